@@ -1,0 +1,68 @@
+// Platform-neutral command contract. Handlers in commands/ receive a parsed request and answer through
+// plain data; they never import discord.js or Bolt. The adapters in src/platforms/ turn interactions and
+// mentions into CommandRequests, and CommandReplies and job events into API calls.
+
+import type { JobService, Requester, ReplyTarget } from '../src/jobs/types.js';
+
+/** An image (or any file) the user attached; bytes are fetched only when a handler needs them. */
+export interface Attachment {
+  name: string;
+  contentType?: string;
+  /** Size in bytes as the platform reports it (checked before downloading). */
+  size: number;
+  fetch(): Promise<Uint8Array>;
+}
+
+export type ArgValue = string | number | boolean;
+
+export interface CommandRequest {
+  requester: Requester;
+  /** Command name: stylize, artists, jobs, cancel, compare, help, quota, artist, stats. */
+  command: string;
+  /** Sub-command, e.g. "set" for /quota set, "add" for /artist add. */
+  subcommand?: string;
+  /** Named options as the platform parsed them (Discord options, or Slack words like "iterations 300"). */
+  args: Record<string, ArgValue | undefined>;
+  /** Attachments by option name (Discord: content, style, style2, style3, image, image1, image2) or in order
+   *  (Slack: "0", "1", ...; the first image is the content, the rest are styles). */
+  attachments: Record<string, Attachment>;
+  /** Where job progress and results must go; stored with the job. */
+  reply: ReplyTarget;
+}
+
+/** A button offered under a message; the adapter renders it and routes presses back as commands. */
+export interface ActionButton {
+  /** e.g. "rerun", "stronger", "cancel" */
+  action: string;
+  label: string;
+  jobId: string;
+}
+
+export interface CommandReply {
+  text: string;
+  /** Only the requester sees it (Discord ephemeral, Slack chat.postEphemeral). */
+  private?: boolean;
+  image?: { data: Uint8Array; name: string };
+  buttons?: ActionButton[];
+  /** Set when the command queued a job: the adapter keeps its status message in place for progress edits. */
+  jobId?: string;
+}
+
+export interface CommandContext {
+  jobs: JobService;
+  /** Limits for attachments before and after download. */
+  limits: { maxImageBytes: number; maxImagePixels: number };
+  /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS). */
+  defaults: { size: number; iterations: number };
+}
+
+export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;
+
+/** What a job's status message shows, built from job events by commands/progress.ts for both platforms. */
+export interface StatusView {
+  text: string;
+  image?: { data: Uint8Array; name: string };
+  buttons?: ActionButton[];
+  /** True for the last update of a job (done, failed, cancelled). */
+  final: boolean;
+}

@@ -1,0 +1,19 @@
+// Prints the plain line CI reads ("N passed, N failed") from vitest's JSON report.
+// Exits non-zero when the report is missing, when anything failed, or when no test ran.
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? 'test-results/results.json';
+let report;
+try {
+  report = JSON.parse(readFileSync(file, 'utf8'));
+} catch (error) {
+  console.log(`no test report at ${file}: ${error.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const passed = report.numPassedTests ?? 0;
+// Suites that fail to load count as failures too: their tests never ran.
+const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,89 @@
+// The engine's public contract: what callers (CLI, job workers, benchmarks) pass in and get back.
+// Everything here is plain data so it can cross a worker_threads boundary unchanged.
+
+export type Optimizer = 'lbfgs' | 'adam';
+export type InitFrom = 'content' | 'noise';
+export type PreserveColors = 'none' | 'luminance' | 'reinhard';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface StylizeOptions {
+  /** Optimizer steps (L-BFGS iterations or Adam steps). */
+  iterations: number;
+  /** Longest side of the output in pixels. */
+  size: number;
+  init: InitFrom;
+  /** The style images are resized to size * styleScale on their longest side. */
+  styleScale: number;
+  /** alpha: weight of the content loss. */
+  contentWeight: number;
+  /** beta: weight of the style loss. */
+  styleWeight: number;
+  /** Weight of the total-variation term (0 = off). */
+  tvWeight: number;
+  optimizer: Optimizer;
+  /** Adam step size in pixel units (0..255 scale). */
+  learningRate: number;
+  seed: number;
+  preserveColors: PreserveColors;
+  /** w_l for conv1_1, conv2_1, conv3_1, conv4_1, conv5_1. */
+  layerWeights: [number, number, number, number, number];
+  /** onProgress fires every this many iterations (and at the last one). */
+  progressEvery: number;
+  /** Longest side of the preview PNG sent with progress events; 0 = no preview. */
+  previewSize: number;
+}
+
+export interface StyleInput {
+  /** Encoded image bytes (JPEG, PNG, WebP, GIF). */
+  image: Uint8Array;
+  /** Blend weight; weights are normalised to sum to 1. Default 1. */
+  weight?: number;
+  /** Shown in results, e.g. the file name or "monet/water_lilies.jpg". */
+  name?: string;
+}
+
+export interface StylizeRequest {
+  /** Encoded content image; absent or null = texture synthesis (style only). */
+  content?: Uint8Array | null;
+  styles: StyleInput[];
+  options?: Partial<StylizeOptions>;
+}
+
+export interface LossParts {
+  /** Unweighted content loss 1/2 sum (F-P)^2 at conv4_2. */
+  content: number;
+  /** Unweighted style loss sum_l w_l E_l (blended over style images). */
+  style: number;
+  /** Unweighted total variation. */
+  tv: number;
+  /** contentWeight*content + styleWeight*style + tvWeight*tv: what is minimised. */
+  total: number;
+}
+
+export interface StylizeProgress {
+  iteration: number;
+  total: number;
+  losses: LossParts;
+  elapsedMs: number;
+  etaMs: number;
+  /** Small PNG of the current image (longest side previewSize), when previewSize > 0. */
+  preview?: Uint8Array;
+}
+
+export interface StylizeResult {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  iterations: number;
+  backend: string;
+  msPerIteration: number;
+  seed: number;
+  styles: string[];
+  options: StylizeOptions;
+  losses: { initial: LossParts; final: LossParts };
+}
+
+export interface StylizeHooks {
+  onProgress?: (progress: StylizeProgress) => void;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,169 @@
+// The contract between the chat side (commands/, src/platforms/) and the job core (src/jobs/, db/).
+// The job core knows nothing of Discord or Slack: a reply target is an opaque JSON object that only
+// the platform adapter that created it interprets.
+
+import type { LossParts, StylizeOptions } from '../engine/types.js';
+
+export type Platform = 'discord' | 'slack' | 'cli';
+export type Role = 'admin' | 'user';
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Who is acting. workspaceId is the Discord guild id or the Slack team id ("dm" outside a guild). */
+export interface Requester {
+  platform: Platform;
+  workspaceId: string;
+  userId: string;
+  userName?: string;
+  /** True when the platform says so (Manage Server / workspace admin) or the id is in STYLEBOT_ADMINS. */
+  isPlatformAdmin?: boolean;
+}
+
+/** Where to answer: platform-specific, stored as JSON with the job so a restart can still deliver. */
+export type ReplyTarget = Record<string, unknown>;
+
+export interface JobStyleInput {
+  image: Uint8Array;
+  weight: number;
+  name: string;
+}
+
+export interface JobInputs {
+  /** Encoded content image; absent = texture synthesis. */
+  content?: Uint8Array;
+  contentName?: string;
+  /** Uploaded style images; may be empty when artist is set. */
+  styles: JobStyleInput[];
+  /** Artist mode: the job core picks one of the artist's works (seeded) when the job is accepted. */
+  artist?: string;
+  options: Partial<StylizeOptions>;
+}
+
+export interface JobProgress {
+  iteration: number;
+  total: number;
+  losses?: LossParts;
+  elapsedMs: number;
+  etaMs: number;
+}
+
+export interface Job {
+  id: string;
+  platform: Platform;
+  workspaceId: string;
+  userId: string;
+  userName?: string;
+  reply: ReplyTarget;
+  state: JobState;
+  priority: number;
+  options: Partial<StylizeOptions>;
+  /** The resolved style names (file names, or "artist/work.jpg" in artist mode). */
+  styleNames: string[];
+  artist?: string;
+  /** The artwork used in artist mode, e.g. "monet/water_lilies.jpg". */
+  artwork?: string;
+  attempts: number;
+  progress?: JobProgress;
+  /** Absolute path of the output PNG once done (until retention purges it). */
+  resultPath?: string;
+  /** Statistics of the finished run (width, height, backend, ms per iteration, losses, seed). */
+  result?: JobResultInfo;
+  error?: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Engine milliseconds charged to the user (done jobs only). */
+  gpuMs: number;
+}
+
+export interface JobResultInfo {
+  width: number;
+  height: number;
+  iterations: number;
+  backend: string;
+  msPerIteration: number;
+  seed: number;
+  losses: { initial: LossParts; final: LossParts };
+}
+
+/** Events the job core emits. Adapters subscribe per platform, so events of jobs recovered after a restart still reach them. */
+export type JobEvent =
+  | { type: 'queued'; position: number }
+  | { type: 'position'; position: number }
+  | { type: 'started' }
+  /** Throttled for subscribers (at most one every STYLEBOT_PROGRESS_MS, default 3000 ms, plus the last). */
+  | { type: 'progress'; progress: JobProgress; preview?: Uint8Array }
+  | { type: 'done'; png: Uint8Array }
+  | { type: 'failed'; error: string }
+  | { type: 'cancelled'; by: string };
+
+export type JobListener = (job: Job, event: JobEvent) => void | Promise<void>;
+
+export interface Quota {
+  jobsPerDay: number;
+  gpuSecondsPerDay: number;
+  maxQueued: number;
+  maxSize: number;
+  maxIterations: number;
+}
+
+export interface UserUsage {
+  jobsToday: number;
+  gpuSecondsToday: number;
+  queuedNow: number;
+  /** Epoch ms when the daily counters reset (next UTC midnight). */
+  resetsAt: number;
+}
+
+export type EnqueueResult =
+  | { ok: true; job: Job; position: number }
+  /** message is the user-facing explanation: which limit, the usage, when it resets. */
+  | { ok: false; reason: 'quota' | 'invalid' | 'unknown_artist'; message: string };
+
+export interface UsageStats {
+  perUser: { platform: Platform; workspaceId: string; userId: string; jobs: number; gpuSeconds: number }[];
+  perDay: { day: string; jobs: number; gpuSeconds: number }[];
+}
+
+/** A user of one workspace on one platform. */
+export interface UserRef {
+  platform: Platform;
+  workspaceId: string;
+  userId: string;
+}
+
+/** What commands/ use. Implemented by src/jobs/service.ts. */
+export interface JobService {
+  enqueue(requester: Requester, reply: ReplyTarget, inputs: JobInputs): Promise<EnqueueResult>;
+  /** Listen to every event of jobs from one platform, including jobs recovered after a restart. */
+  onEvents(platform: Platform, listener: JobListener): () => void;
+  /** Queues a copy of a job (same inputs) with changed options, e.g. a new seed or a higher style weight. */
+  rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>): Promise<EnqueueResult>;
+  cancel(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
+  get(jobId: string): Job | undefined;
+  /** Queued and running jobs in schedule order, with positions (1 = next). */
+  queue(): { job: Job; position: number }[];
+  jobsOf(requester: Requester, limit?: number): Job[];
+  roleOf(requester: Requester): Role;
+  quotaOf(requester: Requester): { quota: Quota; usage: UserUsage; role: Role };
+  artists(): { name: string; works: string[] }[];
+  /** Reads the result PNG of a done job (undefined when purged). */
+  resultImage(jobId: string): Uint8Array | undefined;
+  admin: AdminOperations;
+  /** Starts scheduling (and restart recovery). */
+  start(): Promise<void>;
+  /** Stops taking work, lets running jobs be re-run on next start, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Every change is written to the audit table with the acting admin. */
+export interface AdminOperations {
+  setQuota(by: Requester, target: UserRef, quota: Partial<Quota>): Promise<Quota>;
+  setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
+  setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;
+  resetUsage(by: Requester, target: UserRef): Promise<void>;
+  showQuota(target: UserRef): { quota: Quota; usage: UserUsage; role: Role };
+  stats(workspaceId?: string, days?: number): UsageStats;
+  addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string>;
+  removeArtwork(by: Requester, artist: string, work: string): Promise<void>;
+  listJobs(filter?: { state?: JobState; userId?: string }): Job[];
+}
