@@ -1,0 +1,31 @@
+// Style distance between two pictures: how far apart their Gram matrices are, layer by layer,
+// with the style loss of the paper (E_l = 1/(4 N^2 M^2) sum (G_a - G_b)^2) and weight 1 per layer.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from './backend.js';
+import { gramMatrix, STYLE_LAYERS, styleLayerLoss } from './losses.js';
+import { createVgg, vggFeatures } from './vgg.js';
+import { loadVggWeights, resolveModelDir } from './weights.js';
+import { decodeImage, resizeExact } from '../images/index.js';
+
+/** Both images are compared at this size (the size VGG-19 was trained on). */
+export const DISTANCE_SIZE = 224;
+
+/** E_l for relu1_1 .. relu5_1 (perLayer) and their sum (total). 0 means the same style statistics. */
+export async function styleDistance(a: Uint8Array, b: Uint8Array): Promise<{ total: number; perLayer: number[] }> {
+  await initBackend();
+  const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
+  const [imgA, imgB] = await Promise.all(
+    [a, b].map(async (bytes) => resizeExact(await decodeImage(bytes), DISTANCE_SIZE, DISTANCE_SIZE)),
+  );
+  const perLayerTensor = tf.tidy(() => {
+    const grams = [imgA!, imgB!].map((img) => {
+      const x = tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);
+      const feats = vggFeatures(vgg, x, STYLE_LAYERS);
+      return STYLE_LAYERS.map((l) => ({ gram: gramMatrix(feats.get(l)!), positions: feats.get(l)!.shape[1] * feats.get(l)!.shape[2] }));
+    });
+    return tf.stack(STYLE_LAYERS.map((_, i) => styleLayerLoss(grams[0]![i]!.gram, grams[1]![i]!.gram, grams[0]![i]!.positions)));
+  });
+  const perLayer = Array.from(await perLayerTensor.data());
+  perLayerTensor.dispose();
+  return { total: perLayer.reduce((s, v) => s + v, 0), perLayer };
+}

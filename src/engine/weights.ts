@@ -1,0 +1,126 @@
+// Finds and loads the VGG-19 convolution weights (TF.js weights manifest, float32 or quantized).
+// Only the 16 conv layers are ever read; the classifier is never needed for style transfer.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The 16 conv layers of VGG-19 in order, by their Gatys names (convX_Y = Keras blockX_convY). */
+export const VGG_CONV_LAYERS = [
+  'conv1_1', 'conv1_2',
+  'conv2_1', 'conv2_2',
+  'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4',
+  'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4',
+  'conv5_1', 'conv5_2', 'conv5_3', 'conv5_4',
+] as const;
+export type VggConvLayer = (typeof VGG_CONV_LAYERS)[number];
+
+export interface ConvWeights {
+  /** [3, 3, in, out] (HWIO). */
+  kernel: tf.Tensor4D;
+  /** [out]. */
+  bias: tf.Tensor1D;
+}
+
+export type VggWeights = Map<VggConvLayer, ConvWeights>;
+
+const MANIFEST = 'weights_manifest.json';
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The weights folder: STYLEBOT_MODEL_DIR, else <repo>/models/vgg19. */
+export function resolveModelDir(): string {
+  const fromEnv = process.env.STYLEBOT_MODEL_DIR?.trim();
+  return fromEnv ? resolve(fromEnv) : join(REPO_ROOT, 'models', 'vgg19');
+}
+
+export function kerasName(layer: VggConvLayer): string {
+  const [block, conv] = layer.slice(4).split('_');
+  return `block${block}_conv${conv}`;
+}
+
+function missingWeights(dir: string, detail: string): Error {
+  return new Error(
+    `VGG-19 weights not found in ${dir} (${detail}). Run \`npx stylebot models fetch\` to download them, ` +
+      'or set STYLEBOT_MODEL_DIR to a folder that holds weights_manifest.json and its shards.',
+  );
+}
+
+async function readManifest(dir: string): Promise<tf.io.WeightsManifestConfig> {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) throw missingWeights(dir, `no ${MANIFEST}`);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as tf.io.WeightsManifestConfig;
+  } catch (err) {
+    throw new Error(`Cannot read ${path}: ${(err as Error).message}. Run \`npx stylebot models fetch\` to replace it.`);
+  }
+}
+
+/** Reads the weights of one manifest group, keeping only the conv tensors. */
+async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number], wanted: Set<string>): Promise<tf.NamedTensorMap> {
+  if (!group.weights.some((w) => wanted.has(w.name))) return {};
+  const shards: Uint8Array[] = [];
+  for (const shard of group.paths) {
+    const path = join(dir, shard);
+    if (!existsSync(path)) throw missingWeights(dir, `shard ${shard} is missing`);
+    shards.push(await readFile(path));
+  }
+  const total = shards.reduce((n, s) => n + s.byteLength, 0);
+  const buffer = new Uint8Array(total);
+  let offset = 0;
+  for (const s of shards) {
+    buffer.set(s, offset);
+    offset += s.byteLength;
+  }
+  const decoded = tf.io.decodeWeights(buffer.buffer, group.weights);
+  for (const name of Object.keys(decoded)) {
+    if (!wanted.has(name)) {
+      decoded[name].dispose();
+      delete decoded[name];
+    }
+  }
+  return decoded;
+}
+
+async function loadFrom(dir: string): Promise<VggWeights> {
+  const manifest = await readManifest(dir);
+  const wanted = new Set(VGG_CONV_LAYERS.flatMap((l) => [`${kerasName(l)}/kernel`, `${kerasName(l)}/bias`]));
+  const tensors: tf.NamedTensorMap = {};
+  for (const group of manifest) Object.assign(tensors, await loadGroup(dir, group, wanted));
+
+  const weights: VggWeights = new Map();
+  for (const layer of VGG_CONV_LAYERS) {
+    const kernel = tensors[`${kerasName(layer)}/kernel`];
+    const bias = tensors[`${kerasName(layer)}/bias`];
+    if (!kernel || !bias) {
+      Object.values(tensors).forEach((t) => t.dispose());
+      throw missingWeights(dir, `the manifest has no ${kerasName(layer)} kernel and bias`);
+    }
+    if (kernel.rank !== 4 || kernel.shape[0] !== 3 || kernel.shape[1] !== 3 || bias.rank !== 1 || bias.shape[0] !== kernel.shape[3]) {
+      Object.values(tensors).forEach((t) => t.dispose());
+      throw new Error(`Unexpected shapes for ${kerasName(layer)} in ${dir}: kernel [${kernel.shape}], bias [${bias.shape}].`);
+    }
+    weights.set(layer, {
+      kernel: (kernel.dtype === 'float32' ? kernel : tf.cast(kernel, 'float32')) as tf.Tensor4D,
+      bias: (bias.dtype === 'float32' ? bias : tf.cast(bias, 'float32')) as tf.Tensor1D,
+    });
+  }
+  return weights;
+}
+
+const cache = new Map<string, Promise<VggWeights>>();
+
+/**
+ * Loads the 16 conv layers from a TF.js weights manifest. Cached per directory and backend,
+ * so a worker reads the files once. The tensors are owned by the cache: never dispose them.
+ */
+export function loadVggWeights(dir: string = resolveModelDir()): Promise<VggWeights> {
+  const key = `${tf.getBackend()}:${resolve(dir)}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = loadFrom(dir);
+    entry.catch(() => cache.delete(key));
+    cache.set(key, entry);
+  }
+  return entry;
+}

@@ -1,0 +1,47 @@
+// Gram matrix and loss values against numbers worked out by hand on tiny arrays.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
+import { blendGrams, contentLoss, gramMatrix, styleLayerLoss, totalVariation } from '../../src/engine/losses.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('losses', () => {
+  // Features [1, H=1, W=2, N=2]: positions p0 = (1, 2), p1 = (3, 4).
+  const features = () => tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);
+
+  it('Gram matrix is F^T F with F as positions x channels', async () => {
+    // [[1*1 + 3*3, 1*2 + 3*4], [2*1 + 4*3, 2*2 + 4*4]]
+    expect(Array.from(await gramMatrix(features()).data())).toEqual([10, 14, 14, 20]);
+    expect(Array.from(await gramMatrix(features(), 'stock').data())).toEqual([10, 14, 14, 20]);
+  });
+
+  it('content loss is 1/2 sum (F - P)^2', async () => {
+    const p = tf.tensor4d([0, 2, 3, 1], [1, 1, 2, 2]);
+    expect((await contentLoss(features(), p).data())[0]).toBeCloseTo(0.5 * (1 + 0 + 0 + 9), 6);
+  });
+
+  it('style layer loss is sum (G - A)^2 / (4 N^2 M^2)', async () => {
+    const g = tf.tensor2d([10, 14, 14, 20], [2, 2]);
+    const a = tf.tensor2d([9, 14, 12, 20], [2, 2]);
+    // (1 + 0 + 4 + 0) / (4 * 2^2 * 2^2) with N = 2 channels and M = 2 positions
+    expect((await styleLayerLoss(g, a, 2).data())[0]).toBeCloseTo(5 / 64, 7);
+  });
+
+  it('total variation sums squared right and lower neighbour differences', async () => {
+    // 2x2 one-channel image [[1, 2], [4, 8]]: right (1, 16), down (9, 36)
+    const img = tf.tensor4d([1, 2, 4, 8], [1, 2, 2, 1]);
+    expect((await totalVariation(img).data())[0]).toBeCloseTo(62, 5);
+  });
+
+  it('blends Gram targets by normalised weight, rescaled to the target positions', async () => {
+    const g1 = tf.tensor2d([4, 0, 0, 4], [2, 2]);
+    const g2 = tf.tensor2d([0, 8, 8, 0], [2, 2]);
+    const blended = blendGrams([{ gram: g1, positions: 4, weight: 3 }, { gram: g2, positions: 8, weight: 1 }], 4);
+    // 0.75 * g1 * 4/4 + 0.25 * g2 * 4/8
+    expect(Array.from(await blended.data())).toEqual([3, 1, 1, 3]);
+    expect(() => blendGrams([{ gram: g1, positions: 4, weight: 0 }], 4)).toThrow(RangeError);
+  });
+});

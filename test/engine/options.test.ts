@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseStylizeOptions } from '../../src/engine/options.js';
+import { DEFAULT_OPTIONS, resolveOptions } from '../../src/engine/validate.js';
+
+describe('parseStylizeOptions', () => {
+  it('reads kebab, snake and camel case names from strings and numbers', () => {
+    const parsed = parseStylizeOptions({
+      iterations: '300',
+      size: 256,
+      init: 'Noise',
+      'style-scale': '0.5',
+      style_weight: '1e5',
+      contentWeight: 2,
+      'tv-weight': '0.001',
+      optimizer: 'L-BFGS',
+      learning_rate: '5',
+      seed: '42',
+      'preserve-colours': 'reinhard',
+      'layer-weights': '1, 0.5,0.25,0,0',
+      ignored: undefined,
+    });
+    expect(parsed).toEqual({
+      iterations: 300,
+      size: 256,
+      init: 'noise',
+      styleScale: 0.5,
+      styleWeight: 1e5,
+      contentWeight: 2,
+      tvWeight: 0.001,
+      optimizer: 'lbfgs',
+      learningRate: 5,
+      seed: 42,
+      preserveColors: 'reinhard',
+      layerWeights: [1, 0.5, 0.25, 0, 0],
+    });
+    // What it returns is accepted by the engine's own validation.
+    expect(() => resolveOptions(parsed)).not.toThrow();
+  });
+
+  it('reads a yes/no answer for preserve-colors as luminance/none', () => {
+    expect(parseStylizeOptions({ preserve_colors: true })).toEqual({ preserveColors: 'luminance' });
+    expect(parseStylizeOptions({ preserve_colors: 'no' })).toEqual({ preserveColors: 'none' });
+    expect(parseStylizeOptions({ preserveColors: false })).toEqual({ preserveColors: 'none' });
+  });
+
+  it('turns style-strength into a multiple of the default style weight', () => {
+    expect(parseStylizeOptions({ 'style-strength': '2' })).toEqual({ styleWeight: 2 * DEFAULT_OPTIONS.styleWeight });
+    expect(() => parseStylizeOptions({ 'style-strength': 2, 'style-weight': 5 })).toThrow(/not both/);
+  });
+
+  it('throws RangeError with a message a person can act on', () => {
+    const cases: [Record<string, string | number | boolean>, RegExp][] = [
+      [{ size: '4000' }, /size must be a whole number between 32 and 2048 pixels/],
+      [{ size: 'big' }, /size must be a number/],
+      [{ iterations: '2.5' }, /iterations must be a whole number/],
+      [{ iterations: 0 }, /iterations must be a whole number between 1 and 10000/],
+      [{ init: 'photo' }, /init must be content or noise/],
+      [{ optimizer: 'sgd' }, /optimizer must be lbfgs or adam/],
+      [{ 'style-weight': '-1' }, /style-weight must be 0 or more/],
+      [{ 'learning-rate': 0 }, /learning-rate must be above 0/],
+      [{ 'style-scale': 10 }, /style-scale must be between 0.05 and 4/],
+      [{ seed: -3 }, /seed must be a whole number/],
+      [{ 'preserve-colors': 'sepia' }, /preserve-colors must be none or luminance or reinhard/],
+      [{ 'layer-weights': '1,2,3' }, /layer-weights must be 5 numbers/],
+      [{ 'layer-weights': '0,0,0,0,0' }, /at least one/],
+      [{ colour: 'red' }, /Unknown option "colour"/],
+      [{ size: '' }, /size must be a number/],
+    ];
+    for (const [raw, message] of cases) {
+      expect(() => parseStylizeOptions(raw)).toThrow(RangeError);
+      expect(() => parseStylizeOptions(raw)).toThrow(message);
+    }
+  });
+});
