@@ -1,0 +1,30 @@
+// The VGG-19 convolution tensors the engine loads, in manifest order, with their shapes.
+
+/** Keras layer names of the 16 conv layers (Gatys convX_Y = Keras blockX_convY). */
+export const VGG19_CONV_LAYERS = [
+  'block1_conv1', 'block1_conv2',
+  'block2_conv1', 'block2_conv2',
+  'block3_conv1', 'block3_conv2', 'block3_conv3', 'block3_conv4',
+  'block4_conv1', 'block4_conv2', 'block4_conv3', 'block4_conv4',
+  'block5_conv1', 'block5_conv2', 'block5_conv3', 'block5_conv4',
+] as const;
+
+/** Output channels of each conv layer, in order. */
+const VGG19_WIDTHS = [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512];
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+}
+
+/** Names and shapes of the 32 tensors (kernel [3,3,in,out] then bias [out] per layer), in manifest order. */
+export function vgg19TensorSpecs(): TensorSpec[] {
+  return VGG19_CONV_LAYERS.flatMap((layer, i) => {
+    const inChannels = i === 0 ? 3 : VGG19_WIDTHS[i - 1]!;
+    const outChannels = VGG19_WIDTHS[i]!;
+    return [
+      { name: `${layer}/kernel`, shape: [3, 3, inChannels, outChannels] },
+      { name: `${layer}/bias`, shape: [outChannels] },
+    ];
+  });
+}
