@@ -1,0 +1,100 @@
+// Options of the job service, with their defaults and how they are read from the environment.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from '../engine/types.js';
+import type { Quota } from './types.js';
+
+export interface JobServiceOptions {
+  /** Folder holding stylebot.db and jobs/<id>/ (inputs and outputs). Env STYLEBOT_DATA_DIR, default ./data. */
+  dataDir: string;
+  /** The artists corpus (artist mode, /artist add). Default: resolveArtistsDir() of src/engine/artists.ts. */
+  artistsDir?: string;
+  /** Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per core. */
+  workers?: number;
+  /** Module each worker loads: exports stylize(request, hooks) and optionally initBackend(backend). Default: the real engine. */
+  engineModule?: string;
+  /** Per-job time limit in seconds (env STYLEBOT_JOB_TIMEOUT_S, default 1800). */
+  jobTimeoutS?: number;
+  /** Outputs of finished jobs older than this are deleted (rows kept). Env STYLEBOT_RETENTION_DAYS, default 7. */
+  retentionDays?: number;
+  /** User ids (or "platform:userId") that are always admins. Env STYLEBOT_ADMINS, comma-separated. */
+  admins?: string[];
+  /** At most one progress event per job this often (the last one always goes out). Env STYLEBOT_PROGRESS_MS, default 3000. */
+  progressThrottleMs?: number;
+  /** Built-in quota, under workspace defaults and per-user overrides. */
+  defaultQuota?: Partial<Quota>;
+  /** VGG-19 weights folder, passed to workers as STYLEBOT_MODEL_DIR. */
+  modelDir?: string;
+  /** Engine backend for workers ('auto' or a BackendName). Env STYLEBOT_BACKEND. */
+  backend?: BackendName | 'auto';
+  /** After a cancel or time-out, how long a worker may take to stop before it is terminated and replaced. Default 15000. */
+  abortGraceMs?: number;
+  /** Heap limit of each worker thread in MB (a worker over it fails only its job). Default 4096. */
+  workerMemoryMb?: number;
+  /** How often to look for jobs cancelled by another process (stylebot admin cancel). Default 2000 ms. */
+  syncIntervalMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+  /** Where to log problems that reach no user (listener errors). Default console.error. */
+  log?: (message: string) => void;
+}
+
+export const BUILTIN_QUOTA: Readonly<Quota> = Object.freeze({
+  jobsPerDay: 20,
+  gpuSecondsPerDay: 1800,
+  maxQueued: 3,
+  maxSize: 512,
+  maxIterations: 500,
+});
+
+export const REAL_ENGINE_MODULE = fileURLToPath(new URL('./real-engine.ts', import.meta.url));
+
+/**
+ * Workers when none are configured: one per core for the single-threaded wasm and cpu backends, else one
+ * (a GPU backend owns the device; native tensorflow uses every core itself). With 'auto' the service starts one
+ * worker and grows the pool once that worker reports which backend it got (see backendWorkerCount).
+ */
+export function defaultWorkerCount(backend?: string): number {
+  return backendWorkerCount(backend ?? 'auto') ?? 1;
+}
+
+/** Workers for a known backend, or null for 'auto' (not known until a worker starts). Accepts tfjs names too. */
+export function backendWorkerCount(backend: string): number | null {
+  if (backend === 'auto' || backend === '') return null;
+  return backend === 'wasm' || backend === 'cpu' ? Math.max(1, availableParallelism()) : 1;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, problems: string[]): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    problems.push(`${name} must be a positive number, got "${raw}"`);
+    return undefined;
+  }
+  return n;
+}
+
+/** Reads the job service options from the environment; throws one Error listing every problem. */
+export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JobServiceOptions {
+  const problems: string[] = [];
+  const workers = positiveNumber(env, 'STYLEBOT_WORKERS', problems);
+  if (workers !== undefined && !Number.isInteger(workers)) problems.push('STYLEBOT_WORKERS must be a whole number');
+  const options: JobServiceOptions = {
+    dataDir: resolve(env.STYLEBOT_DATA_DIR?.trim() || './data'),
+    artistsDir: env.STYLEBOT_ARTISTS_DIR?.trim() || undefined,
+    workers,
+    jobTimeoutS: positiveNumber(env, 'STYLEBOT_JOB_TIMEOUT_S', problems),
+    retentionDays: positiveNumber(env, 'STYLEBOT_RETENTION_DAYS', problems),
+    progressThrottleMs: positiveNumber(env, 'STYLEBOT_PROGRESS_MS', problems),
+    admins: (env.STYLEBOT_ADMINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    modelDir: env.STYLEBOT_MODEL_DIR?.trim() || undefined,
+    backend: (env.STYLEBOT_BACKEND?.trim() || undefined) as BackendName | 'auto' | undefined,
+  };
+  if (problems.length) throw new Error(`Invalid job settings:\n- ${problems.join('\n- ')}`);
+  return options;
+}

@@ -1,0 +1,225 @@
+// A fixed set of engine worker threads. Each runs one job at a time; a worker that crashes or runs out of
+// memory fails only its own job and is replaced.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { StylizeProgress, StylizeRequest, StylizeResult } from '../engine/types.js';
+import type { EngineWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
+
+const BOOTSTRAP = fileURLToPath(new URL('./engine-worker.mjs', import.meta.url));
+
+export type EngineFailureKind = 'crashed' | 'failed' | 'aborted';
+
+/** Why a run ended without a picture. */
+export class EngineRunError extends Error {
+  constructor(
+    readonly kind: EngineFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineRunError';
+  }
+}
+
+export interface EngineRun {
+  result: StylizeResult;
+  /** Wall time of the engine call inside the worker. */
+  engineMs: number;
+}
+
+export interface EnginePoolOptions {
+  size: number;
+  engineModule: string;
+  backend?: string;
+  modelDir?: string;
+  /** V8 heap limit of each worker (MB). */
+  memoryMb: number;
+  /** After an abort, how long a worker may take to stop before it is terminated and replaced. */
+  abortGraceMs?: number;
+}
+
+export interface RunHooks {
+  onProgress: (progress: StylizeProgress) => void;
+  /** The worker has started on the job (a fresh worker first loads the engine). */
+  onBegin?: () => void;
+}
+
+interface ActiveRun extends RunHooks {
+  jobId: string;
+  resolve: (run: EngineRun) => void;
+  reject: (err: EngineRunError) => void;
+  killTimer?: NodeJS.Timeout;
+  /** Set when we terminate the worker ourselves, so its exit is not reported as a crash. */
+  killedForAbort?: boolean;
+}
+
+class EngineSlot {
+  private worker!: Worker;
+  private run: ActiveRun | null = null;
+  private closing = false;
+  /** Deaths since the worker last finished loading: a worker that cannot even start is restarted ever more slowly. */
+  private deathsInARow = 0;
+  private respawnTimer?: NodeJS.Timeout;
+  /** Shared with every worker this slot starts: 1 = stop the current job (see EngineWorkerData.abortFlag). */
+  private readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(
+    private readonly options: EnginePoolOptions,
+    private readonly onBackend?: (name: string | null) => void,
+  ) {
+    this.spawn();
+  }
+
+  get busy(): boolean {
+    return this.run !== null;
+  }
+
+  get jobId(): string | undefined {
+    return this.run?.jobId;
+  }
+
+  private spawn(): void {
+    const data: EngineWorkerData = {
+      engineModule: this.options.engineModule,
+      backend: this.options.backend,
+      abortFlag: this.abortFlag.buffer as SharedArrayBuffer,
+    };
+    const env = { ...process.env };
+    if (this.options.modelDir) env.STYLEBOT_MODEL_DIR = this.options.modelDir;
+    const worker = new Worker(BOOTSTRAP, {
+      workerData: data,
+      env,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb },
+    });
+    this.worker = worker;
+    let gone = false;
+    const lost = (reason: string) => {
+      if (gone) return;
+      gone = true;
+      this.lost(worker, reason);
+    };
+    worker.on('message', (message: FromWorker) => this.received(message));
+    worker.on('error', (err) => lost(err.message || String(err)));
+    worker.on('exit', (code) => lost(`the engine worker exited with code ${code}`));
+  }
+
+  private received(message: FromWorker): void {
+    const run = this.run;
+    if (message.type === 'backend') {
+      this.onBackend?.(message.name);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.deathsInARow = 0;
+      return;
+    }
+    if (!run || message.jobId !== run.jobId) return;
+    if (message.type === 'progress') {
+      run.onProgress(message.progress);
+      return;
+    }
+    if (message.type === 'begun') {
+      run.onBegin?.();
+      return;
+    }
+    this.finish();
+    if (message.type === 'done') run.resolve({ result: message.result, engineMs: message.engineMs });
+    else run.reject(new EngineRunError(message.aborted ? 'aborted' : 'failed', message.message));
+  }
+
+  private finish(): void {
+    if (this.run?.killTimer) clearTimeout(this.run.killTimer);
+    this.run = null;
+  }
+
+  /** The worker died: fail its job (unless we killed it on purpose) and start a fresh one. */
+  private lost(worker: Worker, reason: string): void {
+    if (worker !== this.worker) return;
+    const run = this.run;
+    this.finish();
+    if (run) {
+      if (run.killedForAbort) run.reject(new EngineRunError('aborted', 'stopped'));
+      else if (this.closing) run.reject(new EngineRunError('aborted', 'the job service is shutting down'));
+      else run.reject(new EngineRunError('crashed', `the engine crashed while painting this image: ${reason}`));
+    }
+    if (this.closing) return;
+    this.deathsInARow++;
+    const delay = this.deathsInARow <= 1 ? 0 : Math.min(30_000, 500 * 2 ** (this.deathsInARow - 2));
+    this.respawnTimer = setTimeout(() => this.respawnNow(), delay);
+    this.respawnTimer.unref();
+  }
+
+  private respawnNow(): void {
+    clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
+    if (!this.closing) this.spawn();
+  }
+
+  start(jobId: string, request: StylizeRequest, hooks: RunHooks): Promise<EngineRun> {
+    if (this.run) throw new Error('engine slot is busy');
+    if (this.respawnTimer) this.respawnNow();
+    Atomics.store(this.abortFlag, 0, 0);
+    return new Promise<EngineRun>((resolve, reject) => {
+      this.run = { jobId, ...hooks, resolve, reject };
+      const message: ToWorker = { type: 'run', jobId, request };
+      this.worker.postMessage(message);
+    });
+  }
+
+  abort(graceMs: number): void {
+    const run = this.run;
+    if (!run) return;
+    Atomics.store(this.abortFlag, 0, 1);
+    const message: ToWorker = { type: 'abort', jobId: run.jobId };
+    this.worker.postMessage(message);
+    run.killTimer ??= setTimeout(() => {
+      if (this.run !== run) return;
+      run.killedForAbort = true;
+      void this.worker.terminate();
+    }, graceMs);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.respawnTimer);
+    await this.worker.terminate();
+  }
+}
+
+export class EnginePool {
+  private readonly slots: EngineSlot[];
+  private closed = false;
+
+  /** onBackend hears the backend each worker started (once per worker start). */
+  constructor(
+    private readonly options: EnginePoolOptions,
+    private readonly onBackend?: (name: string | null) => void,
+  ) {
+    this.slots = Array.from({ length: Math.max(1, options.size) }, () => new EngineSlot(options, onBackend));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Adds workers up to `size`. */
+  grow(size: number): void {
+    while (!this.closed && this.slots.length < size) this.slots.push(new EngineSlot(this.options, this.onBackend));
+  }
+
+  /** Paints on a free worker. Rejects with EngineRunError. The caller must not run more jobs than `size` at once. */
+  run(jobId: string, request: StylizeRequest, hooks: RunHooks): Promise<EngineRun> {
+    const slot = this.slots.find((s) => !s.busy);
+    if (!slot) return Promise.reject(new Error('no free engine worker'));
+    return slot.start(jobId, request, hooks);
+  }
+
+  /** Asks the worker running jobId to stop; if it has not stopped within the grace time it is terminated and replaced. */
+  abort(jobId: string): void {
+    this.slots.find((s) => s.jobId === jobId)?.abort(this.options.abortGraceMs ?? 15_000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.close()));
+  }
+}

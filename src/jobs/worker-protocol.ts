@@ -1,0 +1,25 @@
+// Messages between the job service and its engine worker threads.
+import type { StylizeProgress, StylizeRequest, StylizeResult } from '../engine/types.js';
+
+export interface EngineWorkerData {
+  /** Absolute path of the engine module (exports stylize, optionally initBackend). */
+  engineModule: string;
+  backend?: string;
+  /**
+   * One Int32 the parent sets to 1 to stop the current job. The engine runs its tensor work synchronously, so the
+   * worker's event loop (and an 'abort' message) may not get a turn before the job ends; shared memory always does.
+   */
+  abortFlag: SharedArrayBuffer;
+}
+
+export type ToWorker = { type: 'run'; jobId: string; request: StylizeRequest } | { type: 'abort'; jobId: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  /** The engine backend this worker initialised (tfjs name, e.g. "wasm", "webgpu"), or null when it failed. */
+  | { type: 'backend'; name: string | null }
+  /** The worker has taken the job (after its own start-up); the time limit counts from here. */
+  | { type: 'begun'; jobId: string }
+  | { type: 'progress'; jobId: string; progress: StylizeProgress }
+  | { type: 'done'; jobId: string; result: StylizeResult; engineMs: number }
+  | { type: 'error'; jobId: string; message: string; aborted: boolean };
