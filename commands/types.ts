@@ -52,8 +52,9 @@ export interface CommandContext {
   jobs: JobService;
   /** Limits for attachments before and after download. */
   limits: { maxImageBytes: number; maxImagePixels: number };
-  /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS). */
-  defaults: { size: number; iterations: number };
+  /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS).
+   *  progressEvery (optional): iterations between progress updates with a preview (engine default when absent). */
+  defaults: { size: number; iterations: number; progressEvery?: number };
 }
 
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;

@@ -1,0 +1,18 @@
+// Shared checks for the admin commands.
+import type { UserRef } from '../src/jobs/types.js';
+import type { CommandContext, CommandReply, CommandRequest } from './types.js';
+
+export function isAdmin(request: CommandRequest, context: CommandContext): boolean {
+  return context.jobs.roleOf(request.requester) === 'admin';
+}
+
+export function adminOnly(what: string): CommandReply {
+  return {
+    text: `Only Stylebot admins can ${what}. Ask someone with the Manage Server / workspace admin role.`,
+    private: true,
+  };
+}
+
+export function userRef(request: CommandRequest, userId: string): UserRef {
+  return { platform: request.requester.platform, workspaceId: request.requester.workspaceId, userId };
+}

@@ -1,0 +1,11 @@
+// /cancel JOB and the Cancel button: the job core checks that the requester owns the job or is an admin.
+import { jobIdArg } from './args.js';
+import type { CommandContext, CommandReply, CommandRequest } from './types.js';
+
+export async function cancel(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
+  const jobId = jobIdArg(request.args);
+  if (!jobId) return { text: 'Which job? Give its id, e.g. `cancel abc123` (see *jobs*).', private: true };
+  if (!context.jobs.get(jobId)) return { text: `There is no job \`${jobId}\`.`, private: true };
+  const result = await context.jobs.cancel(jobId, request.requester);
+  return { text: result.message, private: true };
+}

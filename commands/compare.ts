@@ -1,0 +1,25 @@
+// /compare image1 image2: the Gram-matrix style distance between two images. The job service has no compare
+// operation, so it runs here, in a one-off worker thread that keeps the bot's event loop free.
+import { attachmentsInOrder } from './args.js';
+import { styleDistanceInWorker } from './distance-thread.js';
+import { downloadImage } from './download.js';
+import { formatNumber } from './format.js';
+import type { CommandContext, CommandReply, CommandRequest } from './types.js';
+
+const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
+
+export async function compare(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
+  const images = attachmentsInOrder(request, ['image1', 'image2']);
+  if (images.length < 2) return { text: 'Attach two images to compare their styles.', private: true };
+  const [first, second] = images;
+  const a = await downloadImage(first, context, 'first image');
+  if (!a.ok) return { text: a.message, private: true };
+  const b = await downloadImage(second, context, 'second image');
+  if (!b.ok) return { text: b.message, private: true };
+
+  const distance = await styleDistanceInWorker(a.bytes, b.bytes);
+  const layers = distance.perLayer.map((value, i) => `${STYLE_LAYERS[i] ?? `layer ${i + 1}`} ${formatNumber(value)}`).join(', ');
+  return {
+    text: `Style distance between \`${first.name}\` and \`${second.name}\`: *${formatNumber(distance.total)}* (0 = same style).\nPer layer: ${layers}`,
+  };
+}

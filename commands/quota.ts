@@ -1,0 +1,79 @@
+// /quota show|set|reset|defaults. Anyone may see their own quota; everything else is for admins.
+import type { Quota, Role, UserUsage } from '../src/jobs/types.js';
+import { adminOnly, isAdmin, userRef } from './admin.js';
+import { countArg, userIdArg } from './args.js';
+import { formatReset } from './format.js';
+import type { CommandContext, CommandReply, CommandRequest } from './types.js';
+
+const QUOTA_FIELDS: { key: keyof Quota; arg: string; label: string }[] = [
+  { key: 'jobsPerDay', arg: 'jobs_per_day', label: 'jobs per day' },
+  { key: 'gpuSecondsPerDay', arg: 'gpu_seconds_per_day', label: 'GPU seconds per day' },
+  { key: 'maxQueued', arg: 'max_queued', label: 'jobs waiting at once' },
+  { key: 'maxSize', arg: 'max_size', label: 'largest size (px)' },
+  { key: 'maxIterations', arg: 'max_iterations', label: 'most iterations' },
+];
+
+export async function quota(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
+  const sub = request.subcommand ?? 'show';
+  const target = userIdArg(request.args, 'user', 'user_id');
+  const admin = isAdmin(request, context);
+
+  if (sub === 'show' && (!target || target === request.requester.userId)) {
+    const { quota, usage, role } = context.jobs.quotaOf(request.requester);
+    return { text: describeQuota('Your quota', quota, usage, role), private: true };
+  }
+  if (!['show', 'set', 'reset', 'defaults'].includes(sub)) {
+    return { text: `Unknown quota command "${sub}". Use quota show, set, reset or defaults.`, private: true };
+  }
+  if (!admin) return adminOnly(sub === 'show' ? "see other people's quotas" : 'change quotas');
+
+  const { admin: ops } = context.jobs;
+  if (sub === 'defaults') {
+    const changes = quotaChanges(request);
+    const workspace = { platform: request.requester.platform, workspaceId: request.requester.workspaceId };
+    const defaults = await ops.setDefaults(request.requester, workspace, changes);
+    const verb = Object.keys(changes).length > 0 ? 'Workspace defaults are now' : 'Workspace defaults';
+    return { text: `${verb}:\n${quotaLines(defaults)}`, private: true };
+  }
+
+  if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true };
+  const ref = userRef(request, target);
+  if (sub === 'show') {
+    const { quota, usage, role } = ops.showQuota(ref);
+    return { text: describeQuota(`Quota of <@${target}>`, quota, usage, role), private: true };
+  }
+  if (sub === 'reset') {
+    await ops.resetUsage(request.requester, ref);
+    return { text: `Today's usage of <@${target}> is reset.`, private: true };
+  }
+  const changes = quotaChanges(request);
+  if (Object.keys(changes).length === 0) {
+    return { text: `Nothing to change: give one of ${QUOTA_FIELDS.map((f) => f.arg).join(', ')}.`, private: true };
+  }
+  const updated = await ops.setQuota(request.requester, ref, changes);
+  return { text: `Quota of <@${target}> is now:\n${quotaLines(updated)}`, private: true };
+}
+
+function quotaChanges(request: CommandRequest): Partial<Quota> {
+  const changes: Partial<Quota> = {};
+  for (const field of QUOTA_FIELDS) {
+    const value = countArg(request.args, field.arg, field.arg, field.key);
+    if (value !== undefined) changes[field.key] = value;
+  }
+  return changes;
+}
+
+function quotaLines(quota: Quota): string {
+  return QUOTA_FIELDS.map((f) => `• ${f.label}: ${quota[f.key]}`).join('\n');
+}
+
+function describeQuota(title: string, quota: Quota, usage: UserUsage, role: Role): string {
+  return [
+    `*${title}* (${role}${role === 'admin' ? ': no limits' : ''}):`,
+    `• jobs today: ${usage.jobsToday}/${quota.jobsPerDay}`,
+    `• GPU seconds today: ${Math.round(usage.gpuSecondsToday)}/${quota.gpuSecondsPerDay}`,
+    `• waiting now: ${usage.queuedNow}/${quota.maxQueued}`,
+    `• largest size: ${quota.maxSize} px, most iterations: ${quota.maxIterations}`,
+    `Daily counters reset at ${formatReset(usage.resetsAt)}.`,
+  ].join('\n');
+}

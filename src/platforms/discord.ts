@@ -1,0 +1,185 @@
+// The Discord adapter: slash commands, buttons and autocomplete in; command replies and job status edits out.
+// All Discord knowledge lives in src/platforms/discord-*.ts; the commands themselves are platform-neutral.
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Routes,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type RepliableInteraction,
+} from 'discord.js';
+import { runCommand } from '../../commands/index.js';
+import { statusView } from '../../commands/progress.js';
+import type { CommandContext, CommandReply, CommandRequest } from '../../commands/types.js';
+import type { JobService } from '../jobs/types.js';
+import { parseButtonId, renderMessage } from './discord-render.js';
+import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type DiscordReplyTarget } from './discord-request.js';
+import { DiscordStatusMessages } from './discord-status.js';
+
+export interface DiscordBotOptions {
+  token: string;
+  applicationId: string;
+  /** The server the commands are registered in (DISCORD_GUILD_ID); used by `stylebot register`, informational here. */
+  guildId?: string;
+  /** REST base such as http://127.0.0.1:PORT/api (tests); default Discord's. */
+  apiBase?: string;
+  jobs: JobService;
+  context: CommandContext;
+  /** User ids that are admins (STYLEBOT_ADMINS). */
+  admins?: string[];
+  /** Floor between two progress edits of one status message (ms). Default 2000. */
+  minEditIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface DiscordBot {
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/** Commands whose answer is for the requester only: deferred ephemeral so no public "thinking" message appears. */
+const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'artists', 'artist', 'stats']);
+
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const admins = options.admins ?? adminsFromEnv();
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    ...(options.apiBase ? { rest: { api: options.apiBase } } : {}),
+  });
+  const statuses = new DiscordStatusMessages(client.rest, { minEditIntervalMs: options.minEditIntervalMs ?? 2000, log });
+
+  // Job events (also those of jobs recovered after a restart) update the status message stored with the job.
+  const unsubscribe = options.jobs.onEvents('discord', (job, event) => {
+    if (!isDiscordReplyTarget(job.reply)) return;
+    const view = statusView(job, event);
+    if (view) statuses.show(job.id, job.reply, view);
+  });
+
+  const handler = new InteractionHandler(options, admins, statuses, log);
+  client.on(Events.InteractionCreate, (interaction) => {
+    handler.handle(interaction).catch((error) => log(`stylebot discord: interaction failed: ${describe(error)}`));
+  });
+  client.on(Events.Error, (error) => log(`stylebot discord: client error: ${describe(error)}`));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(options.token);
+    await ready;
+  } catch (error) {
+    unsubscribe();
+    await client.destroy();
+    throw error;
+  }
+
+  return {
+    client,
+    async stop() {
+      unsubscribe();
+      await Promise.race([statuses.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await client.destroy();
+    },
+  };
+}
+
+class InteractionHandler {
+  constructor(
+    private readonly options: DiscordBotOptions,
+    private readonly admins: readonly string[],
+    private readonly statuses: DiscordStatusMessages,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  async handle(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return this.autocomplete(interaction);
+    if (interaction.isChatInputCommand()) return this.command(interaction);
+    if (interaction.isButton()) return this.button(interaction);
+  }
+
+  private async command(interaction: ChatInputCommandInteraction): Promise<void> {
+    // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
+    const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName);
+    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes + 1);
+    await this.answer(interaction, request);
+  }
+
+  private async button(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseButtonId(interaction.customId);
+    if (!parsed) return;
+    // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled").
+    await interaction.deferReply(parsed.action === 'cancel' ? { flags: MessageFlags.Ephemeral } : {});
+    const request: CommandRequest = {
+      requester: requesterOf(interaction, this.admins),
+      command: parsed.action,
+      args: { jobId: parsed.jobId },
+      attachments: {},
+      reply: replyTargetOf(interaction),
+    };
+    await this.answer(interaction, request);
+  }
+
+  private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const typed = String(focused.value).toLowerCase().replace(/[^a-z0-9]/g, '');
+    const names = this.options.jobs
+      .artists()
+      .map((artist) => artist.name)
+      .filter((name) => name.toLowerCase().replace(/[^a-z0-9]/g, '').includes(typed))
+      .slice(0, 25);
+    await interaction.respond(names.map((name) => ({ name, value: name })));
+  }
+
+  /** Runs the command and delivers its reply into the deferred interaction response; never leaves it "thinking". */
+  private async answer(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
+    try {
+      await this.answerOrThrow(interaction, request);
+    } catch (error) {
+      this.log(`stylebot discord: /${request.command} failed: ${describe(error)}`);
+      const sorry = { text: 'Sorry, something went wrong on my side. Please try again in a moment.', private: true };
+      await this.deliver(interaction, sorry).catch(() => undefined);
+    }
+  }
+
+  private async answerOrThrow(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
+    const reply = await runCommand(request, this.options.context);
+    const target = request.reply as DiscordReplyTarget;
+    if (reply.jobId) {
+      // The deferred reply becomes the job's status message, edited by job events from now on.
+      this.statuses.showInitial(reply.jobId, target, { text: reply.text, buttons: reply.buttons, final: false });
+      return;
+    }
+    await this.deliver(interaction, reply);
+  }
+
+  private async deliver(interaction: RepliableInteraction, reply: CommandReply): Promise<void> {
+    const rest = interaction.client.rest;
+    const { applicationId, token } = interaction;
+    if (reply.private && !interaction.ephemeral) {
+      // The public "thinking…" placeholder goes away; the answer is shown to the requester only.
+      await rest.delete(Routes.webhookMessage(applicationId, token, '@original'), { auth: false }).catch((error) => {
+        this.log(`stylebot discord: could not delete the placeholder: ${describe(error)}`);
+      });
+      const { body, files } = renderMessage(reply, { ephemeral: true });
+      await rest.post(Routes.webhook(applicationId, token), { body, files, auth: false });
+      return;
+    }
+    const { body, files } = renderMessage(reply);
+    await rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { body, files, auth: false });
+  }
+}
+
+function adminsFromEnv(): string[] {
+  return (process.env.STYLEBOT_ADMINS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

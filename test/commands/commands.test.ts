@@ -1,0 +1,273 @@
+// The platform-neutral command handlers against the real job service (SQLite in a temp dir). The service is not
+// started, so accepted jobs stay queued: these tests cover validation, replies and admin rules, not painting.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../commands/index.js';
+import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
+import { createJobService } from '../../src/jobs/index.js';
+import type { JobService, Requester } from '../../src/jobs/types.js';
+import { ARTISTS_DIR, MODEL_DIR } from '../helpers/shared.js';
+
+const ALICE: Requester = { platform: 'discord', workspaceId: 'g1', userId: 'alice', userName: 'alice' };
+const BOB: Requester = { platform: 'discord', workspaceId: 'g1', userId: 'bob', userName: 'bob' };
+const ADMIN: Requester = { platform: 'discord', workspaceId: 'g1', userId: 'mod', userName: 'mod', isPlatformAdmin: true };
+
+let dir: string;
+let jobs: JobService;
+let context: CommandContext;
+let red: Buffer;
+let striped: Buffer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stylebot-commands-'));
+  jobs = createJobService({ dataDir: join(dir, 'data'), artistsDir: ARTISTS_DIR, modelDir: MODEL_DIR, workers: 1, log: () => undefined });
+  context = { jobs, limits: { maxImageBytes: 1_000_000, maxImagePixels: 4_000_000 }, defaults: { size: 64, iterations: 6, progressEvery: 2 } };
+  red = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+  const stripes = Buffer.alloc(64 * 64 * 3);
+  for (let i = 0; i < 64 * 64; i++) stripes.fill(Math.floor(i / 64) % 8 < 4 ? 255 : 0, i * 3, i * 3 + 3);
+  striped = await sharp(stripes, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+});
+
+afterAll(async () => {
+  await jobs?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface CountingAttachment extends Attachment {
+  fetches: number;
+}
+
+function file(name: string, data: Uint8Array, contentType?: string, size = data.length): CountingAttachment {
+  const attachment: CountingAttachment = {
+    name,
+    contentType,
+    size,
+    fetches: 0,
+    fetch: async () => {
+      attachment.fetches += 1;
+      return data;
+    },
+  };
+  return attachment;
+}
+
+function request(command: string, fields: Partial<CommandRequest> = {}): CommandRequest {
+  return { requester: ALICE, command, args: {}, attachments: {}, reply: { channel: 'c1' }, ...fields };
+}
+
+describe('runCommand: stylize', () => {
+  it('queues a job with a content and a style image, with the defaults, and answers publicly with its id', async () => {
+    const reply = await runCommand(
+      request('stylize', { attachments: { content: file('photo.png', red, 'image/png'), style: file('wave.png', striped, 'image/png') } }),
+      context,
+    );
+    expect(reply.private).toBeFalsy();
+    expect(reply.jobId).toBeDefined();
+    expect(reply.text).toMatch(/queued .*wave\.png.*position \d+/);
+    expect(reply.buttons).toEqual([{ action: 'cancel', label: 'Cancel', jobId: reply.jobId }]);
+    const job = jobs.get(reply.jobId!)!;
+    expect(job.state).toBe('queued');
+    expect(job.options).toMatchObject({ size: 64, iterations: 6, progressEvery: 2 });
+    expect(job.reply).toEqual({ channel: 'c1' });
+  });
+
+  it('passes options and blend weights through, and takes Slack-style ordered attachments', async () => {
+    const reply = await runCommand(
+      request('stylize', {
+        requester: BOB,
+        args: { size: 96, iterations: 5, preserve_colors: 'luminance', style_strength: 2, seed: 9, style_weight2: 0.5 },
+        attachments: { '0': file('photo.png', red), '1': file('a.png', striped), '2': file('b.png', red) },
+      }),
+      context,
+    );
+    expect(reply.jobId).toBeDefined();
+    const job = jobs.get(reply.jobId!)!;
+    expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleWeight: 2e4 });
+    expect(job.styleNames).toEqual(['a.png', 'b.png']);
+    await jobs.cancel(reply.jobId!, BOB);
+  });
+
+  it('synthesises a texture when there is no content image', async () => {
+    const reply = await runCommand(request('stylize', { requester: BOB, attachments: { style: file('wave.png', striped) } }), context);
+    expect(reply.text).toContain('texture synthesis');
+    await jobs.cancel(reply.jobId!, BOB);
+  });
+
+  it('asks for a style when there is none, and refuses style images together with an artist', async () => {
+    const none = await runCommand(request('stylize', { attachments: { content: file('photo.png', red) } }), context);
+    expect(none).toMatchObject({ private: true });
+    expect(none.text).toMatch(/style/i);
+    const both = await runCommand(
+      request('stylize', { args: { artist: 'monet' }, attachments: { style: file('wave.png', striped) } }),
+      context,
+    );
+    expect(both).toMatchObject({ private: true, text: 'Choose either style images or an artist, not both.' });
+  });
+
+  it('explains bad option values privately', async () => {
+    const reply = await runCommand(request('stylize', { args: { artist: 'monet', size: 5000 } }), context);
+    expect(reply.private).toBe(true);
+    expect(reply.text).toMatch(/size must be a whole number between 32 and 2048/);
+    const unknown = await runCommand(request('stylize', { args: { artist: 'monet', colour_magic: 3 } }), context);
+    expect(unknown.text).toMatch(/Unknown option "colour_magic"/);
+  });
+
+  it('checks the reported size before downloading, and the file type after', async () => {
+    const big = file('huge.png', red, 'image/png', 50_000_000);
+    const tooBig = await runCommand(request('stylize', { attachments: { style: big } }), context);
+    expect(tooBig.private).toBe(true);
+    expect(tooBig.text).toMatch(/huge\.png.*47\.7 MB.*limit is 1\.0 MB/);
+    expect(big.fetches).toBe(0);
+
+    const declaredText = file('notes.txt', Buffer.from('hello'), 'text/plain');
+    const notImage = await runCommand(request('stylize', { attachments: { style: declaredText } }), context);
+    expect(notImage.text).toMatch(/notes\.txt.*is not an image/);
+    expect(declaredText.fetches).toBe(0);
+
+    const disguised = file('photo.png', Buffer.from('this is text pretending to be a PNG'), 'image/png');
+    const probed = await runCommand(request('stylize', { attachments: { style: disguised } }), context);
+    expect(probed.private).toBe(true);
+    expect(probed.text).toContain('photo.png');
+    expect(probed.text).toMatch(/JPEG, PNG, WebP or GIF/);
+  });
+
+  it('passes the job core refusals on: unknown artist with suggestions, quota', async () => {
+    const unknown = await runCommand(request('stylize', { args: { artist: 'monett' } }), context);
+    expect(unknown.private).toBe(true);
+    expect(unknown.text).toMatch(/monet/);
+
+    const over = await runCommand(request('stylize', { requester: BOB, args: { artist: 'monet', iterations: 9000 } }), context);
+    expect(over.private).toBe(true);
+    expect(over.text).toMatch(/iterations/i);
+  });
+});
+
+describe('runCommand: jobs, cancel and buttons', () => {
+  it('lists my jobs, cancels one, and re-runs with a new seed or a stronger style', async () => {
+    const queued = await runCommand(request('stylize', { args: { artist: 'hokusai', seed: 21 } }), context);
+    const id = queued.jobId!;
+
+    const list = await runCommand(request('jobs'), context);
+    expect(list.private).toBe(true);
+    expect(list.text).toContain(`\`${id}\``);
+    expect(list.text).toMatch(/hokusai\/.*queued \(position \d+\)/);
+
+    const refused = await runCommand(request('rerun', { requester: BOB, args: { jobId: id } }), context);
+    expect(refused).toMatchObject({ private: true });
+    expect(refused.text).toMatch(/Only <@alice>/);
+
+    const stronger = await runCommand(request('stronger', { args: { jobId: id } }), context);
+    const strongerJob = jobs.get(stronger.jobId!)!;
+    expect(strongerJob.options.styleWeight).toBe(2e4);
+    expect(strongerJob.options.seed).toBe(21);
+    expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
+
+    const rerun = await runCommand(request('rerun', { requester: ADMIN, args: { jobId: stronger.jobId } }), context);
+    expect(rerun.jobId).toBeDefined();
+    expect(jobs.get(rerun.jobId!)!.options.seed).not.toBe(21);
+
+    expect((await runCommand(request('cancel'), context)).text).toMatch(/Which job/);
+    expect((await runCommand(request('cancel', { args: { job_id: 'nope' } }), context)).text).toMatch(/no job `nope`/);
+    const byBob = await runCommand(request('cancel', { requester: BOB, args: { job_id: id } }), context);
+    expect(byBob.text).toMatch(/Only the person who started/);
+    for (const jobId of [id, stronger.jobId!, rerun.jobId!]) {
+      const cancelled = await runCommand(request('cancel', { requester: ADMIN, args: { jobId } }), context);
+      expect(cancelled.text).toMatch(/Cancelled/);
+      expect(jobs.get(jobId)!.state).toBe('cancelled');
+    }
+  });
+});
+
+describe('runCommand: information and admin commands', () => {
+  it('shows help for help and for unknown commands', async () => {
+    const help = await runCommand(request('help'), context);
+    expect(help.text).toContain('*stylize*');
+    expect((await runCommand(request('paint-my-house'), context)).text).toBe(help.text);
+  });
+
+  it('lists artists and the works of one (names are matched loosely)', async () => {
+    const all = await runCommand(request('artists'), context);
+    expect(all.text).toMatch(/\*monet\* \(5 works\)/);
+    const vanGogh = await runCommand(request('artists', { args: { artist: 'Van Gogh' } }), context);
+    expect(vanGogh.text).toContain('the-starry-night.jpg');
+    expect((await runCommand(request('artists', { args: { artist: 'banksy' } }), context)).text).toMatch(/don't know the artist "banksy"/);
+  });
+
+  it('lets anyone see their own quota, and only admins change quotas or see others', async () => {
+    const own = await runCommand(request('quota', { subcommand: 'show' }), context);
+    expect(own.text).toMatch(/Your quota.*\n• jobs today: \d+\/20/);
+    for (const sub of ['set', 'reset', 'defaults']) {
+      const refused = await runCommand(request('quota', { subcommand: sub, args: { user: 'bob', jobs_per_day: 99 } }), context);
+      expect(refused.text).toMatch(/Only Stylebot admins can change quotas/);
+    }
+    expect((await runCommand(request('quota', { subcommand: 'show', args: { user: 'bob' } }), context)).text).toMatch(/Only Stylebot admins/);
+
+    const set = await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
+    expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
+    expect(jobs.quotaOf(BOB).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
+    const shown = await runCommand(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
+    expect(shown.text).toMatch(/Quota of <@bob>[\s\S]*\/99/);
+    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
+    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text).toMatch(
+      /max_queued must be a whole number/,
+    );
+    const defaults = await runCommand(request('quota', { requester: ADMIN, subcommand: 'defaults', args: { max_queued: 4 } }), context);
+    expect(defaults.text).toMatch(/jobs waiting at once: 4/);
+    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'reset', args: { user: 'bob' } }), context)).text).toMatch(/reset/);
+  });
+
+  it('shows usage statistics to admins only', async () => {
+    expect((await runCommand(request('stats'), context)).text).toMatch(/Only Stylebot admins/);
+    const stats = await runCommand(request('stats', { requester: ADMIN, args: { days: 3 } }), context);
+    expect(stats.text).toMatch(/Usage, last 3 days/);
+  });
+
+  it('lets admins add and remove artworks', async () => {
+    const artistsDir = join(dir, 'artists');
+    mkdirSync(artistsDir);
+    const own = createJobService({ dataDir: join(dir, 'data2'), artistsDir, workers: 1, log: () => undefined });
+    const ctx = { ...context, jobs: own };
+    try {
+      const image = file('Sunny Day.png', striped, 'image/png');
+      expect((await runCommand(request('artist', { subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx)).text).toMatch(/Only Stylebot admins/);
+      const added = await runCommand(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx);
+      expect(added.text).toMatch(/^Added /);
+      const [folder] = readdirSync(artistsDir);
+      const [work] = readdirSync(join(artistsDir, folder));
+      expect(own.artists()).toEqual([{ name: folder, works: [work] }]);
+      const noImage = await runCommand(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'x' } }), ctx);
+      expect(noImage.text).toMatch(/Attach the artwork/);
+      const removed = await runCommand(request('artist', { requester: ADMIN, subcommand: 'remove', args: { name: folder, work } }), ctx);
+      expect(removed.text).toMatch(/Removed/);
+      expect(own.artists().flatMap((a) => a.works)).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('turns an unexpected error into a private apology instead of throwing', async () => {
+    const broken = new Proxy(jobs, {
+      get: (target, key) => (key === 'jobsOf' ? () => { throw new Error('database is locked'); } : Reflect.get(target, key)),
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const reply = await runCommand(request('jobs'), { ...context, jobs: broken });
+    expect(reply).toEqual({ text: 'Sorry, that did not work: database is locked', private: true });
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+  });
+});
+
+describe('runCommand: compare', () => {
+  it('measures the style distance of two images in a worker thread, per layer', async () => {
+    process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
+    expect((await runCommand(request('compare', { attachments: { image1: file('a.png', striped) } }), context)).text).toMatch(/two images/);
+    const reply = await runCommand(request('compare', { attachments: { image1: file('a.png', striped), image2: file('r.png', red) } }), context);
+    expect(reply.private).toBeFalsy();
+    const match = /Style distance between `a\.png` and `r\.png`: \*([^*]+)\*[\s\S]*relu1_1 \S+, relu2_1 \S+, relu3_1 \S+, relu4_1 \S+, relu5_1 \S+$/.exec(reply.text);
+    expect(match, reply.text).not.toBeNull();
+    expect(Number(match![1])).toBeGreaterThan(0);
+  });
+});
