@@ -1,0 +1,48 @@
+// Block Kit for our messages: the text as a mrkdwn section and the command buttons as an actions block.
+// Button presses come back with action_id "stylebot:<action>" and the job id as value.
+import type { ActionButton } from '../../commands/types.js';
+
+export const ACTION_PREFIX = 'stylebot:';
+export const ACTION_ID_PATTERN = /^stylebot:/;
+
+/** Slack refuses section text longer than 3000 characters. */
+const SECTION_LIMIT = 3000;
+
+export interface SlackBlock {
+  type: string;
+  [key: string]: unknown;
+}
+
+export function messageBlocks(text: string, buttons: ActionButton[] = []): SlackBlock[] {
+  const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_LIMIT) } }];
+  if (buttons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: `stylebot-${buttons[0].jobId}`.slice(0, 255),
+      elements: buttons.map((button) => ({
+        type: 'button',
+        action_id: `${ACTION_PREFIX}${button.action}`,
+        text: { type: 'plain_text', text: clip(button.label, 75), emoji: true },
+        value: button.jobId,
+        ...(button.action === 'cancel' ? { style: 'danger' } : {}),
+      })),
+    });
+  }
+  return blocks;
+}
+
+/** "stylebot:rerun" -> "rerun"; anything else -> undefined. */
+export function actionName(actionId: unknown): string | undefined {
+  if (typeof actionId !== 'string' || !actionId.startsWith(ACTION_PREFIX)) return undefined;
+  const name = actionId.slice(ACTION_PREFIX.length);
+  return /^[a-z]+$/.test(name) ? name : undefined;
+}
+
+/** Message text is the notification / fallback: Slack takes up to 40k characters, keep it short anyway. */
+export function fallbackText(text: string): string {
+  return clip(text, 4000);
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}

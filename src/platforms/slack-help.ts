@@ -1,0 +1,19 @@
+// "@stylebot help" on Slack: the mention grammar of slack-parse.ts in examples (the commands themselves are
+// described by commands/help.ts for both platforms; this is how to say them in a Slack message).
+export const SLACK_HELP_TEXT = [
+  '*Stylebot* paints your photo in the style of a painting (Gatys, Ecker & Bethge, 2015).',
+  '',
+  '*Paint:* mention me in a message with images attached. The first image is your photo, the others are styles:',
+  '• `@stylebot` + photo + painting → the photo in the style of the painting (more paintings are blended)',
+  '• `@stylebot artist monet` + photo → in the style of one of Monet\'s works (`@stylebot artists` lists them)',
+  '• `@stylebot texture` + painting(s) → no photo: a texture in that style',
+  '*Options* (words after the mention): `iterations 300` · `size 512` · `preserve colors` (or `preserve reinhard`) · `seed 7` ·',
+  '`style weight 1e4` · `strength 2` (× the default style weight) · `init noise` · `blend 1,0.5` (style mix) · `optimizer adam`',
+  '',
+  '*Other commands:* `@stylebot artists [NAME]` · `jobs` · `cancel JOB` · `compare` + two images · `quota` · `help`',
+  '*Without images:* `/stylize artist monet`, `/stylize jobs`, `/stylize help`',
+  '*Admins:* `quota show|reset @someone` · `quota set @someone jobs per day 50 max size 1024 max queued 5 max iterations 800 gpu seconds 3600` ·',
+  '`quota defaults jobs per day 20` · `artist add NAME` + image · `artist remove NAME WORK` · `stats [days 7]`',
+  '',
+  'Under a finished picture: *New seed* paints it again differently, *Stronger style* doubles the style weight.',
+].join('\n');

@@ -1,0 +1,307 @@
+// The words people write after @stylebot (or after /stylize), turned into a command name and snake_case
+// arguments (the same names the Discord options use), e.g.
+//   "@stylebot artist monet iterations 300 preserve colors"  -> stylize { artist: 'monet', iterations: 300, preserve_colors: 'luminance' }
+//   "@stylebot quota set @ann jobs per day 50"               -> quota/set { user: 'U123', jobs_per_day: 50 }
+// Pure string work: no Slack API, so it is unit-tested on its own.
+import type { ArgValue } from '../../commands/types.js';
+
+export interface ParsedMention {
+  command: string;
+  subcommand?: string;
+  args: Record<string, ArgValue>;
+  /** User-facing problems ("iterations needs a number ..."); the adapter answers with them instead of running. */
+  errors: string[];
+}
+
+type Kind = 'number' | 'word' | 'flag' | 'rest';
+interface Phrase {
+  words: string[];
+  key: string;
+  kind: Kind;
+  /** The value of a flag, or the allowed values of a word option. */
+  value?: ArgValue;
+  choices?: string[];
+}
+
+function phrase(text: string, key: string, kind: Kind, extra: Partial<Phrase> = {}): Phrase {
+  return { words: text.split(' '), key, kind, ...extra };
+}
+
+const STYLIZE_PHRASES: Phrase[] = [
+  phrase('iterations', 'iterations', 'number'),
+  phrase('iteration', 'iterations', 'number'),
+  phrase('iters', 'iterations', 'number'),
+  phrase('steps', 'iterations', 'number'),
+  phrase('size', 'size', 'number'),
+  phrase('seed', 'seed', 'number'),
+  phrase('strength', 'style_strength', 'number'),
+  phrase('style strength', 'style_strength', 'number'),
+  phrase('style weight', 'style_weight', 'number'),
+  phrase('content weight', 'content_weight', 'number'),
+  phrase('tv weight', 'tv_weight', 'number'),
+  phrase('style scale', 'style_scale', 'number'),
+  phrase('learning rate', 'learning_rate', 'number'),
+  phrase('lr', 'learning_rate', 'number'),
+  phrase('layer weights', 'layer_weights', 'word'),
+  phrase('optimizer', 'optimizer', 'word', { choices: ['lbfgs', 'adam'] }),
+  phrase('adam', 'optimizer', 'flag', { value: 'adam' }),
+  phrase('lbfgs', 'optimizer', 'flag', { value: 'lbfgs' }),
+  phrase('init', 'init', 'word', { choices: ['content', 'noise'] }),
+  phrase('preserve colors', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('preserve colours', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('preserve color', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('preserve colour', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('keep colors', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('keep colours', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('preserve luminance', 'preserve_colors', 'flag', { value: 'luminance' }),
+  phrase('preserve reinhard', 'preserve_colors', 'flag', { value: 'reinhard' }),
+  phrase('preserve none', 'preserve_colors', 'flag', { value: 'none' }),
+  phrase('preserve', 'preserve_colors', 'word', { choices: ['luminance', 'reinhard', 'none'] }),
+  phrase('reinhard', 'preserve_colors', 'flag', { value: 'reinhard' }),
+  phrase('texture', 'texture', 'flag', { value: true }),
+  phrase('no content', 'texture', 'flag', { value: true }),
+  phrase('blend', 'style_blend_weights', 'word'),
+  phrase('artist', 'artist', 'rest'),
+];
+
+const QUOTA_PHRASES: Phrase[] = [
+  phrase('jobs per day', 'jobs_per_day', 'number'),
+  phrase('jobs', 'jobs_per_day', 'number'),
+  phrase('gpu seconds per day', 'gpu_seconds_per_day', 'number'),
+  phrase('gpu seconds', 'gpu_seconds_per_day', 'number'),
+  phrase('seconds', 'gpu_seconds_per_day', 'number'),
+  phrase('max queued', 'max_queued', 'number'),
+  phrase('queued', 'max_queued', 'number'),
+  phrase('max size', 'max_size', 'number'),
+  phrase('size', 'max_size', 'number'),
+  phrase('max iterations', 'max_iterations', 'number'),
+  phrase('iterations', 'max_iterations', 'number'),
+];
+
+const STATS_PHRASES: Phrase[] = [phrase('days', 'days', 'number')];
+
+const SUBCOMMANDS: Record<string, string[]> = {
+  quota: ['show', 'set', 'reset', 'defaults'],
+  artist: ['add', 'remove'],
+};
+
+const ALIASES: Record<string, string> = {
+  help: 'help',
+  '?': 'help',
+  artists: 'artists',
+  jobs: 'jobs',
+  queue: 'jobs',
+  cancel: 'cancel',
+  stop: 'cancel',
+  compare: 'compare',
+  distance: 'compare',
+  quota: 'quota',
+  stats: 'stats',
+  stylize: 'stylize',
+  stylise: 'stylize',
+  paint: 'stylize',
+};
+
+/** Slack markup: user mentions <@U123> or <@U123|ann>, channel and link markup <#C1|x>, <http://x|x>. */
+const USER_MENTION = /<@([A-Z0-9]+)(?:\|[^>]*)?>/gi;
+const OTHER_MARKUP = /<[^>]*>/g;
+
+/**
+ * Parses the text of a mention or slash command. botUserId: the bot's own user id, whose mentions are dropped;
+ * any other user mention becomes args.user (the target of admin commands).
+ */
+export function parseMention(text: string, botUserId?: string): ParsedMention {
+  const users: string[] = [];
+  const cleaned = String(text ?? '')
+    .replace(USER_MENTION, (_, id: string) => {
+      if (id !== botUserId) users.push(id);
+      return ' ';
+    })
+    .replace(OTHER_MARKUP, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/[\u2018\u2019\u201c\u201d]/g, '"');
+  // A bot mention at the start is already gone; anything left that is not ours (another mention) is a target user.
+  const tokens = tokenize(cleaned);
+  const result: ParsedMention = { command: 'stylize', args: {}, errors: [] };
+  if (users.length > 0) result.args.user = users[0];
+
+  let rest = tokens;
+  const first = tokens[0]?.toLowerCase();
+  const second = tokens[1]?.toLowerCase();
+  if (first !== undefined && ALIASES[first] !== undefined) {
+    result.command = ALIASES[first];
+    rest = tokens.slice(1);
+  } else if (first === 'artist' && second !== undefined && SUBCOMMANDS.artist.includes(second)) {
+    // "artist add NAME" is the admin command; "artist monet" is a stylize option.
+    result.command = 'artist';
+    rest = tokens.slice(1);
+  }
+
+  const subs = SUBCOMMANDS[result.command];
+  if (subs) {
+    const sub = rest[0]?.toLowerCase();
+    if (sub !== undefined && subs.includes(sub)) {
+      result.subcommand = sub;
+      rest = rest.slice(1);
+    } else if (result.command === 'quota') {
+      result.subcommand = 'show';
+    } else {
+      result.errors.push(`Say \`${result.command} ${subs.join('|')}\`.`);
+      return result;
+    }
+  }
+
+  switch (result.command) {
+    case 'stylize':
+      readOptions(rest, STYLIZE_PHRASES, result);
+      break;
+    case 'quota':
+      readOptions(rest, QUOTA_PHRASES, result);
+      break;
+    case 'stats':
+      readOptions(rest, STATS_PHRASES, result);
+      break;
+    case 'cancel':
+      if (rest[0] === undefined) result.errors.push('Which job? Say `cancel JOB_ID` (`jobs` lists yours).');
+      else result.args.job_id = rest[0];
+      ignoreExtra(rest.slice(1), result);
+      break;
+    case 'artists':
+      if (rest.length > 0) result.args.artist = rest.join(' ').toLowerCase();
+      break;
+    case 'artist':
+      readArtistAdmin(rest, result);
+      break;
+    default:
+      // help, jobs, compare take no words
+      ignoreExtra(rest, result);
+  }
+  return result;
+}
+
+/** Words (case kept: job ids and file names need it); "key=value" split in two; "--style-weight" and
+ *  "style_weight" read as "style weight". */
+function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.trim().split(/\s+/)) {
+    if (raw === '') continue;
+    const word = raw.replace(/^[,;:]+|[,;:.!?]+$/g, '');
+    if (word === '') continue;
+    const eq = word.indexOf('=');
+    const parts = eq > 0 ? [word.slice(0, eq), word.slice(eq + 1)] : [word];
+    for (const part of parts) {
+      const bare = part.replace(/^--?/, '');
+      const words = bare.toLowerCase().split(/[-_]/);
+      if (/^[a-z]+([-_][a-z]+)+$/i.test(bare) && isPhraseStart(words)) out.push(...words);
+      else if (bare !== '') out.push(bare);
+    }
+  }
+  return out;
+}
+
+function isPhraseStart(words: string[]): boolean {
+  return [...STYLIZE_PHRASES, ...QUOTA_PHRASES].some((p) => words.every((w, i) => p.words[i] === w));
+}
+
+function matchPhrase(tokens: string[], at: number, phrases: Phrase[]): Phrase | undefined {
+  let best: Phrase | undefined;
+  for (const p of phrases) {
+    if (p.words.every((w, i) => tokens[at + i]?.toLowerCase() === w) && (!best || p.words.length > best.words.length)) best = p;
+  }
+  return best;
+}
+
+function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention): void {
+  const unknown: string[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const p = matchPhrase(tokens, i, phrases);
+    if (!p) {
+      unknown.push(tokens[i]);
+      i += 1;
+      continue;
+    }
+    i += p.words.length;
+    const label = p.words.join(' ');
+    if (p.kind === 'flag') {
+      result.args[p.key] = p.value ?? true;
+      continue;
+    }
+    if (p.kind === 'rest') {
+      // e.g. "artist van gogh size 256": words up to the next known option
+      const words: string[] = [];
+      while (i < tokens.length && !matchPhrase(tokens, i, phrases)) words.push(tokens[i++]);
+      if (words.length === 0) result.errors.push(`\`${label}\` needs a name, e.g. \`${label} monet\`.`);
+      else result.args[p.key] = words.join(' ').toLowerCase();
+      continue;
+    }
+    const value = tokens[i]?.toLowerCase();
+    if (value === undefined || matchPhrase(tokens, i, phrases)) {
+      result.errors.push(`\`${label}\` needs a value, e.g. \`${label} ${example(p)}\`.`);
+      continue;
+    }
+    i += 1;
+    if (p.kind === 'number') {
+      const n = parseNumber(value);
+      if (n === undefined) result.errors.push(`\`${label}\` needs a number, not "${value}" (e.g. \`${label} ${example(p)}\`).`);
+      else result.args[p.key] = n;
+    } else if (p.choices && !p.choices.includes(value)) {
+      result.errors.push(`\`${label}\` can be ${p.choices.map((c) => `\`${c}\``).join(' or ')}, not "${value}".`);
+    } else {
+      result.args[p.key] = value;
+    }
+  }
+  if (unknown.length > 0) {
+    result.errors.push(`I don't know what ${unknown.map((w) => `"${w}"`).join(', ')} means here. Say \`help\` for the words I understand.`);
+  }
+}
+
+function readArtistAdmin(tokens: string[], result: ParsedMention): void {
+  if (result.subcommand === 'add') {
+    if (tokens.length === 0) result.errors.push('Say `artist add NAME` and attach one or more images of the artwork.');
+    else result.args.artist = tokens.join(' ');
+  } else {
+    // remove NAME WORK: the work is the last word (a file name), the artist all words before it
+    if (tokens.length < 2) result.errors.push('Say `artist remove NAME WORK`, e.g. `artist remove monet haystacks.jpg` (`artists NAME` lists the works).');
+    else {
+      result.args.artist = tokens.slice(0, -1).join(' ');
+      result.args.work = tokens[tokens.length - 1];
+    }
+  }
+}
+
+function ignoreExtra(tokens: string[], result: ParsedMention): void {
+  if (tokens.length > 0) {
+    result.errors.push(`\`${result.command}\` takes no ${tokens.length === 1 ? 'word' : 'words'} like "${tokens.join(' ')}". Say \`help\`.`);
+  }
+}
+
+/** "300", "1e4", "0.5", "512px", "1,000" */
+function parseNumber(word: string): number | undefined {
+  const cleaned = word.replace(/px$/, '').replace(/(\d),(\d{3})\b/g, '$1$2');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(cleaned)) return undefined;
+  const n = Number(cleaned);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function example(p: Phrase): string {
+  if (p.choices) return p.choices[0];
+  switch (p.key) {
+    case 'iterations':
+    case 'max_iterations':
+      return '300';
+    case 'size':
+    case 'max_size':
+      return '512';
+    case 'style_weight':
+      return '1e4';
+    case 'layer_weights':
+      return '1,1,1,1,1';
+    case 'style_blend_weights':
+      return '1,2';
+    default:
+      return '2';
+  }
+}

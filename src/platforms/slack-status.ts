@@ -1,0 +1,191 @@
+// Job events -> the job's Slack thread: the status message edited in place (chat.update) with statusView's text
+// and buttons, a few preview images uploaded as the run goes (rate-limited), the final image uploaded with the
+// settings. Events of one job are handled one after another so edits land in order.
+import type { webApi } from '@slack/bolt';
+import { statusView } from '../../commands/progress.js';
+import type { ActionButton, CommandReply } from '../../commands/types.js';
+import type { Job, JobEvent, ReplyTarget } from '../jobs/types.js';
+import { fallbackText, messageBlocks } from './slack-blocks.js';
+
+type WebClient = webApi.WebClient;
+
+/** What the Slack adapter stores with each job. */
+export interface SlackReplyTarget {
+  channel: string;
+  threadTs: string;
+  /** The status message edited in place. */
+  statusTs?: string;
+  userId: string;
+  teamId: string;
+}
+
+export function toSlackTarget(reply: ReplyTarget): SlackReplyTarget | undefined {
+  const { channel, threadTs, statusTs, userId, teamId } = reply as Record<string, unknown>;
+  if (typeof channel !== 'string' || typeof threadTs !== 'string') return undefined;
+  return {
+    channel,
+    threadTs,
+    statusTs: typeof statusTs === 'string' ? statusTs : undefined,
+    userId: typeof userId === 'string' ? userId : '',
+    teamId: typeof teamId === 'string' ? teamId : '',
+  };
+}
+
+export interface StatusReporterOptions {
+  client: WebClient;
+  /** Least time between two preview uploads of one job (Slack rate-limits uploads). Default 20 s. */
+  previewIntervalMs?: number;
+  /** Most preview uploads per job. Default 3. */
+  maxPreviews?: number;
+  /** Least time between two progress edits of one status message. Default 1 s. */
+  minEditMs?: number;
+  log?: (message: string) => void;
+}
+
+interface JobThread {
+  chain: Promise<void>;
+  /** A status message posted anew when the stored one could not be edited. */
+  statusTs?: string;
+  rendered: boolean;
+  lastEditAt: number;
+  lastPreviewAt: number;
+  previews: number;
+}
+
+export class SlackStatusReporter {
+  private readonly threads = new Map<string, JobThread>();
+  private readonly previewIntervalMs: number;
+  private readonly maxPreviews: number;
+  private readonly minEditMs: number;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: StatusReporterOptions) {
+    this.previewIntervalMs = options.previewIntervalMs ?? 20_000;
+    this.maxPreviews = options.maxPreviews ?? 3;
+    this.minEditMs = options.minEditMs ?? 1000;
+    this.log = options.log ?? ((message) => console.error(`stylebot slack: ${message}`));
+  }
+
+  /** The job listener: never throws (a failed Slack call is logged, the next event still goes out). */
+  onEvent = (job: Job, event: JobEvent): Promise<void> => {
+    const thread = this.thread(job.id);
+    thread.chain = thread.chain
+      .then(() => this.render(job, event, thread))
+      .catch((error: unknown) => this.log(`job ${job.id}, ${event.type} event: ${describe(error)}`));
+    return thread.chain;
+  };
+
+  /**
+   * The command reply of a freshly queued job (text with the queue position and a Cancel button) goes into its
+   * status message, unless a job event already updated it (then the event is newer).
+   */
+  showQueuedReply(jobId: string, target: SlackReplyTarget, reply: CommandReply): Promise<void> {
+    const thread = this.thread(jobId);
+    thread.chain = thread.chain
+      .then(async () => {
+        if (thread.rendered) return;
+        thread.rendered = true;
+        await this.editStatus(target, thread, reply.text, reply.buttons);
+      })
+      .catch((error: unknown) => this.log(`job ${jobId}, queued reply: ${describe(error)}`));
+    return thread.chain;
+  }
+
+  /** Waits until every event handed over so far went out (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.threads.values()].map((t) => t.chain));
+  }
+
+  private thread(jobId: string): JobThread {
+    let thread = this.threads.get(jobId);
+    if (!thread) {
+      thread = { chain: Promise.resolve(), rendered: false, lastEditAt: 0, lastPreviewAt: 0, previews: 0 };
+      this.threads.set(jobId, thread);
+    }
+    return thread;
+  }
+
+  private async render(job: Job, event: JobEvent, thread: JobThread): Promise<void> {
+    const target = toSlackTarget(job.reply);
+    if (!target) {
+      this.log(`job ${job.id} has no Slack thread to answer in`);
+      return;
+    }
+    const view = statusView(job, event);
+    if (!view) return;
+    const now = Date.now();
+    const isProgress = event.type === 'progress' && !view.final;
+
+    if (!isProgress || now - thread.lastEditAt >= this.minEditMs) {
+      thread.rendered = true;
+      thread.lastEditAt = now;
+      await this.editStatus(target, thread, view.text, view.buttons);
+    }
+
+    if (isProgress && view.image && thread.previews < this.maxPreviews && now - thread.lastPreviewAt >= this.previewIntervalMs) {
+      thread.previews += 1;
+      thread.lastPreviewAt = now;
+      const { iteration, total } = (event as Extract<JobEvent, { type: 'progress' }>).progress;
+      await this.upload(target, view.image, `Preview, iteration ${iteration}/${total}`).catch((error: unknown) =>
+        this.log(`preview upload of job ${job.id} failed: ${describe(error)}`),
+      );
+    }
+
+    if (view.final) {
+      // Kept a while so a late command reply cannot turn the finished status back to "queued".
+      setTimeout(() => this.threads.delete(job.id), 10 * 60_000).unref();
+      const image = view.image ?? (event.type === 'done' ? { data: event.png, name: `stylebot-${job.id}.png` } : undefined);
+      if (image) {
+        try {
+          await this.upload(target, image, view.text);
+        } catch (error) {
+          this.log(`final upload of job ${job.id} failed: ${describe(error)}`);
+          await this.post(target, `I finished job \`${job.id}\` but could not upload the picture (${describe(error)}).`);
+        }
+      }
+    }
+  }
+
+  /** Edits the status message; when it is gone (deleted, never posted) posts a new one in the thread. */
+  private async editStatus(target: SlackReplyTarget, thread: JobThread, text: string, buttons?: ActionButton[]): Promise<void> {
+    const { client } = this.options;
+    const ts = thread.statusTs ?? target.statusTs;
+    const blocks = messageBlocks(text, buttons);
+    if (ts) {
+      try {
+        await client.chat.update({ channel: target.channel, ts, text: fallbackText(text), blocks });
+        return;
+      } catch (error) {
+        this.log(`could not edit status message ${ts} (${describe(error)}); posting a new one`);
+      }
+    }
+    const posted = await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: fallbackText(text), blocks });
+    if (typeof posted.ts === 'string') thread.statusTs = posted.ts;
+  }
+
+  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: string): Promise<void> {
+    await this.options.client.filesUploadV2({
+      channel_id: target.channel,
+      thread_ts: target.threadTs,
+      file: Buffer.from(image.data),
+      filename: image.name,
+      title: image.name,
+      initial_comment: fallbackText(comment),
+    });
+  }
+
+  private async post(target: SlackReplyTarget, text: string): Promise<void> {
+    await this.options.client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text }).catch((error: unknown) =>
+      this.log(`could not post in thread ${target.threadTs}: ${describe(error)}`),
+    );
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const data = (error as { data?: { error?: unknown } }).data;
+    if (data && typeof data.error === 'string') return data.error;
+    if (error instanceof Error) return error.message;
+  }
+  return String(error);
+}
