@@ -146,6 +146,10 @@ export function formatEngineBench(report: EngineBenchReport): string {
 async function main(): Promise<void> {
   const report = await runEngineBench({ log: (l) => console.error(l) });
   console.log(formatEngineBench(report));
+  // Imported here so the engine table prints even if the job section fails.
+  const { runJobsBench, formatJobsBench } = await import('./jobs-bench.js');
+  console.log('');
+  console.log(formatJobsBench(await runJobsBench()));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
