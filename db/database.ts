@@ -44,3 +44,16 @@ export function applyMigrations(db: Db, dir = MIGRATIONS_DIR): string[] {
   }
   return applied;
 }
+
+/** Looks up a prepared statement by its SQL text, preparing it on first use. */
+export type StatementCache = (source: string) => Database.Statement;
+
+/** A statement cache for one database: preparing is most of the cost of a small query, so each SQL text is prepared once. */
+export function statementCache(db: Db): StatementCache {
+  const statements = new Map<string, Database.Statement>();
+  return (source) => {
+    let statement = statements.get(source);
+    if (!statement) statements.set(source, (statement = db.prepare(source)));
+    return statement;
+  };
+}

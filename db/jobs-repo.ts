@@ -1,6 +1,5 @@
 // Job rows: insert, state transitions and the queries the scheduler, quotas and admin need.
-import type Database from 'better-sqlite3';
-import type { Db } from './database.js';
+import { statementCache, type Db, type StatementCache } from './database.js';
 import type { Job, JobProgress, JobResultInfo, JobState, Platform, ReplyTarget } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 
@@ -104,15 +103,10 @@ export interface UserKey {
 }
 
 export class JobStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: StatementCache;
 
-  constructor(private readonly db: Db) {}
-
-  /** Prepared statements are cached: preparing is most of the cost of a small query. */
-  private sql(source: string): Database.Statement {
-    let statement = this.statements.get(source);
-    if (!statement) this.statements.set(source, (statement = this.db.prepare(source)));
-    return statement;
+  constructor(db: Db) {
+    this.sql = statementCache(db);
   }
 
   /** Inserts a queued job with the next acceptance number; returns the stored record. */

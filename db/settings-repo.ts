@@ -1,6 +1,5 @@
 // Workspace quota defaults, per-user overrides and roles, usage resets, and the audit log.
-import type Database from 'better-sqlite3';
-import type { Db } from './database.js';
+import { statementCache, type Db, type StatementCache } from './database.js';
 import type { Quota, Role } from '../src/jobs/types.js';
 import type { UserKey } from './jobs-repo.js';
 
@@ -48,15 +47,10 @@ export interface AuditEntry {
 }
 
 export class SettingsStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: StatementCache;
 
-  constructor(private readonly db: Db) {}
-
-  /** Prepared statements are cached: preparing is most of the cost of a small query. */
-  private sql(source: string): Database.Statement {
-    let statement = this.statements.get(source);
-    if (!statement) this.statements.set(source, (statement = this.db.prepare(source)));
-    return statement;
+  constructor(db: Db) {
+    this.sql = statementCache(db);
   }
 
   workspaceDefaults(platform: string, workspaceId: string): Partial<Quota> {

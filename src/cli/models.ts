@@ -1,6 +1,6 @@
 // `stylebot models fetch|convert|verify`: get the VGG-19 weights the engine needs, and check them.
-import { parseArgs } from 'node:util';
 import { convertLocalVgg19, fetchVgg19, readModelSource, resolveTargetDir, verifyModelDir } from '../models/index.js';
+import { parseCommandLine } from './shared.js';
 
 const USAGE = `Usage: stylebot models fetch   [--dir DIR] [--url URL]
        stylebot models convert FILE.h5 [--dir DIR]
@@ -13,24 +13,21 @@ const USAGE = `Usage: stylebot models fetch   [--dir DIR] [--url URL]
   --dir DIR  the weights folder (default: STYLEBOT_MODEL_DIR, else <repo>/models/vgg19)
   --url URL  download from a mirror (default: STYLEBOT_WEIGHTS_URL, else the URL in models/checksums.json)`;
 
+const FLAGS = {
+  dir: { type: 'string' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
+  let parsed;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string' },
-        url: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
+    parsed = parseCommandLine(argv, FLAGS);
   } catch (error) {
-    console.error(`stylebot models: ${(error as Error).message.replace(/\. To specify .*$/s, '')}\n\n${USAGE}`);
+    console.error(`stylebot models: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  const { values, positionals } = parsed;
   const [action, ...rest] = positionals;
   if (values.help || action === undefined) {
     (values.help ? console.log : console.error)(USAGE);

@@ -1,16 +1,14 @@
 // `stylebot stylize CONTENT STYLE... -o OUT`: the engine on files, like the seed tool art.py.
 import { randomInt } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pickArtwork, resolveArtistsDir } from '../engine/artists.js';
+import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { parseStylizeOptions } from '../engine/options.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
-import { ImageError, probeImage } from '../images/index.js';
+import { ImageError } from '../images/index.js';
 import { ProgressBar } from './progress.js';
-
-// The engine (tfjs, wasm) is imported only once the flags and files are known to be good: a typo fails fast.
-const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+import { parseBackend, parseCommandLine, readImageFile, UsageError } from './shared.js';
 
 const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
        stylebot stylize CONTENT --artist NAME -o OUT.png [options]
@@ -18,7 +16,7 @@ const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
 
   -o, --output FILE          where to write the PNG (required)
   --artist NAME              use a work by this artist instead of STYLE files (e.g. "van gogh")
-  --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else <repo>/artists)
+  --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)
   --iterations N             optimizer steps (default 500)
   --size N                   longest side of the output in pixels, 32-2048 (default 512)
   --init content|noise       starting picture (default content)
@@ -63,9 +61,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** A problem with what the user typed or gave: one line on stderr, exit 2. */
-class UsageError extends Error {}
-
 interface Plan {
   contentPath: string | null;
   styles: { path: string; weight: number }[];
@@ -89,10 +84,10 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     plan = parsed;
-    content = plan.contentPath ? await readImage(plan.contentPath) : null;
+    content = plan.contentPath ? await readImageFile(plan.contentPath) : null;
     styles = await Promise.all(
       plan.styles.map(async (s) => ({
-        image: await readImage(s.path),
+        image: await readImageFile(s.path),
         weight: s.weight,
         name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : basename(s.path),
       })),
@@ -104,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (plan.artwork && !plan.json) console.error(`Style: ${plan.artwork.artist}, "${plan.artwork.file}"`);
+  // The engine (tfjs, wasm) is imported only once the flags and files are known to be good: a typo fails fast.
   const { initBackend, stylize } = await import('../engine/index.js');
   if (plan.backend !== 'auto') {
     try {
@@ -183,13 +179,13 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parseFlags(argv: string[]): Plan | 'help' {
-  let values;
-  let positionals: string[];
+  let parsed;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true }));
+    parsed = parseCommandLine(argv, FLAGS);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\. To specify .*$/s, '')}. See "stylebot stylize --help".`);
+    throw new UsageError(`${(error as Error).message}. See "stylebot stylize --help".`);
   }
+  const { values, positionals } = parsed;
   if (values.help) return 'help';
 
   const output = values.output;
@@ -214,10 +210,7 @@ function parseFlags(argv: string[]): Plan | 'help' {
 
   const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate']);
   const saveEvery = values['save-every'] === undefined ? 0 : positiveInt('save-every', values['save-every']);
-  const backend = (values.backend ?? 'auto') as BackendName | 'auto';
-  if (backend !== 'auto' && !BACKEND_NAMES.includes(backend)) {
-    throw new UsageError(`backend must be auto or one of ${BACKEND_NAMES.join(', ')} (got "${values.backend}")`);
-  }
+  const backend = parseBackend(values.backend);
 
   // The seed is fixed here so that the artwork pick and the engine's noise both follow it.
   const seed = engineOptions.seed ?? randomInt(0, 2 ** 31);
@@ -258,25 +251,6 @@ function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of 1 or more (got "${raw}")`);
   return n;
-}
-
-/** Reads and checks an image file before any work starts, so a bad file fails in a second, not after minutes. */
-async function readImage(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${why}`);
-  }
-  try {
-    await probeImage(bytes);
-  } catch (error) {
-    if (error instanceof ImageError) throw new UsageError(`${path}: ${error.message}`);
-    throw error;
-  }
-  return bytes;
 }
 
 async function writeOutput(path: string, png: Uint8Array): Promise<void> {

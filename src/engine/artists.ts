@@ -1,11 +1,9 @@
 // Per-artist corpora: <artists dir>/<artist>/<work>.jpg. Picks a work deterministically for a seed.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { seededRandom } from './random.js';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif)$/i;
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The user asked for an artist that has no folder; suggestions are the closest names. */
 export class UnknownArtistError extends Error {
@@ -18,10 +16,13 @@ export class UnknownArtistError extends Error {
   }
 }
 
-/** STYLEBOT_ARTISTS_DIR, else <repo>/artists. */
-export function resolveArtistsDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * STYLEBOT_ARTISTS_DIR, else <data dir>/artists, the data dir being STYLEBOT_DATA_DIR or ./data (the job service's
+ * default): one writable corpus that the bots, the admin "artist add" command and the CLI share.
+ */
+export function resolveArtistsDir(env: NodeJS.ProcessEnv = process.env, dataDir = env.STYLEBOT_DATA_DIR?.trim() || './data'): string {
   const fromEnv = env.STYLEBOT_ARTISTS_DIR;
-  return fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : join(REPO_ROOT, 'artists');
+  return fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : join(resolve(dataDir), 'artists');
 }
 
 /** Artist folder names, sorted; [] when the directory does not exist. */

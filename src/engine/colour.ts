@@ -93,14 +93,7 @@ export function reinhardTransfer(style: RgbImage, content: RgbImage): RgbImage {
 /** Y = 0.299 R + 0.587 G + 0.114 B, written to all three channels. */
 export function toLuminance(img: RgbImage): RgbImage {
   checkImage(img, 'image');
-  const data = new Uint8Array(img.data.length);
-  for (let i = 0; i < data.length; i += 3) {
-    const y = toByte(luma(img.data, i));
-    data[i] = y;
-    data[i + 1] = y;
-    data[i + 2] = y;
-  }
-  return { width: img.width, height: img.height, data };
+  return greyFromLuma(img, (y) => y);
 }
 
 /** The style luminance shifted and scaled so its mean and standard deviation are the content luminance's. */
@@ -110,14 +103,7 @@ export function matchLuminance(styleY: RgbImage, contentY: RgbImage): RgbImage {
   const from = lumaStats(styleY);
   const to = lumaStats(contentY);
   const scale = from.std > 1e-12 ? to.std / from.std : 1;
-  const data = new Uint8Array(styleY.data.length);
-  for (let i = 0; i < data.length; i += 3) {
-    const y = toByte((luma(styleY.data, i) - from.mean) * scale + to.mean);
-    data[i] = y;
-    data[i + 1] = y;
-    data[i + 2] = y;
-  }
-  return { width: styleY.width, height: styleY.height, data };
+  return greyFromLuma(styleY, (y) => (y - from.mean) * scale + to.mean);
 }
 
 /** YIQ recombination: luminance Y from the stylised output, chrominance I and Q from the content. Same sizes only. */
@@ -147,6 +133,18 @@ export function combineLuminance(outputY: RgbImage, content: RgbImage): RgbImage
 
 function luma(data: Uint8Array, i: number): number {
   return 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+}
+
+/** A grey image whose three channels hold map(Y) of each pixel's luminance Y, clamped to a byte. */
+function greyFromLuma(img: RgbImage, map: (y: number) => number): RgbImage {
+  const data = new Uint8Array(img.data.length);
+  for (let i = 0; i < data.length; i += 3) {
+    const y = toByte(map(luma(img.data, i)));
+    data[i] = y;
+    data[i + 1] = y;
+    data[i + 2] = y;
+  }
+  return { width: img.width, height: img.height, data };
 }
 
 function lumaStats(img: RgbImage): { mean: number; std: number } {

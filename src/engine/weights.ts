@@ -5,16 +5,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kerasName, VGG_CONV_LAYERS, type VggConvLayer } from './vgg-layers.js';
 
-/** The 16 conv layers of VGG-19 in order, by their Gatys names (convX_Y = Keras blockX_convY). */
-export const VGG_CONV_LAYERS = [
-  'conv1_1', 'conv1_2',
-  'conv2_1', 'conv2_2',
-  'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4',
-  'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4',
-  'conv5_1', 'conv5_2', 'conv5_3', 'conv5_4',
-] as const;
-export type VggConvLayer = (typeof VGG_CONV_LAYERS)[number];
+// Re-exported: vgg.ts and the tests take the layer list from here.
+export { kerasName, VGG_CONV_LAYERS, type VggConvLayer } from './vgg-layers.js';
 
 export interface ConvWeights {
   /** [3, 3, in, out] (HWIO). */
@@ -32,11 +26,6 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export function resolveModelDir(): string {
   const fromEnv = process.env.STYLEBOT_MODEL_DIR?.trim();
   return fromEnv ? resolve(fromEnv) : join(REPO_ROOT, 'models', 'vgg19');
-}
-
-export function kerasName(layer: VggConvLayer): string {
-  const [block, conv] = layer.slice(4).split('_');
-  return `block${block}_conv${conv}`;
 }
 
 function missingWeights(dir: string, detail: string): Error {

@@ -8,7 +8,7 @@ import type { Quota } from './types.js';
 export interface JobServiceOptions {
   /** Folder holding stylebot.db and jobs/<id>/ (inputs and outputs). Env STYLEBOT_DATA_DIR, default ./data. */
   dataDir: string;
-  /** The artists corpus (artist mode, /artist add). Default: resolveArtistsDir() of src/engine/artists.ts. */
+  /** The artists corpus (artist mode, /artist add). Default: STYLEBOT_ARTISTS_DIR, else <dataDir>/artists (resolveArtistsDir). */
   artistsDir?: string;
   /** Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per core. */
   workers?: number;

@@ -539,7 +539,7 @@ export class StylebotJobService implements JobService {
   }
 
   private artistsDir(): string {
-    return this.options.artistsDir ?? resolveArtistsDir();
+    return this.options.artistsDir ?? resolveArtistsDir(process.env, this.options.dataDir);
   }
 
   // ---- life cycle -------------------------------------------------------------------------------------------

@@ -1,13 +1,8 @@
 // The VGG-19 convolution tensors the engine loads, in manifest order, with their shapes.
+import { kerasName, VGG_CONV_LAYERS } from '../engine/vgg-layers.js';
 
-/** Keras layer names of the 16 conv layers (Gatys convX_Y = Keras blockX_convY). */
-export const VGG19_CONV_LAYERS = [
-  'block1_conv1', 'block1_conv2',
-  'block2_conv1', 'block2_conv2',
-  'block3_conv1', 'block3_conv2', 'block3_conv3', 'block3_conv4',
-  'block4_conv1', 'block4_conv2', 'block4_conv3', 'block4_conv4',
-  'block5_conv1', 'block5_conv2', 'block5_conv3', 'block5_conv4',
-] as const;
+/** Keras layer names of the 16 conv layers, in order. */
+export const VGG19_CONV_LAYERS: readonly string[] = VGG_CONV_LAYERS.map(kerasName);
 
 /** Output channels of each conv layer, in order. */
 const VGG19_WIDTHS = [64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512];

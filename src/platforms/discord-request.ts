@@ -10,6 +10,7 @@ import {
 } from 'discord.js';
 import type { ArgValue, Attachment, CommandRequest } from '../../commands/types.js';
 import type { Requester } from '../jobs/types.js';
+import { readCappedBody } from './capped-body.js';
 
 /** Interaction tokens are valid for 15 minutes after the interaction was created. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -100,19 +101,7 @@ function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number): 
 export async function download(url: string, maxBytes: number): Promise<Uint8Array> {
   const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   if (!response.ok || !response.body) throw new Error(`the file server answered ${response.status}`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    // Past the limit: stop downloading (leaving the loop cancels the stream); the caller's size check explains it.
-    if (total > maxBytes) return new Uint8Array(total);
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  const body = await readCappedBody(response.body, maxBytes);
+  // Past the limit: hand back a buffer of the size read so far; the caller's size check explains it to the user.
+  return body.tooLarge ? new Uint8Array(body.bytesRead) : body.bytes;
 }

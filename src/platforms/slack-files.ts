@@ -1,6 +1,7 @@
 // Slack file objects (from app_mention events) as command Attachments: validated shape, size checked against
 // the limit before downloading, downloaded from url_private with the bot token and capped while reading.
 import type { Attachment } from '../../commands/types.js';
+import { readCappedBody } from './capped-body.js';
 
 export type FilesResult = { ok: true; attachments: Record<string, Attachment> } | { ok: false; message: string };
 
@@ -48,25 +49,13 @@ export async function downloadSlackFile(url: string, botToken: string, maxBytes:
     await response.body?.cancel();
     throw new Error('Slack sent a sign-in page instead of the file: the app needs the files:read permission');
   }
+  const tooLarge = (): Error => new Error(`\`${name}\` is larger than ${Math.round(maxBytes / (1024 * 1024))} MB`);
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw new Error(`\`${name}\` is larger than ${Math.round(maxBytes / (1024 * 1024))} MB`);
+    throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw new Error(`\`${name}\` is larger than ${Math.round(maxBytes / (1024 * 1024))} MB`);
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  const body = await readCappedBody(response.body, maxBytes);
+  if (body.tooLarge) throw tooLarge();
+  return body.bytes;
 }

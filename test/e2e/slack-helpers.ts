@@ -3,11 +3,13 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LogLevel } from '@slack/bolt';
 import sharp from 'sharp';
 import type { CommandContext } from '../../commands/types.js';
 import { createJobService } from '../../src/jobs/index.js';
 import type { JobService } from '../../src/jobs/types.js';
-import { FakeSlack } from '../fakes/slack-server.js';
+import { startSlackBot, type SlackBot, type SlackBotOptions } from '../../src/platforms/slack.js';
+import { FakeSlack, type SlackCall } from '../fakes/slack-server.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
 export const BOT_TOKEN = 'xoxb-test-bot-token';
@@ -25,7 +27,7 @@ export interface SlackTestWorld {
 
 /** writableArtists: the artists corpus is a temp copy of two shared artists, so admins may add and remove works. */
 export async function createWorld(opts: { writableArtists?: boolean } = {}): Promise<SlackTestWorld> {
-  // compare runs the engine on the bot's own thread, which finds the weights through the environment.
+  // compare's worker thread finds the weights through the environment, which it copies when it starts.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
   const fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET, botUserId: 'UBOT', teamId: 'T1' });
   fake.addUser({ id: 'UALICE', name: 'alice' });
@@ -67,6 +69,31 @@ export function openJobs(dataDir: string, artistsDir = ARTISTS_DIR): JobService 
 export function commandContext(jobs: JobService): CommandContext {
   const defaults = { size: 64, iterations: 6, progressEvery: 2, previewSize: 32 };
   return { jobs, limits: { maxImageBytes: MAX_IMAGE_BYTES, maxImagePixels: 40_000_000 }, defaults };
+}
+
+/**
+ * The REAL Bolt app against the world's fake Slack, over HTTP (signed requests, any free port on 127.0.0.1) or
+ * Socket Mode. Quiet, no retries, no edit throttling, at most one preview a minute; `options` override these.
+ * It reads world.jobs and world.context when called, so after a restart it serves the new job service.
+ */
+export function startTestBot(world: SlackTestWorld, transport: 'http' | 'socket', options: Partial<SlackBotOptions> = {}): Promise<SlackBot> {
+  return startSlackBot({
+    botToken: BOT_TOKEN,
+    ...(transport === 'http' ? { signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1' } : { appToken: APP_TOKEN }),
+    apiUrl: world.fake.apiUrl,
+    jobs: world.jobs,
+    context: world.context,
+    retries: 0,
+    previewIntervalMs: 60_000,
+    minEditMs: 0,
+    logLevel: LogLevel.ERROR,
+    ...options,
+  });
+}
+
+/** Waits for an ephemeral message to `user`, sent after call number `from`, whose text matches `pattern`. */
+export function ephemeralTo(fake: FakeSlack, user: string, from: number, pattern: RegExp): Promise<SlackCall> {
+  return fake.waitForCall((c) => c.method === 'chat.postEphemeral' && c.args.user === user && pattern.test(callText(c.args)), { from });
 }
 
 /** A JPEG of a shared image scaled to `side` px: small to download, real content. */

@@ -1,11 +1,9 @@
 // The Slack bot end to end over the HTTP receiver: the REAL Bolt app (request signatures checked), the REAL job
 // service and engine (VGG-19, 64 px, 6 iterations), against a fake Slack on 127.0.0.1.
-import { LogLevel } from '@slack/bolt';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
-import { startSlackBot, type SlackBot } from '../../src/platforms/slack.js';
-import type { SlackCall } from '../fakes/slack-server.js';
+import type { SlackBot } from '../../src/platforms/slack.js';
 import {
   BOT_TOKEN,
   buttonIds,
@@ -13,10 +11,11 @@ import {
   callText,
   CONTENT_IMAGE,
   createWorld,
-  SIGNING_SECRET,
-  smallJpeg,
-  STYLE_IMAGE,
+  ephemeralTo,
   type SlackTestWorld,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
 } from './slack-helpers.js';
 
 let world: SlackTestWorld;
@@ -27,20 +26,11 @@ let style: Uint8Array;
 
 beforeAll(async () => {
   world = await createWorld({ writableArtists: true });
-  bot = await startSlackBot({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: world.fake.apiUrl,
-    jobs: world.jobs,
-    context: world.context,
+  bot = await startTestBot(world, 'http', {
     admins: ['UOPS'],
     retries: 1, // one retry: enough to wait out a 429 (Retry-After) in the rate-limit test
     previewIntervalMs: 0,
     maxPreviews: 2,
-    minEditMs: 0,
-    logLevel: LogLevel.ERROR,
   });
   appUrl = `http://127.0.0.1:${bot.port}`;
   content = await smallJpeg(CONTENT_IMAGE);
@@ -51,10 +41,6 @@ afterAll(async () => {
   await bot?.stop();
   await world?.cleanup();
 });
-
-function ephemeralTo(user: string, from: number, pattern: RegExp): Promise<SlackCall> {
-  return world.fake.waitForCall((c) => c.method === 'chat.postEphemeral' && c.args.user === user && pattern.test(callText(c.args)), { from });
-}
 
 describe('Slack bot over HTTP (signed requests)', () => {
   it('answers url_verification and checks auth at start', async () => {
@@ -130,7 +116,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const huge = fake.addFile('huge.jpg', content, 'image/jpeg', 50 * 1024 * 1024);
     const ok = fake.addFile('starry.jpg', style);
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT>', files: [huge, ok] }));
-    const answer = await ephemeralTo('UALICE', from, /huge\.jpg/);
+    const answer = await ephemeralTo(world.fake, 'UALICE', from, /huge\.jpg/);
     expect(callText(answer.args)).toMatch(/50\.0 MB; the limit is 2\.0 MB/);
     expect(fake.callsOf('download', from).map((d) => d.args.id)).not.toContain(huge.id);
     // The placeholder status message was taken back.
@@ -142,49 +128,49 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const from = fake.calls.length;
     const text = fake.addFile('notes.txt', new TextEncoder().encode('hello'), 'text/plain');
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT>', files: [text, fake.addFile('starry.jpg', style)] }));
-    await ephemeralTo('UALICE', from, /notes\.txt.*not an image/);
+    await ephemeralTo(world.fake, 'UALICE', from, /notes\.txt.*not an image/);
   });
 
   it('lets a workspace admin change a quota by mention; the user is then refused; a non-admin may not change it', async () => {
     const { fake } = world;
     let from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: '<@UBOT> quota set <@UBOB|bob> jobs per day 0' }));
-    const changed = await ephemeralTo('UADMIN', from, /Quota of <@UBOB> is now/);
+    const changed = await ephemeralTo(world.fake, 'UADMIN', from, /Quota of <@UBOB> is now/);
     expect(callText(changed.args)).toMatch(/jobs per day: 0/);
     expect(fake.callsOf('users.info', from).some((c) => c.args.user === 'UADMIN')).toBe(true);
 
     from = fake.calls.length;
     const files = [fake.addFile('tuebingen.jpg', content), fake.addFile('starry.jpg', style)];
     await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> size 64', files }));
-    await ephemeralTo('UBOB', from, /used all 0 of your jobs for today/);
+    await ephemeralTo(world.fake, 'UBOB', from, /used all 0 of your jobs for today/);
 
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> quota set <@UBOB> jobs per day 99' }));
-    await ephemeralTo('UBOB', from, /Only Stylebot admins can change quotas/);
+    await ephemeralTo(world.fake, 'UBOB', from, /Only Stylebot admins can change quotas/);
     expect(world.jobs.admin.showQuota({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }).quota.jobsPerDay).toBe(0);
 
     // STYLEBOT_ADMINS (the admins option) makes a regular Slack user an admin too.
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UOPS', text: '<@UBOT> quota reset <@UBOB>' }));
-    await ephemeralTo('UOPS', from, /usage of <@UBOB> is reset/);
+    await ephemeralTo(world.fake, 'UOPS', from, /usage of <@UBOB> is reset/);
   });
 
   it('lets an admin add and remove an artwork by mention; others may not', async () => {
     const { fake } = world;
     let from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }));
-    await ephemeralTo('UBOB', from, /Only Stylebot admins can change the artist collection/);
+    await ephemeralTo(world.fake, 'UBOB', from, /Only Stylebot admins can change the artist collection/);
 
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }));
-    const added = await ephemeralTo('UADMIN', from, /Added|Sorry/);
+    const added = await ephemeralTo(world.fake, 'UADMIN', from, /Added|Sorry/);
     expect(callText(added.args)).toMatch(/Added .*hilma-af-klint/);
     const hilma = world.jobs.artists().find((a) => a.name === 'hilma-af-klint');
     expect(hilma?.works).toHaveLength(1);
 
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: `<@UBOT> artist remove hilma-af-klint ${hilma!.works[0]}` }));
-    await ephemeralTo('UADMIN', from, /Removed/);
+    await ephemeralTo(world.fake, 'UADMIN', from, /Removed/);
     expect(world.jobs.artists().find((a) => a.name === 'hilma-af-klint')?.works ?? []).toHaveLength(0);
   });
 
@@ -193,7 +179,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const from = fake.calls.length;
     fake.rateLimitNext.set('chat.postEphemeral', 1);
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT> artists' }));
-    const answer = await ephemeralTo('UALICE', from, /monet/);
+    const answer = await ephemeralTo(world.fake, 'UALICE', from, /monet/);
     const limited = fake.callsOf('chat.postEphemeral (429)', from);
     expect(limited).toHaveLength(1);
     expect(answer.index).toBeGreaterThan(limited[0].index);
@@ -205,10 +191,10 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const body = fake.mention({ user: 'UALICE', text: '<@UBOT> jobs' });
     expect((await fake.postSigned(appUrl, body)).status).toBe(200);
     expect((await fake.postSigned(appUrl, body)).status).toBe(200);
-    await ephemeralTo('UALICE', from, /./);
+    await ephemeralTo(world.fake, 'UALICE', from, /./);
     const marker = fake.mention({ user: 'UALICE', text: '<@UBOT> help' });
     await fake.postSigned(appUrl, marker);
-    await ephemeralTo('UALICE', from, /artist monet/);
+    await ephemeralTo(world.fake, 'UALICE', from, /artist monet/);
     expect(fake.callsOf('chat.postEphemeral', from)).toHaveLength(2);
   });
 
@@ -216,7 +202,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const { fake } = world;
     let from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT> iterations lots' }));
-    await ephemeralTo('UALICE', from, /needs a number, not "lots"/);
+    await ephemeralTo(world.fake, 'UALICE', from, /needs a number, not "lots"/);
 
     from = fake.calls.length;
     const noUser = fake.mention({ user: 'x', text: '<@UBOT> help' });
@@ -228,14 +214,14 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const badFiles = fake.mention({ user: 'UALICE', text: '<@UBOT>' });
     (badFiles.event as Record<string, unknown>).files = 'not-a-list';
     await fake.postSigned(appUrl, badFiles);
-    await ephemeralTo('UALICE', from, /could not read the files/);
+    await ephemeralTo(world.fake, 'UALICE', from, /could not read the files/);
 
     from = fake.calls.length;
     const noUrl = fake.mention({ user: 'UALICE', text: '<@UBOT>', files: [fake.addFile('a.jpg', content)] });
     delete ((noUrl.event as { files: Record<string, unknown>[] }).files[0] as Record<string, unknown>).url_private;
     delete ((noUrl.event as { files: Record<string, unknown>[] }).files[0] as Record<string, unknown>).url_private_download;
     await fake.postSigned(appUrl, noUrl);
-    await ephemeralTo('UALICE', from, /did not give me a link to `a\.jpg`/);
+    await ephemeralTo(world.fake, 'UALICE', from, /did not give me a link to `a\.jpg`/);
 
     const noChannel = fake.mention({ user: 'UALICE', text: '<@UBOT> help' });
     delete (noChannel.event as Record<string, unknown>).channel;
@@ -243,7 +229,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
 
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT> help' }));
-    const help = await ephemeralTo('UALICE', from, /artist monet/);
+    const help = await ephemeralTo(world.fake, 'UALICE', from, /artist monet/);
     expect(callText(help.args)).toMatch(/preserve colors/);
   });
 
@@ -290,7 +276,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     let from = fake.calls.length;
     const strangerPress = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine.id, messageTs: statusTs, threadTs: thread });
     expect((await fake.postSigned(appUrl, strangerPress, { kind: 'payload' })).status).toBe(200);
-    await ephemeralTo('UBOB', from, /Only <@UALICE>/);
+    await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
     expect(fake.callsOf('chat.postMessage', from)).toHaveLength(0);
 
     // A long job keeps the single engine worker busy, so the re-run waits in the queue.

@@ -1,45 +1,27 @@
 // A restart in the middle of a job: the bot and the job service are closed while the engine paints, new ones
 // start on the same data dir and fake Slack, and the result still reaches the asker's thread and status message
 // (the ReplyTarget stored with the job; jobs.onEvents('slack') registered before jobs.start()).
-import { LogLevel } from '@slack/bolt';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackBot, type SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack.js';
 import {
-  BOT_TOKEN,
   callText,
   commandContext,
   CONTENT_IMAGE,
   createWorld,
   openJobs,
-  SIGNING_SECRET,
-  smallJpeg,
-  STYLE_IMAGE,
   type SlackTestWorld,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
 } from './slack-helpers.js';
 
 let world: SlackTestWorld;
 let bot: SlackBot | undefined;
 
-async function startBot(): Promise<SlackBot> {
-  return startSlackBot({
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    apiUrl: world.fake.apiUrl,
-    jobs: world.jobs,
-    context: world.context,
-    retries: 0,
-    previewIntervalMs: 60_000,
-    minEditMs: 0,
-    logLevel: LogLevel.ERROR,
-  });
-}
-
 beforeAll(async () => {
   world = await createWorld();
-  bot = await startBot();
+  bot = await startTestBot(world, 'http');
 });
 
 afterAll(async () => {
@@ -65,7 +47,7 @@ describe('Slack bot across a restart', () => {
     const restartedAt = fake.calls.length;
     world.jobs = openJobs(world.dataDir);
     world.context = commandContext(world.jobs);
-    bot = await startBot(); // subscribes to the job events before the service re-runs the job
+    bot = await startTestBot(world, 'http'); // subscribes to the job events before the service re-runs the job
     // The status message the restarted job reports to has gone missing meanwhile: the bot posts a new one.
     fake.failNext.set('chat.update', 'message_not_found');
     await world.jobs.start();

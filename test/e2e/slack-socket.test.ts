@@ -1,12 +1,21 @@
 // The Slack bot end to end over Socket Mode: the REAL Bolt app opens apps.connections.open and the WebSocket of a
 // fake Slack on 127.0.0.1, receives events_api / interactive / slash_commands envelopes and acks them; the REAL
 // job service and engine paint at 64 px.
-import { LogLevel } from '@slack/bolt';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackBot, type SlackBot } from '../../src/platforms/slack.js';
-import type { SlackCall } from '../fakes/slack-server.js';
-import { APP_TOKEN, BOT_TOKEN, buttonIds, callText, CONTENT_IMAGE, createWorld, smallJpeg, STYLE_IMAGE, type SlackTestWorld } from './slack-helpers.js';
+import type { SlackBot } from '../../src/platforms/slack.js';
+import {
+  APP_TOKEN,
+  buttonIds,
+  callText,
+  CONTENT_IMAGE,
+  createWorld,
+  ephemeralTo,
+  type SlackTestWorld,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
+} from './slack-helpers.js';
 
 let world: SlackTestWorld;
 let bot: SlackBot;
@@ -15,17 +24,7 @@ let style: Uint8Array;
 
 beforeAll(async () => {
   world = await createWorld();
-  bot = await startSlackBot({
-    botToken: BOT_TOKEN,
-    appToken: APP_TOKEN,
-    apiUrl: world.fake.apiUrl,
-    jobs: world.jobs,
-    context: world.context,
-    retries: 0,
-    previewIntervalMs: 60_000,
-    minEditMs: 0,
-    logLevel: LogLevel.ERROR,
-  });
+  bot = await startTestBot(world, 'socket');
   content = await smallJpeg(CONTENT_IMAGE);
   style = await smallJpeg(STYLE_IMAGE);
 });
@@ -34,10 +33,6 @@ afterAll(async () => {
   await bot?.stop();
   await world?.cleanup();
 });
-
-function ephemeralTo(user: string, from: number, pattern: RegExp): Promise<SlackCall> {
-  return world.fake.waitForCall((c) => c.method === 'chat.postEphemeral' && c.args.user === user && pattern.test(callText(c.args)), { from });
-}
 
 describe('Slack bot over Socket Mode', () => {
   it('connects with the app token and no HTTP port', () => {
@@ -101,7 +96,7 @@ describe('Slack bot over Socket Mode', () => {
     await fake.sendSocket('events_api', fake.eventBody({ type: 'app_mention', text: 'hi', ts: '1.2' }));
     const from = fake.calls.length;
     await fake.sendSocket('events_api', fake.mention({ user: 'UALICE', text: '<@UBOT> help' }));
-    await ephemeralTo('UALICE', from, /mention me in a message with images/);
+    await ephemeralTo(world.fake, 'UALICE', from, /mention me in a message with images/);
     expect(fake.socketCount).toBe(1);
   });
 
@@ -111,7 +106,7 @@ describe('Slack bot over Socket Mode', () => {
     let from = fake.calls.length;
     const press = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine.id, messageTs: String((mine.reply as { statusTs: string }).statusTs) });
     await fake.sendSocket('interactive', press);
-    await ephemeralTo('UBOB', from, /Only <@UALICE>/);
+    await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
 
     from = fake.calls.length;
     await fake.sendSocket('slash_commands', fake.slashCommand({ user: 'UALICE', text: 'jobs' }));
@@ -128,7 +123,7 @@ describe('Slack bot over Socket Mode', () => {
     await fake.waitForSockets(1);
     const from = fake.calls.length;
     await fake.sendSocket('events_api', fake.mention({ user: 'UALICE', text: '<@UBOT> help' }));
-    await ephemeralTo('UALICE', from, /mention me in a message with images/);
+    await ephemeralTo(world.fake, 'UALICE', from, /mention me in a message with images/);
   });
 
   it('stop() closes the socket', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   UnknownArtistError,
   editDistance,
@@ -12,7 +12,7 @@ import {
   resolveArtistsDir,
 } from '../../src/engine/artists.js';
 import { seededRandom } from '../../src/engine/random.js';
-import { ARTISTS_DIR, REPO_ROOT } from '../helpers/shared.js';
+import { ARTISTS_DIR } from '../helpers/shared.js';
 
 describe('artists', () => {
   it('lists artist folders and their works, sorted', () => {
@@ -95,9 +95,12 @@ describe('artists', () => {
     expect(editDistance('monet', 'monet')).toBe(0);
   });
 
-  it('resolves the artists directory from the environment, else <repo>/artists', () => {
-    expect(resolveArtistsDir({ STYLEBOT_ARTISTS_DIR: ARTISTS_DIR })).toBe(ARTISTS_DIR);
-    expect(resolveArtistsDir({})).toBe(join(REPO_ROOT, 'artists'));
+  it('resolves the artists directory from the environment, else <data dir>/artists', () => {
+    expect(resolveArtistsDir({ STYLEBOT_ARTISTS_DIR: ARTISTS_DIR, STYLEBOT_DATA_DIR: '/srv/stylebot' })).toBe(ARTISTS_DIR);
+    expect(resolveArtistsDir({ STYLEBOT_DATA_DIR: '/srv/stylebot' })).toBe('/srv/stylebot/artists');
+    expect(resolveArtistsDir({ STYLEBOT_DATA_DIR: '  ' })).toBe(resolve('data', 'artists'));
+    expect(resolveArtistsDir({})).toBe(resolve('data', 'artists'));
+    expect(resolveArtistsDir({}, '/var/lib/stylebot')).toBe('/var/lib/stylebot/artists');
   });
 });
 
