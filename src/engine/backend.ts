@@ -5,9 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { BACKEND_NAMES } from './backend-names.js';
 import type { BackendName } from './types.js';
+import { registerWgslKernels, wgslRequested } from './webgpu-kernels.js';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export { BACKEND_NAMES };
 
 let active: Promise<string> | null = null;
 let activeRequest: string | null = null;
@@ -33,21 +35,37 @@ function vulkanLoaderPresent(): boolean {
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
 
-async function tryWebgpu(): Promise<boolean> {
+/** A CPU rasteriser posing as a GPU (Mesa lavapipe/llvmpipe, SwiftShader): slower than wasm. */
+export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } | undefined): boolean {
+  if (!info) return false;
+  if (info.isFallbackAdapter) return true;
+  const text = `${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
+  return /software|llvmpipe|lavapipe|swiftshader/.test(text);
+}
+
+/**
+ * Explicitly asked for, webgpu takes any adapter (lavapipe is useful for checking correctness);
+ * chosen automatically, it takes only a real GPU, because a software adapter is slower than wasm.
+ */
+async function tryWebgpu(explicit: boolean): Promise<boolean> {
   if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found');
   const dawn = await importOptional('webgpu');
   const gpu = dawn.create([]);
   // Check for an adapter before loading the backend: without one the backend would fail later and noisily.
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter on this machine');
+  if (!explicit && isSoftwareAdapter(adapter.info)) throw new Error(`the only WebGPU adapter is a software one (${adapter.info?.description ?? 'unknown'})`);
   const g = globalThis as Record<string, unknown>;
   Object.assign(g, dawn.globals);
   // The webgpu backend registers itself at load time only if navigator.gpu exists.
   if (!('navigator' in g) || !(g.navigator as { gpu?: unknown })?.gpu) {
     Object.defineProperty(g, 'navigator', { value: { gpu }, configurable: true, writable: true });
   }
-  await importOptional('@tensorflow/tfjs-backend-webgpu');
-  return tf.setBackend('webgpu');
+  // A literal specifier, so that a bundle of the engine (bench/gpu) carries the backend with the same tfjs-core.
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) return false;
+  if (wgslRequested()) await registerWgslKernels();
+  return true;
 }
 
 async function tryWasm(): Promise<boolean> {
@@ -55,11 +73,11 @@ async function tryWasm(): Promise<boolean> {
   return tf.setBackend('wasm');
 }
 
-async function tryBackend(name: BackendName): Promise<boolean> {
+async function tryBackend(name: BackendName, explicit = false): Promise<boolean> {
   switch (name) {
     case 'tensorflow-gpu': return tryTensorflow(true);
     case 'tensorflow': return tryTensorflow(false);
-    case 'webgpu': return tryWebgpu();
+    case 'webgpu': return tryWebgpu(explicit);
     case 'wasm': return tryWasm();
     case 'cpu': return tf.setBackend('cpu');
   }
@@ -77,7 +95,7 @@ async function select(choice: BackendName | 'auto'): Promise<string> {
     let ok = false;
     let reason = 'it did not initialise';
     try {
-      ok = await tryBackend(choice);
+      ok = await tryBackend(choice, true);
     } catch (err) {
       reason = err instanceof Error ? err.message : String(err);
     }

@@ -6,6 +6,7 @@
 //     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions.
 // Neither ever computes a weight gradient: the weights are constants (wasm lacks Conv2DBackpropFilter).
 import * as tf from '@tensorflow/tfjs';
+import { reluMask } from './webgpu-kernels.js';
 
 /** How gradients are computed: our custom ops, or tfjs's stock autodiff (for comparison and tests). */
 export type GradientMode = 'custom' | 'stock';
@@ -38,7 +39,7 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
     return {
       value: y,
       gradFunc: (dy, saved) => {
-        const dz = tf.mul(dy, tf.step(saved[0])) as tf.Tensor4D;
+        const dz = reluMask(dy as tf.Tensor4D, saved[0] as tf.Tensor4D);
         return tf.conv2d(dz, back, 1, 'same');
       },
     };

@@ -6,7 +6,9 @@
 //   total    alpha L_c + beta L_s + tvWeight * TV
 import * as tf from '@tensorflow/tfjs';
 import { gramCustom, gramStock, type GradientMode } from './gradients.js';
-import type { VggFeatureLayer } from './vgg.js';
+import { vggFeatures, type Vgg, type VggFeatureLayer } from './vgg.js';
+import type { RgbImage } from '../images/index.js';
+import type { StylizeOptions } from './types.js';
 
 export const CONTENT_LAYER: VggFeatureLayer = 'relu4_2';
 export const STYLE_LAYERS: readonly VggFeatureLayer[] = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
@@ -62,4 +64,86 @@ export function blendGrams(grams: readonly { gram: tf.Tensor2D; positions: numbe
     }
     return acc as tf.Tensor2D;
   });
+}
+
+// ---- The whole Gatys objective (shared by stylize() and the GPU benchmark, which must not load sharp).
+
+/** What the loss compares against; computed once before the first step. */
+export interface GatysTargets {
+  content?: tf.Tensor4D;
+  /** Blended Gram matrices of the style layers that have a weight above 0. */
+  styles: { layer: VggFeatureLayer; gram: tf.Tensor2D; weight: number }[];
+}
+
+/** The pictures the targets come from (RGB 0..255), and the size of the generated image. */
+export interface TargetImages {
+  width: number;
+  height: number;
+  content?: RgbImage;
+  styles: readonly { image: RgbImage; weight: number }[];
+}
+
+export type LossWeights = Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight' | 'layerWeights'>;
+
+export function imageTensor(img: RgbImage): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);
+}
+
+export function computeTargets(vgg: Vgg, images: TargetImages, options: LossWeights): GatysTargets {
+  const positionsAt = (layer: VggFeatureLayer, h: number, w: number) => {
+    // Each 2x2 pooling before the layer halves both sides (rounding down).
+    const pools = Number(layer[4]) - 1;
+    return Math.floor(h / 2 ** pools) * Math.floor(w / 2 ** pools);
+  };
+  const styleLayers = options.styleWeight > 0 ? STYLE_LAYERS.filter((_, i) => options.layerWeights[i]! > 0) : [];
+  const targets: GatysTargets = { styles: [] };
+  if (images.content && options.contentWeight > 0) {
+    targets.content = tf.tidy(() => vggFeatures(vgg, imageTensor(images.content!), [CONTENT_LAYER]).get(CONTENT_LAYER)!);
+  }
+  if (styleLayers.length === 0) return targets;
+  const perStyle = images.styles.map((s) =>
+    tf.tidy(() => {
+      const feats = vggFeatures(vgg, imageTensor(s.image), styleLayers);
+      return styleLayers.map((l) => {
+        const f = feats.get(l)!;
+        return { gram: gramMatrix(f), positions: f.shape[1] * f.shape[2] };
+      });
+    }),
+  );
+  styleLayers.forEach((layer, li) => {
+    const gram = blendGrams(
+      images.styles.map((s, si) => ({ ...perStyle[si]![li]!, weight: s.weight })),
+      positionsAt(layer, images.height, images.width),
+    );
+    targets.styles.push({ layer, gram, weight: options.layerWeights[STYLE_LAYERS.indexOf(layer)]! });
+  });
+  perStyle.flat().forEach((g) => g.gram.dispose());
+  return targets;
+}
+
+export function disposeTargets(targets: GatysTargets): void {
+  targets.content?.dispose();
+  targets.styles.forEach((s) => s.gram.dispose());
+}
+
+/** content, style, tv as a [3] tensor for the image x ([1, H, W, 1 or 3], 0..255). */
+export function lossParts(vgg: Vgg, targets: GatysTargets, x: tf.Tensor4D): tf.Tensor1D {
+  const image = x.shape[3] === 1 ? (tf.tile(x, [1, 1, 1, 3]) as tf.Tensor4D) : x;
+  const layers: VggFeatureLayer[] = targets.styles.map((s) => s.layer);
+  if (targets.content) layers.push(CONTENT_LAYER);
+  const feats = layers.length > 0 ? vggFeatures(vgg, image, layers) : new Map<VggFeatureLayer, tf.Tensor4D>();
+  const content = targets.content ? contentLoss(feats.get(CONTENT_LAYER)!, targets.content) : tf.scalar(0);
+  let style: tf.Scalar = tf.scalar(0);
+  for (const t of targets.styles) {
+    const f = feats.get(t.layer)!;
+    const e = styleLayerLoss(gramMatrix(f, vgg.mode), t.gram, f.shape[1] * f.shape[2]);
+    style = tf.add(style, tf.mul(e, t.weight));
+  }
+  return tf.stack([content, style, totalVariation(image)]) as tf.Tensor1D;
+}
+
+/** contentWeight*content + styleWeight*style + tvWeight*tv. */
+export function weightedTotal(parts: tf.Tensor1D, options: LossWeights): tf.Scalar {
+  const weights = tf.tensor1d([options.contentWeight, options.styleWeight, options.tvWeight]);
+  return tf.sum(tf.mul(parts, weights));
 }

@@ -1,5 +1,6 @@
 // Optimizers over a tf.Variable: L-BFGS (torch.optim.LBFGS without line search) and Adam.
-// All vector maths stays on the backend; only the few scalars the algorithm branches on are read back.
+// All maths stays on the backend: advance() reads nothing back, so on a GPU the CPU can queue the next
+// iterations while the GPU works; step() does the same and then reads the loss.
 import * as tf from '@tensorflow/tfjs';
 
 /** Loss and gradient at x. Both are NEW tensors; the optimizer disposes them. */
@@ -8,6 +9,8 @@ export type Objective = (x: tf.Tensor) => { loss: tf.Scalar; grad: tf.Tensor };
 export interface Minimizer {
   /** One iteration (one objective evaluation); updates the variable in place; resolves to the loss at its start. */
   step(): Promise<number>;
+  /** The same iteration without reading anything back from the backend. */
+  advance(): void;
   dispose(): void;
 }
 
@@ -39,7 +42,7 @@ export function objectiveFromLoss(lossOf: (x: tf.Tensor) => tf.Scalar): Objectiv
 interface CurvaturePair {
   s: tf.Tensor1D;
   y: tf.Tensor1D;
-  /** 1 / (y . s), kept on the backend. */
+  /** 1 / (y . s) for an accepted pair; 0 for a rejected one, which makes it a no-op in the two-loop recursion. */
   rho: tf.Scalar;
 }
 
@@ -48,6 +51,10 @@ interface CurvaturePair {
  * curvature pairs, pairs with y.s <= 1e-10 skipped, initial Hessian scale y.s / y.y, first step scaled by
  * min(1, 1/sum|g|), fixed step length lr afterwards. Torch evaluates the objective at the end of each iteration for
  * the next one; here each step() evaluates at its start instead, which is the same sequence of evaluations.
+ *
+ * Every decision is taken on the backend (tf.where) so that no value is read back: a rejected pair is kept with
+ * rho = 0 (and s = y = 0), which the recursion skips exactly as torch does. The one difference: such a pair takes
+ * a history slot, so once the history is full it pushes out an old pair one iteration early.
  */
 export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {}): Minimizer {
   const historySize = opts.historySize ?? 100;
@@ -57,92 +64,108 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
   if (!(learningRate > 0)) throw new RangeError('learningRate must be > 0');
 
   const history: CurvaturePair[] = [];
-  let hessianScale: tf.Scalar | null = null; // H_diag
+  let hessianScale: tf.Scalar = tf.scalar(1); // H_diag
   let previousGrad: tf.Tensor1D | null = null;
   let previousStep: tf.Tensor1D | null = null; // s = t * d of the last iteration
   let iteration = 0;
   let disposed = false;
 
-  const replace = <T extends tf.Tensor>(old: T | null, next: T): T => {
-    old?.dispose();
-    return next;
-  };
+  /** One iteration; returns the loss at its start (the caller disposes it). */
+  function iterate(): tf.Scalar {
+    if (disposed) throw new Error('this L-BFGS optimizer has been disposed');
+    const { loss, grad } = f(x);
+    iteration += 1;
+    const g = tf.tidy(() => grad.reshape([-1]) as tf.Tensor1D);
+    grad.dispose();
+
+    if (previousGrad && previousStep) {
+      const s = previousStep;
+      const pair = tf.tidy(() => {
+        const y = tf.sub(g, previousGrad!);
+        const ys = tf.dot(y, s) as tf.Scalar;
+        const accepted = tf.greater(ys, 1e-10);
+        const zeros = tf.zerosLike(s);
+        const wide = tf.broadcastTo(accepted, s.shape);
+        return {
+          s: tf.where(wide, s, zeros) as tf.Tensor1D,
+          y: tf.where(wide, y, zeros) as tf.Tensor1D,
+          rho: tf.where(accepted, tf.div(1, ys), 0) as tf.Scalar,
+          scale: tf.where(accepted, tf.div(ys, tf.dot(y, y)), hessianScale) as tf.Scalar,
+        };
+      });
+      s.dispose();
+      previousStep = null;
+      if (history.length === historySize) disposePair(history.shift()!);
+      history.push({ s: pair.s, y: pair.y, rho: pair.rho });
+      hessianScale.dispose();
+      hessianScale = pair.scale;
+    }
+
+    const d = direction(g);
+    const step = tf.tidy(() => {
+      const absG = tf.abs(g);
+      // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
+      const length = iteration === 1 ? tf.mul(tf.minimum(1, tf.div(1, tf.sum(absG))), learningRate) : tf.scalar(learningRate);
+      const moving = tf.greater(tf.max(absG), gradientTolerance);
+      return tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
+    });
+    d.dispose();
+    // Inside tidy: assign() does not dispose the tensor it is given.
+    tf.tidy(() => x.assign(tf.add(x, step.reshape(x.shape))));
+    previousStep?.dispose();
+    previousStep = step;
+    previousGrad?.dispose();
+    previousGrad = g;
+    return loss;
+  }
 
   return {
     async step() {
-      if (disposed) throw new Error('this L-BFGS optimizer has been disposed');
-      const { loss, grad } = f(x);
-      iteration += 1;
-      const g = tf.tidy(() => grad.reshape([-1]) as tf.Tensor1D);
-      grad.dispose();
+      const loss = iterate();
       try {
-        // Everything this iteration branches on, read back in one transfer.
-        const y: tf.Tensor1D | null = previousGrad && previousStep ? (tf.sub(g, previousGrad) as tf.Tensor1D) : null;
-        const scalars = tf.tidy(() =>
-          tf.stack([
-            loss,
-            tf.max(tf.abs(g)),
-            tf.sum(tf.abs(g)),
-            y && previousStep ? tf.dot(y, previousStep) : tf.scalar(0),
-          ]),
-        );
-        const [lossValue, maxAbsGrad, sumAbsGrad, ys] = Array.from(await scalars.data());
-        scalars.dispose();
-
-        if (y && previousStep) {
-          if (ys! > 1e-10) {
-            if (history.length === historySize) disposePair(history.shift()!);
-            const s = previousStep;
-            previousStep = null;
-            history.push({ s, y, rho: tf.scalar(1 / ys!) });
-            hessianScale = replace(hessianScale, tf.tidy(() => tf.div(ys!, tf.dot(y, y)) as tf.Scalar));
-          } else {
-            y.dispose();
-          }
-        }
-
-        if (!(maxAbsGrad! > gradientTolerance)) {
-          // At a stationary point (or the gradient is NaN): stay put, as torch does.
-          previousStep = replace(previousStep, tf.zerosLike(g));
-        } else {
-          const stepLength = iteration === 1 ? Math.min(1, 1 / sumAbsGrad!) * learningRate : learningRate;
-          const step = tf.tidy(() => tf.mul(direction(g), stepLength) as tf.Tensor1D);
-          // Inside tidy: assign() does not dispose the tensor it is given.
-          tf.tidy(() => x.assign(tf.add(x, step.reshape(x.shape))));
-          previousStep = replace(previousStep, step);
-        }
-        previousGrad = replace(previousGrad, tf.keep(g));
-        return lossValue!;
+        return (await loss.data())[0]!;
       } finally {
         loss.dispose();
-        if (previousGrad !== g) g.dispose();
       }
+    },
+    advance() {
+      iterate().dispose();
     },
     dispose() {
       if (disposed) return;
       disposed = true;
       history.splice(0).forEach(disposePair);
-      hessianScale?.dispose();
+      hessianScale.dispose();
       previousGrad?.dispose();
       previousStep?.dispose();
     },
   };
 
-  /** Two-loop recursion: -H g with the stored curvature pairs (steepest descent when there are none). */
+  /**
+   * Two-loop recursion: -H g with the stored curvature pairs (steepest descent when there are none).
+   * Each intermediate vector is disposed as soon as the next exists: one tidy around the whole recursion
+   * would keep 4-5 image-sized temporaries per pair alive at once (hundreds of MB at 100 pairs).
+   */
   function direction(g: tf.Tensor1D): tf.Tensor1D {
     let q: tf.Tensor1D = tf.neg(g);
-    if (history.length === 0 || hessianScale === null) return q;
     const alphas: tf.Scalar[] = new Array(history.length);
     for (let i = history.length - 1; i >= 0; i--) {
       const { s, y, rho } = history[i]!;
-      alphas[i] = tf.mul(tf.dot(s, q), rho);
-      q = tf.sub(q, tf.mul(y, alphas[i]!));
+      const alpha = tf.tidy(() => tf.mul(tf.dot(s, q), rho) as tf.Scalar);
+      alphas[i] = alpha;
+      const next = tf.tidy(() => tf.sub(q, tf.mul(y, alpha)) as tf.Tensor1D);
+      q.dispose();
+      q = next;
     }
     let r: tf.Tensor1D = tf.mul(q, hessianScale);
+    q.dispose();
     for (let i = 0; i < history.length; i++) {
       const { s, y, rho } = history[i]!;
-      const beta = tf.mul(tf.dot(y, r), rho);
-      r = tf.add(r, tf.mul(s, tf.sub(alphas[i]!, beta)));
+      const alpha = alphas[i]!;
+      const next = tf.tidy(() => tf.add(r, tf.mul(s, tf.sub(alpha, tf.mul(tf.dot(y, r), rho)))) as tf.Tensor1D);
+      r.dispose();
+      alpha.dispose();
+      r = next;
     }
     return r;
   }
@@ -164,32 +187,47 @@ export function createAdam(x: tf.Variable, f: Objective, opts: AdamOptions): Min
   let t = 0;
   let disposed = false;
 
+  /** One iteration; returns the loss at its start (the caller disposes it). */
+  function iterate(): tf.Scalar {
+    if (disposed) throw new Error('this Adam optimizer has been disposed');
+    const { loss, grad } = f(x);
+    try {
+      t += 1;
+      const correction1 = 1 - beta1 ** t;
+      const correction2 = 1 - beta2 ** t;
+      const [nextM, nextV] = tf.tidy(() => {
+        const g = grad.reshape(x.shape);
+        return [tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)), tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))];
+      });
+      m.dispose();
+      v.dispose();
+      m = nextM!;
+      v = nextV!;
+      tf.tidy(() => {
+        const mHat = tf.div(m, correction1);
+        const vHat = tf.div(v, correction2);
+        x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
+      });
+      return loss;
+    } catch (err) {
+      loss.dispose();
+      throw err;
+    } finally {
+      grad.dispose();
+    }
+  }
+
   return {
     async step() {
-      if (disposed) throw new Error('this Adam optimizer has been disposed');
-      const { loss, grad } = f(x);
+      const loss = iterate();
       try {
-        t += 1;
-        const correction1 = 1 - beta1 ** t;
-        const correction2 = 1 - beta2 ** t;
-        const [nextM, nextV] = tf.tidy(() => {
-          const g = grad.reshape(x.shape);
-          return [tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)), tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))];
-        });
-        m.dispose();
-        v.dispose();
-        m = nextM!;
-        v = nextV!;
-        tf.tidy(() => {
-          const mHat = tf.div(m, correction1);
-          const vHat = tf.div(v, correction2);
-          x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
-        });
         return (await loss.data())[0]!;
       } finally {
         loss.dispose();
-        grad.dispose();
       }
+    },
+    advance() {
+      iterate().dispose();
     },
     dispose() {
       if (disposed) return;

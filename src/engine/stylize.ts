@@ -4,26 +4,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
-import { blendGrams, contentLoss, CONTENT_LAYER, gramMatrix, STYLE_LAYERS, styleLayerLoss, totalVariation } from './losses.js';
+import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, type GatysTargets } from './losses.js';
+import { activeMemoryBudget, checkRunFits } from './memory.js';
 import { createAdam, createLbfgs, type Minimizer, type Objective } from './optimizers.js';
 import { seededRandom } from './random.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
-import { createVgg, vggFeatures, type Vgg, type VggFeatureLayer } from './vgg.js';
+import { createVgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { encodePng, resizeImage, type RgbImage } from '../images/index.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
 
 export { DEFAULT_OPTIONS };
 
+/** L-BFGS curvature pairs kept (torch's default). */
+const LBFGS_HISTORY = 100;
+
+/** Iterations the backend may run ahead of the JavaScript loop before it waits for the GPU. */
+const SYNC_EVERY = 8;
+
 /** Names each run's tf.Variable uniquely (variable names are global to the tfjs engine). */
 let runCount = 0;
-
-/** What the loss compares against; computed once before the first step. */
-interface Targets {
-  content?: tf.Tensor4D;
-  /** Blended Gram matrices of the style layers that have a weight above 0. */
-  styles: { layer: VggFeatureLayer; gram: tf.Tensor2D; weight: number }[];
-}
 
 function abortError(): Error {
   const err = new Error('The style transfer was cancelled.');
@@ -33,66 +33,6 @@ function abortError(): Error {
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw abortError();
-}
-
-function toTensor(img: RgbImage): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);
-}
-
-function computeTargets(vgg: Vgg, inputs: PreparedInputs, options: StylizeOptions): Targets {
-  const positionsAt = (layer: VggFeatureLayer, h: number, w: number) => {
-    // Each 2x2 pooling before the layer halves both sides (rounding down).
-    const pools = Number(layer[4]) - 1;
-    return Math.floor(h / 2 ** pools) * Math.floor(w / 2 ** pools);
-  };
-  const styleLayers = options.styleWeight > 0 ? STYLE_LAYERS.filter((_, i) => options.layerWeights[i]! > 0) : [];
-  const targets: Targets = { styles: [] };
-  if (inputs.content && options.contentWeight > 0) {
-    targets.content = tf.tidy(() => {
-      const image = toTensor(inputs.content!);
-      return vggFeatures(vgg, image, [CONTENT_LAYER]).get(CONTENT_LAYER)!;
-    });
-  }
-  if (styleLayers.length === 0) return targets;
-  const perStyle = inputs.styles.map((s) =>
-    tf.tidy(() => {
-      const feats = vggFeatures(vgg, toTensor(s.image), styleLayers);
-      return styleLayers.map((l) => {
-        const f = feats.get(l)!;
-        return { gram: gramMatrix(f), positions: f.shape[1] * f.shape[2] };
-      });
-    }),
-  );
-  styleLayers.forEach((layer, li) => {
-    const gram = blendGrams(
-      inputs.styles.map((s, si) => ({ ...perStyle[si]![li]!, weight: s.weight })),
-      positionsAt(layer, inputs.height, inputs.width),
-    );
-    targets.styles.push({ layer, gram, weight: options.layerWeights[STYLE_LAYERS.indexOf(layer)]! });
-  });
-  perStyle.flat().forEach((g) => g.gram.dispose());
-  return targets;
-}
-
-/** content, style, tv as a [3] tensor for the image x ([1, H, W, 1 or 3], 0..255). */
-function lossParts(vgg: Vgg, targets: Targets, x: tf.Tensor4D): tf.Tensor1D {
-  const image = x.shape[3] === 1 ? (tf.tile(x, [1, 1, 1, 3]) as tf.Tensor4D) : x;
-  const layers: VggFeatureLayer[] = targets.styles.map((s) => s.layer);
-  if (targets.content) layers.push(CONTENT_LAYER);
-  const feats = layers.length > 0 ? vggFeatures(vgg, image, layers) : new Map<VggFeatureLayer, tf.Tensor4D>();
-  const content = targets.content ? contentLoss(feats.get(CONTENT_LAYER)!, targets.content) : tf.scalar(0);
-  let style: tf.Scalar = tf.scalar(0);
-  for (const t of targets.styles) {
-    const f = feats.get(t.layer)!;
-    const e = styleLayerLoss(gramMatrix(f, vgg.mode), t.gram, f.shape[1] * f.shape[2]);
-    style = tf.add(style, tf.mul(e, t.weight));
-  }
-  return tf.stack([content, style, totalVariation(image)]) as tf.Tensor1D;
-}
-
-function weightedTotal(parts: tf.Tensor1D, options: StylizeOptions): tf.Scalar {
-  const weights = tf.tensor1d([options.contentWeight, options.styleWeight, options.tvWeight]);
-  return tf.sum(tf.mul(parts, weights));
 }
 
 async function readParts(parts: tf.Tensor1D, options: StylizeOptions): Promise<LossParts> {
@@ -109,7 +49,7 @@ function initialImage(inputs: PreparedInputs, options: StylizeOptions): tf.Tenso
   const channels = inputs.grey ? 1 : 3;
   if (inputs.content && options.init === 'content') {
     return tf.tidy(() => {
-      const rgb = toTensor(inputs.content!);
+      const rgb = imageTensor(inputs.content!);
       return inputs.grey ? (tf.slice(rgb, [0, 0, 0, 0], [1, inputs.height, inputs.width, 1]) as tf.Tensor4D) : rgb;
     });
   }
@@ -139,7 +79,7 @@ async function toPicture(x: tf.Tensor4D, inputs: PreparedInputs): Promise<RgbIma
 
 function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions): Minimizer {
   return options.optimizer === 'lbfgs'
-    ? createLbfgs(x, f, { historySize: 100, learningRate: 1 })
+    ? createLbfgs(x, f, { historySize: LBFGS_HISTORY, learningRate: 1 })
     : createAdam(x, f, { learningRate: options.learningRate });
 }
 
@@ -158,8 +98,13 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
   const inputs = await prepareInputs(request, options);
   throwIfAborted(signal);
+  checkRunFits(
+    { width: inputs.width, height: inputs.height, channels: inputs.grey ? 1 : 3, optimizer: options.optimizer, historySize: LBFGS_HISTORY },
+    backend,
+    activeMemoryBudget(),
+  );
 
-  let targets: Targets | null = null;
+  let targets: GatysTargets | null = null;
   let x: tf.Variable | null = null;
   let minimizer: Minimizer | null = null;
   let lastParts: tf.Tensor1D | null = null;
@@ -205,10 +150,16 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     const began = performance.now();
     for (let done = 1; done <= options.iterations; done++) {
       throwIfAborted(signal);
-      await minimizer.step();
+      // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
+      minimizer.advance();
+      const progressDue = onProgress && done % options.progressEvery === 0 && done < options.iterations;
+      // Wait for the backend now and then so the queue of work stays short; yield to the event loop always,
+      // so an abort (or a chat heartbeat in the same thread) gets through.
+      if (!progressDue && done % SYNC_EVERY === 0) await lastParts!.data();
+      else await new Promise((resolve) => setImmediate(resolve));
       throwIfAborted(signal);
       // The last iteration's event is sent below, with the final losses.
-      if (onProgress && done % options.progressEvery === 0 && done < options.iterations) {
+      if (progressDue) {
         const elapsedMs = performance.now() - began;
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
         onProgress({
@@ -251,8 +202,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     x?.dispose();
     (lastParts as tf.Tensor | null)?.dispose();
     (initialParts as tf.Tensor | null)?.dispose();
-    targets?.content?.dispose();
-    targets?.styles.forEach((s) => s.gram.dispose());
+    if (targets) disposeTargets(targets);
   }
 }
 

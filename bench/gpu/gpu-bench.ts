@@ -1,0 +1,203 @@
+// The engine on the GPU, in one run: iteration-0 losses on webgpu against wasm, the image gradient against
+// float64 finite differences (on the GPU), then ms per iteration at each size. Bundled by bench/gpu/prepare.sh
+// into .gpu/gpu-bench.mjs so it runs on the device machine with only node, Dawn and the weights beside it.
+//   node .gpu/gpu-bench.mjs [--backend webgpu|wasm] [--sizes 512,1024] [--check-size 128] [--reps 5] [--json FILE] [--skip-checks]
+// Prints a Markdown table, then one line "GPU_BENCH_JSON {...}".
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../../src/engine/backend.js';
+import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck } from '../../src/engine/webgpu-checks.js';
+import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
+import { activationBytes, activeMemoryBudget, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
+import { createLbfgs } from '../../src/engine/optimizers.js';
+import { wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
+import { createVgg, type Vgg } from '../../src/engine/vgg.js';
+import { loadVggWeights, resolveModelDir } from '../../src/engine/weights.js';
+import type { BackendName } from '../../src/engine/types.js';
+
+interface Args { backend: BackendName; sizes: number[]; checkSize: number; reps: number; json?: string; skipChecks: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { backend: 'webgpu', sizes: [512, 1024], checkSize: 128, reps: 5, skipChecks: false };
+  for (let i = 0; i < argv.length; i++) {
+    const next = () => argv[++i] ?? '';
+    switch (argv[i]) {
+      case '--backend': args.backend = next() as BackendName; break;
+      case '--sizes': args.sizes = next().split(',').map(Number).filter((n) => n > 0); break;
+      case '--check-size': args.checkSize = Number(next()); break;
+      case '--reps': args.reps = Number(next()); break;
+      case '--json': args.json = next(); break;
+      case '--skip-checks': args.skipChecks = true; break;
+      default: throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  return args;
+}
+
+/** In the bundle the wasm files lie beside it (prepare.sh copies them); from source the package finds its own. */
+function pointWasmAtBundle(): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(here, 'tfjs-backend-wasm-simd.wasm'))) setWasmPaths(`${here}/`);
+}
+
+async function vggOnActiveBackend(): Promise<Vgg> {
+  // Weights are loaded per backend so no tensor has to move between backends.
+  return createVgg(await loadVggWeights(resolveModelDir()), 'custom');
+}
+
+async function adapterDescription(): Promise<string> {
+  if (tf.getBackend() !== 'webgpu') return tf.getBackend();
+  const backend = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } };
+  const info = backend.adapterInfo;
+  const name = info ? `webgpu: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.description ?? ''}`.trim() : 'webgpu';
+  return wgslKernelsActive() ? `${name} +wgsl` : name;
+}
+
+interface TimingRow {
+  size: number;
+  msPerGradStep: number | null;
+  msPerLbfgsIteration: number | null;
+  /** Measured peak tensor bytes above what was held before the step (weights, targets, image), MiB. */
+  peakMB: number | null;
+  /** What src/engine/memory.ts predicts for that peak (one step, no optimizer history), MiB. */
+  estimatedStepMB: number;
+  error?: string;
+}
+
+const stepEstimateMB = (size: number) => (STEP_BYTES + STEP_FACTOR * activationBytes(size, size)) / 2 ** 20;
+
+/** Times forward + image gradient (sync on the loss only) and full L-BFGS iterations at one size. */
+async function timeSize(vgg: Vgg, size: number, reps: number): Promise<TimingRow> {
+  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
+  const x = tf.variable(tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]), true, `gpu_bench_${size}`);
+  const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), CHECK_WEIGHTS));
+  const before = tf.memory().numBytes;
+  let peak = before;
+  const notePeak = () => { peak = Math.max(peak, tf.memory().numBytes); };
+  try {
+    const gradStep = async () => {
+      const { value, grad } = tf.tidy(() => valueAndGrad(x));
+      notePeak();
+      await value.data();
+      value.dispose();
+      grad.dispose();
+    };
+    await gradStep(); // warm-up: shader compilation
+    const profile = await tf.profile(() => {
+      const { value, grad } = valueAndGrad(x);
+      value.dispose();
+      return grad;
+    });
+    tf.dispose(profile.result as tf.Tensor);
+    peak = Math.max(peak, profile.peakBytes);
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await gradStep();
+    const msPerGradStep = (performance.now() - t0) / reps;
+
+    const lbfgs = createLbfgs(x, (img) => {
+      const { value, grad } = tf.tidy(() => valueAndGrad(img));
+      notePeak();
+      return { loss: value, grad };
+    }, { historySize: 100 });
+    try {
+      await lbfgs.step();
+      await lbfgs.step(); // warm-up, including the two-loop recursion with one pair
+      // As stylize() runs: nothing read back per iteration, one wait at the end.
+      const sync = async () => {
+        const probe = tf.sum(x);
+        await probe.data();
+        probe.dispose();
+      };
+      await sync();
+      const t1 = performance.now();
+      for (let i = 0; i < reps; i++) lbfgs.advance();
+      await sync();
+      notePeak();
+      const msPerLbfgsIteration = (performance.now() - t1) / reps;
+      return { size, msPerGradStep, msPerLbfgsIteration, peakMB: (peak - before) / 2 ** 20, estimatedStepMB: stepEstimateMB(size) };
+    } finally {
+      lbfgs.dispose();
+    }
+  } catch (err) {
+    return { size, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, estimatedStepMB: stepEstimateMB(size), error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    x.dispose();
+    disposeTargets(targets);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  pointWasmAtBundle();
+  const report: Record<string, unknown> = { args };
+
+  // 1. Reference: iteration 0 on wasm.
+  let reference: Awaited<ReturnType<typeof iterationZero>> | null = null;
+  if (args.backend !== 'wasm' && !args.skipChecks) {
+    await initBackend('wasm');
+    reference = await iterationZero(await vggOnActiveBackend(), args.checkSize);
+  }
+
+  // 2. The backend under test.
+  await initBackend(args.backend);
+  const device = await adapterDescription();
+  report.device = device;
+  const budget = activeMemoryBudget();
+  report.memoryBudget = budget;
+  console.log(`backend: ${device}; one buffer may hold ${budget.maxTensorBytes === null ? 'any size' : `${(budget.maxTensorBytes / 2 ** 20).toFixed(0)} MiB`}`);
+  const vgg = await vggOnActiveBackend();
+  const sample = args.skipChecks ? null : await iterationZero(vgg, args.checkSize);
+  const names = ['content', 'style', 'tv', 'total'] as const;
+  if (reference && sample) {
+    const diffs = Object.fromEntries(names.map((n, i) => [n, relativeDifference(sample.parts[i]!, reference.parts[i]!)]));
+    const gradDiff = relativeL2(sample.grad, reference.grad);
+    report.lossesVsWasm = { size: args.checkSize, backend: sample.parts, wasm: reference.parts, relativeDifference: diffs, gradientRelativeL2: gradDiff };
+    console.log(`\nIteration 0 at ${args.checkSize} px, ${args.backend} vs wasm (must be < 1e-3):`);
+    console.log('| loss | ' + args.backend + ' | wasm | relative difference |\n|---|---|---|---|');
+    names.forEach((n, i) => console.log(`| ${n} | ${sample.parts[i]!.toExponential(6)} | ${reference!.parts[i]!.toExponential(6)} | ${diffs[n]!.toExponential(2)} |`));
+    console.log(`| image gradient | | | ${gradDiff.toExponential(2)} (relative L2) |`);
+  }
+  const tiny = args.skipChecks ? null : await tinyNetGradientCheck();
+  report.tinyNetGradient = tiny;
+  if (tiny) console.log(`\nImage gradient on ${args.backend} vs float64 finite differences (tiny net, ${tiny.pixels} values): relative L2 error ${tiny.relativeError.toExponential(2)}, loss difference ${tiny.lossRelativeDifference.toExponential(2)}`);
+
+  // 3. Speed.
+  const rows: TimingRow[] = [];
+  for (const size of args.sizes) {
+    const row = await timeSize(vgg, size, args.reps);
+    rows.push(row);
+    console.error(`${size} px: ${row.error ?? `${row.msPerGradStep?.toFixed(1)} ms/grad step, ${row.msPerLbfgsIteration?.toFixed(1)} ms/L-BFGS iteration`}`);
+  }
+  report.timings = rows;
+  console.log(`\nEngine on ${device}: ms per iteration (${args.reps} timed after warm-up)`);
+  console.log('| size | forward+gradient ms | L-BFGS iteration ms | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|');
+  for (const r of rows) {
+    if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | ${r.estimatedStepMB.toFixed(0)} |`);
+    else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
+  }
+  const json = JSON.stringify(report);
+  if (args.json) writeFileSync(args.json, json);
+  console.log(`GPU_BENCH_JSON ${json}`);
+}
+
+/** Dawn keeps the event loop alive, and exiting with its device alive can crash at exit: release it first. */
+function releaseGpu(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  const backend = tf.backend() as unknown as { device?: { destroy?: () => void } };
+  tf.engine().reset();
+  backend.device?.destroy?.();
+}
+
+main().then(
+  () => {
+    releaseGpu();
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    process.exit(1);
+  },
+);
