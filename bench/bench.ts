@@ -2,7 +2,8 @@
 // arithmetic rate it implies, on the active backend, plus custom-vs-stock gradient speed at 128 px.
 // `npm run bench` prints the table. Other sections import runEngineBench() and add their own.
 import * as tf from '@tensorflow/tfjs';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initBackend } from '../src/engine/backend.js';
 import type { GradientMode } from '../src/engine/gradients.js';
 import { contentLoss, CONTENT_LAYER, gramMatrix, STYLE_LAYERS, styleLayerLoss } from '../src/engine/losses.js';
@@ -143,7 +144,14 @@ export function formatEngineBench(report: EngineBenchReport): string {
   return lines.join('\n');
 }
 
+/** A developer checkout measures with the shared weights beside the repository unless told otherwise. */
+function useSharedWeightsByDefault(): void {
+  const shared = fileURLToPath(new URL('../../shared/models/vgg19', import.meta.url));
+  if (!process.env.STYLEBOT_MODEL_DIR && existsSync(`${shared}/weights_manifest.json`)) process.env.STYLEBOT_MODEL_DIR = shared;
+}
+
 async function main(): Promise<void> {
+  useSharedWeightsByDefault();
   const report = await runEngineBench({ log: (l) => console.error(l) });
   console.log(formatEngineBench(report));
   // Imported here so the engine table prints even if the job section fails.
