@@ -119,27 +119,14 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
     return loss;
   }
 
-  return {
-    async step() {
-      const loss = iterate();
-      try {
-        return (await loss.data())[0]!;
-      } finally {
-        loss.dispose();
-      }
-    },
-    advance() {
-      iterate().dispose();
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      history.splice(0).forEach(disposePair);
-      hessianScale.dispose();
-      previousGrad?.dispose();
-      previousStep?.dispose();
-    },
-  };
+  return minimizerOf(iterate, () => {
+    if (disposed) return;
+    disposed = true;
+    history.splice(0).forEach(disposePair);
+    hessianScale.dispose();
+    previousGrad?.dispose();
+    previousStep?.dispose();
+  });
 
   /**
    * Two-loop recursion: -H g with the stored curvature pairs (steepest descent when there are none).
@@ -169,6 +156,24 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
     }
     return r;
   }
+}
+
+/** A Minimizer from one iteration that returns the loss at its start: step() reads that loss, advance() does not. */
+function minimizerOf(iterate: () => tf.Scalar, dispose: () => void): Minimizer {
+  return {
+    async step() {
+      const loss = iterate();
+      try {
+        return (await loss.data())[0]!;
+      } finally {
+        loss.dispose();
+      }
+    },
+    advance() {
+      iterate().dispose();
+    },
+    dispose,
+  };
 }
 
 function disposePair(pair: CurvaturePair): void {
@@ -217,23 +222,10 @@ export function createAdam(x: tf.Variable, f: Objective, opts: AdamOptions): Min
     }
   }
 
-  return {
-    async step() {
-      const loss = iterate();
-      try {
-        return (await loss.data())[0]!;
-      } finally {
-        loss.dispose();
-      }
-    },
-    advance() {
-      iterate().dispose();
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      m.dispose();
-      v.dispose();
-    },
-  };
+  return minimizerOf(iterate, () => {
+    if (disposed) return;
+    disposed = true;
+    m.dispose();
+    v.dispose();
+  });
 }

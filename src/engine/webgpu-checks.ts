@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { convReluCustom, gramCustom, prepareConv } from './gradients.js';
 import { computeTargets, contentLoss, disposeTargets, lossParts, styleLayerLoss, weightedTotal, type LossWeights } from './losses.js';
 import { seededRandom } from './random.js';
+import { conv64, pool64, styleLoss64, type Conv64 } from './reference64.js';
 import type { Vgg } from './vgg.js';
 import type { RgbImage } from '../images/index.js';
 
@@ -81,50 +82,6 @@ export function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
 // ---- A tiny network in float64 (plain JS) and on the active backend, for finite differences of the image gradient.
 // conv3x3 SAME + bias + ReLU (3 -> 4), 2x2 average pool, conv (4 -> 5) + ReLU; loss = content (after the second conv)
 // + Gram style loss at both conv outputs. The same functions the engine uses (convReluCustom, gramCustom) on the backend.
-
-interface Map64 { h: number; w: number; c: number; v: Float64Array }
-interface Conv64 { w: Float64Array; b: Float64Array; cin: number; cout: number }
-
-function conv64(x: Map64, k: Conv64): Map64 {
-  const out = new Float64Array(x.h * x.w * k.cout);
-  for (let i = 0; i < x.h; i++)
-    for (let j = 0; j < x.w; j++)
-      for (let o = 0; o < k.cout; o++) {
-        let s = k.b[o]!;
-        for (let di = -1; di <= 1; di++)
-          for (let dj = -1; dj <= 1; dj++) {
-            const ii = i + di;
-            const jj = j + dj;
-            if (ii < 0 || jj < 0 || ii >= x.h || jj >= x.w) continue;
-            for (let c = 0; c < k.cin; c++) s += x.v[(ii * x.w + jj) * x.c + c]! * k.w[(((di + 1) * 3 + (dj + 1)) * k.cin + c) * k.cout + o]!;
-          }
-        out[(i * x.w + j) * k.cout + o] = Math.max(0, s);
-      }
-  return { h: x.h, w: x.w, c: k.cout, v: out };
-}
-
-function pool64(x: Map64): Map64 {
-  const h = Math.floor(x.h / 2);
-  const w = Math.floor(x.w / 2);
-  const out = new Float64Array(h * w * x.c);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let c = 0; c < x.c; c++) {
-        let s = 0;
-        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) s += x.v[((2 * i + di) * x.w + 2 * j + dj) * x.c + c]!;
-        out[(i * w + j) * x.c + c] = s / 4;
-      }
-  return { h, w, c: x.c, v: out };
-}
-
-function styleLoss64(x: Map64, target: Float64Array): number {
-  const g = new Float64Array(x.c * x.c);
-  const m = x.h * x.w;
-  for (let p = 0; p < m; p++) for (let a = 0; a < x.c; a++) for (let b = 0; b < x.c; b++) g[a * x.c + b] += x.v[p * x.c + a]! * x.v[p * x.c + b]!;
-  let s = 0;
-  for (let i = 0; i < g.length; i++) s += (g[i]! - target[i]!) ** 2;
-  return s / (4 * x.c * x.c * m * m);
-}
 
 export interface TinyNetCheck {
   /** Relative L2 error of the backend's image gradient against float64 central differences. */

@@ -5,6 +5,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { backwardKernel, convReluCustom, convReluStock, gramCustom, gramStock, prepareConv } from '../../src/engine/gradients.js';
 import { contentLoss, styleLayerLoss } from '../../src/engine/losses.js';
 import { seededRandom } from '../../src/engine/random.js';
+import { conv64, pool64, styleLoss64, type Conv64 } from '../../src/engine/reference64.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -26,58 +27,7 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(diff / norm);
 }
 
-// ---- A float64 reference of a tiny network: conv3x3 SAME + bias + ReLU, 2x2 average pool, conv, Gram and content losses.
-interface Conv64 { w: Float64Array; b: Float64Array; cin: number; cout: number }
-interface Map64 { h: number; w: number; c: number; v: Float64Array } // HWC
-
-function conv64(x: Map64, k: Conv64): Map64 {
-  const out = new Float64Array(x.h * x.w * k.cout);
-  for (let i = 0; i < x.h; i++)
-    for (let j = 0; j < x.w; j++)
-      for (let o = 0; o < k.cout; o++) {
-        let s = k.b[o]!;
-        for (let di = -1; di <= 1; di++)
-          for (let dj = -1; dj <= 1; dj++) {
-            const ii = i + di;
-            const jj = j + dj;
-            if (ii < 0 || jj < 0 || ii >= x.h || jj >= x.w) continue;
-            for (let c = 0; c < k.cin; c++) s += x.v[(ii * x.w + jj) * x.c + c]! * k.w[(((di + 1) * 3 + (dj + 1)) * k.cin + c) * k.cout + o]!;
-          }
-        out[(i * x.w + j) * k.cout + o] = Math.max(0, s);
-      }
-  return { h: x.h, w: x.w, c: k.cout, v: out };
-}
-
-function pool64(x: Map64): Map64 {
-  const h = Math.floor(x.h / 2);
-  const w = Math.floor(x.w / 2);
-  const out = new Float64Array(h * w * x.c);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let c = 0; c < x.c; c++) {
-        let s = 0;
-        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) s += x.v[((2 * i + di) * x.w + 2 * j + dj) * x.c + c]!;
-        out[(i * w + j) * x.c + c] = s / 4;
-      }
-  return { h, w, c: x.c, v: out };
-}
-
-function gram64(x: Map64): Float64Array {
-  const g = new Float64Array(x.c * x.c);
-  const m = x.h * x.w;
-  for (let p = 0; p < m; p++)
-    for (let a = 0; a < x.c; a++) for (let b = 0; b < x.c; b++) g[a * x.c + b] += x.v[p * x.c + a]! * x.v[p * x.c + b]!;
-  return g;
-}
-
-function styleLoss64(x: Map64, target: Float64Array): number {
-  const g = gram64(x);
-  const m = x.h * x.w;
-  let s = 0;
-  for (let i = 0; i < g.length; i++) s += (g[i]! - target[i]!) ** 2;
-  return s / (4 * x.c * x.c * m * m);
-}
-
+// ---- The float64 reference (src/engine/reference64.ts) of a tiny network: conv, pool, conv, Gram and content losses.
 describe('custom gradients', () => {
   const H = 6;
   const W = 7; // odd width: the pooling drops a column, as VGG does on odd sizes
