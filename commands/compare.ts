@@ -1,5 +1,5 @@
 // /compare image1 image2: the Gram-matrix style distance between two images. The job service has no compare
-// operation, so it runs here, in a one-off worker thread that keeps the bot's event loop free.
+// operation, so it runs here, in a worker thread (kept between requests) that keeps the bot's event loop free.
 import { attachmentsInOrder } from './args.js';
 import { styleDistanceInWorker } from './distance-thread.js';
 import { downloadImage } from './download.js';

@@ -1,6 +1,6 @@
 // End to end: the real discord.js client against a local Discord stand-in, the real job service (SQLite in a temp
 // dir, engine worker threads) and the real VGG-19 engine at 64 px.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -24,13 +24,15 @@ const images = {
 
 let fake: FakeDiscordServer;
 let dataDir: string;
+/** A writable copy of two shared artists, so /artist add and remove can change it. */
+let artistsDir: string;
 let jobs: JobService;
 let bot: DiscordBot;
 
 async function startStack(): Promise<void> {
   jobs = createJobService({
     dataDir,
-    artistsDir: ARTISTS_DIR,
+    artistsDir,
     modelDir: MODEL_DIR,
     workers: 1,
     progressThrottleMs: 100,
@@ -62,8 +64,13 @@ async function stopStack(): Promise<void> {
 }
 
 beforeAll(async () => {
+  // /compare runs the engine in the bot's own worker thread, which finds the weights through the environment
+  // (in production the job service reads the same variable).
+  process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
   fake = await FakeDiscordServer.start();
   dataDir = mkdtempSync(join(tmpdir(), 'stylebot-discord-'));
+  artistsDir = join(dataDir, 'artists');
+  for (const artist of ['monet', 'van-gogh']) cpSync(join(ARTISTS_DIR, artist), join(artistsDir, artist), { recursive: true });
   await startStack();
 });
 
@@ -175,6 +182,31 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const typing = fake.autocomplete({ name: 'stylize', option: 'artist', value: 'go', user: BOB });
     const answer = await fake.waitFor((c) => c.path === `/interactions/${typing.id}/${typing.token}/callback`, { what: 'autocomplete choices' });
     expect(answer.json).toEqual({ type: 8, data: { choices: [{ name: 'van-gogh', value: 'van-gogh' }] } });
+  });
+
+  it('compares the styles of two attached images', async () => {
+    const sent = fake.slashCommand({ name: 'compare', attachments: { image1: images.content, image2: images.style }, user: BOB });
+    await deferral(sent);
+    const answer = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Style distance'), { what: 'the style distance', timeoutMs: 120_000 });
+    const total = Number(/\*([0-9.e+-]+)\*/.exec(contentOf(answer))?.[1]);
+    expect(total).toBeGreaterThan(0);
+    expect(contentOf(answer)).toMatch(/relu1_1 .*relu5_1/);
+  });
+
+  it('lets an admin add and remove an artwork, and refuses a non-admin', async () => {
+    const artwork = { name: 'Great Wave.jpg', data: STYLE, contentType: 'image/jpeg' };
+    const refused = fake.slashCommand({ name: 'artist', subcommand: 'add', options: { name: 'Hokusai' }, attachments: { image: artwork }, user: BOB });
+    expect(await ephemeralEdit(refused)).toMatch(/admin/i);
+    expect(existsSync(join(artistsDir, 'hokusai'))).toBe(false);
+
+    const added = fake.slashCommand({ name: 'artist', subcommand: 'add', options: { name: 'Hokusai' }, attachments: { image: artwork }, user: ADMIN });
+    expect(await ephemeralEdit(added)).toMatch(/hokusai/i);
+    expect(jobs.artists().find((a) => a.name === 'hokusai')?.works).toHaveLength(1);
+    const work = jobs.artists().find((a) => a.name === 'hokusai')!.works[0]!;
+
+    const removed = fake.slashCommand({ name: 'artist', subcommand: 'remove', options: { name: 'hokusai', work }, user: ADMIN });
+    expect(await ephemeralEdit(removed)).toMatch(/remov/i);
+    expect(jobs.artists().find((a) => a.name === 'hokusai')?.works ?? []).toHaveLength(0);
   });
 
   it('reconnects by itself when the gateway connection drops, and keeps answering', async () => {
