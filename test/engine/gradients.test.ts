@@ -6,6 +6,7 @@ import { backwardKernel, convReluCustom, convReluStock, gramCustom, gramStock, p
 import { contentLoss, styleLayerLoss } from '../../src/engine/losses.js';
 import { seededRandom } from '../../src/engine/random.js';
 import { conv64, pool64, styleLoss64, type Conv64 } from '../../src/engine/reference64.js';
+import { relativeL2 } from '../../src/engine/webgpu-checks.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -15,16 +16,6 @@ beforeAll(async () => {
 function randomArray(n: number, seed: number, scale = 1): Float64Array {
   const r = seededRandom(seed);
   return Float64Array.from({ length: n }, () => (2 * r() - 1) * scale);
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 // ---- The float64 reference (src/engine/reference64.ts) of a tiny network: conv, pool, conv, Gram and content losses.
@@ -83,10 +74,10 @@ describe('custom gradients', () => {
     const stock = await tf.grad(lossTf('stock'))(x).data();
     // Every input pixel matters here (no dead ReLU path hides a wrong gradient). Measured error: 2e-7.
     expect(fd.filter((v) => Math.abs(v) > 1e-6).length).toBe(fd.length);
-    expect(relativeError(custom, fd)).toBeLessThan(1e-4);
-    expect(relativeError(stock, fd)).toBeLessThan(1e-4);
+    expect(relativeL2(custom, fd)).toBeLessThan(1e-4);
+    expect(relativeL2(stock, fd)).toBeLessThan(1e-4);
     // A wrong kernel orientation (not rotated) must be caught by this test.
-    expect(relativeError(custom, fd.map((v) => -v))).toBeGreaterThan(1);
+    expect(relativeL2(custom, fd.map((v) => -v))).toBeGreaterThan(1);
   });
 
   it('the conv gradient equals the stock gradient at VGG-like widths and odd sizes', async () => {
@@ -98,10 +89,10 @@ describe('custom gradients', () => {
     const stock = prepareConv(kernel, bias, 'stock');
     const gCustom = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(convReluCustom(v as tf.Tensor4D, custom), weight)))(x).data();
     const gStock = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(convReluStock(v as tf.Tensor4D, stock), weight)))(x).data();
-    expect(relativeError(gCustom, gStock)).toBeLessThan(1e-5);
+    expect(relativeL2(gCustom, gStock)).toBeLessThan(1e-5);
     const yCustom = await convReluCustom(x, custom).data();
     const yStock = await convReluStock(x, stock).data();
-    expect(relativeError(yCustom, yStock)).toBeLessThan(1e-6);
+    expect(relativeL2(yCustom, yStock)).toBeLessThan(1e-6);
   });
 
   it('the backward kernel is the kernel rotated 180 degrees with in/out swapped', async () => {
@@ -117,9 +108,9 @@ describe('custom gradients', () => {
   it('the Gram gradient equals the stock gradient, also for a non-symmetric upstream gradient', async () => {
     const f = tf.randomNormal([50, 7], 0, 1, 'float32', 21) as tf.Tensor2D;
     const up = tf.randomNormal([7, 7], 0, 1, 'float32', 22);
-    expect(relativeError(await gramCustom(f).data(), await gramStock(f).data())).toBeLessThan(1e-6);
+    expect(relativeL2(await gramCustom(f).data(), await gramStock(f).data())).toBeLessThan(1e-6);
     const gCustom = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gramCustom(v as tf.Tensor2D), up)))(f).data();
     const gStock = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gramStock(v as tf.Tensor2D), up)))(f).data();
-    expect(relativeError(gCustom, gStock)).toBeLessThan(1e-5);
+    expect(relativeL2(gCustom, gStock)).toBeLessThan(1e-5);
   });
 });
