@@ -154,7 +154,10 @@ async function main(): Promise<void> {
   useSharedWeightsByDefault();
   const report = await runEngineBench({ log: (l) => console.error(l) });
   console.log(formatEngineBench(report));
-  // Imported here so the engine table prints even if the job section fails.
+  // Imported here so the engine table prints even if a later section fails.
+  const { runLbfgsBench, formatLbfgsBench } = await import('./lbfgs-bench.js');
+  console.log('');
+  console.log(formatLbfgsBench(await runLbfgsBench()));
   const { runJobsBench, formatJobsBench } = await import('./jobs-bench.js');
   console.log('');
   console.log(formatJobsBench(await runJobsBench()));

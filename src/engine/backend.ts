@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BACKEND_NAMES } from './backend-names.js';
 import type { BackendName } from './types.js';
 import { registerWgslKernels, wgslRequested } from './webgpu-kernels.js';
+import { registerLbfgsSolveKernels } from './wgsl/lbfgs-kernels.js';
 
 export { BACKEND_NAMES };
 
@@ -64,6 +65,8 @@ async function tryWebgpu(explicit: boolean): Promise<boolean> {
   // A literal specifier, so that a bundle of the engine (bench/gpu) carries the backend with the same tfjs-core.
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) return false;
+  // L-BFGS's two small solves: one dispatch each instead of ~5 per stored pair (always on: see lbfgs-history.ts).
+  registerLbfgsSolveKernels();
   if (wgslRequested()) await registerWgslKernels();
   return true;
 }

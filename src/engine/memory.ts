@@ -7,7 +7,9 @@
 //               kept for the backward pass, plus its ReLU mask, and the backward pass holds gradients of the same
 //               shapes while it runs
 //   optimizer   L-BFGS: 2 x historySize image-sized vectors (s and y) plus 4 (gradient, previous gradient, step,
-//               direction); Adam: 3 (m, v, the update)
+//               direction); Adam: 3 (m, v, the update). Adding a pair to the history copies its matrices, which
+//               briefly holds 4 x historySize vectors, but only between steps, when no feature map is alive: that
+//               (4800 x size^2 bytes at history 100) stays below the step's own peak (9300 x size^2) at every size
 //   targets     the content target (relu4_2) and the Gram matrices (small)
 // STEP_FACTOR is calibrated by bench/gpu/memory-calibrate.ts: tf.profile's peakBytes of one forward + image
 // gradient step on wasm, minus what was held before, against activationBytes(). Measured on wasm (MiB):

@@ -1,7 +1,9 @@
 // Optimizers over a tf.Variable: L-BFGS (torch.optim.LBFGS without line search) and Adam.
-// All maths stays on the backend: advance() reads nothing back, so on a GPU the CPU can queue the next
-// iterations while the GPU works; step() does the same and then reads the loss.
+// The maths stays on the backend: on webgpu advance() reads nothing back, so the CPU can queue the next iterations
+// while the GPU works (elsewhere L-BFGS reads back a few numbers per iteration: lbfgs-history.ts); step() does the
+// same and then reads the loss.
 import * as tf from '@tensorflow/tfjs';
+import { CurvatureHistory } from './lbfgs-history.js';
 
 /** Loss and gradient at x. Both are NEW tensors; the optimizer disposes them. */
 export type Objective = (x: tf.Tensor) => { loss: tf.Scalar; grad: tf.Tensor };
@@ -9,7 +11,7 @@ export type Objective = (x: tf.Tensor) => { loss: tf.Scalar; grad: tf.Tensor };
 export interface Minimizer {
   /** One iteration (one objective evaluation); updates the variable in place; resolves to the loss at its start. */
   step(): Promise<number>;
-  /** The same iteration without reading anything back from the backend. */
+  /** The same iteration without reading the loss back (on webgpu: without reading anything back). */
   advance(): void;
   dispose(): void;
 }
@@ -39,13 +41,6 @@ export function objectiveFromLoss(lossOf: (x: tf.Tensor) => tf.Scalar): Objectiv
   };
 }
 
-interface CurvaturePair {
-  s: tf.Tensor1D;
-  y: tf.Tensor1D;
-  /** 1 / (y . s) for an accepted pair; 0 for a rejected one, which makes it a no-op in the two-loop recursion. */
-  rho: tf.Scalar;
-}
-
 /**
  * L-BFGS as torch.optim.LBFGS computes it with line_search_fn=None: two-loop recursion over the last historySize
  * curvature pairs, pairs with y.s <= 1e-10 skipped, initial Hessian scale y.s / y.y, first step scaled by
@@ -60,10 +55,9 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
   const historySize = opts.historySize ?? 100;
   const learningRate = opts.learningRate ?? 1;
   const gradientTolerance = opts.gradientTolerance ?? 1e-7;
-  if (!Number.isInteger(historySize) || historySize < 1) throw new RangeError('historySize must be a whole number >= 1');
   if (!(learningRate > 0)) throw new RangeError('learningRate must be > 0');
 
-  const history: CurvaturePair[] = [];
+  const history = new CurvatureHistory(historySize);
   let hessianScale: tf.Scalar = tf.scalar(1); // H_diag
   let previousGrad: tf.Tensor1D | null = null;
   let previousStep: tf.Tensor1D | null = null; // s = t * d of the last iteration
@@ -95,13 +89,13 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
       });
       s.dispose();
       previousStep = null;
-      if (history.length === historySize) disposePair(history.shift()!);
-      history.push({ s: pair.s, y: pair.y, rho: pair.rho });
+      history.push(pair.s, pair.y, pair.rho);
+      tf.dispose([pair.s, pair.y, pair.rho]);
       hessianScale.dispose();
       hessianScale = pair.scale;
     }
 
-    const d = direction(g);
+    const d = history.direction(g, hessianScale);
     const step = tf.tidy(() => {
       const absG = tf.abs(g);
       // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
@@ -122,40 +116,11 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
   return minimizerOf(iterate, () => {
     if (disposed) return;
     disposed = true;
-    history.splice(0).forEach(disposePair);
+    history.dispose();
     hessianScale.dispose();
     previousGrad?.dispose();
     previousStep?.dispose();
   });
-
-  /**
-   * Two-loop recursion: -H g with the stored curvature pairs (steepest descent when there are none).
-   * Each intermediate vector is disposed as soon as the next exists: one tidy around the whole recursion
-   * would keep 4-5 image-sized temporaries per pair alive at once (hundreds of MB at 100 pairs).
-   */
-  function direction(g: tf.Tensor1D): tf.Tensor1D {
-    let q: tf.Tensor1D = tf.neg(g);
-    const alphas: tf.Scalar[] = new Array(history.length);
-    for (let i = history.length - 1; i >= 0; i--) {
-      const { s, y, rho } = history[i]!;
-      const alpha = tf.tidy(() => tf.mul(tf.dot(s, q), rho) as tf.Scalar);
-      alphas[i] = alpha;
-      const next = tf.tidy(() => tf.sub(q, tf.mul(y, alpha)) as tf.Tensor1D);
-      q.dispose();
-      q = next;
-    }
-    let r: tf.Tensor1D = tf.mul(q, hessianScale);
-    q.dispose();
-    for (let i = 0; i < history.length; i++) {
-      const { s, y, rho } = history[i]!;
-      const alpha = alphas[i]!;
-      const next = tf.tidy(() => tf.add(r, tf.mul(s, tf.sub(alpha, tf.mul(tf.dot(y, r), rho)))) as tf.Tensor1D);
-      r.dispose();
-      alpha.dispose();
-      r = next;
-    }
-    return r;
-  }
 }
 
 /** A Minimizer from one iteration that returns the loss at its start: step() reads that loss, advance() does not. */
@@ -174,12 +139,6 @@ function minimizerOf(iterate: () => tf.Scalar, dispose: () => void): Minimizer {
     },
     dispose,
   };
-}
-
-function disposePair(pair: CurvaturePair): void {
-  pair.s.dispose();
-  pair.y.dispose();
-  pair.rho.dispose();
 }
 
 /** Adam (Kingma and Ba 2015) with bias correction. */

@@ -22,7 +22,7 @@ describe('the GPU path, checked on any backend', () => {
     expect(isSoftwareAdapter(undefined)).toBe(false);
   });
 
-  it('L-BFGS advance() (nothing read back) moves the variable exactly as step() does', async () => {
+  it('L-BFGS advance() (the loss not read back) moves the variable exactly as step() does', async () => {
     await initBackend('wasm');
     const rosenbrock = objectiveFromLoss((x) => {
       const [x0, x1] = tf.split(x, 2) as [tf.Tensor, tf.Tensor];
