@@ -3,10 +3,12 @@
 //     with the kernel rotated 180 degrees and its in/out channel axes swapped. Stock tfjs uses
 //     Conv2DBackpropInput, a plain loop on wasm, 4-5x slower than the XNNPACK forward conv.
 //  2. The Gram matrix G = F^T F with dF = F (dG + dG^T): one product instead of the two that
-//     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions.
+//     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions (on webgpu with
+//     STYLEBOT_WGSL=1: our split-K WGSL kernels, wgsl/gram.ts).
 // Neither ever computes a weight gradient: the weights are constants (wasm lacks Conv2DBackpropFilter).
 import * as tf from '@tensorflow/tfjs';
-import { reluMask } from './webgpu-kernels.js';
+import { reluMask, wgslKernelsActive } from './webgpu-kernels.js';
+import { gramBackwardWgsl, gramWgsl } from './wgsl/gram.js';
 
 /** How gradients are computed: our custom ops, or tfjs's stock autodiff (for comparison and tests). */
 export type GradientMode = 'custom' | 'stock';
@@ -70,13 +72,18 @@ export const gramCustom: (features: tf.Tensor2D) => tf.Tensor2D = (() => {
     save([f]);
     const [m, n] = f.shape;
     // G[i, j] = sum_p F[p, i] F[p, j]: a 1x1 conv over an "image" of N pixels with M channels (F^T).
-    const gram = tf.reshape(
-      tf.conv2d(tf.reshape(tf.transpose(f), [1, 1, n, m]) as tf.Tensor4D, tf.reshape(f, [1, 1, m, n]) as tf.Tensor4D, 1, 'valid'),
-      [n, n],
-    ) as tf.Tensor2D;
+    const gram = wgslKernelsActive()
+      ? gramWgsl(f)
+      : (tf.reshape(
+          tf.conv2d(tf.reshape(tf.transpose(f), [1, 1, n, m]) as tf.Tensor4D, tf.reshape(f, [1, 1, m, n]) as tf.Tensor4D, 1, 'valid'),
+          [n, n],
+        ) as tf.Tensor2D);
     return {
       value: gram,
-      gradFunc: (dG, saved) => timesSquare(saved[0] as tf.Tensor2D, tf.add(dG, tf.transpose(dG)) as tf.Tensor2D),
+      gradFunc: (dG, saved) =>
+        wgslKernelsActive()
+          ? gramBackwardWgsl(saved[0] as tf.Tensor2D, dG as tf.Tensor2D)
+          : timesSquare(saved[0] as tf.Tensor2D, tf.add(dG, tf.transpose(dG)) as tf.Tensor2D),
     };
   });
   return (features: tf.Tensor2D) => op(features);

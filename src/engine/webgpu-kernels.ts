@@ -1,8 +1,10 @@
-// Our own WGSL kernels for the webgpu backend, behind STYLEBOT_WGSL=1 (off by default until measured on the GPU).
-// First one: the ReLU backward mask fused into one pass, dz = dy * (y > 0). Stock tfjs does it in two
-// dispatches (step(y), then a multiply) with an extra image-sized tensor in between, at every conv layer.
-// The plan for the bigger ones (3x3 conv input gradient, Gram) is in bench/gpu/README.md.
+// Our own WGSL kernels for the webgpu backend, behind STYLEBOT_WGSL=1 (off by default until measured on the GPU):
+//  - the ReLU backward mask fused into one pass, dz = dy * (y > 0) (stock tfjs: step(y), then a multiply, with an
+//    extra image-sized tensor in between, at every conv layer); defined here;
+//  - the Gram matrix (split-K) and its gradient: wgsl/gram.ts;
+// The plan for the rest is in bench/gpu/README.md. (L-BFGS's own kernels, wgsl/lbfgs-kernels.ts, are always on.)
 import * as tf from '@tensorflow/tfjs';
+import { registerGramKernels } from './wgsl/gram.js';
 
 export const RELU_MASK_KERNEL = 'StylebotReluMask';
 
@@ -31,6 +33,7 @@ interface WebgpuBackendLike {
 /** Registers the kernels on the webgpu backend (call after the backend is initialised). */
 export async function registerWgslKernels(): Promise<void> {
   if (registered) return;
+  await registerGramKernels();
   const { webgpu_util } = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as WebgpuModule;
   tf.registerKernel({
     kernelName: RELU_MASK_KERNEL,
