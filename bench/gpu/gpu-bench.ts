@@ -60,11 +60,36 @@ interface TimingRow {
   size: number;
   msPerGradStep: number | null;
   msPerLbfgsIteration: number | null;
+  /** CPU time to issue one L-BFGS iteration (advance() returning); when it nears msPerLbfgsIteration the CPU is the limit. */
+  issueMsPerLbfgsIteration?: number;
+  /** GPU programs run per L-BFGS iteration (webgpu only). */
+  dispatchesPerLbfgsIteration?: number;
   /** Measured peak tensor bytes above what was held before the step (weights, targets, image), MiB. */
   peakMB: number | null;
   /** What src/engine/memory.ts predicts for that peak (one step, no optimizer history), MiB. */
   estimatedStepMB: number;
   error?: string;
+}
+
+/** How many GPU programs fn runs on webgpu (undefined elsewhere), by counting calls of the backend's runWebGPUProgram. */
+function countDispatches(fn: () => void): number | undefined {
+  const backend = tf.backend() as unknown as { runWebGPUProgram?: (...args: unknown[]) => unknown };
+  const original = backend.runWebGPUProgram;
+  if (tf.getBackend() !== 'webgpu' || !original) {
+    fn();
+    return undefined;
+  }
+  let count = 0;
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    count += 1;
+    return original.apply(backend, args);
+  };
+  try {
+    fn();
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+  return count;
 }
 
 const stepEstimateMB = (size: number) => (STEP_BYTES + STEP_FACTOR * activationBytes(size, size)) / 2 ** 20;
@@ -111,13 +136,22 @@ async function timeSize(vgg: Vgg, size: number, reps: number): Promise<TimingRow
         await probe.data();
         probe.dispose();
       };
+      const dispatchesPerLbfgsIteration = countDispatches(() => lbfgs.advance());
       await sync();
+      let issueMs = 0;
       const t1 = performance.now();
-      for (let i = 0; i < reps; i++) lbfgs.advance();
+      for (let i = 0; i < reps; i++) {
+        const t2 = performance.now();
+        lbfgs.advance();
+        issueMs += performance.now() - t2;
+      }
       await sync();
       notePeak();
       const msPerLbfgsIteration = (performance.now() - t1) / reps;
-      return { size, msPerGradStep, msPerLbfgsIteration, peakMB: (peak - before) / 2 ** 20, estimatedStepMB: stepEstimateMB(size) };
+      return {
+        size, msPerGradStep, msPerLbfgsIteration, issueMsPerLbfgsIteration: issueMs / reps, dispatchesPerLbfgsIteration,
+        peakMB: (peak - before) / 2 ** 20, estimatedStepMB: stepEstimateMB(size),
+      };
     } finally {
       lbfgs.dispose();
     }
@@ -173,10 +207,10 @@ async function main(): Promise<void> {
   }
   report.timings = rows;
   console.log(`\nEngine on ${device}: ms per iteration (${args.reps} timed after warm-up)`);
-  console.log('| size | forward+gradient ms | L-BFGS iteration ms | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|');
+  console.log('| size | forward+gradient ms | L-BFGS iteration ms | of which CPU issue ms | dispatches | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | ${r.estimatedStepMB.toFixed(0)} |`);
-    else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
+    if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | | | ${r.estimatedStepMB.toFixed(0)} |`);
+    else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.issueMsPerLbfgsIteration?.toFixed(1) ?? '-'} | ${r.dispatchesPerLbfgsIteration ?? '-'} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
   }
   const json = JSON.stringify(report);
   if (args.json) writeFileSync(args.json, json);

@@ -26,32 +26,36 @@ def load(path):
 def main():
     engine = load(sys.argv[1] if len(sys.argv) > 1 else None)
     torch = load(sys.argv[2] if len(sys.argv) > 2 else None)
-    rows = []  # (who, size, grad ms, lbfgs ms)
+    rows = []  # (who, size, grad ms, lbfgs ms, error, CPU issue ms, dispatches)
+
+    def engine_rows(run):
+        for r in run.get('timings', []):
+            rows.append((f"engine {run.get('device', '')}".strip(), r['size'], r.get('msPerGradStep'), r.get('msPerLbfgsIteration'),
+                         r.get('error'), r.get('issueMsPerLbfgsIteration'), r.get('dispatchesPerLbfgsIteration')))
     if engine:
-        for r in engine.get('timings', []):
-            rows.append((f"engine {engine.get('device', '')}".strip(), r['size'], r.get('msPerGradStep'), r.get('msPerLbfgsIteration'), r.get('error')))
+        engine_rows(engine)
     wgsl = load(sys.argv[4] if len(sys.argv) > 4 else None)
     if wgsl:
-        for r in wgsl.get('timings', []):
-            rows.append((f"engine {wgsl.get('device', '')}".strip(), r['size'], r.get('msPerGradStep'), r.get('msPerLbfgsIteration'), r.get('error')))
+        engine_rows(wgsl)
     if torch:
         for mode, rs in torch.get('timings', {}).items():
             for r in rs:
-                rows.append((f'pytorch {mode}', r['size'], r['msPerGradStep'], r['msPerLbfgsIteration'], None))
+                rows.append((f'pytorch {mode}', r['size'], r['msPerGradStep'], r['msPerLbfgsIteration'], None, None, None))
     engine_ms = {}
     for r in rows:  # the stock engine's rows come first: they are what the ratio divides
         if r[0].startswith('engine') and (r[3] or r[2]) and r[1] not in engine_ms:
             engine_ms[r[1]] = r[3] or r[2]
-    print('| who | size | forward+gradient ms | L-BFGS iteration ms | engine / this | TFLOP/s (L-BFGS iteration) |')
-    print('|---|---|---|---|---|---|')
-    for who, size, g, l, err in rows:
+    print('| who | size | forward+gradient ms | L-BFGS iteration ms | engine / this | TFLOP/s (L-BFGS iteration) | CPU issue ms | dispatches |')
+    print('|---|---|---|---|---|---|---|---|')
+    for who, size, g, l, err, issue, dispatches in rows:
         if err:
-            print(f'| {who} | {size} | failed: {err} | | | |')
+            print(f'| {who} | {size} | failed: {err} | | | | | |')
             continue
         ms = l or g
         ratio = f'{engine_ms[size] / ms:.1f}x' if size in engine_ms and ms else '-'
         tflops = f'{gflop(size) / ms:.1f}' if ms else '-'  # GFLOP / ms = TFLOP/s
-        print(f"| {who} | {size} | {g:.1f} | {l:.1f} | {ratio} | {tflops} |")
+        issue_text = f'{issue:.1f}' if issue is not None else '-'
+        print(f"| {who} | {size} | {g:.1f} | {l:.1f} | {ratio} | {tflops} | {issue_text} | {dispatches if dispatches is not None else '-'} |")
     if engine and torch and engine.get('lossesVsWasm') and torch.get('iterationZero'):
         e = engine['lossesVsWasm']['backend']
         t = torch['iterationZero']['parts']

@@ -36,7 +36,7 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
   if (!back) throw new Error('convReluCustom needs a prepared backward kernel');
   const op = tf.customGrad<tf.Tensor4D>((...args) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-    const y = tf.fused.conv2d({ x: input, filter: conv.kernel, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
+    const y = fusedConvRelu(input, conv);
     save([y]);
     return {
       value: y,
@@ -47,6 +47,15 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
     };
   });
   return op(x);
+}
+
+/**
+ * conv + bias + ReLU as ONE backend kernel. tf.fused.conv2d would split it into conv, add and relu (three passes
+ * over the output) whenever a gradient is being recorded, which is always the case here, inside customGrad.
+ */
+function fusedConvRelu(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D {
+  const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
+  return tf.engine().runKernel(tf.FusedConv2D, { x, filter: conv.kernel, bias: conv.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** The same layer through stock autodiff. */
