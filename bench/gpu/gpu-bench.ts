@@ -2,6 +2,7 @@
 // float64 finite differences (on the GPU), then ms per iteration at each size. Bundled by bench/gpu/prepare.sh
 // into .gpu/gpu-bench.mjs so it runs on the device machine with only node, Dawn and the weights beside it.
 //   node .gpu/gpu-bench.mjs [--backend webgpu|wasm] [--sizes 512,1024] [--check-size 128] [--reps 5] [--json FILE] [--skip-checks]
+//                           [--kernels SIZE] [--lbfgs SIZE]
 // Prints a Markdown table, then one line "GPU_BENCH_JSON {...}".
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -9,6 +10,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../src/engine/backend.js';
+import { formatLbfgsBench, runLbfgsBench } from '../lbfgs-bench.js';
+import { benchConvKernels } from './conv-kernels.js';
+import { benchGramKernels } from './gram-kernels.js';
 import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck } from '../../src/engine/webgpu-checks.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
 import { activationBytes, activeMemoryBudget, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
@@ -18,7 +22,18 @@ import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../../src/engine/weights.js';
 import type { BackendName } from '../../src/engine/types.js';
 
-interface Args { backend: BackendName; sizes: number[]; checkSize: number; reps: number; json?: string; skipChecks: boolean }
+interface Args {
+  backend: BackendName;
+  sizes: number[];
+  checkSize: number;
+  reps: number;
+  json?: string;
+  skipChecks: boolean;
+  /** Image size for the per-kernel micro-benchmarks (our WGSL conv and Gram kernels in every tile config vs stock). */
+  kernelsSize?: number;
+  /** Image size whose pixel count sets the vector length of the L-BFGS direction benchmark. */
+  lbfgsSize?: number;
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { backend: 'webgpu', sizes: [512, 1024], checkSize: 128, reps: 5, skipChecks: false };
@@ -31,6 +46,8 @@ function parseArgs(argv: string[]): Args {
       case '--reps': args.reps = Number(next()); break;
       case '--json': args.json = next(); break;
       case '--skip-checks': args.skipChecks = true; break;
+      case '--kernels': args.kernelsSize = Number(next()); break;
+      case '--lbfgs': args.lbfgsSize = Number(next()); break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -206,11 +223,24 @@ async function main(): Promise<void> {
     console.error(`${size} px: ${row.error ?? `${row.msPerGradStep?.toFixed(1)} ms/grad step, ${row.msPerLbfgsIteration?.toFixed(1)} ms/L-BFGS iteration`}`);
   }
   report.timings = rows;
-  console.log(`\nEngine on ${device}: ms per iteration (${args.reps} timed after warm-up)`);
-  console.log('| size | forward+gradient ms | L-BFGS iteration ms | of which CPU issue ms | dispatches | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | | | ${r.estimatedStepMB.toFixed(0)} |`);
-    else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.issueMsPerLbfgsIteration?.toFixed(1) ?? '-'} | ${r.dispatchesPerLbfgsIteration ?? '-'} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
+
+  // 4. Parts: our kernels against stock per VGG layer shape, and L-BFGS's direction against the two-loop recursion.
+  if (args.kernelsSize && tf.getBackend() === 'webgpu') {
+    report.convKernels = await benchConvKernels({ size: args.kernelsSize, reps: args.reps });
+    report.gramKernels = await benchGramKernels({ size: args.kernelsSize, reps: args.reps });
+  }
+  if (args.lbfgsSize) {
+    const lbfgs = await runLbfgsBench({ length: 3 * args.lbfgsSize ** 2, reps: args.reps });
+    report.lbfgs = lbfgs;
+    console.log(`\n${formatLbfgsBench(lbfgs)}`);
+  }
+  if (rows.length > 0) {
+    console.log(`\nEngine on ${device}: ms per iteration (${args.reps} timed after warm-up)`);
+    console.log('| size | forward+gradient ms | L-BFGS iteration ms | of which CPU issue ms | dispatches | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | | | ${r.estimatedStepMB.toFixed(0)} |`);
+      else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.issueMsPerLbfgsIteration?.toFixed(1) ?? '-'} | ${r.dispatchesPerLbfgsIteration ?? '-'} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
+    }
   }
   const json = JSON.stringify(report);
   if (args.json) writeFileSync(args.json, json);

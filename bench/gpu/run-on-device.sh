@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the device call runs (from the repository root, with .gpu carried): unpack node, Dawn and the Vulkan
 # loader, run the engine bench on webgpu and the PyTorch twin, print ONE table (bench/gpu/summarize.py).
-#   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips) WGSL=1 ('' skips);
+#   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips) WGSL=1 ('' skips)
+#                                 PARTS_SIZE=512 ('' skips);
 #                                 NO_DEBS=1 NO_TORCH=1 for a local try on lavapipe)
 # Results also land in $OUT (engine.json, torch.json, table.md, logs) when $OUT is set.
 set -uo pipefail
@@ -38,7 +39,8 @@ echo "== engine (${BACKEND:-webgpu}) =="
 "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "$sizes" \
   --check-size "$check" --reps "$reps" --json "$out/engine.json" 2>&1 | grep -v 'artificially reduced' | tee "$out/engine.log"
 
-# The same with our WGSL kernels (STYLEBOT_WGSL=1: the fused ReLU mask), to see what they change. WGSL= skips.
+# The same with our WGSL kernels (STYLEBOT_WGSL=1: 3x3 conv forward and input gradient, Gram and its gradient),
+# to see what they change. WGSL= skips.
 if [ -n "${WGSL-1}" ]; then
   echo "== engine (${BACKEND:-webgpu}, STYLEBOT_WGSL=1) =="
   STYLEBOT_WGSL=1 "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "$sizes" \
@@ -60,3 +62,12 @@ fi
 
 echo "== summary =="
 python3 "$gpu/summarize.py" "$out/engine.json" "$out/torch.json" "$out/engine-memory.json" "$out/engine-wgsl.json" | tee "$out/table.md"
+
+# Last, so the table above is safe if the call runs out of time: our WGSL kernels in every tile configuration
+# against stock, per VGG layer shape, and L-BFGS's direction against the two-loop recursion. PARTS_SIZE= skips.
+if [ -n "${PARTS_SIZE-512}" ]; then
+  echo "== parts at ${PARTS_SIZE-512} px =="
+  "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "" --skip-checks \
+    --reps "$reps" --kernels "${PARTS_SIZE-512}" --lbfgs "${PARTS_SIZE-512}" --json "$out/parts.json" 2>&1 \
+    | grep -v 'artificially reduced' | grep -v '^GPU_BENCH_JSON' | tee "$out/parts.md"
+fi

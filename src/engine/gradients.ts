@@ -1,13 +1,15 @@
 // Two hand-written gradients that make the image gradient fast (see ENGINE-NOTES.md):
 //  1. A 3x3 SAME convolution (+ bias + ReLU) whose input gradient is itself a forward convolution
 //     with the kernel rotated 180 degrees and its in/out channel axes swapped. Stock tfjs uses
-//     Conv2DBackpropInput, a plain loop on wasm, 4-5x slower than the XNNPACK forward conv.
+//     Conv2DBackpropInput, a plain loop on wasm, 4-5x slower than the XNNPACK forward conv. (On webgpu with
+//     STYLEBOT_WGSL=1 both directions are our implicit-GEMM WGSL kernels, wgsl/conv3x3.ts.)
 //  2. The Gram matrix G = F^T F with dF = F (dG + dG^T): one product instead of the two that
 //     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions (on webgpu with
 //     STYLEBOT_WGSL=1: our split-K WGSL kernels, wgsl/gram.ts).
 // Neither ever computes a weight gradient: the weights are constants (wasm lacks Conv2DBackpropFilter).
 import * as tf from '@tensorflow/tfjs';
 import { reluMask, wgslKernelsActive } from './webgpu-kernels.js';
+import { conv3x3BiasRelu, conv3x3MaskedBackward } from './wgsl/conv3x3.js';
 import { gramBackwardWgsl, gramWgsl } from './wgsl/gram.js';
 
 /** How gradients are computed: our custom ops, or tfjs's stock autodiff (for comparison and tests). */
@@ -36,13 +38,14 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
   if (!back) throw new Error('convReluCustom needs a prepared backward kernel');
   const op = tf.customGrad<tf.Tensor4D>((...args) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-    const y = fusedConvRelu(input, conv);
+    const wgsl = wgslKernelsActive();
+    const y = wgsl ? conv3x3BiasRelu(input, conv.kernel, conv.bias) : fusedConvRelu(input, conv);
     save([y]);
     return {
       value: y,
       gradFunc: (dy, saved) => {
-        const dz = reluMask(dy as tf.Tensor4D, saved[0] as tf.Tensor4D);
-        return tf.conv2d(dz, back, 1, 'same');
+        if (wgsl) return conv3x3MaskedBackward(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, back);
+        return tf.conv2d(reluMask(dy as tf.Tensor4D, saved[0] as tf.Tensor4D), back, 1, 'same');
       },
     };
   });

@@ -2,8 +2,11 @@
 //  - the ReLU backward mask fused into one pass, dz = dy * (y > 0) (stock tfjs: step(y), then a multiply, with an
 //    extra image-sized tensor in between, at every conv layer); defined here;
 //  - the Gram matrix (split-K) and its gradient: wgsl/gram.ts;
+//  - the 3x3 convolution as an implicit GEMM, forward with bias and ReLU, input gradient with the ReLU mask
+//    applied as dy is read (so the mask kernel above is then unused by the engine): wgsl/conv3x3.ts;
 // The plan for the rest is in bench/gpu/README.md. (L-BFGS's own kernels, wgsl/lbfgs-kernels.ts, are always on.)
 import * as tf from '@tensorflow/tfjs';
+import { registerConv3x3Kernels } from './wgsl/conv3x3.js';
 import { registerGramKernels } from './wgsl/gram.js';
 
 export const RELU_MASK_KERNEL = 'StylebotReluMask';
@@ -34,6 +37,7 @@ interface WebgpuBackendLike {
 export async function registerWgslKernels(): Promise<void> {
   if (registered) return;
   await registerGramKernels();
+  await registerConv3x3Kernels();
   const { webgpu_util } = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as WebgpuModule;
   tf.registerKernel({
     kernelName: RELU_MASK_KERNEL,

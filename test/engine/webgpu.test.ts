@@ -73,7 +73,7 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
     expect(relativeL2(gpu.grad, wasm.grad)).toBeLessThan(1e-3);
   });
 
-  it('our WGSL ReLU-mask kernel gives exactly the stock result, and the engine gradient with it matches wasm', async () => {
+  it('with our WGSL kernels (ReLU mask, 3x3 conv, Gram) the engine gives the losses and gradient of wasm', async () => {
     await initBackend('wasm');
     const wasm = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 32);
     await initBackend('webgpu');
@@ -93,8 +93,9 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
     expect(relativeL2(gpu.grad, wasm.grad)).toBeLessThan(1e-3);
   });
 
-  it('computes the image gradient of a tiny conv/pool/Gram net as float64 finite differences do', async () => {
+  it('computes the image gradient of a tiny conv/pool/Gram net as float64 finite differences do, with our kernels', async () => {
     await initBackend('webgpu');
+    await registerWgslKernels();
     const check = await tinyNetGradientCheck();
     expect(check.lossRelativeDifference).toBeLessThan(1e-5);
     expect(check.relativeError).toBeLessThan(1e-4);
