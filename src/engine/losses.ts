@@ -91,6 +91,8 @@ export function blendGrams(grams: readonly { gram: tf.Tensor2D; positions: numbe
 /** What the loss compares against; computed once before the first step. */
 export interface GatysTargets {
   content?: tf.Tensor4D;
+  /** Whether the total variation is part of the loss (tvWeight > 0); without it lossParts reports 0 for it. */
+  totalVariation: boolean;
   /** Blended Gram matrices of the style layers that have a weight above 0. */
   styles: { layer: VggFeatureLayer; gram: tf.Tensor2D; weight: number }[];
 }
@@ -116,7 +118,7 @@ export function computeTargets(vgg: Vgg, images: TargetImages, options: LossWeig
     return Math.floor(h / 2 ** pools) * Math.floor(w / 2 ** pools);
   };
   const styleLayers = options.styleWeight > 0 ? STYLE_LAYERS.filter((_, i) => options.layerWeights[i]! > 0) : [];
-  const targets: GatysTargets = { styles: [] };
+  const targets: GatysTargets = { styles: [], totalVariation: options.tvWeight > 0 };
   if (images.content && options.contentWeight > 0) {
     targets.content = tf.tidy(() => vggFeatures(vgg, imageTensor(images.content!), [CONTENT_LAYER]).get(CONTENT_LAYER)!);
   }
@@ -159,7 +161,9 @@ export function lossParts(vgg: Vgg, targets: GatysTargets, x: tf.Tensor4D): tf.T
     const e = styleLayerLoss(gramMatrix(f, vgg.mode), t.gram, f.shape[1] * f.shape[2]);
     style = tf.add(style, tf.mul(e, t.weight));
   }
-  return tf.stack([content, style, totalVariation(image)]) as tf.Tensor1D;
+  // With a weight of 0 autodiff would still run the TV's forward and backward ops (about 20): skip them.
+  const tv = targets.totalVariation ? totalVariation(image) : tf.scalar(0);
+  return tf.stack([content, style, tv]) as tf.Tensor1D;
 }
 
 /** contentWeight*content + styleWeight*style + tvWeight*tv. */

@@ -2,7 +2,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { blendGrams, contentLoss, gramMatrix, styleLayerLoss, totalVariation } from '../../src/engine/losses.js';
+import { blendGrams, computeTargets, contentLoss, disposeTargets, gramMatrix, lossParts, styleLayerLoss, totalVariation } from '../../src/engine/losses.js';
+import { createVgg } from '../../src/engine/vgg.js';
+import { loadVggWeights } from '../../src/engine/weights.js';
+import { CHECK_WEIGHTS, syntheticImage } from '../../src/engine/webgpu-checks.js';
+import { MODEL_DIR } from '../helpers/shared.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -43,5 +47,19 @@ describe('losses', () => {
     // 0.75 * g1 * 4/4 + 0.25 * g2 * 4/8
     expect(Array.from(await blended.data())).toEqual([3, 1, 1, 3]);
     expect(() => blendGrams([{ gram: g1, positions: 4, weight: 0 }], 4)).toThrow(RangeError);
+  });
+
+  it('leaves the total variation out of the loss when its weight is 0, and reports it as 0', async () => {
+    const vgg = createVgg(await loadVggWeights(MODEL_DIR));
+    const images = { width: 16, height: 16, content: syntheticImage(16, 1), styles: [{ image: syntheticImage(16, 2), weight: 1 }] };
+    const x = tf.tensor4d(Float32Array.from(syntheticImage(16, 3).data), [1, 16, 16, 3]);
+    const withTv = computeTargets(vgg, images, CHECK_WEIGHTS);
+    const withoutTv = computeTargets(vgg, images, { ...CHECK_WEIGHTS, tvWeight: 0 });
+    const [a, b] = [withTv, withoutTv].map((t) => Array.from(lossParts(vgg, t, x).dataSync()));
+    expect(a![2]).toBeCloseTo((await totalVariation(x).data())[0]!, -1);
+    expect(a![2]).toBeGreaterThan(0);
+    expect(b![2]).toBe(0);
+    expect(b!.slice(0, 2)).toEqual(a!.slice(0, 2));
+    [withTv, withoutTv].forEach(disposeTargets);
   });
 });
