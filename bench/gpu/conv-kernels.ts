@@ -6,6 +6,7 @@
 // end, so the time is the GPU's, not a round trip per call. Returns the rows and prints a Markdown table plus, per
 // implementation, the whole iteration's conv time (each layer shape weighted by how many layers have it).
 import * as tf from '@tensorflow/tfjs';
+import { msPerCall } from './ms-per-call.js';
 import {
   CONV3X3_CONFIGS,
   NARROW_CONV3X3_CONFIG,
@@ -54,28 +55,6 @@ const LAYERS: [string, number, number, number, number][] = [
   ['conv4_2-4', 3, 8, 512, 512],
   ['conv5_1', 1, 16, 512, 512],
 ];
-
-/** ms per call of fn: warm up once, then reps calls, one tiny read-back at the end. */
-async function msPerCall(fn: () => tf.Tensor, reps: number): Promise<number> {
-  const probe = async (t: tf.Tensor) => {
-    const one = tf.slice(t, new Array(t.rank).fill(0), new Array(t.rank).fill(1));
-    await one.data();
-    one.dispose();
-  };
-  const warm = fn();
-  await probe(warm);
-  warm.dispose();
-  const start = performance.now();
-  let last: tf.Tensor | null = null;
-  for (let i = 0; i < reps; i++) {
-    last?.dispose();
-    last = fn();
-  }
-  await probe(last!);
-  const ms = (performance.now() - start) / reps;
-  last!.dispose();
-  return ms;
-}
 
 function workgroupLimit(): number {
   const backend = tf.backend() as unknown as { device?: { limits?: { maxComputeWorkgroupStorageSize?: number } } };

@@ -4,6 +4,7 @@
 // Each case: one warm-up call (shader compile), then `reps` calls with ONE read-back at the end.
 //   const rows = await benchGramKernels({ size: 512, reps: 20 });   // prints a Markdown table too
 import * as tf from '@tensorflow/tfjs';
+import { msPerCall } from './ms-per-call.js';
 import { gramCustom } from '../../src/engine/gradients.js';
 import { relativeL2 } from '../../src/engine/webgpu-checks.js';
 import {
@@ -46,27 +47,6 @@ export function gramLayerShapes(size: number): { layer: string; m: number; n: nu
   return layers.map(([layer, down, n]) => ({ layer, m: Math.max(1, Math.floor(size / down)) ** 2, n }));
 }
 
-/** ms per call: one warm-up, then `reps` calls and one tiny read-back (the queue runs in order). */
-async function timeOp(run: () => tf.Tensor, reps: number): Promise<number> {
-  const readTiny = async (t: tf.Tensor) => {
-    const corner = tf.slice(t, [0, 0], [1, 1]);
-    await corner.data();
-    corner.dispose();
-  };
-  const warm = run();
-  await readTiny(warm);
-  warm.dispose();
-  const start = performance.now();
-  let last: tf.Tensor | null = null;
-  for (let i = 0; i < reps; i++) {
-    last?.dispose();
-    last = run();
-  }
-  await readTiny(last!);
-  last!.dispose();
-  return (performance.now() - start) / reps;
-}
-
 /** The engine's gramCustom gradient (gradients.ts timesSquare): F (dG + dG^T) as a 1x1 convolution. */
 function stockGradientAsConv(f: tf.Tensor2D, dG: tf.Tensor2D): tf.Tensor2D {
   const [m, n] = f.shape;
@@ -92,7 +72,7 @@ export async function benchGramKernels(options: GramBenchOptions): Promise<GramB
         relErr = relativeL2(await out.data(), await reference.data());
         out.dispose();
       }
-      const ms = await timeOp(() => tf.tidy(run), reps);
+      const ms = await msPerCall(() => tf.tidy(run), reps);
       rows.push({ layer, m, n, op, impl, ms, gflops: gflop / (ms / 1000), ...(relErr === undefined ? {} : { relErr }) });
     };
     await add('forward', 'stock gramCustom (1x1 conv)', () => gramCustom(f));
