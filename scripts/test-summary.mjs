@@ -15,5 +15,7 @@ const passed = report.numPassedTests ?? 0;
 // Suites that fail to load count as failures too: their tests never ran.
 const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// The last line must be exactly "N passed, N failed"; skipped tests (e.g. webgpu ones without an adapter) go before it.
+if (skipped) console.log(`${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
