@@ -16,6 +16,7 @@
 //   size 32: peak 34.3, activations 1.26;  64: 60.4, 5.05;  128: 164.8, 20.19  ->  peak = 25.6 + 6.89 x activations
 // exactly at all three sizes (bench/gpu/README.md). Both are rounded up for headroom.
 import * as tf from '@tensorflow/tfjs';
+import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { VGG_CONV_LAYERS } from './weights.js';
 
 /** Peak bytes of one forward + image-gradient step per byte of forward feature maps (see the header). */
@@ -84,19 +85,29 @@ export interface MemoryBudget {
 
 /**
  * The memory a backend offers: wasm its 4 GiB heap; webgpu the adapter's largest storage buffer per tensor and,
- * in all, STYLEBOT_GPU_MEMORY_MB when set (WebGPU does not tell how much memory the GPU has). Native backends
- * manage their own memory: no limit is applied.
+ * in all, STYLEBOT_GPU_MEMORY_MB when set, else what nvidia-smi reported (detectedGpuMb; WebGPU does not tell how
+ * much memory the GPU has). Native backends manage their own memory: no limit is applied.
  */
-export function memoryBudget(backend: string, adapterLimits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number }, env: NodeJS.ProcessEnv = process.env): MemoryBudget {
+export function memoryBudget(
+  backend: string,
+  adapterLimits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number },
+  env: NodeJS.ProcessEnv = process.env,
+  detectedGpuMb: number | null = null,
+): MemoryBudget {
   if (backend === 'wasm') return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: 'the 4 GB wasm heap' };
   if (backend === 'webgpu') {
     const mb = Number(env.STYLEBOT_GPU_MEMORY_MB);
-    const totalBytes = env.STYLEBOT_GPU_MEMORY_MB && Number.isFinite(mb) && mb > 0 ? mb * 2 ** 20 : null;
+    const configured = env.STYLEBOT_GPU_MEMORY_MB && Number.isFinite(mb) && mb > 0;
+    const totalBytes = configured ? mb * 2 ** 20 : detectedGpuMb ? detectedGpuMb * 2 ** 20 : null;
     const caps = [adapterLimits?.maxStorageBufferBindingSize, adapterLimits?.maxBufferSize].filter((n): n is number => typeof n === 'number' && n > 0);
     return {
       totalBytes,
       maxTensorBytes: caps.length > 0 ? Math.min(...caps) : null,
-      source: totalBytes ? `STYLEBOT_GPU_MEMORY_MB=${env.STYLEBOT_GPU_MEMORY_MB}` : 'the WebGPU adapter limits',
+      source: configured
+        ? `STYLEBOT_GPU_MEMORY_MB=${env.STYLEBOT_GPU_MEMORY_MB}`
+        : totalBytes
+          ? `the GPU's ${detectedGpuMb} MiB as nvidia-smi reports them`
+          : 'the WebGPU adapter limits',
     };
   }
   return { totalBytes: null, maxTensorBytes: null, source: backend };
@@ -142,6 +153,7 @@ export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudge
 /** The memory budget of the active tfjs backend (on webgpu, the limits of the device it created). */
 export function activeMemoryBudget(env: NodeJS.ProcessEnv = process.env): MemoryBudget {
   const backend = tf.getBackend();
-  const device = backend === 'webgpu' ? (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device : undefined;
-  return memoryBudget(backend, device?.limits, env);
+  if (backend !== 'webgpu') return memoryBudget(backend, undefined, env);
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device;
+  return memoryBudget(backend, device?.limits, env, env.STYLEBOT_GPU_MEMORY_MB ? null : nvidiaGpuMemoryMb());
 }

@@ -1,7 +1,9 @@
 // The memory estimate and the refusal of sizes that would not fit, and stylize() refusing one on wasm.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nvidiaGpuMemoryMb, parseNvidiaSmiMemory } from '../../src/engine/gpu-memory.js';
 import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, memoryBudget, type RunShape } from '../../src/engine/memory.js';
 import { stylize } from '../../src/engine/stylize.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
@@ -55,6 +57,24 @@ describe('memory estimate', () => {
     expect(fits(square(512), lavapipe)).toBe(true);
     expect(() => checkRunFits(square(1024), 'webgpu', lavapipe)).toThrow(/feature map, larger than one webgpu buffer may be.*largest size that fits is 724 px/);
     expect(memoryBudget('tensorflow-gpu' as string)).toEqual({ totalBytes: null, maxTensorBytes: null, source: 'tensorflow-gpu' });
+  });
+
+  it('on webgpu without STYLEBOT_GPU_MEMORY_MB: the memory nvidia-smi reports, the smallest of several GPUs', () => {
+    // What `nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits` prints on a machine with two GPUs.
+    const mb = parseNvidiaSmiMemory('81559\n40960\n');
+    expect(mb).toBe(40960);
+    expect(parseNvidiaSmiMemory('')).toBeNull();
+    expect(parseNvidiaSmiMemory('NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.')).toBeNull();
+    const limits = { maxStorageBufferBindingSize: 2 ** 32 - 4, maxBufferSize: 2 ** 40 };
+    const detected = memoryBudget('webgpu', limits, {}, 81559);
+    expect(detected.totalBytes).toBe(81559 * MiB);
+    expect(() => checkRunFits(square(4096), 'webgpu', detected)).toThrow(/81559 MiB as nvidia-smi reports them.*largest size that fits/);
+    // The setting wins over the detection.
+    expect(memoryBudget('webgpu', limits, { STYLEBOT_GPU_MEMORY_MB: '1024' }, 81559).totalBytes).toBe(1024 * MiB);
+    // Where there is no nvidia-smi (this CI machine, lavapipe), the answer is unknown, not a guess.
+    const smiMissing = spawnSync('nvidia-smi', ['-L']).error !== undefined;
+    if (smiMissing) expect(nvidiaGpuMemoryMb()).toBeNull();
+    else expect(nvidiaGpuMemoryMb()).toBeGreaterThan(0);
   });
 });
 
