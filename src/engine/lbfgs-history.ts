@@ -19,7 +19,7 @@
 // substitutions read the k numbers back and run in JavaScript: free on wasm and cpu; on tfjs-node-gpu one wait for
 // the GPU per iteration, which costs only the overlap of issuing the next ops (tfjs-node runs ops as they come).
 import * as tf from '@tensorflow/tfjs';
-import { combineRowsWgsl, lbfgsSolveActive, solveFirstLoopWgsl, solveSecondLoopWgsl } from './wgsl/lbfgs-kernels.js';
+import { combineRowsWgsl, lbfgsSolveActive, MAX_WGSL_HISTORY, solveFirstLoopWgsl, solveSecondLoopWgsl } from './wgsl/lbfgs-kernels.js';
 
 export class CurvatureHistory {
   /** [k, n]: the steps s_i, oldest first (null while empty). */
@@ -32,7 +32,11 @@ export class CurvatureHistory {
   private sy: tf.Tensor2D | null = null;
 
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('historySize must be a whole number >= 1');
+    // The WGSL substitutions keep the history's numbers in workgroup memory; 1024 image-sized pairs would not fit
+    // any GPU's memory anyway (torch's default is 100).
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_WGSL_HISTORY) {
+      throw new RangeError(`historySize must be a whole number from 1 to ${MAX_WGSL_HISTORY}`);
+    }
   }
 
   get size(): number {
@@ -107,7 +111,7 @@ function combineRows(x: tf.Tensor1D, a: tf.Scalar, m: tf.Tensor2D, w: tf.Tensor1
 
 /** al_i = rho_i (sq_i - sum_{j>i} SY[i][j] al_j), for i from the newest pair down. */
 export function firstLoop(sq: tf.Tensor1D, rho: tf.Tensor1D, sy: tf.Tensor2D): tf.Tensor1D {
-  if (lbfgsSolveActive(sq.shape[0])) return solveFirstLoopWgsl(sq, rho, sy);
+  if (lbfgsSolveActive()) return solveFirstLoopWgsl(sq, rho, sy);
   const [v, r, m] = [sq.dataSync(), rho.dataSync(), sy.dataSync()];
   const k = v.length;
   const alpha = new Float64Array(k);
@@ -121,7 +125,7 @@ export function firstLoop(sq: tf.Tensor1D, rho: tf.Tensor1D, sy: tf.Tensor2D): t
 
 /** c_i = al_i - rho_i (yr_i + sum_{j<i} SY[j][i] c_j), for i from the oldest pair up. */
 export function secondLoop(yr: tf.Tensor1D, rho: tf.Tensor1D, sy: tf.Tensor2D, alpha: tf.Tensor1D): tf.Tensor1D {
-  if (lbfgsSolveActive(yr.shape[0])) return solveSecondLoopWgsl(yr, rho, sy, alpha);
+  if (lbfgsSolveActive()) return solveSecondLoopWgsl(yr, rho, sy, alpha);
   const [v, r, m, a] = [yr.dataSync(), rho.dataSync(), sy.dataSync(), alpha.dataSync()];
   const k = v.length;
   const c = new Float64Array(k);

@@ -109,6 +109,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   let minimizer: Minimizer | null = null;
   let lastParts: tf.Tensor1D | null = null;
   let initialParts: tf.Tensor1D | null = null;
+  let objectiveScale: tf.Scalar | null = null;
   try {
     targets = computeTargets(vgg, inputs, options);
     const t = targets;
@@ -127,18 +128,21 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     // float32 rounding noise). With raw gradients of ~1e7 per pixel that step throws the image to
     // infinity. So the optimizer sees the loss divided by the first gradient's largest entry: that
     // fallback step then moves a pixel by at most one level, and nothing else changes (the minimiser
-    // is the same and the quasi-Newton steps are scale-free). Reported losses are unscaled.
-    let objectiveScale: number | null = options.optimizer === 'lbfgs' ? null : 1;
+    // is the same and the quasi-Newton steps are scale-free). Reported losses are unscaled. The scale
+    // stays a tensor: reading it back synchronously is not possible on webgpu in Node (no OffscreenCanvas).
     const objective: Objective = (image) => {
       const { value, grad } = tf.tidy(() => valueAndGrad(image));
       if (!initialParts) initialParts = tf.keep(lastParts!.clone());
-      if (objectiveScale === null) {
-        const maxTensor = tf.tidy(() => tf.max(tf.abs(grad)));
-        const maxGrad = maxTensor.dataSync()[0]!;
-        maxTensor.dispose();
-        objectiveScale = Number.isFinite(maxGrad) && maxGrad > 0 ? 1 / maxGrad : 1;
+      if (options.optimizer !== 'lbfgs') return { loss: value, grad };
+      if (!objectiveScale) {
+        objectiveScale = tf.keep(
+          tf.tidy(() => {
+            const maxGrad = tf.max(tf.abs(grad));
+            const usable = tf.logicalAnd(tf.isFinite(maxGrad), tf.greater(maxGrad, 0));
+            return tf.where(usable, tf.div(1, maxGrad), tf.scalar(1)) as tf.Scalar;
+          }),
+        );
       }
-      if (objectiveScale === 1) return { loss: value, grad };
       const scale = objectiveScale;
       const scaled = tf.tidy(() => ({ loss: tf.mul(value, scale) as tf.Scalar, grad: tf.mul(grad, scale) }));
       value.dispose();
@@ -202,6 +206,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     x?.dispose();
     (lastParts as tf.Tensor | null)?.dispose();
     (initialParts as tf.Tensor | null)?.dispose();
+    (objectiveScale as tf.Tensor | null)?.dispose();
     if (targets) disposeTargets(targets);
   }
 }

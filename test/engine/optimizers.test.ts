@@ -111,6 +111,7 @@ describe('L-BFGS', () => {
   it('refuses bad options and use after dispose', async () => {
     const x = tf.variable(tf.zeros([2]));
     expect(() => createLbfgs(x, rosenbrock, { historySize: 0 })).toThrow(RangeError);
+    expect(() => createLbfgs(x, rosenbrock, { historySize: 1025 })).toThrow(/from 1 to 1024/);
     expect(() => createLbfgs(x, rosenbrock, { learningRate: -1 })).toThrow(RangeError);
     const opt = createLbfgs(x, rosenbrock);
     opt.dispose();

@@ -9,7 +9,10 @@ import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
 import { registerWgslKernels, reluMask, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { iterationZero, relativeDifference, relativeL2, tinyNetGradientCheck, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
-import { MODEL_DIR } from '../helpers/shared.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stylize } from '../../src/engine/stylize.js';
+import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
 const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`webgpu tests skipped: ${unavailable}`);
@@ -71,6 +74,19 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
       expect(relativeDifference(gpu.parts[i]!, wasm.parts[i]!)).toBeLessThan(1e-3);
     }
     expect(relativeL2(gpu.grad, wasm.grad)).toBeLessThan(1e-3);
+  });
+
+  it('runs stylize() on webgpu end to end, with nothing read back synchronously (tfjs cannot in Node)', async () => {
+    process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
+    await initBackend('webgpu');
+    const request = {
+      content: readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')),
+      styles: [{ image: readFileSync(join(STYLES_DIR, 'starry_night.jpg')) }],
+      options: { size: 32, iterations: 6, seed: 2, previewSize: 0 },
+    };
+    const result = await stylize(request);
+    expect(result.backend).toBe('webgpu');
+    expect(result.losses.final.total).toBeLessThan(result.losses.initial.total / 2);
   });
 
   it('with our WGSL kernels (ReLU mask, 3x3 conv, Gram) the engine gives the losses and gradient of wasm', async () => {

@@ -10,14 +10,14 @@ const FIRST_LOOP_KERNEL = 'StylebotLbfgsFirstLoop';
 const SECOND_LOOP_KERNEL = 'StylebotLbfgsSecondLoop';
 const COMBINE_KERNEL = 'StylebotLbfgsCombineRows';
 const THREADS = 64;
-/** The solved values live in workgroup memory (4 KB here; WebGPU guarantees 16 KB). Longer histories use tf ops. */
+/** The solved values live in workgroup memory (4 KB here; WebGPU guarantees 16 KB): the longest history served. */
 export const MAX_WGSL_HISTORY = 1024;
 
 let registered = false;
 
 /** True on webgpu once the kernels are registered (initBackend does it). */
-export function lbfgsSolveActive(historyLength = 0): boolean {
-  return registered && historyLength <= MAX_WGSL_HISTORY && tf.getBackend() === 'webgpu';
+export function lbfgsSolveActive(): boolean {
+  return registered && tf.getBackend() === 'webgpu';
 }
 
 interface WebgpuBackendLike {
