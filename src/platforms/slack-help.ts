@@ -3,7 +3,7 @@
 export const SLACK_HELP_TEXT = [
   '*Stylebot* paints your photo in the style of a painting (Gatys, Ecker & Bethge, 2015).',
   '',
-  '*Paint:* mention me in a message with images attached. The first image is your photo, the others are styles:',
+  '*Paint:* mention me in a message with images attached (in a direct message to me, no mention is needed). The first image is your photo, the others are styles:',
   '• `@stylebot` + photo + painting → the photo in the style of the painting (more paintings are blended)',
   '• `@stylebot artist monet` + photo → in the style of one of Monet\'s works (`@stylebot artists` lists them)',
   '• `@stylebot texture` + painting(s) → no photo: a texture in that style',

@@ -197,16 +197,16 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     };
   }
 
-  // ---- @stylebot mentions ----
-  app.event('app_mention', async ({ event, body, context: boltContext }) => {
+  // ---- @stylebot mentions in channels, and any message in a direct conversation with the bot ----
+  async function takeMessage(kind: string, event: unknown, body: unknown, botUserId: string | undefined): Promise<void> {
     // Slack re-sends an event whose ack came late (a busy moment); take each event once. A retry of an event
     // we never saw (the bot was down) is still taken.
     if (alreadySeen(stringField((body as { event_id?: unknown }).event_id))) return;
-    const raw = event as unknown as Record<string, unknown>;
+    const raw = event as Record<string, unknown>;
     const channel = stringField(raw.channel);
     const ts = stringField(raw.ts);
     if (!channel || !ts) {
-      log(`app_mention without channel or ts ignored: ${JSON.stringify(raw).slice(0, 300)}`);
+      log(`${kind} without channel or ts ignored: ${JSON.stringify(raw).slice(0, 300)}`);
       return;
     }
     const threadTs = stringField(raw.thread_ts) ?? ts;
@@ -217,7 +217,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     }
     const teamId = stringField((body as { team_id?: unknown }).team_id) ?? stringField(raw.team) ?? '';
     const replyPrivately = ephemeralIn(channel, userId, threadTs);
-    const parsed = parseMention(typeof raw.text === 'string' ? raw.text : '', boltContext.botUserId);
+    const parsed = parseMention(typeof raw.text === 'string' ? raw.text : '', botUserId);
     if (parsed.errors.length > 0) return replyPrivately(parsed.errors.join('\n'));
     if (parsed.command === 'help') return replyPrivately(SLACK_HELP_TEXT);
 
@@ -227,6 +227,21 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     const request: ParsedRequest = { command: parsed.command, subcommand: parsed.subcommand, args: parsed.args, attachments: files.attachments };
     const queuesJob = parsed.command === 'stylize' && (Object.keys(files.attachments).length > 0 || parsed.args.artist !== undefined);
     await execute(request, requester, { target: { channel, threadTs, userId, teamId }, replyPrivately }, queuesJob);
+  }
+
+  app.event('app_mention', async ({ event, body, context: boltContext }) => {
+    await takeMessage('app_mention', event, body, boltContext.botUserId);
+  });
+
+  // In a direct conversation every message is for the bot: no mention needed (and Slack sends no app_mention
+  // there). Only what a person wrote (a plain message, or one with files); never edits, deletions or anything a
+  // bot posted, the bot's own included.
+  app.event('message', async ({ event, body, context: boltContext }) => {
+    const raw = event as unknown as Record<string, unknown>;
+    if (raw.channel_type !== 'im' || raw.bot_id !== undefined) return;
+    if (raw.subtype !== undefined && raw.subtype !== 'file_share') return;
+    if (boltContext.botUserId && raw.user === boltContext.botUserId) return;
+    await takeMessage('direct message', raw, body, boltContext.botUserId);
   });
 
   // ---- /stylize: the forms that need no image ----

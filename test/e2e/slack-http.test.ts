@@ -123,6 +123,32 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(fake.callsOf('chat.delete', from)).toHaveLength(1);
   });
 
+  it('paints what a person sends the bot in a direct message, no mention needed, and ignores bot messages there', async () => {
+    const { fake } = world;
+    const from = fake.calls.length;
+    // Its own messages in the conversation, other bots' and edits are not requests.
+    await fake.postSigned(appUrl, fake.directMessage({ user: 'UBOT', text: 'Done' }));
+    await fake.postSigned(appUrl, fake.directMessage({ user: 'UHELPER', text: 'Reminder', botId: 'B9' }));
+    await fake.postSigned(appUrl, fake.directMessage({ user: 'UALICE', text: 'size 64', subtype: 'message_changed' }));
+    const files = [fake.addFile('tuebingen.jpg', content), fake.addFile('starry.jpg', style)];
+    const body = fake.directMessage({ user: 'UALICE', text: 'iterations 4 seed 5', files, subtype: 'file_share' });
+    const event = body.event as { ts: string };
+    expect((await fake.postSigned(appUrl, body)).status).toBe(200);
+
+    const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === event.ts, { from });
+    expect(status.args.channel).toBe('D1');
+    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    expect(final.args.channel_id).toBe('D1');
+    expect(final.args.thread_ts).toBe(event.ts);
+    expect(String(final.args.initial_comment)).toMatch(/Settings:.*4 iterations.*seed 5/s);
+    expect((await sharp(Buffer.from(final.uploaded![0].bytes)).metadata()).format).toBe('png');
+    // One job, from the one real request; the bot's message and the edit got no answer at all (taken as
+    // requests, they would have had a private one: an unknown word, a picture without images).
+    const statuses = fake.callsOf('chat.postMessage', from).filter((c) => c.args.channel === 'D1');
+    expect(statuses).toHaveLength(1);
+    expect(fake.callsOf('chat.postEphemeral', from).filter((c) => c.args.channel === 'D1')).toEqual([]);
+  });
+
   it('a text file sent as an image gets a clear private answer', async () => {
     const { fake } = world;
     const from = fake.calls.length;

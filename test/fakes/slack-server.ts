@@ -170,6 +170,23 @@ export class FakeSlack {
     return this.eventBody(event);
   }
 
+  /** A message in the direct conversation between a person and the bot (message.im), as Slack sends it. */
+  directMessage(fields: { user: string; text: string; channel?: string; files?: SlackFile[]; subtype?: string; botId?: string }): Record<string, unknown> {
+    const event: Record<string, unknown> = {
+      type: 'message',
+      channel_type: 'im',
+      user: fields.user,
+      text: fields.text,
+      ts: this.nextTs(),
+      channel: fields.channel ?? 'D1',
+      team: this.teamId,
+    };
+    if (fields.files) event.files = fields.files;
+    if (fields.subtype) event.subtype = fields.subtype;
+    if (fields.botId) event.bot_id = fields.botId;
+    return this.eventBody(event);
+  }
+
   /** A block_actions payload for a button press on a message. */
   buttonPress(fields: { user: string; actionId: string; value: string; channel?: string; messageTs: string; threadTs?: string }): Record<string, unknown> {
     return {

@@ -22,11 +22,12 @@ function listUnder(key: string): string[] {
 
 describe('slack-manifest.yml', () => {
   it('requests the bot scopes the adapter needs', () => {
-    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:read', 'files:write', 'users:read']);
+    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:read', 'files:write', 'im:history', 'users:read']);
   });
 
-  it('subscribes to app_mention, declares /stylize, interactivity and Socket Mode', () => {
-    expect(listUnder('bot_events')).toEqual(['app_mention']);
+  it('subscribes to app_mention and direct messages, declares /stylize, interactivity and Socket Mode', () => {
+    expect(listUnder('bot_events')).toEqual(['app_mention', 'message.im']);
+    expect(manifest).toMatch(/messages_tab_enabled: true/);
     expect(manifest).toMatch(/- command: \/stylize/);
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true/);
     expect(manifest).toMatch(/socket_mode_enabled: true/);
