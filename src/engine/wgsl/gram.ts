@@ -132,6 +132,31 @@ function range(n: number): number[] {
 }
 
 /**
+ * What both pass-1 shaders start with: m and n, this workgroup's output tile (ti, tj = ti + rest) decoded from
+ * workgroupId.x over the upper-triangle tile pairs row by row, its chunk of positions [pStart, pEnd), and the thread.
+ */
+function forwardPrologue(T: number, side: number): string {
+  return `
+      let m = uniforms.fShape.x;
+      let n = uniforms.fShape.y;
+      var rest = i32(workgroupId.x);
+      var ti = 0;
+      loop {
+        if (rest < uniforms.tilesPerSide - ti) { break; }
+        rest = rest - (uniforms.tilesPerSide - ti);
+        ti = ti + 1;
+      }
+      let rowBase = ti * ${T};
+      let colBase = (ti + rest) * ${T};
+      let chunkIndex = i32(workgroupId.y);
+      let pStart = chunkIndex * uniforms.chunk;
+      let pEnd = min(m, pStart + uniforms.chunk);
+      let tx = i32(localId.x);
+      let ty = i32(localId.y);
+      let lid = ty * ${side} + tx;`;
+}
+
+/**
  * Pass 1. Workgroup (x = upper-triangle tile pair, y = chunk). Each step loads kStep positions x tile channels of
  * the row tile (ti) and of the column tile (tj) into workgroup memory, [kStep][tile] with channels contiguous (the
  * global read of a position's channels is contiguous too), then every thread adds the outer product of its micro
@@ -148,24 +173,7 @@ function forwardSource(c: GramForwardConfig): string {
     var<workgroup> colTile : array<f32, ${K * T}>;
 
     fn main() {
-      let m = uniforms.fShape.x;
-      let n = uniforms.fShape.y;
-      // Decode the upper-triangle tile pair (ti <= tj) from workgroupId.x, row by row.
-      var rest = i32(workgroupId.x);
-      var ti = 0;
-      loop {
-        if (rest < uniforms.tilesPerSide - ti) { break; }
-        rest = rest - (uniforms.tilesPerSide - ti);
-        ti = ti + 1;
-      }
-      let rowBase = ti * ${T};
-      let colBase = (ti + rest) * ${T};
-      let chunkIndex = i32(workgroupId.y);
-      let pStart = chunkIndex * uniforms.chunk;
-      let pEnd = min(m, pStart + uniforms.chunk);
-      let tx = i32(localId.x);
-      let ty = i32(localId.y);
-      let lid = ty * ${side} + tx;
+      ${forwardPrologue(T, side)}
       ${unrolled(R, R, (r, q) => `var acc_${r}_${q} = 0.0;`)}
       // uniforms.chunk / kStep steps for every workgroup (uniform); the last chunk reads zeros past pEnd.
       for (var s = 0; s < uniforms.chunk / ${K}; s = s + 1) {
@@ -227,23 +235,7 @@ function forwardSourceVec4(c: GramForwardConfig): string {
     }
 
     fn main() {
-      let m = uniforms.fShape.x;
-      let n = uniforms.fShape.y;
-      var rest = i32(workgroupId.x);
-      var ti = 0;
-      loop {
-        if (rest < uniforms.tilesPerSide - ti) { break; }
-        rest = rest - (uniforms.tilesPerSide - ti);
-        ti = ti + 1;
-      }
-      let rowBase = ti * ${T};
-      let colBase = (ti + rest) * ${T};
-      let chunkIndex = i32(workgroupId.y);
-      let pStart = chunkIndex * uniforms.chunk;
-      let pEnd = min(m, pStart + uniforms.chunk);
-      let tx = i32(localId.x);
-      let ty = i32(localId.y);
-      let lid = ty * ${side} + tx;
+      ${forwardPrologue(T, side)}
       ${blocks((v, w, i) => `var acc_${v}_${w}_${i} = vec4<f32>(0.0);`)}
       for (var s = 0; s < uniforms.chunk / ${K}; s = s + 1) {
         let p0 = pStart + s * ${K};
