@@ -8,7 +8,7 @@
 //     STYLEBOT_WGSL=1: our split-K WGSL kernels, wgsl/gram.ts).
 // Neither ever computes a weight gradient: the weights are constants (wasm lacks Conv2DBackpropFilter).
 import * as tf from '@tensorflow/tfjs';
-import { reluMask, wgslKernelsActive } from './webgpu-kernels.js';
+import { wgslKernelsActive } from './webgpu-kernels.js';
 import { conv3x3BiasRelu, conv3x3MaskedBackward } from './wgsl/conv3x3.js';
 import { gramBackwardWgsl, gramWgsl } from './wgsl/gram.js';
 
@@ -45,7 +45,7 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
       value: y,
       gradFunc: (dy, saved) => {
         if (wgsl) return conv3x3MaskedBackward(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, back);
-        return tf.conv2d(reluMask(dy as tf.Tensor4D, saved[0] as tf.Tensor4D), back, 1, 'same');
+        return tf.conv2d(tf.mul(dy, tf.step(saved[0]!)) as tf.Tensor4D, back, 1, 'same');
       },
     };
   });

@@ -7,7 +7,7 @@ import { initBackend, isSoftwareAdapter } from '../../src/engine/backend.js';
 import { createLbfgs, objectiveFromLoss } from '../../src/engine/optimizers.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { registerWgslKernels, reluMask, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
+import { registerWgslKernels, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { iterationZero, relativeDifference, relativeL2, tinyNetGradientCheck, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,21 +89,12 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
     expect(result.losses.final.total).toBeLessThan(result.losses.initial.total / 2);
   });
 
-  it('with our WGSL kernels (ReLU mask, 3x3 conv, Gram) the engine gives the losses and gradient of wasm', async () => {
+  it('with our WGSL kernels (3x3 conv with the ReLU mask, Gram) the engine gives the losses and gradient of wasm', async () => {
     await initBackend('wasm');
     const wasm = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 32);
     await initBackend('webgpu');
     await registerWgslKernels();
     expect(wgslKernelsActive()).toBe(true);
-    const dy = tf.randomNormal([1, 9, 7, 5], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const y = tf.relu(tf.randomNormal([1, 9, 7, 5], 0, 1, 'float32', 5)) as tf.Tensor4D;
-    const fused = reluMask(dy, y);
-    const stock = tf.mul(dy, tf.step(y));
-    // Equal up to the sign of zero (stock multiplies a negative dy by 0 and gets -0).
-    const plain = async (t: tf.Tensor) => Array.from(await t.data(), (v) => v + 0);
-    expect(await plain(fused)).toEqual(await plain(stock));
-    expect((await fused.data()).some((v) => v !== 0)).toBe(true);
-    tf.dispose([dy, y, fused, stock]);
     const gpu = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 32);
     expect(relativeDifference(gpu.parts[3], wasm.parts[3])).toBeLessThan(1e-3);
     expect(relativeL2(gpu.grad, wasm.grad)).toBeLessThan(1e-3);
