@@ -65,6 +65,16 @@ export interface RunShape {
   historySize?: number;
 }
 
+/**
+ * The L-BFGS history to keep: `wanted` pairs, but no more than the run makes (one per iteration after the first)
+ * and no more than one buffer can hold, since s and y are each one [history, pixels] matrix (on webgpu one buffer
+ * holds 2 GiB or so: 42 pairs of a 2048 x 2048 colour picture).
+ */
+export function lbfgsHistorySize(wanted: number, iterations: number, imageValues: number, budget: MemoryBudget): number {
+  const rowsPerBuffer = budget.maxTensorBytes === null ? Infinity : Math.floor(budget.maxTensorBytes / (4 * imageValues));
+  return Math.max(1, Math.min(wanted, iterations - 1, rowsPerBuffer));
+}
+
 /** Estimated peak backend bytes for a whole run. */
 export function estimateRunBytes(run: RunShape): number {
   const image = run.width * run.height * run.channels * 4;

@@ -9,6 +9,7 @@ import { CurvatureHistory, firstLoop, secondLoop } from '../../src/engine/lbfgs-
 import { createLbfgs, objectiveFromLoss } from '../../src/engine/optimizers.js';
 import { seededRandom } from '../../src/engine/random.js';
 import { relativeL2, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { rowDotsWgsl } from '../../src/engine/wgsl/lbfgs-kernels.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
@@ -147,16 +148,16 @@ const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`webgpu L-BFGS tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('CurvatureHistory on webgpu', () => {
-  it('solves both substitutions in WGSL as the tf ops do, for histories shorter and longer than the 64 threads', async () => {
-    for (const k of [1, 5, 70]) {
+  it('solves both substitutions in WGSL as the tf ops do, for histories shorter and longer than the 64 threads, with the ring turned', async () => {
+    for (const [k, oldest] of [[1, 0], [5, 0], [5, 3], [70, 0], [70, 41]] as const) {
       const r = seededRandom(k);
       const values = (count: number) => Array.from({ length: count }, () => r() - 0.5);
       const inputs = { sq: values(k), yr: values(k), rho: values(k), sy: values(k * k), alpha: values(k) };
       const run = async () => {
         const [sq, yr, rho, alpha] = [inputs.sq, inputs.yr, inputs.rho, inputs.alpha].map((v) => tf.tensor1d(v));
         const sy = tf.tensor2d(inputs.sy, [k, k]);
-        const first = firstLoop(sq!, rho!, sy);
-        const second = secondLoop(yr!, rho!, sy, alpha!);
+        const first = firstLoop(sq!, rho!, sy, oldest);
+        const second = secondLoop(yr!, rho!, sy, alpha!, oldest);
         const out = [await first.data(), await second.data()];
         tf.dispose([sq!, yr!, rho!, alpha!, sy, first, second]);
         return out;
@@ -191,5 +192,31 @@ describe.skipIf(unavailable !== null)('CurvatureHistory on webgpu', () => {
     const short = await kernelsPerIteration(3);
     expect(await kernelsPerIteration(40)).toBe(short);
     expect(short).toBeLessThan(120);
+  });
+
+  it('multiplies a [k, n] matrix by a vector in chunks of n (ragged last chunk) as tf.matMul does on wasm', async () => {
+    const [k, n] = [7, 3 * 4096 + 123];
+    const r = seededRandom(11);
+    const m = Float32Array.from({ length: k * n }, () => r() - 0.5);
+    const v = Float32Array.from({ length: n }, () => r() - 0.5);
+    await initBackend('wasm');
+    const reference = await tf.tidy(() => tf.matMul(tf.tensor2d(m, [k, n]), tf.tensor2d(v, [n, 1]))).data();
+    await initBackend('webgpu');
+    const out = tf.tidy(() => rowDotsWgsl(tf.tensor2d(m, [k, n]), tf.tensor1d(v)));
+    expect(relativeL2(await out.data(), reference)).toBeLessThan(1e-5);
+    out.dispose();
+  });
+
+  it('compiles no new GPU program once the history has its first pair, so a run pays for compilation once', async () => {
+    await initBackend('webgpu');
+    const pipelines = () => Object.keys((tf.backend() as unknown as { pipelineCache: object }).pipelineCache).length;
+    const x = tf.variable(tf.tensor1d([3, -1, 2, 0.5]));
+    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))) as tf.Scalar), { historySize: 4, learningRate: 0.01 });
+    for (let i = 0; i < 3; i++) opt.advance();
+    const before = pipelines();
+    for (let i = 0; i < 8; i++) opt.advance(); // fills the history and wraps around it
+    expect(pipelines()).toBe(before);
+    opt.dispose();
+    x.dispose();
   });
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nvidiaGpuMemoryMb, parseNvidiaSmiMemory } from '../../src/engine/gpu-memory.js';
-import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, memoryBudget, type RunShape } from '../../src/engine/memory.js';
+import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, lbfgsHistorySize, memoryBudget, type RunShape } from '../../src/engine/memory.js';
 import { stylize } from '../../src/engine/stylize.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
@@ -88,5 +88,18 @@ describe('stylize refuses a size that would not fit', () => {
     };
     await expect(stylize(request)).rejects.toThrow(RangeError);
     await expect(stylize(request)).rejects.toThrow(/largest size that fits is \d+ px/);
+  });
+});
+
+describe('lbfgsHistorySize', () => {
+  const gpu = memoryBudget('webgpu', { maxStorageBufferBindingSize: 2 ** 31 - 4, maxBufferSize: 2 ** 34 }, {});
+  it('keeps 100 pairs where they fit one buffer, and fewer for short runs', () => {
+    expect(lbfgsHistorySize(100, 500, 512 * 512 * 3, gpu)).toBe(100);
+    expect(lbfgsHistorySize(100, 30, 512 * 512 * 3, gpu)).toBe(29);
+    expect(lbfgsHistorySize(100, 1, 512 * 512 * 3, gpu)).toBe(1);
+  });
+  it('keeps as many pairs as one GPU buffer holds at 2048 px (each of s and y is one matrix)', () => {
+    expect(lbfgsHistorySize(100, 500, 2048 * 2048 * 3, gpu)).toBe(42);
+    expect(lbfgsHistorySize(100, 500, 2048 * 2048 * 3, memoryBudget('wasm'))).toBe(100);
   });
 });
