@@ -5,6 +5,7 @@
 //   style    L_s = sum_l w_l E_l                          over relu1_1 .. relu5_1
 //   total    alpha L_c + beta L_s + tvWeight * TV
 import * as tf from '@tensorflow/tfjs';
+import { constant, constantVector } from './constants.js';
 import { gramCustom, gramStock, type GradientMode } from './gradients.js';
 import { vggFeatures, type Vgg, type VggFeatureLayer } from './vgg.js';
 import type { RgbImage } from '../images/index.js';
@@ -28,7 +29,7 @@ export function contentLoss(features: tf.Tensor, target: tf.Tensor): tf.Scalar {
     const [f, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const diff = tf.sub(f, target);
     save([diff]);
-    return { value: tf.mul(tf.sum(tf.square(diff)), 0.5) as tf.Scalar, gradFunc: (dy, saved) => tf.mul(saved[0]!, dy) };
+    return { value: tf.mul(tf.sum(tf.square(diff)), constant(0.5)) as tf.Scalar, gradFunc: (dy, saved) => tf.mul(saved[0]!, dy) };
   });
   return op(features);
 }
@@ -47,7 +48,7 @@ export function styleLayerLoss(gram: tf.Tensor2D, target: tf.Tensor2D, positions
     save([diff]);
     return {
       value: tf.mul(tf.sum(tf.square(diff)), scale) as tf.Scalar,
-      gradFunc: (dy, saved) => tf.mul(saved[0]!, tf.mul(dy, 2 * scale)),
+      gradFunc: (dy, saved) => tf.mul(saved[0]!, tf.mul(dy, constant(2 * scale))),
     };
   });
   return op(gram);
@@ -59,12 +60,26 @@ export function styleLayerLoss(gram: tf.Tensor2D, target: tf.Tensor2D, positions
  * sum (x[i, j+1] - x[i, j])^2 + sum (x[i+1, j] - x[i, j])^2.
  */
 export function totalVariation(image: tf.Tensor4D): tf.Scalar {
-  return tf.tidy(() => {
-    const [, h, w, c] = image.shape;
-    const dx = tf.sub(tf.slice(image, [0, 0, 1, 0], [1, h, w - 1, c]), tf.slice(image, [0, 0, 0, 0], [1, h, w - 1, c]));
-    const dy = tf.sub(tf.slice(image, [0, 1, 0, 0], [1, h - 1, w, c]), tf.slice(image, [0, 0, 0, 0], [1, h - 1, w, c]));
-    return tf.add(tf.sum(tf.square(dx)), tf.sum(tf.square(dy)));
+  // The gradient is written out: autodiff of tf.sum builds a tensor of ones on the CPU at every step and uploads
+  // it, which on webgpu cost more CPU time than the rest of the TV term (bench/gpu/README.md).
+  // d/dx of sum (x[j+1] - x[j])^2 is 2 (x[j] - x[j-1]) - 2 (x[j+1] - x[j]): each difference, shifted by one.
+  const op = tf.customGrad((...args) => {
+    const [x, save] = args as unknown as [tf.Tensor4D, tf.GradSaveFunc];
+    const [, h, w, c] = x.shape;
+    const dx = tf.sub(tf.slice(x, [0, 0, 1, 0], [1, h, w - 1, c]), tf.slice(x, [0, 0, 0, 0], [1, h, w - 1, c]));
+    const dy = tf.sub(tf.slice(x, [0, 1, 0, 0], [1, h - 1, w, c]), tf.slice(x, [0, 0, 0, 0], [1, h - 1, w, c]));
+    save([dx, dy]);
+    return {
+      value: tf.add(tf.sum(tf.square(dx)), tf.sum(tf.square(dy))) as tf.Scalar,
+      gradFunc: (upstream: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sy] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const fromX = tf.sub(tf.pad(sx, [[0, 0], [0, 0], [1, 0], [0, 0]]), tf.pad(sx, [[0, 0], [0, 0], [0, 1], [0, 0]]));
+        const fromY = tf.sub(tf.pad(sy, [[0, 0], [1, 0], [0, 0], [0, 0]]), tf.pad(sy, [[0, 0], [0, 1], [0, 0], [0, 0]]));
+        return tf.mul(tf.add(fromX, fromY), tf.mul(upstream, constant(2)));
+      },
+    };
   });
+  return op(image) as tf.Scalar;
 }
 
 /**
@@ -154,20 +169,20 @@ export function lossParts(vgg: Vgg, targets: GatysTargets, x: tf.Tensor4D): tf.T
   const layers: VggFeatureLayer[] = targets.styles.map((s) => s.layer);
   if (targets.content) layers.push(CONTENT_LAYER);
   const feats = layers.length > 0 ? vggFeatures(vgg, image, layers) : new Map<VggFeatureLayer, tf.Tensor4D>();
-  const content = targets.content ? contentLoss(feats.get(CONTENT_LAYER)!, targets.content) : tf.scalar(0);
+  const content = targets.content ? contentLoss(feats.get(CONTENT_LAYER)!, targets.content) : constant(0);
   const layerLosses = targets.styles.map((t) => {
     const f = feats.get(t.layer)!;
     return styleLayerLoss(gramMatrix(f, vgg.mode), t.gram, f.shape[1] * f.shape[2], t.weight);
   });
   // One AddN rather than a chain of adds: fewer ops to issue per iteration.
-  const style = layerLosses.length > 1 ? (tf.addN(layerLosses) as tf.Scalar) : (layerLosses[0] ?? tf.scalar(0));
+  const style = layerLosses.length > 1 ? (tf.addN(layerLosses) as tf.Scalar) : (layerLosses[0] ?? constant(0));
   // With a weight of 0 autodiff would still run the TV's forward and backward ops (about 20): skip them.
-  const tv = targets.totalVariation ? totalVariation(image) : tf.scalar(0);
+  const tv = targets.totalVariation ? totalVariation(image) : constant(0);
   return tf.stack([content, style, tv]) as tf.Tensor1D;
 }
 
 /** contentWeight*content + styleWeight*style + tvWeight*tv. */
 export function weightedTotal(parts: tf.Tensor1D, options: LossWeights): tf.Scalar {
-  const weights = tf.tensor1d([options.contentWeight, options.styleWeight, options.tvWeight]);
+  const weights = constantVector([options.contentWeight, options.styleWeight, options.tvWeight]);
   return tf.sum(tf.mul(parts, weights));
 }

@@ -3,6 +3,7 @@
 // while the GPU works (elsewhere L-BFGS reads back a few numbers per iteration: lbfgs-history.ts); step() does the
 // same and then reads the loss.
 import * as tf from '@tensorflow/tfjs';
+import { constant } from './constants.js';
 import { CurvatureHistory } from './lbfgs-history.js';
 
 /** Loss and gradient at x. Both are NEW tensors; the optimizer disposes them. */
@@ -77,13 +78,13 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
       const pair = tf.tidy(() => {
         const y = tf.sub(g, previousGrad!);
         const ys = tf.dot(y, s) as tf.Scalar;
-        const accepted = tf.greater(ys, 1e-10);
+        const accepted = tf.greater(ys, constant(1e-10));
         const zeros = tf.zerosLike(s);
         const wide = tf.broadcastTo(accepted, s.shape);
         return {
           s: tf.where(wide, s, zeros) as tf.Tensor1D,
           y: tf.where(wide, y, zeros) as tf.Tensor1D,
-          rho: tf.where(accepted, tf.div(1, ys), 0) as tf.Scalar,
+          rho: tf.where(accepted, tf.div(constant(1), ys), constant(0)) as tf.Scalar,
           scale: tf.where(accepted, tf.div(ys, tf.dot(y, y)), hessianScale) as tf.Scalar,
         };
       });
@@ -99,8 +100,8 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
     const step = tf.tidy(() => {
       const absG = tf.abs(g);
       // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
-      const length = iteration === 1 ? tf.mul(tf.minimum(1, tf.div(1, tf.sum(absG))), learningRate) : tf.scalar(learningRate);
-      const moving = tf.greater(tf.max(absG), gradientTolerance);
+      const length = iteration === 1 ? tf.mul(tf.minimum(constant(1), tf.div(constant(1), tf.sum(absG))), constant(learningRate)) : constant(learningRate);
+      const moving = tf.greater(tf.max(absG), constant(gradientTolerance));
       return tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
     });
     d.dispose();

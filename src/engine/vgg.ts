@@ -1,6 +1,7 @@
 // VGG-19 feature extractor for style transfer: conv layers with ReLU, AVERAGE pooling (Gatys et al.
 // found it gives smoother results than max pooling), computed only as deep as the deepest layer asked for.
 import * as tf from '@tensorflow/tfjs';
+import { constantVector } from './constants.js';
 import { convReluCustom, convReluStock, prepareConv, type GradientMode, type PreparedConv } from './gradients.js';
 import { VGG_CONV_LAYERS, type VggConvLayer, type VggWeights } from './weights.js';
 
@@ -36,7 +37,7 @@ export function createVgg(weights: VggWeights, mode: GradientMode = 'custom'): V
 
 /** RGB 0..255 [1, H, W, 3] -> BGR minus the ImageNet mean. */
 export function preprocess(rgb: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.sub(tf.reverse(rgb, -1), tf.tensor1d([...VGG_MEAN_BGR])) as tf.Tensor4D);
+  return tf.tidy(() => tf.sub(tf.reverse(rgb, -1), constantVector(VGG_MEAN_BGR)) as tf.Tensor4D);
 }
 
 export function isFeatureLayer(name: string): name is VggFeatureLayer {

@@ -40,6 +40,23 @@ describe('losses', () => {
     expect((await totalVariation(img).data())[0]).toBeCloseTo(62, 5);
   });
 
+  it('total variation has the gradient autodiff gives the plain formula, on odd shapes and one-pixel-wide images', async () => {
+    const plain = (x: tf.Tensor4D) => {
+      const [, h, w, c] = x.shape;
+      const dx = tf.sub(tf.slice(x, [0, 0, 1, 0], [1, h, w - 1, c]), tf.slice(x, [0, 0, 0, 0], [1, h, w - 1, c]));
+      const dy = tf.sub(tf.slice(x, [0, 1, 0, 0], [1, h - 1, w, c]), tf.slice(x, [0, 0, 0, 0], [1, h - 1, w, c]));
+      return tf.add(tf.sum(tf.square(dx)), tf.sum(tf.square(dy))) as tf.Scalar;
+    };
+    for (const shape of [[1, 5, 7, 3], [1, 1, 6, 3], [1, 4, 1, 2]] as [number, number, number, number][]) {
+      const x = tf.randomUniform(shape, 0, 255, 'float32', 7) as tf.Tensor4D;
+      const [ours, reference] = [tf.grad((v: tf.Tensor) => tf.mul(totalVariation(v as tf.Tensor4D), 0.3))(x), tf.grad((v: tf.Tensor) => tf.mul(plain(v as tf.Tensor4D), 0.3))(x)];
+      const [a, b] = [await ours.data(), await reference.data()];
+      expect(Array.from(a).every((v, i) => Math.abs(v - b[i]!) <= 1e-4 * (1 + Math.abs(b[i]!)))).toBe(true);
+      expect((await totalVariation(x).data())[0]).toBeCloseTo((await plain(x).data())[0]!, 0);
+      tf.dispose([x, ours, reference]);
+    }
+  });
+
   it('blends Gram targets by normalised weight, rescaled to the target positions', async () => {
     const g1 = tf.tensor2d([4, 0, 0, 4], [2, 2]);
     const g2 = tf.tensor2d([0, 8, 8, 0], [2, 2]);
