@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_NAMES } from './backend-names.js';
 import type { BackendName } from './types.js';
-import { registerWgslKernels, wgslRequested } from './webgpu-kernels.js';
+import { setWgslKernels, wgslRequested } from './webgpu-kernels.js';
 import { registerLbfgsSolveKernels } from './wgsl/lbfgs-kernels.js';
 
 export { BACKEND_NAMES };
@@ -51,7 +51,9 @@ export function isSoftwareAdapter(info: { vendor?: string; architecture?: string
 async function tryWebgpu(explicit: boolean): Promise<boolean> {
   if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found');
   const dawn = await importOptional('webgpu');
-  const gpu = dawn.create([]);
+  // STYLEBOT_DAWN_TOGGLES: Dawn toggles to switch on (comma-separated, e.g. skip_validation), for measuring.
+  const toggles = process.env.STYLEBOT_DAWN_TOGGLES;
+  const gpu = dawn.create(toggles ? [`enable-dawn-features=${toggles}`] : []);
   // Check for an adapter before loading the backend: without one the backend would fail later and noisily.
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter on this machine');
@@ -67,7 +69,7 @@ async function tryWebgpu(explicit: boolean): Promise<boolean> {
   if (!(await tf.setBackend('webgpu'))) return false;
   // L-BFGS's two small solves: one dispatch each instead of ~5 per stored pair (always on: see lbfgs-history.ts).
   registerLbfgsSolveKernels();
-  if (wgslRequested()) await registerWgslKernels();
+  await setWgslKernels(wgslRequested());
   return true;
 }
 

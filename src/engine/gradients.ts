@@ -1,11 +1,11 @@
 // Two hand-written gradients that make the image gradient fast (see ENGINE-NOTES.md):
 //  1. A 3x3 SAME convolution (+ bias + ReLU) whose input gradient is itself a forward convolution
 //     with the kernel rotated 180 degrees and its in/out channel axes swapped. Stock tfjs uses
-//     Conv2DBackpropInput, a plain loop on wasm, 4-5x slower than the XNNPACK forward conv. (On webgpu with
-//     STYLEBOT_WGSL=1 both directions are our implicit-GEMM WGSL kernels, wgsl/conv3x3.ts.)
+//     Conv2DBackpropInput, a plain loop on wasm, 4-5x slower than the XNNPACK forward conv. (On webgpu both
+//     directions are our implicit-GEMM WGSL kernels, wgsl/conv3x3.ts, unless STYLEBOT_WGSL=0.)
 //  2. The Gram matrix G = F^T F with dF = F (dG + dG^T): one product instead of the two that
-//     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions (on webgpu with
-//     STYLEBOT_WGSL=1: our split-K WGSL kernels, wgsl/gram.ts).
+//     stock autodiff does for matMul(F, F) (one per operand), all as 1x1 convolutions (on webgpu our
+//     split-K WGSL kernels, wgsl/gram.ts).
 // Neither ever computes a weight gradient: the weights are constants (wasm lacks Conv2DBackpropFilter).
 import * as tf from '@tensorflow/tfjs';
 import { wgslKernelsActive } from './webgpu-kernels.js';

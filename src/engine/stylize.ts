@@ -5,12 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
 import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, type GatysTargets } from './losses.js';
-import { activeMemoryBudget, checkRunFits } from './memory.js';
+import { activeMemoryBudget, checkRunFits, lbfgsHistorySize } from './memory.js';
 import { createAdam, createLbfgs, type Minimizer, type Objective } from './optimizers.js';
 import { seededRandom } from './random.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
 import { createVgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
+import { wgslKernelsActive } from './webgpu-kernels.js';
 import { encodePng, resizeImage, type RgbImage } from '../images/index.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
 
@@ -18,6 +19,11 @@ export { DEFAULT_OPTIONS };
 
 /** L-BFGS curvature pairs kept (torch's default). */
 const LBFGS_HISTORY = 100;
+/**
+ * Without our kernels, tfjs's webgpu transpose (in the Gram matrix) runs one workgroup row per 16 pixels, and WebGPU
+ * allows 65535 per dimension: 1024 x 1024 fails on the first iteration (seen on the H100).
+ */
+const STOCK_WEBGPU_MAX_PIXELS = 16 * 65535;
 
 /** Iterations the backend may run ahead of the JavaScript loop before it waits for the GPU. */
 const SYNC_EVERY = 8;
@@ -77,9 +83,9 @@ async function toPicture(x: tf.Tensor4D, inputs: PreparedInputs): Promise<RgbIma
   return inputs.finish({ width: inputs.width, height: inputs.height, data });
 }
 
-function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions): Minimizer {
+function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions, historySize: number): Minimizer {
   return options.optimizer === 'lbfgs'
-    ? createLbfgs(x, f, { historySize: LBFGS_HISTORY, learningRate: 1 })
+    ? createLbfgs(x, f, { historySize, learningRate: 1 })
     : createAdam(x, f, { learningRate: options.learningRate });
 }
 
@@ -98,11 +104,16 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
   const inputs = await prepareInputs(request, options);
   throwIfAborted(signal);
-  checkRunFits(
-    { width: inputs.width, height: inputs.height, channels: inputs.grey ? 1 : 3, optimizer: options.optimizer, historySize: LBFGS_HISTORY },
-    backend,
-    activeMemoryBudget(),
-  );
+  const channels = inputs.grey ? 1 : 3;
+  const budget = activeMemoryBudget();
+  const historySize = lbfgsHistorySize(LBFGS_HISTORY, options.iterations, inputs.width * inputs.height * channels, budget);
+  checkRunFits({ width: inputs.width, height: inputs.height, channels, optimizer: options.optimizer, historySize }, backend, budget);
+  if (backend === 'webgpu' && !wgslKernelsActive() && inputs.width * inputs.height > STOCK_WEBGPU_MAX_PIXELS) {
+    throw new RangeError(
+      `A ${inputs.width}x${inputs.height} picture is too large for tfjs's own webgpu kernels (STYLEBOT_WGSL=0): ` +
+        `at most ${STOCK_WEBGPU_MAX_PIXELS} pixels. Unset STYLEBOT_WGSL or ask for a smaller size.`,
+    );
+  }
 
   let targets: GatysTargets | null = null;
   let x: tf.Variable | null = null;
@@ -149,7 +160,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
       grad.dispose();
       return scaled;
     };
-    minimizer = createMinimizer(x, objective, options);
+    minimizer = createMinimizer(x, objective, options, historySize);
 
     const began = performance.now();
     for (let done = 1; done <= options.iterations; done++) {

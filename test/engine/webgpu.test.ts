@@ -7,7 +7,7 @@ import { initBackend, isSoftwareAdapter } from '../../src/engine/backend.js';
 import { createLbfgs, objectiveFromLoss } from '../../src/engine/optimizers.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { registerWgslKernels, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
+import { setWgslKernels, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { iterationZero, relativeDifference, relativeL2, tinyNetGradientCheck, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,12 +63,15 @@ describe('the GPU path, checked on any backend', () => {
 });
 
 describe.skipIf(unavailable !== null)('webgpu backend', () => {
-  it('gives the iteration-0 losses and image gradient of wasm at 64 px with the real weights', async () => {
+  it('gives the iteration-0 losses and image gradient of wasm at 64 px with the real weights, with tfjs\'s own kernels', async () => {
     await initBackend('wasm');
     const wasm = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 64);
     await initBackend('webgpu');
     expect(tf.getBackend()).toBe('webgpu');
+    expect(wgslKernelsActive()).toBe(true); // the default
+    await setWgslKernels(false);
     const gpu = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 64);
+    await setWgslKernels(true);
     for (let i = 0; i < 4; i++) {
       expect(wasm.parts[i]).toBeGreaterThan(0);
       expect(relativeDifference(gpu.parts[i]!, wasm.parts[i]!)).toBeLessThan(1e-3);
@@ -93,7 +96,7 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
     await initBackend('wasm');
     const wasm = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 32);
     await initBackend('webgpu');
-    await registerWgslKernels();
+    await setWgslKernels(true);
     expect(wgslKernelsActive()).toBe(true);
     const gpu = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 32);
     expect(relativeDifference(gpu.parts[3], wasm.parts[3])).toBeLessThan(1e-3);
@@ -102,7 +105,7 @@ describe.skipIf(unavailable !== null)('webgpu backend', () => {
 
   it('computes the image gradient of a tiny conv/pool/Gram net as float64 finite differences do, with our kernels', async () => {
     await initBackend('webgpu');
-    await registerWgslKernels();
+    await setWgslKernels(true);
     const check = await tinyNetGradientCheck();
     expect(check.lossRelativeDifference).toBeLessThan(1e-5);
     expect(check.relativeError).toBeLessThan(1e-4);

@@ -12,6 +12,7 @@ import {
   DEFAULT_CONV3X3_CONFIG,
   NARROW_CONV3X3_CONFIG,
   chooseConv3x3Config,
+  SMALL_CONV3X3_CONFIG,
   configName,
   configProblem,
   conv3x3BiasRelu,
@@ -108,10 +109,13 @@ describe('conv3x3 configurations', () => {
   });
 
   it('picks the narrow tiling for 3..4 output channels, else the default or the one STYLEBOT_CONV3X3_CONFIG names', () => {
-    expect(chooseConv3x3Config(3, {})).toBe(NARROW_CONV3X3_CONFIG);
-    expect(chooseConv3x3Config(64, {})).toBe(DEFAULT_CONV3X3_CONFIG);
-    expect(configName(chooseConv3x3Config(512, { STYLEBOT_CONV3X3_CONFIG: 'm64n128k16t4x8p' }))).toBe('m64n128k16t4x8p');
-    expect(() => chooseConv3x3Config(64, { STYLEBOT_CONV3X3_CONFIG: 'm1n1' })).toThrow(/not one of m32n32k32t4x4/);
+    expect(chooseConv3x3Config(3, 512 * 512, {})).toBe(NARROW_CONV3X3_CONFIG);
+    expect(chooseConv3x3Config(64, 512 * 512, {})).toBe(DEFAULT_CONV3X3_CONFIG);
+    expect(chooseConv3x3Config(512, 64 * 64, {})).toBe(DEFAULT_CONV3X3_CONFIG); // 32 x 8 workgroups
+    expect(chooseConv3x3Config(256, 64 * 64, {})).toBe(SMALL_CONV3X3_CONFIG); // 32 x 4
+    expect(chooseConv3x3Config(512, 32 * 32, {})).toBe(SMALL_CONV3X3_CONFIG);
+    expect(configName(chooseConv3x3Config(512, 32 * 32, { STYLEBOT_CONV3X3_CONFIG: 'm64n128k16t4x8p' }))).toBe('m64n128k16t4x8p');
+    expect(() => chooseConv3x3Config(64, 512 * 512, { STYLEBOT_CONV3X3_CONFIG: 'm1n1' })).toThrow(/not one of m32n32k32t4x4/);
   });
 
   it('refuses configurations that break the tiling assumptions, saying why', () => {

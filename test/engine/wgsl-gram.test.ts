@@ -66,7 +66,9 @@ describe('the Gram split, on any machine', () => {
       const relu11 = gramSplit(262144, 64, config);
       expect(relu11.tilePairs * relu11.chunks).toBeGreaterThanOrEqual(config.targetWorkgroups / 2);
     }
-    expect(gramSplit(262144, 64, DEFAULT_GRAM_FORWARD_CONFIG).tilePairs).toBe(3);
+    // 64 channels: two 32-wide tiles make 3 upper-triangle pairs; one 64-wide tile (the default) makes 1.
+    expect(gramSplit(262144, 64, GRAM_FORWARD_CONFIGS[0]!).tilePairs).toBe(3);
+    expect(gramSplit(262144, 64, DEFAULT_GRAM_FORWARD_CONFIG).tilePairs).toBe(1);
   });
 });
 

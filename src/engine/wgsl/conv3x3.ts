@@ -58,22 +58,35 @@ export const CONV3X3_CONFIGS: readonly Conv3x3Config[] = [
   { tileM: 128, tileN: 64, tileK: 16, threadM: 8, threadN: 8, prefetch: true },
 ];
 
-export const DEFAULT_CONV3X3_CONFIG: Conv3x3Config = CONV3X3_CONFIGS[2]!;
+// Chosen from the sweep on an H100 at 512 px (bench/gpu/README.md, 2026-11-22): of the 17 layer passes it serves,
+// the default was the fastest or within 8% of it in 14; the others were conv5_1's two (SMALL below wins) and
+// conv1_1's forward (0.3 ms). The whole iteration's convs took 23.4 ms with it, 21.9 ms with the best config for
+// each pass, 63.4 ms with tfjs's own.
+export const DEFAULT_CONV3X3_CONFIG: Conv3x3Config = CONV3X3_CONFIGS[7]!;
 
 /** For layers with at most 4 output channels (the image gradient through conv1_1 has 3): no wasted columns. */
-export const NARROW_CONV3X3_CONFIG: Conv3x3Config = CONV3X3_CONFIGS[5]!;
+export const NARROW_CONV3X3_CONFIG: Conv3x3Config = CONV3X3_CONFIGS[10]!;
+
+/** For small layers (conv4, conv5 at 512 px): the default's 128 x 64 tiles would leave much of the GPU idle. */
+export const SMALL_CONV3X3_CONFIG: Conv3x3Config = CONV3X3_CONFIGS[6]!;
+/** Below this many workgroups of the default, SMALL_CONV3X3_CONFIG is used (an H100 has 132 multiprocessors). */
+const MIN_DEFAULT_WORKGROUPS = 256;
 
 /**
- * The configuration for a layer with `cout` output channels: the narrow one up to 4 channels, else the default, or
- * the one named by STYLEBOT_CONV3X3_CONFIG (e.g. m64n128k16t4x8p; for sweeping whole-engine runs on the GPU).
+ * The configuration for a layer with `cout` output channels at `positions` pixels: the narrow one up to 4
+ * channels, the small one where the default would run few workgroups, else the default; or the one named by
+ * STYLEBOT_CONV3X3_CONFIG (e.g. m64n128k16t4x8p; for sweeping whole-engine runs on the GPU).
  */
-export function chooseConv3x3Config(cout: number, env: NodeJS.ProcessEnv = process.env): Conv3x3Config {
+export function chooseConv3x3Config(cout: number, positions = Infinity, env: NodeJS.ProcessEnv = process.env): Conv3x3Config {
   if (cout <= 4) return NARROW_CONV3X3_CONFIG;
   const name = env.STYLEBOT_CONV3X3_CONFIG;
-  if (!name) return DEFAULT_CONV3X3_CONFIG;
-  const named = CONV3X3_CONFIGS.find((c) => configName(c) === name);
-  if (!named) throw new Error(`STYLEBOT_CONV3X3_CONFIG=${name} is not one of ${CONV3X3_CONFIGS.map(configName).join(', ')}`);
-  return named;
+  if (name) {
+    const named = CONV3X3_CONFIGS.find((c) => configName(c) === name);
+    if (!named) throw new Error(`STYLEBOT_CONV3X3_CONFIG=${name} is not one of ${CONV3X3_CONFIGS.map(configName).join(', ')}`);
+    return named;
+  }
+  const workgroups = Math.ceil(positions / DEFAULT_CONV3X3_CONFIG.tileM) * Math.ceil(cout / DEFAULT_CONV3X3_CONFIG.tileN);
+  return workgroups < MIN_DEFAULT_WORKGROUPS ? SMALL_CONV3X3_CONFIG : DEFAULT_CONV3X3_CONFIG;
 }
 
 export function configName(c: Conv3x3Config): string {
@@ -363,7 +376,7 @@ function checkShapes(what: string, image: tf.Tensor4D, kernel: tf.Tensor4D): voi
 }
 
 /** relu(conv2d(x, kernel, stride 1, SAME) + bias) in one dispatch. x [1, H, W, Cin], kernel [3, 3, Cin, Cout], bias [Cout]. */
-export function conv3x3BiasRelu(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, config: Conv3x3Config = chooseConv3x3Config(kernel.shape[3])): tf.Tensor4D {
+export function conv3x3BiasRelu(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, config: Conv3x3Config = chooseConv3x3Config(kernel.shape[3], x.shape[1] * x.shape[2])): tf.Tensor4D {
   checkShapes('conv3x3BiasRelu', x, kernel);
   if (bias.shape[0] !== kernel.shape[3]) throw new Error(`conv3x3BiasRelu: ${bias.shape[0]} biases for ${kernel.shape[3]} output channels`);
   return tf.engine().runKernel(CONV3X3_FORWARD_KERNEL, { x, kernel, bias }, { ...config }) as tf.Tensor4D;
@@ -373,7 +386,7 @@ export function conv3x3BiasRelu(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Te
  * conv2d(dy * (y > 0), backKernel, stride 1, SAME) in one dispatch: the image gradient through a conv + ReLU layer.
  * dy and y [1, H, W, Cout] (y the layer's output), backKernel [3, 3, Cout, Cin] (gradients.ts backwardKernel).
  */
-export function conv3x3MaskedBackward(dy: tf.Tensor4D, y: tf.Tensor4D, backKernel: tf.Tensor4D, config: Conv3x3Config = chooseConv3x3Config(backKernel.shape[3])): tf.Tensor4D {
+export function conv3x3MaskedBackward(dy: tf.Tensor4D, y: tf.Tensor4D, backKernel: tf.Tensor4D, config: Conv3x3Config = chooseConv3x3Config(backKernel.shape[3], dy.shape[1] * dy.shape[2])): tf.Tensor4D {
   checkShapes('conv3x3MaskedBackward', dy, backKernel);
   if (!tf.util.arraysEqual(dy.shape, y.shape)) throw new Error(`conv3x3MaskedBackward: dy ${dy.shape} and y ${y.shape} differ`);
   return tf.engine().runKernel(CONV3X3_BACKWARD_KERNEL, { dy, y, backKernel }, { ...config }) as tf.Tensor4D;
