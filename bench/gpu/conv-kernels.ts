@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { msPerCall } from './ms-per-call.js';
 import {
   CONV3X3_CONFIGS,
+  chooseConv3x3Config,
   NARROW_CONV3X3_CONFIG,
   configName,
   configProblem,
@@ -157,5 +158,11 @@ export function convBenchMarkdown(rows: ConvBenchRow[], size: number, reps: numb
     return ok.length ? Math.min(...ok.map((r) => r.ms!)) : null;
   };
   lines.push(`| best config per layer and pass | ${f(total(best), 2)} | |`);
+  const chosen = (lr: ConvBenchRow[]) => {
+    const outputs = lr[0]!.pass === 'forward' ? lr[0]!.cout : lr[0]!.cin;
+    const pick = configName(chooseConv3x3Config(outputs, lr[0]!.side ** 2, {}));
+    return lr.find((r) => r.impl === pick)?.ms ?? null;
+  };
+  lines.push(`| as the engine chooses (chooseConv3x3Config) | ${f(total(chosen), 2)} | |`);
   return lines.join('\n');
 }

@@ -2,11 +2,12 @@
 // float64 finite differences (on the GPU), then ms per iteration at each size. Bundled by bench/gpu/prepare.sh
 // into .gpu/gpu-bench.mjs so it runs on the device machine with only node, Dawn and the weights beside it.
 //   node .gpu/gpu-bench.mjs [--backend webgpu|wasm] [--sizes 512,1024] [--check-size 128] [--reps 5] [--json FILE] [--skip-checks]
-//                           [--kernels SIZE] [--lbfgs SIZE]
+//                           [--kernels SIZE] [--lbfgs SIZE] [--cpu-profile FILE]
 // Prints a Markdown table, then one line "GPU_BENCH_JSON {...}".
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../src/engine/backend.js';
@@ -15,7 +16,7 @@ import { benchConvKernels } from './conv-kernels.js';
 import { benchGramKernels } from './gram-kernels.js';
 import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck } from '../../src/engine/webgpu-checks.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
-import { activationBytes, activeMemoryBudget, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
+import { activationBytes, activeMemoryBudget, lbfgsHistorySize, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
 import { createLbfgs } from '../../src/engine/optimizers.js';
 import { wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
@@ -33,6 +34,8 @@ interface Args {
   kernelsSize?: number;
   /** Image size whose pixel count sets the vector length of the L-BFGS direction benchmark. */
   lbfgsSize?: number;
+  /** Write a V8 CPU profile of the timed L-BFGS iterations (the first size) to this file, to see what the CPU spends issuing them. */
+  cpuProfile?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Args {
       case '--skip-checks': args.skipChecks = true; break;
       case '--kernels': args.kernelsSize = Number(next()); break;
       case '--lbfgs': args.lbfgsSize = Number(next()); break;
+      case '--cpu-profile': args.cpuProfile = next(); break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -88,6 +92,22 @@ interface TimingRow {
   error?: string;
 }
 
+/** V8's sampling CPU profiler, started now; stopAndWrite saves a .cpuprofile (Chrome DevTools, or any JSON reader). */
+async function startCpuProfile(): Promise<{ stopAndWrite: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.start');
+  return {
+    async stopAndWrite(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** How many GPU programs fn runs on webgpu (undefined elsewhere), by counting calls of the backend's runWebGPUProgram. */
 function countDispatches(fn: () => void): number | undefined {
   const backend = tf.backend() as unknown as { runWebGPUProgram?: (...args: unknown[]) => unknown };
@@ -112,7 +132,7 @@ function countDispatches(fn: () => void): number | undefined {
 const stepEstimateMB = (size: number) => (STEP_BYTES + STEP_FACTOR * activationBytes(size, size)) / 2 ** 20;
 
 /** Times forward + image gradient (sync on the loss only) and full L-BFGS iterations at one size. */
-async function timeSize(vgg: Vgg, size: number, reps: number): Promise<TimingRow> {
+async function timeSize(vgg: Vgg, size: number, reps: number, cpuProfile?: string): Promise<TimingRow> {
   const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
   const x = tf.variable(tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]), true, `gpu_bench_${size}`);
   const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), CHECK_WEIGHTS));
@@ -143,7 +163,7 @@ async function timeSize(vgg: Vgg, size: number, reps: number): Promise<TimingRow
       const { value, grad } = tf.tidy(() => valueAndGrad(img));
       notePeak();
       return { loss: value, grad };
-    }, { historySize: 100 });
+    }, { historySize: lbfgsHistorySize(100, Infinity, x.size, activeMemoryBudget()) });
     try {
       await lbfgs.step();
       await lbfgs.step(); // warm-up, including the two-loop recursion with one pair
@@ -156,12 +176,14 @@ async function timeSize(vgg: Vgg, size: number, reps: number): Promise<TimingRow
       const dispatchesPerLbfgsIteration = countDispatches(() => lbfgs.advance());
       await sync();
       let issueMs = 0;
+      const profiler = cpuProfile ? await startCpuProfile() : null;
       const t1 = performance.now();
       for (let i = 0; i < reps; i++) {
         const t2 = performance.now();
         lbfgs.advance();
         issueMs += performance.now() - t2;
       }
+      if (profiler) await profiler.stopAndWrite(cpuProfile!);
       await sync();
       notePeak();
       const msPerLbfgsIteration = (performance.now() - t1) / reps;
@@ -194,6 +216,8 @@ async function main(): Promise<void> {
 
   // 2. The backend under test.
   await initBackend(args.backend);
+  // tfjs-webgpu submits its queued programs every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE (15) dispatches; for measuring.
+  if (process.env.STYLEBOT_SUBMIT_BATCH) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.STYLEBOT_SUBMIT_BATCH));
   const device = await adapterDescription();
   report.device = device;
   const budget = activeMemoryBudget();
@@ -218,7 +242,7 @@ async function main(): Promise<void> {
   // 3. Speed.
   const rows: TimingRow[] = [];
   for (const size of args.sizes) {
-    const row = await timeSize(vgg, size, args.reps);
+    const row = await timeSize(vgg, size, args.reps, size === args.sizes[0] ? args.cpuProfile : undefined);
     rows.push(row);
     console.error(`${size} px: ${row.error ?? `${row.msPerGradStep?.toFixed(1)} ms/grad step, ${row.msPerLbfgsIteration?.toFixed(1)} ms/L-BFGS iteration`}`);
   }

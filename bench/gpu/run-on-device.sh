@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # What the device call runs (from the repository root, with .gpu carried): unpack node, Dawn and the Vulkan
 # loader, run the engine bench on webgpu and the PyTorch twin, print ONE table (bench/gpu/summarize.py).
-#   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips) WGSL=1 ('' skips)
-#                                 PARTS_SIZE=512 ('' skips);
+#   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips)
+#                                 STOCK=1 ('' skips the run with tfjs's kernels) PARTS_SIZE=512 ('' skips);
+#                                 PROFILE_SIZE=512 ('' skips); STEP_LIMIT=240 (s per step);
 #                                 NO_DEBS=1 NO_TORCH=1 for a local try on lavapipe)
-# Results also land in $OUT (engine.json, torch.json, table.md, logs) when $OUT is set.
+# In $OUT (or .gpu/out): table.md, parts.md, issue.cpuprofile (what the CPU does while issuing the iterations at
+# PROFILE_SIZE) and results.tar.gz (every JSON and log); the device call brings back at most 8 files.
 set -uo pipefail
 gpu=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$gpu/out}
 # Unpacked files go outside .gpu (node is ~100 MB), except dawn.node, which must lie where the webgpu package looks.
 bin=${TMPDIR:-/tmp}/stylebot-gpu
-mkdir -p "$out" "$bin"
+raw=$bin/results
+rm -rf "$raw"
+mkdir -p "$out" "$bin" "$raw"
 sizes=${SIZES:-512,1024}
 reps=${REPS:-10}
 check=${CHECK_SIZE:-128}
@@ -33,41 +37,48 @@ fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$nvidia_icd" ] && export VK_ICD_FILENAMES=$nvidia_icd
 export STYLEBOT_MODEL_DIR=$gpu/vgg19
+# Each step gets a time limit, so that one that hangs (a GPU driver can) leaves time for the others.
+step_limit=${STEP_LIMIT:-240}
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 
-echo "== engine (${BACKEND:-webgpu}) =="
-"$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "$sizes" \
-  --check-size "$check" --reps "$reps" --json "$out/engine.json" 2>&1 | grep -v 'artificially reduced' | tee "$out/engine.log"
+bench() { timeout "$step_limit" "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" "$@" 2>&1 | grep -v 'artificially reduced'; }
 
-# The same with our WGSL kernels (STYLEBOT_WGSL=1: 3x3 conv forward and input gradient, Gram and its gradient),
-# to see what they change. WGSL= skips.
-if [ -n "${WGSL-1}" ]; then
-  echo "== engine (${BACKEND:-webgpu}, STYLEBOT_WGSL=1) =="
-  STYLEBOT_WGSL=1 "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "$sizes" \
-    --check-size "$check" --reps "$reps" --json "$out/engine-wgsl.json" 2>&1 | grep -v 'artificially reduced' | tee "$out/engine-wgsl.log"
+echo "== engine (${BACKEND:-webgpu}) =="
+bench --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/engine.json" | tee "$raw/engine.log"
+
+# The same with tfjs's own kernels (STYLEBOT_WGSL=0), to see what ours change. STOCK= skips.
+if [ -n "${STOCK-1}" ]; then
+  echo "== engine (${BACKEND:-webgpu}, tfjs's kernels: STYLEBOT_WGSL=0) =="
+  STYLEBOT_WGSL=0 bench --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/engine-stock.json" | tee "$raw/engine-stock.log"
 fi
 
 # Memory: does a 2048 px step (and L-BFGS with a short history) fit, and how does the peak compare with memory.ts?
 if [ -n "${MEMORY_SIZE-2048}" ]; then
   echo "== engine memory at ${MEMORY_SIZE-2048} px =="
-  "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "${MEMORY_SIZE-2048}" \
-    --reps 2 --skip-checks --json "$out/engine-memory.json" 2>&1 | grep -v 'artificially reduced' | tee "$out/engine-memory.log"
+  bench --sizes "${MEMORY_SIZE-2048}" --reps 2 --skip-checks --json "$raw/engine-memory.json" | tee "$raw/engine-memory.log"
+fi
+
+# What the CPU does while issuing iterations (V8 profile; a separate run, since profiling slows the issuing).
+if [ -n "${PROFILE_SIZE-512}" ]; then
+  echo "== CPU profile of the iterations at ${PROFILE_SIZE-512} px =="
+  bench --sizes "${PROFILE_SIZE-512}" --reps 5 --skip-checks --cpu-profile "$out/issue.cpuprofile" | grep -v '^GPU_BENCH_JSON' | tail -1
 fi
 
 echo "== pytorch =="
 if [ -z "${NO_TORCH:-}" ]; then
-  python3 "$gpu/torch_gatys.py" --model-dir "$gpu/vgg19" --sizes "$sizes" --reps "$reps" --check-size "$check" \
-    --json "$out/torch.json" 2>&1 | tee "$out/torch.log"
+  timeout "$step_limit" python3 "$gpu/torch_gatys.py" --model-dir "$gpu/vgg19" --sizes "$sizes" --reps "$reps" --check-size "$check" \
+    --json "$raw/torch.json" 2>&1 | tee "$raw/torch.log"
 fi
 
 echo "== summary =="
-python3 "$gpu/summarize.py" "$out/engine.json" "$out/torch.json" "$out/engine-memory.json" "$out/engine-wgsl.json" | tee "$out/table.md"
+python3 "$gpu/summarize.py" "$raw/engine.json" "$raw/torch.json" "$raw/engine-memory.json" "$raw/engine-stock.json" | tee "$out/table.md"
+tar czf "$out/results.tar.gz" -C "$raw" .
 
 # Last, so the table above is safe if the call runs out of time: our WGSL kernels in every tile configuration
 # against stock, per VGG layer shape, and L-BFGS's direction against the two-loop recursion. PARTS_SIZE= skips.
 if [ -n "${PARTS_SIZE-512}" ]; then
   echo "== parts at ${PARTS_SIZE-512} px =="
-  "$bin/node" --max-old-space-size=16384 "$gpu/gpu-bench.mjs" --backend "${BACKEND:-webgpu}" --sizes "" --skip-checks \
-    --reps "$reps" --kernels "${PARTS_SIZE-512}" --lbfgs "${PARTS_SIZE-512}" --json "$out/parts.json" 2>&1 \
-    | grep -v 'artificially reduced' | grep -v '^GPU_BENCH_JSON' | tee "$out/parts.md"
+  bench --sizes "" --skip-checks --reps "$reps" --kernels "${PARTS_SIZE-512}" --lbfgs "${PARTS_SIZE-512}" --json "$raw/parts.json" \
+    | grep -v '^GPU_BENCH_JSON' | tee "$out/parts.md"
+  tar czf "$out/results.tar.gz" -C "$raw" .
 fi

@@ -1,6 +1,9 @@
 """One table from the engine's and PyTorch's JSON: ms per iteration, ratio to the engine, achieved TFLOP/s.
 
-    python3 summarize.py engine.json torch.json [engine-memory.json] [engine-wgsl.json]
+    python3 summarize.py engine.json torch.json [engine-memory.json] [engine-stock.json]
+
+engine.json is the engine as it runs (our WGSL kernels), engine-stock.json the same with tfjs's own kernels
+(STYLEBOT_WGSL=0); the ratio column divides the engine's ms by each row's.
 
 One Gatys iteration (VGG-19 to relu5_1, forward + image gradient) is 379 GFLOP at 512 px and scales with the
 pixel count (4x at 1024). Either file may be missing (its rows are left out).
@@ -34,15 +37,15 @@ def main():
                          r.get('error'), r.get('issueMsPerLbfgsIteration'), r.get('dispatchesPerLbfgsIteration')))
     if engine:
         engine_rows(engine)
-    wgsl = load(sys.argv[4] if len(sys.argv) > 4 else None)
-    if wgsl:
-        engine_rows(wgsl)
+    stock = load(sys.argv[4] if len(sys.argv) > 4 else None)
+    if stock:
+        engine_rows(stock)
     if torch:
         for mode, rs in torch.get('timings', {}).items():
             for r in rs:
                 rows.append((f'pytorch {mode}', r['size'], r['msPerGradStep'], r['msPerLbfgsIteration'], None, None, None))
     engine_ms = {}
-    for r in rows:  # the stock engine's rows come first: they are what the ratio divides
+    for r in rows:  # the engine's own rows come first: they are what the ratio divides
         if r[0].startswith('engine') and (r[3] or r[2]) and r[1] not in engine_ms:
             engine_ms[r[1]] = r[3] or r[2]
     print('| who | size | forward+gradient ms | L-BFGS iteration ms | engine / this | TFLOP/s (L-BFGS iteration) | CPU issue ms | dispatches |')
@@ -73,9 +76,9 @@ def main():
                 print(f"memory at {r['size']} px: failed: {r['error']} (memory.ts step estimate {r['estimatedStepMB']:.0f} MiB)")
             elif r.get('peakMB') is not None:
                 print(f"memory at {r['size']} px: step peak {r['peakMB']:.0f} MiB, memory.ts step estimate {r['estimatedStepMB']:.0f} MiB")
-    if wgsl and wgsl.get('lossesVsWasm'):
-        d = wgsl['lossesVsWasm']['relativeDifference']
-        print(f"iteration-0 losses, engine webgpu +wgsl vs wasm: total {d['total']:.1e}; gradient relative L2 {wgsl['lossesVsWasm']['gradientRelativeL2']:.1e}")
+    if stock and stock.get('lossesVsWasm'):
+        d = stock['lossesVsWasm']['relativeDifference']
+        print(f"iteration-0 losses, engine webgpu with tfjs's kernels vs wasm: total {d['total']:.1e}; gradient relative L2 {stock['lossesVsWasm']['gradientRelativeL2']:.1e}")
     if engine and engine.get('tinyNetGradient'):
         print(f"image gradient vs float64 finite differences on the GPU: relative L2 {engine['tinyNetGradient']['relativeError']:.1e}")
 
