@@ -74,7 +74,8 @@ async function adapterDescription(): Promise<string> {
   const backend = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } };
   const info = backend.adapterInfo;
   const name = info ? `webgpu: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.description ?? ''}`.trim() : 'webgpu';
-  return wgslKernelsActive() ? `${name} +wgsl` : name;
+  const toggles = process.env.STYLEBOT_DAWN_TOGGLES ? ` +${process.env.STYLEBOT_DAWN_TOGGLES}` : '';
+  return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}`;
 }
 
 interface TimingRow {

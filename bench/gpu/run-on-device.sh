@@ -2,7 +2,8 @@
 # What the device call runs (from the repository root, with .gpu carried): unpack node, Dawn and the Vulkan
 # loader, run the engine bench on webgpu and the PyTorch twin, print ONE table (bench/gpu/summarize.py).
 #   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips)
-#                                 STOCK=1 ('' skips the run with tfjs's kernels) PARTS_SIZE=512 ('' skips);
+#                                 STOCK=1 ('' skips the run with tfjs's kernels) TOGGLES=disable_robustness ('' skips)
+#                                 PARTS_SIZE=512 ('' skips);
 #                                 PROFILE_SIZE=512 ('' skips); STEP_LIMIT=240 (s per step);
 #                                 NO_DEBS=1 NO_TORCH=1 for a local try on lavapipe)
 # In $OUT (or .gpu/out): table.md, parts.md, issue.cpuprofile (what the CPU does while issuing the iterations at
@@ -52,6 +53,13 @@ if [ -n "${STOCK-1}" ]; then
   STYLEBOT_WGSL=0 bench --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/engine-stock.json" | tee "$raw/engine-stock.log"
 fi
 
+# The same with Dawn toggles that trade WebGPU's safety checks for speed (STYLEBOT_DAWN_TOGGLES; README). TOGGLES= skips.
+toggles=${TOGGLES-disable_robustness}
+if [ -n "$toggles" ]; then
+  echo "== engine (${BACKEND:-webgpu}, STYLEBOT_DAWN_TOGGLES=$toggles) =="
+  STYLEBOT_DAWN_TOGGLES=$toggles bench --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/engine-toggles.json" | tee "$raw/engine-toggles.log"
+fi
+
 # Memory: does a 2048 px step (and L-BFGS with a short history) fit, and how does the peak compare with memory.ts?
 if [ -n "${MEMORY_SIZE-2048}" ]; then
   echo "== engine memory at ${MEMORY_SIZE-2048} px =="
@@ -71,7 +79,7 @@ if [ -z "${NO_TORCH:-}" ]; then
 fi
 
 echo "== summary =="
-python3 "$gpu/summarize.py" "$raw/engine.json" "$raw/torch.json" "$raw/engine-memory.json" "$raw/engine-stock.json" | tee "$out/table.md"
+python3 "$gpu/summarize.py" "$raw/engine.json" "$raw/torch.json" "$raw/engine-memory.json" "$raw/engine-stock.json" "$raw/engine-toggles.json" | tee "$out/table.md"
 tar czf "$out/results.tar.gz" -C "$raw" .
 
 # Last, so the table above is safe if the call runs out of time: our WGSL kernels in every tile configuration

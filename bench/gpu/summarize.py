@@ -1,9 +1,9 @@
 """One table from the engine's and PyTorch's JSON: ms per iteration, ratio to the engine, achieved TFLOP/s.
 
-    python3 summarize.py engine.json torch.json [engine-memory.json] [engine-stock.json]
+    python3 summarize.py engine.json torch.json [engine-memory.json] [engine-stock.json] [engine-toggles.json]
 
 engine.json is the engine as it runs (our WGSL kernels), engine-stock.json the same with tfjs's own kernels
-(STYLEBOT_WGSL=0); the ratio column divides the engine's ms by each row's.
+(STYLEBOT_WGSL=0), engine-toggles.json with Dawn toggles (STYLEBOT_DAWN_TOGGLES); the ratio column divides the engine's ms by each row's.
 
 One Gatys iteration (VGG-19 to relu5_1, forward + image gradient) is 379 GFLOP at 512 px and scales with the
 pixel count (4x at 1024). Either file may be missing (its rows are left out).
@@ -40,6 +40,9 @@ def main():
     stock = load(sys.argv[4] if len(sys.argv) > 4 else None)
     if stock:
         engine_rows(stock)
+    toggled = load(sys.argv[5] if len(sys.argv) > 5 else None)
+    if toggled:
+        engine_rows(toggled)
     if torch:
         for mode, rs in torch.get('timings', {}).items():
             for r in rs:
@@ -79,6 +82,9 @@ def main():
     if stock and stock.get('lossesVsWasm'):
         d = stock['lossesVsWasm']['relativeDifference']
         print(f"iteration-0 losses, engine webgpu with tfjs's kernels vs wasm: total {d['total']:.1e}; gradient relative L2 {stock['lossesVsWasm']['gradientRelativeL2']:.1e}")
+    if toggled and toggled.get('lossesVsWasm'):
+        d = toggled['lossesVsWasm']['relativeDifference']
+        print(f"iteration-0 losses, engine webgpu with Dawn toggles vs wasm: total {d['total']:.1e}; gradient relative L2 {toggled['lossesVsWasm']['gradientRelativeL2']:.1e}")
     if engine and engine.get('tinyNetGradient'):
         print(f"image gradient vs float64 finite differences on the GPU: relative L2 {engine['tinyNetGradient']['relativeError']:.1e}")
 
