@@ -1,5 +1,5 @@
 // Our own WGSL kernels for the webgpu backend, on by default (STYLEBOT_WGSL=0 turns them off, for comparison). On an
-// H100 they make the conv passes 2.7x faster than tfjs's and let 1024 px and more run at all (tfjs's transpose and
+// H100 they make the conv passes 2.6 to 3.2x faster than tfjs's and let 1024 px and more run at all (tfjs's transpose and
 // conv programs exceed WebGPU's 65535 workgroups per dimension there); bench/gpu/README.md has the numbers:
 //  - the 3x3 convolution as an implicit GEMM, forward with bias and ReLU, input gradient with the ReLU mask
 //    applied as dy is read: wgsl/conv3x3.ts;
