@@ -47,7 +47,7 @@ export function styleLayerLoss(gram: tf.Tensor2D, target: tf.Tensor2D, positions
     const diff = tf.sub(g, target);
     save([diff]);
     return {
-      value: tf.mul(tf.sum(tf.square(diff)), scale) as tf.Scalar,
+      value: tf.mul(tf.sum(tf.square(diff)), constant(scale)) as tf.Scalar,
       gradFunc: (dy, saved) => tf.mul(saved[0]!, tf.mul(dy, constant(2 * scale))),
     };
   });

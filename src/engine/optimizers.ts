@@ -162,16 +162,20 @@ export function createAdam(x: tf.Variable, f: Objective, opts: AdamOptions): Min
       const correction2 = 1 - beta2 ** t;
       const [nextM, nextV] = tf.tidy(() => {
         const g = grad.reshape(x.shape);
-        return [tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)), tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))];
+        return [
+          tf.add(tf.mul(m, constant(beta1)), tf.mul(g, constant(1 - beta1))),
+          tf.add(tf.mul(v, constant(beta2)), tf.mul(tf.square(g), constant(1 - beta2))),
+        ];
       });
       m.dispose();
       v.dispose();
       m = nextM!;
       v = nextV!;
       tf.tidy(() => {
+        // The bias corrections change every step, so they stay plain numbers (the constant cache would only grow).
         const mHat = tf.div(m, correction1);
         const vHat = tf.div(v, correction2);
-        x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
+        x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), constant(epsilon))), constant(learningRate))));
       });
       return loss;
     } catch (err) {
