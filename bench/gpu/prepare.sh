@@ -6,6 +6,7 @@
 #   node.xz                  this machine's node binary, xz -9
 #   vgg19/                   the real weights (copied from the shared folder; never committed)
 #   debs/                    Debian's Vulkan loader and GL vendor libraries (GPU.md step 3)
+#   reference-run.mjs, sharp.tar.xz, images/   stylize() on the shared reference runs (sharp and 4 pictures beside it)
 #   torch_gatys.py, run-on-device.sh
 # Usage: bench/gpu/prepare.sh [--no-debs]   (STYLEBOT_SHARED overrides the shared folder, as in the tests)
 set -euo pipefail
@@ -16,7 +17,8 @@ shared=${STYLEBOT_SHARED:-$root/../shared}
 
 mkdir -p "$out"
 # What run-on-device.sh unpacks or writes when tried here must not travel.
-rm -rf "$out/bin" "$out/out" "$out/node_modules/webgpu/dist/linux-x64/dawn.node"
+rm -rf "$out/bin" "$out/out" "$out/node_modules/webgpu/dist/linux-x64/dawn.node" "$out/node_modules/sharp" "$out/node_modules/@img" \
+  "$out/node_modules/detect-libc" "$out/node_modules/semver"
 echo "bundle"
 npx esbuild bench/gpu/gpu-bench.ts --bundle --platform=node --format=esm --target=node20 \
   --external:webgpu --minify --log-level=warning --outfile="$out/gpu-bench.mjs" \
@@ -55,6 +57,20 @@ if [ "${1:-}" != "--no-debs" ]; then
     (cd "$out/debs" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
   fi
 fi
+
+echo "reference runs"
+# stylize() itself, for the runs of the shared reference folder: its own bundle, with sharp (which stylize() decodes
+# and encodes pictures with) beside it as an xz'd tar of node_modules, and the four pictures those runs use.
+npx esbuild bench/gpu/reference-run.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:webgpu --external:sharp --minify --log-level=warning --outfile="$out/reference-run.mjs" \
+  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+if [ ! -s "$out/sharp.tar.xz" ] || [ node_modules/sharp/package.json -nt "$out/sharp.tar.xz" ]; then
+  (cd node_modules && tar cf - sharp @img detect-libc semver) | xz -9 -T2 > "$out/sharp.tar.xz"
+fi
+mkdir -p "$out/images"
+cp "$shared/images/content/tuebingen_neckarfront.jpg" "$shared/images/styles/starry_night.jpg" \
+   "$shared/images/styles/great_wave_off_kanagawa.jpg" "$shared/images/styles/the_scream.jpg" "$out/images/"
+chmod u+w "$out"/images/*
 
 cp bench/gpu/torch_gatys.py bench/gpu/summarize.py bench/gpu/run-on-device.sh "$out/"
 du -sh "$out"

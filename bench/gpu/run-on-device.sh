@@ -4,9 +4,10 @@
 #   bash .gpu/run-on-device.sh   (env: SIZES=512,1024 REPS=10 CHECK_SIZE=128 BACKEND=webgpu MEMORY_SIZE=2048 ('' skips)
 #                                 STOCK=1 ('' skips the run with tfjs's kernels) TOGGLES=disable_robustness ('' skips)
 #                                 PARTS_SIZE=512 ('' skips);
-#                                 PROFILE_SIZE=512 ('' skips); STEP_LIMIT=240 (s per step);
+#                                 PROFILE_SIZE=512 ('' skips); REFERENCE=1 ('' skips) REFERENCE_ITERATIONS=500;
+#                                 STEP_LIMIT=240 (s per step);
 #                                 NO_DEBS=1 NO_TORCH=1 for a local try on lavapipe)
-# In $OUT (or .gpu/out): table.md, parts.md, issue.cpuprofile (what the CPU does while issuing the iterations at
+# In $OUT (or .gpu/out): table.md, parts.md, reference.md, issue.cpuprofile (what the CPU does while issuing the iterations at
 # PROFILE_SIZE) and results.tar.gz (every JSON and log); the device call brings back at most 8 files.
 set -uo pipefail
 gpu=$(cd "$(dirname "$0")" && pwd)
@@ -81,6 +82,16 @@ fi
 echo "== summary =="
 python3 "$gpu/summarize.py" "$raw/engine.json" "$raw/torch.json" "$raw/engine-memory.json" "$raw/engine-stock.json" "$raw/engine-toggles.json" | tee "$out/table.md"
 tar czf "$out/results.tar.gz" -C "$raw" .
+
+# stylize() on the runs of the shared reference folder (500 iterations each at 512 px). REFERENCE= skips.
+if [ -n "${REFERENCE-1}" ] && [ -f "$gpu/reference-run.mjs" ]; then
+  echo "== reference runs: stylize() at 512 px =="
+  [ -d "$gpu/node_modules/sharp" ] || (cd "$gpu/node_modules" && unxz_to "$gpu/sharp.tar.xz" "$bin/sharp.tar" && tar xf "$bin/sharp.tar")
+  mkdir -p "$raw/pictures"
+  STYLEBOT_BACKEND=${BACKEND:-webgpu} timeout "$step_limit" "$bin/node" --max-old-space-size=16384 "$gpu/reference-run.mjs" \
+    --images "$gpu/images" --out "$raw/pictures" --iterations "${REFERENCE_ITERATIONS:-500}" 2>&1 | grep -v 'artificially reduced' | tee "$out/reference.md"
+  tar czf "$out/results.tar.gz" -C "$raw" .
+fi
 
 # Last, so the table above is safe if the call runs out of time: our WGSL kernels in every tile configuration
 # against stock, per VGG layer shape, and L-BFGS's direction against the two-loop recursion. PARTS_SIZE= skips.

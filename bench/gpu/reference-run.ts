@@ -1,0 +1,52 @@
+// The runs of ../shared/reference (README.md there) through stylize() itself, on the device's GPU: Tübingen at
+// 512 px with Starry Night (beta 1e3 and 1e4), the Great Wave and the Scream (1e4), init from the content, L-BFGS
+// with history 100, 500 iterations, no TV. Prints each run's losses and speed next to what the reference reached
+// and writes the pictures. Bundled by bench/gpu/prepare.sh into .gpu/reference-run.mjs (sharp travels beside it).
+//   node .gpu/reference-run.mjs --images DIR --out DIR [--iterations 500]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stylize } from '../../src/engine/stylize.js';
+
+/** What ../shared/reference/README.md reports for each run: style loss at the start and end, content and total at the end. */
+const RUNS = [
+  { name: 'tub_starry_b1000', style: 'starry_night.jpg', beta: 1e3, reference: { styleStart: 1.017e8, styleEnd: 4.56e6, contentEnd: 1.43e10, totalEnd: 1.89e10 } },
+  { name: 'tub_starry_b10000', style: 'starry_night.jpg', beta: 1e4, reference: { styleStart: 1.017e8, styleEnd: 4.17e5, contentEnd: 2.49e10, totalEnd: 2.91e10 } },
+  { name: 'tub_wave_b10000', style: 'great_wave_off_kanagawa.jpg', beta: 1e4, reference: { styleStart: 6.17e7, styleEnd: 6.7e5, contentEnd: 2.69e10, totalEnd: 3.36e10 } },
+  { name: 'tub_scream_b10000', style: 'the_scream.jpg', beta: 1e4, reference: { styleStart: 1.16e8, styleEnd: 5.88e5, contentEnd: 3.32e10, totalEnd: 3.91e10 } },
+];
+
+function argument(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(name);
+  const value = i >= 0 ? process.argv[i + 1] : fallback;
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const images = argument('--images');
+  const out = argument('--out');
+  const iterations = Number(argument('--iterations', '500'));
+  const content = readFileSync(join(images, 'tuebingen_neckarfront.jpg'));
+  const e = (n: number) => n.toExponential(3);
+  console.log('| run | backend | ms / iteration | style start | style end (reference) | content end (reference) | total end (reference) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const run of RUNS) {
+    const result = await stylize({
+      content,
+      styles: [{ image: readFileSync(join(images, run.style)), weight: 1 }],
+      options: { size: 512, iterations, styleWeight: run.beta, contentWeight: 1, tvWeight: 0, init: 'content', optimizer: 'lbfgs', seed: 1, previewSize: 0 },
+    });
+    writeFileSync(join(out, `${run.name}.png`), result.png);
+    const { initial, final } = result.losses;
+    const r = run.reference;
+    console.log(
+      `| ${run.name} | ${result.backend} | ${result.msPerIteration.toFixed(1)} | ${e(initial.style)} (${e(r.styleStart)}) | ` +
+        `${e(final.style)} (${e(r.styleEnd)}) | ${e(final.content)} (${e(r.contentEnd)}) | ${e(final.total)} (${e(r.totalEnd)}) |`,
+    );
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
