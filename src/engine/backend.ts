@@ -51,7 +51,7 @@ export function isSoftwareAdapter(info: { vendor?: string; architecture?: string
 async function tryWebgpu(explicit: boolean): Promise<boolean> {
   if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found');
   const dawn = await importOptional('webgpu');
-  // STYLEBOT_DAWN_TOGGLES: Dawn toggles to switch on (comma-separated, e.g. skip_validation), for measuring.
+  // STYLEBOT_DAWN_TOGGLES: Dawn toggles to switch on, comma-separated (README: disable_robustness and its cost).
   const toggles = process.env.STYLEBOT_DAWN_TOGGLES;
   const gpu = dawn.create(toggles ? [`enable-dawn-features=${toggles}`] : []);
   // Check for an adapter before loading the backend: without one the backend would fail later and noisily.

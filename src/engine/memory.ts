@@ -160,6 +160,21 @@ export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudge
   );
 }
 
+/**
+ * Without our kernels, tfjs's webgpu transpose (in the Gram matrix) runs one workgroup row per 16 pixels, and WebGPU
+ * allows 65535 per dimension: 1024 x 1024 fails at the first iteration (seen on the H100).
+ */
+export const STOCK_WEBGPU_MAX_PIXELS = 16 * 65535;
+
+/** Throws a RangeError for a picture tfjs's own webgpu kernels (STYLEBOT_WGSL=0) cannot run. */
+export function checkStockWebgpuSize(width: number, height: number): void {
+  if (width * height <= STOCK_WEBGPU_MAX_PIXELS) return;
+  throw new RangeError(
+    `A ${width}x${height} picture is too large for tfjs's own webgpu kernels (STYLEBOT_WGSL=0): at most ` +
+      `${STOCK_WEBGPU_MAX_PIXELS} pixels. Unset STYLEBOT_WGSL or ask for a smaller size.`,
+  );
+}
+
 /** The memory budget of the active tfjs backend (on webgpu, the limits of the device it created). */
 export function activeMemoryBudget(env: NodeJS.ProcessEnv = process.env): MemoryBudget {
   const backend = tf.getBackend();

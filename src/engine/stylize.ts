@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
 import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, type GatysTargets } from './losses.js';
-import { activeMemoryBudget, checkRunFits, lbfgsHistorySize } from './memory.js';
+import { activeMemoryBudget, checkRunFits, checkStockWebgpuSize, lbfgsHistorySize } from './memory.js';
 import { createAdam, createLbfgs, type Minimizer, type Objective } from './optimizers.js';
 import { seededRandom } from './random.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
@@ -19,11 +19,6 @@ export { DEFAULT_OPTIONS };
 
 /** L-BFGS curvature pairs kept (torch's default). */
 const LBFGS_HISTORY = 100;
-/**
- * Without our kernels, tfjs's webgpu transpose (in the Gram matrix) runs one workgroup row per 16 pixels, and WebGPU
- * allows 65535 per dimension: 1024 x 1024 fails on the first iteration (seen on the H100).
- */
-const STOCK_WEBGPU_MAX_PIXELS = 16 * 65535;
 
 /** Iterations the backend may run ahead of the JavaScript loop before it waits for the GPU. */
 const SYNC_EVERY = 8;
@@ -108,12 +103,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   const budget = activeMemoryBudget();
   const historySize = lbfgsHistorySize(LBFGS_HISTORY, options.iterations, inputs.width * inputs.height * channels, budget);
   checkRunFits({ width: inputs.width, height: inputs.height, channels, optimizer: options.optimizer, historySize }, backend, budget);
-  if (backend === 'webgpu' && !wgslKernelsActive() && inputs.width * inputs.height > STOCK_WEBGPU_MAX_PIXELS) {
-    throw new RangeError(
-      `A ${inputs.width}x${inputs.height} picture is too large for tfjs's own webgpu kernels (STYLEBOT_WGSL=0): ` +
-        `at most ${STOCK_WEBGPU_MAX_PIXELS} pixels. Unset STYLEBOT_WGSL or ask for a smaller size.`,
-    );
-  }
+  if (backend === 'webgpu' && !wgslKernelsActive()) checkStockWebgpuSize(inputs.width, inputs.height);
 
   let targets: GatysTargets | null = null;
   let x: tf.Variable | null = null;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nvidiaGpuMemoryMb, parseNvidiaSmiMemory } from '../../src/engine/gpu-memory.js';
-import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, lbfgsHistorySize, memoryBudget, type RunShape } from '../../src/engine/memory.js';
+import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, lbfgsHistorySize, memoryBudget, checkStockWebgpuSize, type RunShape } from '../../src/engine/memory.js';
 import { stylize } from '../../src/engine/stylize.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
@@ -101,5 +101,12 @@ describe('lbfgsHistorySize', () => {
   it('keeps as many pairs as one GPU buffer holds at 2048 px (each of s and y is one matrix)', () => {
     expect(lbfgsHistorySize(100, 500, 2048 * 2048 * 3, gpu)).toBe(42);
     expect(lbfgsHistorySize(100, 500, 2048 * 2048 * 3, memoryBudget('wasm'))).toBe(100);
+  });
+});
+
+describe('checkStockWebgpuSize', () => {
+  it('lets tfjs\'s own webgpu kernels take up to 16 x 65535 pixels and refuses more with what to do', () => {
+    expect(() => checkStockWebgpuSize(1024, 1023)).not.toThrow();
+    expect(() => checkStockWebgpuSize(1024, 1024)).toThrow(/too large for tfjs's own webgpu kernels \(STYLEBOT_WGSL=0\).*Unset STYLEBOT_WGSL/);
   });
 });

@@ -17,12 +17,13 @@ const FIRST_LOOP_KERNEL = 'StylebotLbfgsFirstLoop';
 const SECOND_LOOP_KERNEL = 'StylebotLbfgsSecondLoop';
 const COMBINE_KERNEL = 'StylebotLbfgsCombineRows';
 const REPLACE_ROW_KERNEL = 'StylebotReplaceRow';
-const ROW_DOTS_KERNEL = 'StylebotRowDots';
-const DOT_THREADS = 256;
-/** Values of a row one workgroup sums (DOT_THREADS x 16). */
-const DOT_CHUNK = 4096;
 const REPLACE_ROW_COLUMN_KERNEL = 'StylebotReplaceRowAndColumn';
+const ROW_DOTS_KERNEL = 'StylebotRowDots';
+/** Threads of the substitution kernels' one workgroup. */
 const THREADS = 64;
+/** Threads per workgroup of M v, and the values of a row each workgroup sums (DOT_THREADS x 16). */
+const DOT_THREADS = 256;
+const DOT_CHUNK = 4096;
 /** The solved values live in workgroup memory (4 KB here; WebGPU guarantees 16 KB): the longest history served. */
 export const MAX_WGSL_HISTORY = 1024;
 
