@@ -1,7 +1,8 @@
 // The runs of ../shared/reference (README.md there) through stylize() itself, on the device's GPU: Tübingen at
 // 512 px with Starry Night (beta 1e3 and 1e4), the Great Wave and the Scream (1e4), init from the content, L-BFGS
 // with history 100, 500 iterations, no TV. Prints each run's losses and speed next to what the reference reached
-// and writes the pictures. Bundled by bench/gpu/prepare.sh into .gpu/reference-run.mjs (sharp travels beside it).
+// and writes the pictures; then what progress previews cost a chat job, every 10 iterations or at most one per 3 s.
+// Bundled by bench/gpu/prepare.sh into .gpu/reference-run.mjs (sharp travels beside it).
 //   node .gpu/reference-run.mjs --images DIR --out DIR [--iterations 500]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,16 @@ function argument(name: string, fallback?: string): string {
   const value = i >= 0 ? process.argv[i + 1] : fallback;
   if (value === undefined) throw new Error(`${name} is required`);
   return value;
+}
+
+/** ms per iteration of the first run with progress events (and 256 px previews) every 10 iterations, or throttled. */
+async function progressCost(content: Buffer, style: Buffer, iterations: number, minProgressIntervalMs: number): Promise<{ ms: number; events: number }> {
+  let events = 0;
+  const result = await stylize(
+    { content, styles: [{ image: style, weight: 1 }], options: { size: 512, iterations, styleWeight: 1e4, progressEvery: 10, previewSize: 256, seed: 1 } },
+    { onProgress: () => (events += 1), minProgressIntervalMs },
+  );
+  return { ms: result.msPerIteration, events };
 }
 
 async function main(): Promise<void> {
@@ -43,6 +54,13 @@ async function main(): Promise<void> {
       `| ${run.name} | ${result.backend} | ${result.msPerIteration.toFixed(1)} | ${e(initial.style)} (${e(r.styleStart)}) | ` +
         `${e(final.style)} (${e(r.styleEnd)}) | ${e(final.content)} (${e(r.contentEnd)}) | ${e(final.total)} (${e(r.totalEnd)}) |`,
     );
+  }
+  // What a chat job's progress previews cost: every 10 iterations (as jobs asked before), or at most one per 3 s.
+  const starry = readFileSync(join(images, RUNS[0]!.style));
+  console.log('\n| progress events | events | ms / iteration |\n|---|---|---|');
+  for (const [label, interval] of [['every 10 iterations, 256 px previews', 0], ['at most one per 3 s (STYLEBOT_PROGRESS_MS)', 3000]] as const) {
+    const { ms, events } = await progressCost(content, starry, iterations, interval);
+    console.log(`| ${label} | ${events} | ${ms.toFixed(1)} |`);
   }
 }
 

@@ -153,11 +153,16 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     minimizer = createMinimizer(x, objective, options, historySize);
 
     const began = performance.now();
+    let lastProgressAt = -Infinity; // the first event goes out at once, as the job service shows it at once
     for (let done = 1; done <= options.iterations; done++) {
       throwIfAborted(signal);
       // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
       minimizer.advance();
-      const progressDue = onProgress && done % options.progressEvery === 0 && done < options.iterations;
+      const progressDue =
+        onProgress &&
+        done % options.progressEvery === 0 &&
+        done < options.iterations &&
+        performance.now() - lastProgressAt >= (hooks.minProgressIntervalMs ?? 0);
       // Wait for the backend now and then so the queue of work stays short; yield to the event loop always,
       // so an abort (or a chat heartbeat in the same thread) gets through.
       if (!progressDue && done % SYNC_EVERY === 0) await lastParts!.data();
@@ -165,7 +170,8 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
       throwIfAborted(signal);
       // The last iteration's event is sent below, with the final losses.
       if (progressDue) {
-        const elapsedMs = performance.now() - began;
+        lastProgressAt = performance.now();
+        const elapsedMs = lastProgressAt - began;
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
         onProgress({
           iteration: done,

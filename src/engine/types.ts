@@ -86,4 +86,10 @@ export interface StylizeResult {
 export interface StylizeHooks {
   onProgress?: (progress: StylizeProgress) => void;
   signal?: AbortSignal;
+  /**
+   * At most one progress event (and preview) this often, in ms; the first and the last always come. Each event
+   * waits for the backend and makes a preview, which on a GPU (20 ms an iteration) costs more than the iterations
+   * between events if nobody is going to show most of them. Default 0: every progressEvery iterations.
+   */
+  minProgressIntervalMs?: number;
 }

@@ -57,6 +57,7 @@ async function run(jobId: string, request: StylizeRequest): Promise<void> {
     const result = await engine.stylize(request, {
       signal: controller.signal,
       onProgress: (progress) => post({ type: 'progress', jobId, progress }),
+      minProgressIntervalMs: data.progressIntervalMs,
     });
     const engineMs = performance.now() - started;
     post({ type: 'done', jobId, result, engineMs });

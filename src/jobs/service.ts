@@ -572,6 +572,8 @@ export class StylebotJobService implements JobService {
         modelDir: this.options.modelDir,
         memoryMb: this.options.workerMemoryMb ?? 4096,
         abortGraceMs: this.options.abortGraceMs,
+        // Progress events beyond what subscribers are shown would only cost the engine waits and previews.
+        progressIntervalMs: this.throttleMs,
       },
       growOnBackend ? (name) => this.backendKnown(name) : undefined,
     );

@@ -35,6 +35,8 @@ export interface EnginePoolOptions {
   memoryMb: number;
   /** After an abort, how long a worker may take to stop before it is terminated and replaced. */
   abortGraceMs?: number;
+  /** The engine makes at most one progress event (and preview) this often. */
+  progressIntervalMs?: number;
 }
 
 export interface RunHooks {
@@ -82,6 +84,7 @@ class EngineSlot {
       engineModule: this.options.engineModule,
       backend: this.options.backend,
       abortFlag: this.abortFlag.buffer as SharedArrayBuffer,
+      progressIntervalMs: this.options.progressIntervalMs,
     };
     const env = { ...process.env };
     if (this.options.modelDir) env.STYLEBOT_MODEL_DIR = this.options.modelDir;

@@ -10,6 +10,8 @@ export interface EngineWorkerData {
    * worker's event loop (and an 'abort' message) may not get a turn before the job ends; shared memory always does.
    */
   abortFlag: SharedArrayBuffer;
+  /** Passed to stylize() as minProgressIntervalMs: the service shows at most one progress update this often. */
+  progressIntervalMs?: number;
 }
 
 export type ToWorker = { type: 'run'; jobId: string; request: StylizeRequest } | { type: 'abort'; jobId: string };

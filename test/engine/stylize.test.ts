@@ -80,6 +80,16 @@ describe('stylize with the real VGG-19', () => {
     expect(result.losses.final.total).toBeLessThan(result.losses.initial.total);
   });
 
+  it('sends progress no more often than minProgressIntervalMs, and the first and last events always', async () => {
+    const request = { content: tuebingen, styles: [{ image: starry }], options: { size: 32, iterations: 6, optimizer: 'adam' as const, progressEvery: 1, previewSize: 0, seed: 1 } };
+    const every: number[] = [];
+    await stylize(request, { onProgress: (p) => every.push(p.iteration) });
+    expect(every).toEqual([1, 2, 3, 4, 5, 6]);
+    const seldom: number[] = [];
+    await stylize(request, { onProgress: (p) => seldom.push(p.iteration), minProgressIntervalMs: 60_000 });
+    expect(seldom).toEqual([1, 6]);
+  });
+
   it('synthesises texture without a content image, from seeded noise', async () => {
     const run = () => stylize({ styles: [{ image: starry }], options: { size: 48, iterations: 20, seed: 3, previewSize: 0 } });
     const result = await run();

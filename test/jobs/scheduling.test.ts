@@ -184,3 +184,13 @@ test('progress (real engine) is throttled, the last one always goes out, and it 
   expect(progress.map((e) => (e.type === 'progress' ? e.progress.iteration : -1))).toEqual([1, 4]);
   expect(service.get(job.id)!.progress).toMatchObject({ iteration: 4, total: 4 });
 });
+
+describe('progress', () => {
+  test('the engine is asked for progress no more often than subscribers are shown it (STYLEBOT_PROGRESS_MS)', async () => {
+    service = fakeService({ defaultQuota: many, progressThrottleMs: 1234 });
+    const log = new EventLog(service);
+    await service.start();
+    const job = ok(await service.enqueue(user('alice'), {}, fakeInputs('hooks'))).job;
+    expect((await log.final(job.id)).event).toEqual({ type: 'failed', error: expect.stringMatching(/minProgressIntervalMs=1234/) });
+  });
+});
