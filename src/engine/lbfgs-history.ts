@@ -122,10 +122,12 @@ function replaced<T extends tf.Tensor>(old: T, next: T): T {
 function replaceRow(m: tf.Tensor2D, slot: number, v: tf.Tensor1D): tf.Tensor2D {
   if (lbfgsSolveActive()) return replaceRowWgsl(m, slot, v);
   const [rows, columns] = m.shape;
-  // concat copies even when a part is empty, so no result is a view of v: wasm's matMul caches its right operand
-  // by data id, not by shape, and the same data used as an [n, 1] operand and as a [1, n] one gives wrong products.
+  // The result must never share data with v: wasm's matMul caches its right operand by data id, not by shape, and
+  // the same data used as an [n, 1] operand and as a [1, n] one gives wrong products. concat copies its parts, but
+  // returns a lone part as a view (a history of one pair), which is therefore copied here.
   const parts = [m.slice([0, 0], [slot, columns]), v.reshape([1, columns]), m.slice([slot + 1, 0], [rows - slot - 1, columns])];
-  return tf.concat(parts.filter((p) => p.shape[0] > 0), 0) as tf.Tensor2D;
+  const nonEmpty = parts.filter((p) => p.shape[0] > 0);
+  return (nonEmpty.length === 1 ? tf.add(nonEmpty[0]!, constant(0)) : tf.concat(nonEmpty, 0)) as tf.Tensor2D;
 }
 
 /** M [k, k] with row `slot` replaced by r and column `slot` by c: a new tensor. */

@@ -110,6 +110,13 @@ describe('CurvatureHistory (wasm)', () => {
     expect(relativeL2(d, twoLoop(pairs, g, 1.3))).toBeGreaterThan(1e-3);
   });
 
+  it('keeps one pair right with a history of 1 (a two-iteration run), where a slot is the whole matrix', async () => {
+    await initBackend('wasm');
+    const { pairs, g } = randomPairs(16, 4, 13);
+    const d = await directionOf(pairs, 1, g, 0.8);
+    expect(relativeL2(d, twoLoop(pairs.slice(-1), g, 0.8))).toBeLessThan(1e-5);
+  });
+
   it('is steepest descent scaled by gamma while empty', async () => {
     await initBackend('wasm');
     const d = await directionOf([], 3, [1, -2, 0.5], 2);
