@@ -183,21 +183,26 @@ const ROW_DOTS_SUM_SOURCE = `
       }
     }`;
 
-/** A flat one-thread-per-value program with an integer uniform `slot`. */
-function slotProgram(shaderKey: string, variableNames: string[], outputShape: number[], source: string): object {
-  const workgroupSize: [number, number, number] = [256, 1, 1];
+/**
+ * A flat program, one thread per output value (tfjs calls main(index) and reshapes a dispatch past WebGPU's limit);
+ * `uniforms` declares our own uniforms, e.g. 'slot : i32,'.
+ */
+function flatProgram(shaderKey: string, variableNames: string[], outputShape: number[], source: string, threads: number, uniforms?: string): object {
   return {
     variableNames,
     outputShape,
     shaderKey,
-    uniforms: 'slot : i32,',
+    ...(uniforms ? { uniforms } : {}),
     dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / workgroupSize[0]), 1, 1],
-    workgroupSize,
+    dispatch: [Math.ceil(outputShape.reduce((a, b) => a * b, 1) / threads), 1, 1],
+    workgroupSize: [threads, 1, 1],
     size: true,
     getUserCode: () => source,
   };
 }
+
+/** The value of one i32 uniform, as runWebGPUProgram takes it. */
+const intUniform = (value: number) => [{ type: 'int32', data: [value] }];
 
 /** Registers the kernels on the webgpu backend (idempotent; call once the backend is initialised). */
 export function registerLbfgsSolveKernels(): void {
@@ -208,7 +213,7 @@ export function registerLbfgsSolveKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { sq, rho, sy } = inputs as Record<string, tf.TensorInfo>;
       const p = program('stylebot_lbfgs_first', ['sq', 'rho', 'sy'], rho!.shape[0]!, FIRST_LOOP_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [sq!, rho!, sy!], 'float32', [{ type: 'int32', data: [attrs!.oldest as number] }]);
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [sq!, rho!, sy!], 'float32', intUniform(attrs!.oldest as number));
     },
   });
   tf.registerKernel({
@@ -217,7 +222,7 @@ export function registerLbfgsSolveKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { yr, rho, sy, alpha } = inputs as Record<string, tf.TensorInfo>;
       const p = program('stylebot_lbfgs_second', ['yr', 'rho', 'sy', 'alpha'], rho!.shape[0]!, SECOND_LOOP_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [yr!, rho!, sy!, alpha!], 'float32', [{ type: 'int32', data: [attrs!.oldest as number] }]);
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [yr!, rho!, sy!, alpha!], 'float32', intUniform(attrs!.oldest as number));
     },
   });
   tf.registerKernel({
@@ -225,18 +230,7 @@ export function registerLbfgsSolveKernels(): void {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend }) => {
       const { x, a, m, w } = inputs as Record<string, tf.TensorInfo>;
-      const outputShape = [...x!.shape];
-      const workgroupSize: [number, number, number] = [128, 1, 1];
-      const p = {
-        variableNames: ['x', 'a', 'm', 'w'],
-        outputShape,
-        shaderKey: 'stylebot_lbfgs_combine',
-        dispatchLayout: { x: [0] },
-        dispatch: [Math.ceil(outputShape[0]! / workgroupSize[0]), 1, 1],
-        workgroupSize,
-        size: true,
-        getUserCode: () => COMBINE_SOURCE,
-      };
+      const p = flatProgram('stylebot_lbfgs_combine', ['x', 'a', 'm', 'w'], [...x!.shape], COMBINE_SOURCE, 128);
       return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [x!, a!, m!, w!], 'float32');
     },
   });
@@ -245,8 +239,8 @@ export function registerLbfgsSolveKernels(): void {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { m, v } = inputs as Record<string, tf.TensorInfo>;
-      const p = slotProgram('stylebot_replace_row', ['m', 'v'], [...m!.shape], REPLACE_ROW_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [m!, v!], 'float32', [{ type: 'int32', data: [attrs!.slot as number] }]);
+      const p = flatProgram('stylebot_replace_row', ['m', 'v'], [...m!.shape], REPLACE_ROW_SOURCE, 256, 'slot : i32,');
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [m!, v!], 'float32', intUniform(attrs!.slot as number));
     },
   });
   tf.registerKernel({
@@ -254,8 +248,8 @@ export function registerLbfgsSolveKernels(): void {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { m, r, c } = inputs as Record<string, tf.TensorInfo>;
-      const p = slotProgram('stylebot_replace_row_column', ['m', 'r', 'c'], [...m!.shape], REPLACE_ROW_COLUMN_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [m!, r!, c!], 'float32', [{ type: 'int32', data: [attrs!.slot as number] }]);
+      const p = flatProgram('stylebot_replace_row_column', ['m', 'r', 'c'], [...m!.shape], REPLACE_ROW_COLUMN_SOURCE, 256, 'slot : i32,');
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [m!, r!, c!], 'float32', intUniform(attrs!.slot as number));
     },
   });
   tf.registerKernel({
@@ -277,17 +271,8 @@ export function registerLbfgsSolveKernels(): void {
         workgroupSize: [DOT_THREADS, 1, 1],
         getUserCode: () => ROW_DOTS_PARTIAL_SOURCE,
       };
-      const partial = webgpu.runWebGPUProgram(partialProgram, [m!, v!], 'float32', [{ type: 'int32', data: [chunks] }]);
-      const sumProgram = {
-        variableNames: ['partial'],
-        outputShape: [k],
-        shaderKey: 'stylebot_row_dots_sum',
-        dispatchLayout: { x: [0] },
-        dispatch: [Math.ceil(k / 64), 1, 1],
-        workgroupSize: [64, 1, 1],
-        size: true,
-        getUserCode: () => ROW_DOTS_SUM_SOURCE,
-      };
+      const partial = webgpu.runWebGPUProgram(partialProgram, [m!, v!], 'float32', intUniform(chunks));
+      const sumProgram = flatProgram('stylebot_row_dots_sum', ['partial'], [k], ROW_DOTS_SUM_SOURCE, 64);
       const out = webgpu.runWebGPUProgram(sumProgram, [partial], 'float32');
       webgpu.disposeData(partial.dataId);
       return out;
