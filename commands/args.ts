@@ -1,5 +1,6 @@
 // Small readers for CommandRequest.args: the platforms hand over strings, numbers or booleans under snake_case
 // (Discord option names) or whatever the Slack parser produced; these accept both and say clearly what is wrong.
+import { UserError } from '../src/errors.js';
 import type { ArgValue, Attachment, CommandRequest } from './types.js';
 
 /** The first present value among several spellings of one argument. */
@@ -16,12 +17,12 @@ export function stringArg(args: CommandRequest['args'], ...names: string[]): str
   return value === undefined ? undefined : String(value).trim();
 }
 
-/** A whole number >= 0, or undefined when absent; throws RangeError with a user message otherwise. */
+/** A whole number >= 0, or undefined when absent; throws UserError with a user message otherwise. */
 export function countArg(args: CommandRequest['args'], label: string, ...names: string[]): number | undefined {
   const value = pickArg(args, ...names);
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${label} must be a whole number of 0 or more, not "${value}".`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UserError('bad_option', `${label} must be a whole number of 0 or more, not "${value}".`);
   return n;
 }
 

@@ -1,6 +1,7 @@
-// The platform-neutral entry point: one request in, one reply out. Errors never escape: a bad value becomes a
-// private explanation, anything unexpected a private apology (and a log line for the operator).
-import { ImageError } from '../src/images/index.js';
+// The platform-neutral entry point: one request in, one reply out. Errors never escape: a UserError becomes a
+// private explanation, anything else a private apology with an error id (and a log line with that id).
+import { userMessageFor } from '../src/errors.js';
+import { defaultLogger } from '../src/logger.js';
 import { artist } from './artist.js';
 import { artists } from './artists.js';
 import { rerun, stronger } from './buttons.js';
@@ -32,15 +33,21 @@ const HANDLERS: Record<string, CommandHandler> = {
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);
 
+/**
+ * Runs one command. A UserError (a check that failed on purpose) becomes a private reply with its message; any
+ * other error becomes a private apology with an error id, and the whole error is logged under that id.
+ */
 export async function runCommand(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const handler = HANDLERS[request.command.toLowerCase()] ?? help;
   try {
     return await handler(request, context);
   } catch (error) {
-    if (error instanceof RangeError || error instanceof ImageError) return { text: error.message, private: true };
-    // The job core and the artist corpus throw errors with user-facing messages (unknown artist, bad work name...).
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`stylebot: command ${request.command} failed:`, error);
-    return { text: `Sorry, that did not work: ${message}`, private: true };
+    const logger = context.logger ?? defaultLogger();
+    const { text } = userMessageFor(error, logger, {
+      command: request.command,
+      platform: request.requester.platform,
+      userId: request.requester.userId,
+    });
+    return { text, private: true };
   }
 }

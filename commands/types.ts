@@ -3,6 +3,7 @@
 // mentions into CommandRequests, and CommandReplies and job events into API calls.
 
 import type { JobService, Requester, ReplyTarget } from '../src/jobs/types.js';
+import type { Logger } from '../src/logger.js';
 
 /** An image (or any file) the user attached; bytes are fetched only when a handler needs them. */
 export interface Attachment {
@@ -55,6 +56,8 @@ export interface CommandContext {
   /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS).
    *  progressEvery (optional): iterations between progress updates with a preview (engine default when absent). */
   defaults: { size: number; iterations: number; progressEvery?: number };
+  /** Where internal errors are logged with their error id (the process's one logger); default: JSON on stderr. */
+  logger?: Logger;
 }
 
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;

@@ -1,16 +1,26 @@
 // Per-artist corpora: <artists dir>/<artist>/<work>.jpg. Picks a work deterministically for a seed.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
 import { seededRandom } from './random.js';
 
 const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif)$/i;
 
-/** The user asked for an artist that has no folder; suggestions are the closest names. */
-export class UnknownArtistError extends Error {
+/** Names listed in full in an unknown-artist message; more are counted. */
+const NAMES_SHOWN = 20;
+
+/**
+ * The user asked for an artist that has no folder; suggestions are the closest names. The message lists the
+ * artists it knows instead of naming a command, since the CLI and the chat bots list them differently.
+ */
+export class UnknownArtistError extends UserError {
   readonly suggestions: string[];
-  constructor(name: string, suggestions: string[]) {
+  constructor(name: string, suggestions: string[], known: string[] = []) {
     const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
-    super(`I don't know the artist "${name}".${hint} Use the "artists" command to list the artists I know.`);
+    const shown = known.slice(0, NAMES_SHOWN).join(', ');
+    const more = known.length > NAMES_SHOWN ? ` and ${known.length - NAMES_SHOWN} more` : '';
+    const list = known.length === 0 ? ' No artists are installed.' : ` Artists I know: ${shown}${more}.`;
+    super('unknown_artist', `I don't know the artist "${name}".${hint}${list}`);
     this.name = 'UnknownArtistError';
     this.suggestions = suggestions;
   }
@@ -25,7 +35,11 @@ export function resolveArtistsDir(env: NodeJS.ProcessEnv = process.env, dataDir 
   return fromEnv && fromEnv.trim() !== '' ? resolve(fromEnv) : join(resolve(dataDir), 'artists');
 }
 
-/** Artist folder names, sorted; [] when the directory does not exist. */
+/**
+ * Artist folder names, sorted; [] when the directory does not exist. Entries that are not folders (a stray file, a
+ * dangling link) are skipped. Throws a plain (internal) Error when `dir` exists but is not a folder: that is the
+ * operator's problem, and its message names a path, so it must not reach a user.
+ */
 export function listArtists(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
@@ -34,11 +48,14 @@ export function listArtists(dir: string): string[] {
     .sort();
 }
 
-/** The artist's image files, sorted. `artist` may be written loosely ("Van Gogh"). */
+/**
+ * The artist's image files, sorted; only regular files (a dangling link or a folder named like an image is
+ * skipped). `artist` may be written loosely ("Van Gogh").
+ */
 export function listWorks(dir: string, artist: string): string[] {
   const folder = resolveArtist(dir, artist);
   return readdirSync(join(dir, folder))
-    .filter((name) => !name.startsWith('.') && IMAGE_EXTENSIONS.test(name))
+    .filter((name) => !name.startsWith('.') && IMAGE_EXTENSIONS.test(name) && isFile(join(dir, folder, name)))
     .sort();
 }
 
@@ -46,7 +63,7 @@ export function listWorks(dir: string, artist: string): string[] {
 export function pickArtwork(dir: string, artist: string, seed: number): { artist: string; file: string; path: string } {
   const folder = resolveArtist(dir, artist);
   const works = listWorks(dir, folder);
-  if (works.length === 0) throw new Error(`The artist "${folder}" has no images yet.`);
+  if (works.length === 0) throw new UserError('no_artworks', `The artist "${folder}" has no images yet.`);
   const file = works[Math.floor(seededRandom(seed)() * works.length)]!;
   return { artist: folder, file, path: join(dir, folder, file) };
 }
@@ -57,7 +74,7 @@ export function resolveArtist(dir: string, name: string): string {
   const wanted = normaliseName(name);
   const found = wanted === '' ? undefined : artists.find((artist) => normaliseName(artist) === wanted);
   if (found) return found;
-  throw new UnknownArtistError(name, suggestArtists(artists, wanted));
+  throw new UnknownArtistError(name, suggestArtists(artists, wanted), artists);
 }
 
 /** "Van Gogh", "van-gogh", "VanGogh", "van_gogh" all become "vangogh". */
@@ -95,6 +112,14 @@ export function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -1,5 +1,6 @@
 // Decoding, validation and encoding of images with sharp. This is the only module that touches image bytes:
 // everything else works on RgbImage (8-bit sRGB, RGB interleaved, 3 bytes per pixel).
+import { UserError, type UserErrorCode } from '../errors.js';
 import sharp from 'sharp';
 
 export interface RgbImage {
@@ -21,15 +22,14 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxPixels: 40_000_000,
 });
 
-export type ImageErrorCode = 'too_large' | 'too_many_pixels' | 'unsupported' | 'corrupt' | 'empty';
+export type ImageErrorCode = Extract<UserErrorCode, 'too_large' | 'too_many_pixels' | 'unsupported' | 'corrupt' | 'empty'>;
 
 /** A problem with an image the user sent; the message is written for that user. */
-export class ImageError extends Error {
-  readonly code: ImageErrorCode;
+export class ImageError extends UserError {
+  declare readonly code: ImageErrorCode;
   constructor(code: ImageErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'ImageError';
-    this.code = code;
   }
 }
 

@@ -1,4 +1,5 @@
 // Admin operations: quotas, roles, usage resets, statistics and the artists corpus. Every change is audited.
+import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { JobStore } from '../../db/jobs-repo.js';
@@ -13,9 +14,9 @@ const DAY_MS = 86_400_000;
 const IMAGE_EXTENSIONS: Record<string, string> = { jpeg: 'jpg', jpg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
 
 /** Refused admin action; the message is for the person who tried. */
-export class AdminError extends Error {
+export class AdminError extends UserError {
   constructor(message: string) {
-    super(message);
+    super('not_allowed', message);
     this.name = 'AdminError';
   }
 }

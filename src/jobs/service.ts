@@ -1,5 +1,6 @@
 // The job service: accepts jobs (quota and option checks), keeps them in SQLite, schedules them by role, fair
 // share and age onto engine worker threads, fans their events out to the chat adapters, and recovers after a restart.
+import { isUserError } from '../errors.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,7 +201,9 @@ export class StylebotJobService implements JobService {
       const pick = pickArtwork(this.artistsDir(), artist, seed);
       return { ok: true, artist: pick.artist, artwork: `${pick.artist}/${pick.file}`, image: new Uint8Array(readFileSync(pick.path)) };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // A broken corpus (unreadable folder, vanished file) is internal: its message names paths.
+      if (!isUserError(err)) throw err;
+      const message = err.message;
       const reason = err instanceof UnknownArtistError ? 'unknown_artist' : 'invalid';
       return { ok: false, refusal: { ok: false, reason, message } };
     }
@@ -220,7 +223,8 @@ export class StylebotJobService implements JobService {
       resolveOptions(options);
       checkRequest({ content: spec.content, styles: spec.styles, options });
     } catch (err) {
-      return { ok: false, reason: 'invalid', message: err instanceof Error ? err.message : String(err) };
+      if (!isUserError(err)) throw err;
+      return { ok: false, reason: 'invalid', message: err.message };
     }
     const now = this.now();
     const refusal = this.quotas.refusal(requester, role, options.size, options.iterations, now);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../commands/index.js';
+import { memoryLogger } from '../../src/logger.js';
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { createJobService } from '../../src/jobs/index.js';
 import type { JobService, Requester } from '../../src/jobs/types.js';
@@ -110,7 +111,7 @@ describe('runCommand: stylize', () => {
   it('explains bad option values privately', async () => {
     const reply = await runCommand(request('stylize', { args: { artist: 'monet', size: 5000 } }), context);
     expect(reply.private).toBe(true);
-    expect(reply.text).toMatch(/size must be a whole number between 32 and 2048/);
+    expect(reply.text).toMatch(/size must be a whole number from 16 to 4096/);
     const unknown = await runCommand(request('stylize', { args: { artist: 'monet', colour_magic: 3 } }), context);
     expect(unknown.text).toMatch(/Unknown option "colour_magic"/);
   });
@@ -248,15 +249,30 @@ describe('runCommand: information and admin commands', () => {
     }
   });
 
-  it('turns an unexpected error into a private apology instead of throwing', async () => {
+  it('turns an unexpected error into a private apology with an error id, and logs the whole error under that id', async () => {
     const broken = new Proxy(jobs, {
-      get: (target, key) => (key === 'jobsOf' ? () => { throw new Error('database is locked'); } : Reflect.get(target, key)),
+      get: (target, key) => (key === 'jobsOf' ? () => { throw new Error('SqliteError: database is locked at /var/lib/stylebot/stylebot.db'); } : Reflect.get(target, key)),
     });
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const reply = await runCommand(request('jobs'), { ...context, jobs: broken });
-    expect(reply).toEqual({ text: 'Sorry, that did not work: database is locked', private: true });
-    expect(logged).toHaveBeenCalledOnce();
-    logged.mockRestore();
+    const { logger, records } = memoryLogger();
+    const reply = await runCommand(request('jobs'), { ...context, jobs: broken, logger });
+    expect(reply.private).toBe(true);
+    const id = /error id ([0-9a-f]{8})/.exec(reply.text)?.[1];
+    expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
+    expect(reply.text).not.toMatch(/database|Sqlite|\/var\//);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ level: 50, errorId: id, command: 'jobs' });
+    expect(JSON.stringify(records[0])).toContain('database is locked at /var/lib/stylebot/stylebot.db');
+  });
+
+  it('shows no RangeError to users, not even "Maximum call stack size exceeded"', async () => {
+    const broken = new Proxy(jobs, {
+      get: (target, key) => (key === 'jobsOf' ? () => { throw new RangeError('Maximum call stack size exceeded'); } : Reflect.get(target, key)),
+    });
+    const { logger, records } = memoryLogger();
+    const reply = await runCommand(request('jobs'), { ...context, jobs: broken, logger });
+    expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id/);
+    expect(reply.text).not.toMatch(/stack/);
+    expect(records[0]?.errorId).toBeDefined();
   });
 });
 
