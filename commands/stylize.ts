@@ -1,22 +1,23 @@
 // /stylize: checks everything it can before a job is queued (attachments, style source, options), then enqueues.
 // Every problem comes back as a private reply for the person who asked.
-import { parseStylizeOptions } from '../src/engine/options.js';
 import type { StylizeOptions } from '../src/engine/types.js';
+import { UserError } from '../src/errors.js';
+import type { Surface } from '../src/options/fields.js';
+import { fieldNamed } from '../src/options/fields.js';
+import { checkFieldValue, parseOptions } from '../src/options/schema.js';
 import type { JobInputs, JobStyleInput } from '../src/jobs/types.js';
 import { attachmentsInOrder, pickArg, stringArg } from './args.js';
 import { downloadImage } from './download.js';
 import type { Attachment, CommandContext, CommandReply, CommandRequest } from './types.js';
 import { jobLabel } from './format.js';
 
-/** Arguments of /stylize that are not engine options (everything else goes to parseStylizeOptions). */
+/** Arguments of /stylize that are not in the option table (everything else goes to parseOptions). */
 const NOT_ENGINE_OPTIONS = new Set([
   'artist',
   'texture',
   'style_weight1',
   'style_weight2',
   'style_weight3',
-  'style_blend_weights',
-  'blend_weights',
   'content',
   'style',
   'style1',
@@ -42,21 +43,10 @@ export async function stylize(request: CommandRequest, context: CommandContext):
     return privateReply('Choose either style images or an artist, not both.');
   }
 
-  let options;
-  try {
-    options = { ...defaultOptions(context), ...parseStylizeOptions(engineOptionArgs(args)) };
-  } catch (error) {
-    if (error instanceof RangeError) return privateReply(error.message);
-    throw error;
-  }
-
-  let blendWeights: number[];
-  try {
-    blendWeights = styleBlendWeights(request, styles.length);
-  } catch (error) {
-    if (error instanceof RangeError) return privateReply(error.message);
-    throw error;
-  }
+  // Bad values throw UserError: runCommand shows the message privately.
+  const parsed = parseOptions(engineOptionArgs(args), surfaceOf(request));
+  const options = { ...defaultOptions(context), ...parsed.options };
+  const blendWeights = styleBlendWeights(request, styles.length, parsed.blendWeights);
 
   const inputs: JobInputs = { styles: [], options };
   if (artist) inputs.artist = artist;
@@ -106,29 +96,34 @@ function defaultOptions(context: CommandContext): Partial<StylizeOptions> {
   return progressEvery === undefined ? { size, iterations } : { size, iterations, progressEvery };
 }
 
+/** The option-table surface of the platform that asked (the studio's API is 'web'). */
+function surfaceOf(request: CommandRequest): Surface {
+  const platform = request.requester.platform as string;
+  return platform === 'discord' || platform === 'slack' ? platform : 'web';
+}
+
 function engineOptionArgs(args: CommandRequest['args']): Record<string, string | number | boolean | undefined> {
   const raw: Record<string, string | number | boolean | undefined> = {};
   for (const [key, value] of Object.entries(args)) {
     if (value === undefined || NOT_ENGINE_OPTIONS.has(key)) continue;
-    raw[key] = value;
+    raw[key === 'blend_weights' ? 'style_blend_weights' : key] = value;
   }
   return raw;
 }
 
-/** Blend weights of the style images: style_weight2/3 (Discord) or a comma list (style_blend_weights). Style 1 weighs 1. */
-function styleBlendWeights(request: CommandRequest, count: number): number[] {
-  const list = stringArg(request.args, 'style_blend_weights', 'blend_weights');
-  const weights = list
-    ? list.split(',').map((w) => Number(w.trim()))
-    : [pickArg(request.args, 'style_weight1') ?? 1, pickArg(request.args, 'style_weight2') ?? 1, pickArg(request.args, 'style_weight3') ?? 1].map(Number);
+/**
+ * Blend weights of the style images: a list (style-blend-weights, Slack's "blend 1,2") or style_weight2/3
+ * (Discord; style 1 weighs 1), each within the style-blend-weights range. Missing ones weigh 1.
+ */
+function styleBlendWeights(request: CommandRequest, count: number, list: number[] | undefined): number[] {
+  const field = fieldNamed('style-blend-weights')!;
+  const weights = list ?? [pickArg(request.args, 'style_weight1') ?? 1, pickArg(request.args, 'style_weight2') ?? 1, pickArg(request.args, 'style_weight3') ?? 1];
+  if (list && list.length > count) {
+    throw new UserError('bad_option', `You gave ${list.length} blend weights for ${count} style image${count === 1 ? '' : 's'}: give one per style image.`);
+  }
   const used = weights.slice(0, count);
   while (used.length < count) used.push(1);
-  for (const w of used) {
-    if (!Number.isFinite(w) || w <= 0 || w > 1000) {
-      throw new RangeError('Style blend weights must be positive numbers (up to 1000), e.g. 1 and 0.5.');
-    }
-  }
-  return used;
+  return count === 0 ? [] : (checkFieldValue(field, used.map((w) => (typeof w === 'number' ? w : String(w)))) as number[]);
 }
 
 function privateReply(text: string): CommandReply {

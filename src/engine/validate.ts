@@ -1,117 +1,94 @@
-// The engine's default options and their validation. Every problem becomes a RangeError whose message
-// can be shown as is to the person who asked for the picture.
+// The engine's default options and their validation, derived from the option table (src/options/fields.ts) so
+// that the engine accepts exactly what the CLI and the bots accept. Every problem is a UserError('bad_option')
+// whose message can be shown as is to the person who asked for the picture.
 import { randomInt } from 'node:crypto';
+import { UserError } from '../errors.js';
+import { fieldNamed, OPTION_FIELDS } from '../options/fields.js';
+import { checkCombination, checkFieldValue } from '../options/schema.js';
 import type { StylizeOptions, StylizeRequest } from './types.js';
 
+/** Options the engine has that no user sets directly: how often progress is reported and the preview's size. */
+const INTERNAL_DEFAULTS = { seed: 0, progressEvery: 10, previewSize: 256 } as const;
+
+function engineDefaults(): StylizeOptions {
+  const defaults: Record<string, unknown> = { ...INTERNAL_DEFAULTS };
+  for (const field of OPTION_FIELDS) {
+    if (!field.engineKey || field.default === undefined) continue;
+    defaults[field.engineKey] = Array.isArray(field.default) ? Object.freeze([...field.default]) : field.default;
+  }
+  return defaults as unknown as StylizeOptions;
+}
+
 /**
- * Defaults. styleWeight 1e4 with this loss normalisation (E_l = 1/(4 N^2 M^2) sum (G - A)^2, content
- * 1/2 sum (F - P)^2, alpha = 1) gives pictures like the paper's figure (see shared/reference/README.md).
+ * Defaults, from the option table. styleWeight 1e4 with this loss normalisation (E_l = 1/(4 N^2 M^2) sum (G - A)^2,
+ * content 1/2 sum (F - P)^2, alpha = 1) gives pictures like the paper's figure (see shared/reference/README.md).
  * seed is a placeholder: a fresh random seed is drawn when the caller gives none.
  */
-export const DEFAULT_OPTIONS: Readonly<StylizeOptions> = Object.freeze({
-  iterations: 500,
-  size: 512,
-  init: 'content',
-  styleScale: 1,
-  contentWeight: 1,
-  styleWeight: 1e4,
-  tvWeight: 0,
-  optimizer: 'lbfgs',
-  learningRate: 10,
-  seed: 0,
-  preserveColors: 'none',
-  layerWeights: Object.freeze([0.2, 0.2, 0.2, 0.2, 0.2]) as unknown as [number, number, number, number, number],
-  progressEvery: 10,
-  previewSize: 256,
-});
+export const DEFAULT_OPTIONS: Readonly<StylizeOptions> = Object.freeze(engineDefaults());
+
+const range = (name: string) => {
+  const field = fieldNamed(name);
+  if (!field || (field.kind !== 'integer' && field.kind !== 'number')) throw new Error(`no numeric option ${name}`);
+  return { min: field.min, max: field.max };
+};
 
 export const LIMITS = {
-  iterations: { min: 1, max: 10_000 },
-  size: { min: 16, max: 4096 },
-  styleScale: { min: 0.05, max: 4 },
+  iterations: range('iterations'),
+  size: range('size'),
+  styleScale: range('style-scale'),
   previewSize: { max: 4096 },
   maxStyles: 16,
 } as const;
 
 function wholeNumber(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${name} must be a whole number from ${min} to ${max} (got ${String(v)}).`);
+    throw new UserError('bad_option', `${name} must be a whole number from ${min} to ${max} (got ${String(v)}).`);
   }
   return v;
 }
 
-function nonNegative(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new RangeError(`${name} must be a number of 0 or more (got ${String(v)}).`);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new RangeError(`${name} must be one of ${allowed.join(', ')} (got ${String(v)}).`);
-  }
-  return v as T;
-}
-
-/** Fills in defaults, checks every value, and draws a random seed when none is given. */
+/** Fills in defaults, checks every value against its field, and draws a random seed when none is given. */
 export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOptions {
   const known = new Set(Object.keys(DEFAULT_OPTIONS));
   for (const key of Object.keys(partial)) {
-    if (!known.has(key)) throw new RangeError(`Unknown option "${key}". Known options: ${[...known].join(', ')}.`);
+    if (!known.has(key)) throw new UserError('bad_option', `Unknown option "${key}". Known options: ${[...known].join(', ')}.`);
   }
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<StylizeOptions>;
-  const o = { ...DEFAULT_OPTIONS, ...given };
-  const seed = given.seed ?? randomInt(0, 2 ** 31);
-
-  const layerWeights = o.layerWeights as unknown;
-  if (!Array.isArray(layerWeights) || layerWeights.length !== 5) {
-    throw new RangeError('layerWeights must be a list of 5 numbers (for conv1_1, conv2_1, conv3_1, conv4_1, conv5_1).');
+  const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (const field of OPTION_FIELDS) {
+    if (!field.engineKey) continue;
+    const value = given[field.engineKey];
+    if (value !== undefined) resolved[field.engineKey] = checkFieldValue(field, value);
   }
-  const lw = layerWeights.map((w, i) => nonNegative(`layerWeights[${i}]`, w)) as StylizeOptions['layerWeights'];
-  const styleWeight = nonNegative('styleWeight', o.styleWeight);
-  if (styleWeight > 0 && lw.every((w) => w === 0)) throw new RangeError('At least one of layerWeights must be above 0.');
-  const learningRate = nonNegative('learningRate', o.learningRate);
-  if (learningRate === 0) throw new RangeError('learningRate must be above 0.');
-  const styleScale = nonNegative('styleScale', o.styleScale);
-  if (styleScale < LIMITS.styleScale.min || styleScale > LIMITS.styleScale.max) {
-    throw new RangeError(`styleScale must be from ${LIMITS.styleScale.min} to ${LIMITS.styleScale.max} (got ${styleScale}).`);
-  }
-
-  return {
-    iterations: wholeNumber('iterations', o.iterations, LIMITS.iterations.min, LIMITS.iterations.max),
-    size: wholeNumber('size', o.size, LIMITS.size.min, LIMITS.size.max),
-    init: oneOf('init', o.init, ['content', 'noise'] as const),
-    styleScale,
-    contentWeight: nonNegative('contentWeight', o.contentWeight),
-    styleWeight,
-    tvWeight: nonNegative('tvWeight', o.tvWeight),
-    optimizer: oneOf('optimizer', o.optimizer, ['lbfgs', 'adam'] as const),
-    learningRate,
-    seed: wholeNumber('seed', seed, 0, 2 ** 32 - 1),
-    preserveColors: oneOf('preserveColors', o.preserveColors, ['none', 'luminance', 'reinhard'] as const),
-    layerWeights: lw,
-    progressEvery: wholeNumber('progressEvery', o.progressEvery, 1, LIMITS.iterations.max),
-    previewSize: wholeNumber('previewSize', o.previewSize, 0, LIMITS.previewSize.max),
-  };
+  resolved.seed = given.seed !== undefined ? resolved.seed : randomInt(0, 2 ** 31);
+  resolved.progressEvery = wholeNumber('progressEvery', given.progressEvery ?? INTERNAL_DEFAULTS.progressEvery, 1, LIMITS.iterations.max);
+  resolved.previewSize = wholeNumber('previewSize', given.previewSize ?? INTERNAL_DEFAULTS.previewSize, 0, LIMITS.previewSize.max);
+  return resolved as unknown as StylizeOptions;
 }
 
-/** Checks the request's images and style weights (not their bytes: decoding does that). */
+/**
+ * Checks the request's images, style blend weights (the style-blend-weights field's range) and that its options
+ * make a loss that depends on the picture (src/options/schema.ts checkCombination). Not the image bytes:
+ * decoding does that.
+ */
 export function checkRequest(request: StylizeRequest): void {
   if (!request || !Array.isArray(request.styles) || request.styles.length === 0) {
-    throw new RangeError('Give at least one style image.');
+    throw new UserError('bad_request', 'Give at least one style image.');
   }
   if (request.styles.length > LIMITS.maxStyles) {
-    throw new RangeError(`Give at most ${LIMITS.maxStyles} style images (got ${request.styles.length}).`);
+    throw new UserError('bad_request', `Give at most ${LIMITS.maxStyles} style images (got ${request.styles.length}).`);
   }
   request.styles.forEach((s, i) => {
-    if (!(s?.image instanceof Uint8Array) || s.image.byteLength === 0) throw new RangeError(`Style image ${i + 1} is empty.`);
-    if (s.weight !== undefined) nonNegative(`The weight of style image ${i + 1}`, s.weight);
+    if (!(s?.image instanceof Uint8Array) || s.image.byteLength === 0) throw new UserError('bad_request', `Style image ${i + 1} is empty.`);
   });
-  if (request.styles.reduce((sum, s) => sum + (s.weight ?? 1), 0) <= 0) {
-    throw new RangeError('The style weights must add up to more than 0.');
+  const blend = fieldNamed('style-blend-weights')!;
+  const weights = request.styles.map((s) => s.weight ?? 1);
+  if (weights.every((w) => w === 0)) throw new UserError('bad_option', 'The style weights must add up to more than 0.');
+  checkFieldValue(blend, weights);
+  const hasContent = request.content != null;
+  if (hasContent && (!(request.content instanceof Uint8Array) || request.content.byteLength === 0)) {
+    throw new UserError('bad_request', 'The content image is empty.');
   }
-  if (request.content != null && (!(request.content instanceof Uint8Array) || request.content.byteLength === 0)) {
-    throw new RangeError('The content image is empty.');
-  }
+  const given = Object.fromEntries(Object.entries(request.options ?? {}).filter(([, v]) => v !== undefined));
+  checkCombination({ ...DEFAULT_OPTIONS, ...given } as StylizeOptions, hasContent);
 }

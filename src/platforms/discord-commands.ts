@@ -4,6 +4,8 @@ import {
   type APIApplicationCommandBasicOption as Option,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import { fieldNamed, fieldsFor, snakeName, type NumberListField, type OptionField } from '../options/fields.js';
+import { rangeHelp } from '../options/schema.js';
 
 const attachment = (name: string, description: string, required = false): Option => ({
   type: Opt.Attachment,
@@ -20,6 +22,31 @@ const integer = (name: string, description: string, min: number, max: number, re
   max_value: max,
   required,
 });
+
+/** A Discord option from the option table (src/options/fields.ts): same name (snake case), range and choices. */
+export function discordOption(field: OptionField): Option {
+  const description = clip(`${field.help} (${rangeHelp(field)})`, 100);
+  const name = snakeName(field);
+  switch (field.kind) {
+    case 'integer':
+      return { type: Opt.Integer, name, description, min_value: field.min, max_value: field.max };
+    case 'number':
+      return { type: Opt.Number, name, description, min_value: field.min, max_value: field.max };
+    case 'choice':
+      return { type: Opt.String, name, description, choices: field.choices.map((value) => ({ name: field.labels?.[value] ?? value, value })) };
+    case 'numbers':
+      return { type: Opt.String, name, description };
+  }
+}
+
+function blendWeight(name: string, description: string): Option {
+  const field = fieldNamed('style-blend-weights') as NumberListField;
+  return { type: Opt.Number, name, description, min_value: field.min, max_value: field.max };
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
 
 const quotaNumbers: Option[] = [
   integer('jobs_per_day', 'Jobs per day', 0, 100_000),
@@ -39,31 +66,9 @@ export const DISCORD_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = [
       { type: Opt.String, name: 'artist', description: 'Use a work of this artist instead of a style image', autocomplete: true },
       attachment('style2', 'A second style image to blend in'),
       attachment('style3', 'A third style image to blend in'),
-      { type: Opt.Number, name: 'style_weight2', description: 'Blend weight of style2 (style is 1)', min_value: 0.01, max_value: 100 },
-      { type: Opt.Number, name: 'style_weight3', description: 'Blend weight of style3 (style is 1)', min_value: 0.01, max_value: 100 },
-      integer('iterations', 'Optimisation steps (more = finer, slower)', 1, 5000),
-      integer('size', 'Longest side of the result in pixels', 32, 2048),
-      { type: Opt.Number, name: 'style_strength', description: 'Multiplier of the default style weight', min_value: 0.01, max_value: 100 },
-      {
-        type: Opt.String,
-        name: 'preserve_colors',
-        description: "Keep the photo's colours",
-        choices: [
-          { name: 'no (paint the colours too)', value: 'none' },
-          { name: 'luminance only', value: 'luminance' },
-          { name: 'Reinhard colour transfer', value: 'reinhard' },
-        ],
-      },
-      {
-        type: Opt.String,
-        name: 'init',
-        description: 'Start from the photo or from noise',
-        choices: [
-          { name: 'content', value: 'content' },
-          { name: 'noise', value: 'noise' },
-        ],
-      },
-      integer('seed', 'Random seed (same seed, same picture)', 0, 2_147_483_647),
+      blendWeight('style_weight2', 'Blend weight of style2 (style is 1)'),
+      blendWeight('style_weight3', 'Blend weight of style3 (style is 1)'),
+      ...fieldsFor('discord').map(discordOption),
     ],
   },
   {

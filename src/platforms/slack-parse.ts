@@ -4,6 +4,7 @@
 //   "@stylebot quota set @ann jobs per day 50"               -> quota/set { user: 'U123', jobs_per_day: 50 }
 // Pure string work: no Slack API, so it is unit-tested on its own.
 import type { ArgValue } from '../../commands/types.js';
+import { fieldsFor, snakeName, type OptionField } from '../options/fields.js';
 
 export interface ParsedMention {
   command: string;
@@ -27,40 +28,25 @@ function phrase(text: string, key: string, kind: Kind, extra: Partial<Phrase> = 
   return { words: text.split(' '), key, kind, ...extra };
 }
 
+/** The Slack words of one option-table field: its name as words ("style weight"), its other words, its flags. */
+function fieldPhrases(field: OptionField): Phrase[] {
+  const key = snakeName(field);
+  const kind: Kind = field.kind === 'integer' || field.kind === 'number' ? 'number' : 'word';
+  const choices = field.kind === 'choice' ? [...field.choices] : undefined;
+  const flags = field.kind === 'choice' ? (field.slackFlags ?? {}) : {};
+  // A flag wins over the option's own name: "preserve colors" alone means luminance.
+  const names = [field.name.replace(/-/g, ' '), ...(field.slackWords ?? [])].filter((text) => !(text in flags));
+  const phrases = names.map((text) => phrase(text, key, kind, choices ? { choices } : {}));
+  if (field.kind === 'choice') {
+    for (const [text, value] of Object.entries(field.slackFlags ?? {})) phrases.push(phrase(text, key, 'flag', { value }));
+  }
+  return phrases;
+}
+
 const STYLIZE_PHRASES: Phrase[] = [
-  phrase('iterations', 'iterations', 'number'),
-  phrase('iteration', 'iterations', 'number'),
-  phrase('iters', 'iterations', 'number'),
-  phrase('steps', 'iterations', 'number'),
-  phrase('size', 'size', 'number'),
-  phrase('seed', 'seed', 'number'),
-  phrase('strength', 'style_strength', 'number'),
-  phrase('style strength', 'style_strength', 'number'),
-  phrase('style weight', 'style_weight', 'number'),
-  phrase('content weight', 'content_weight', 'number'),
-  phrase('tv weight', 'tv_weight', 'number'),
-  phrase('style scale', 'style_scale', 'number'),
-  phrase('learning rate', 'learning_rate', 'number'),
-  phrase('lr', 'learning_rate', 'number'),
-  phrase('layer weights', 'layer_weights', 'word'),
-  phrase('optimizer', 'optimizer', 'word', { choices: ['lbfgs', 'adam'] }),
-  phrase('adam', 'optimizer', 'flag', { value: 'adam' }),
-  phrase('lbfgs', 'optimizer', 'flag', { value: 'lbfgs' }),
-  phrase('init', 'init', 'word', { choices: ['content', 'noise'] }),
-  phrase('preserve colors', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('preserve colours', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('preserve color', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('preserve colour', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('keep colors', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('keep colours', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('preserve luminance', 'preserve_colors', 'flag', { value: 'luminance' }),
-  phrase('preserve reinhard', 'preserve_colors', 'flag', { value: 'reinhard' }),
-  phrase('preserve none', 'preserve_colors', 'flag', { value: 'none' }),
-  phrase('preserve', 'preserve_colors', 'word', { choices: ['luminance', 'reinhard', 'none'] }),
-  phrase('reinhard', 'preserve_colors', 'flag', { value: 'reinhard' }),
+  ...fieldsFor('slack').flatMap(fieldPhrases),
   phrase('texture', 'texture', 'flag', { value: true }),
   phrase('no content', 'texture', 'flag', { value: true }),
-  phrase('blend', 'style_blend_weights', 'word'),
   phrase('artist', 'artist', 'rest'),
 ];
 
@@ -192,7 +178,8 @@ function tokenize(text: string): string[] {
     const eq = word.indexOf('=');
     const parts = eq > 0 ? [word.slice(0, eq), word.slice(eq + 1)] : [word];
     for (const part of parts) {
-      const bare = part.replace(/^--?/, '');
+      // "--style-weight" -> "style-weight", but "-5" stays a negative number (the option check refuses it).
+      const bare = part.replace(/^--?(?=[a-z])/i, '');
       const words = bare.toLowerCase().split(/[-_]/);
       if (/^[a-z]+([-_][a-z]+)+$/i.test(bare) && isPhraseStart(words)) out.push(...words);
       else if (bare !== '') out.push(bare);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStylizeOptions } from '../../src/engine/options.js';
+import { UserError } from '../../src/errors.js';
 import { DEFAULT_OPTIONS, resolveOptions } from '../../src/engine/validate.js';
 
 describe('parseStylizeOptions', () => {
@@ -48,26 +49,28 @@ describe('parseStylizeOptions', () => {
     expect(() => parseStylizeOptions({ 'style-strength': 2, 'style-weight': 5 })).toThrow(/not both/);
   });
 
-  it('throws RangeError with a message a person can act on', () => {
+  it('throws UserError with a message a person can act on', () => {
     const cases: [Record<string, string | number | boolean>, RegExp][] = [
-      [{ size: '4000' }, /size must be a whole number between 32 and 2048 pixels/],
-      [{ size: 'big' }, /size must be a number/],
+      [{ size: '5000' }, /size must be a whole number from 16 to 4096/],
+      [{ size: 'big' }, /size must be a whole number/],
       [{ iterations: '2.5' }, /iterations must be a whole number/],
-      [{ iterations: 0 }, /iterations must be a whole number between 1 and 10000/],
+      [{ iterations: 0 }, /iterations must be a whole number from 1 to 10000/],
+      [{ iterations: '0x5' }, /iterations must be a whole number from 1 to 10000 \(got "0x5"\)/],
+      [{ 'style-weight': '1e36' }, /style-weight must be a number from 0 to 1e10/],
       [{ init: 'photo' }, /init must be content or noise/],
       [{ optimizer: 'sgd' }, /optimizer must be lbfgs or adam/],
-      [{ 'style-weight': '-1' }, /style-weight must be 0 or more/],
-      [{ 'learning-rate': 0 }, /learning-rate must be above 0/],
-      [{ 'style-scale': 10 }, /style-scale must be between 0.05 and 4/],
+      [{ 'style-weight': '-1' }, /style-weight must be a number from 0 to 1e10/],
+      [{ 'learning-rate': 0 }, /learning-rate must be a number from 0.001 to 1000/],
+      [{ 'style-scale': 10 }, /style-scale must be a number from 0.05 to 4/],
       [{ seed: -3 }, /seed must be a whole number/],
       [{ 'preserve-colors': 'sepia' }, /preserve-colors must be none or luminance or reinhard/],
       [{ 'layer-weights': '1,2,3' }, /layer-weights must be 5 numbers/],
-      [{ 'layer-weights': '0,0,0,0,0' }, /at least one/],
+      [{ 'layer-weights': '0,0,0,0,0' }, /not all 0/],
       [{ colour: 'red' }, /Unknown option "colour"/],
-      [{ size: '' }, /size must be a number/],
+      [{ size: '' }, /size must be a whole number/],
     ];
     for (const [raw, message] of cases) {
-      expect(() => parseStylizeOptions(raw)).toThrow(RangeError);
+      expect(() => parseStylizeOptions(raw)).toThrow(UserError);
       expect(() => parseStylizeOptions(raw)).toThrow(message);
     }
   });

@@ -1,5 +1,6 @@
-// Option defaults and validation: every bad value is a RangeError with a message for the user.
+// Option defaults and validation: every bad value is a UserError with a message for the user.
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from '../../src/engine/validate.js';
 
 describe('resolveOptions', () => {
@@ -20,20 +21,21 @@ describe('resolveOptions', () => {
   it.each([
     [{ iterations: 1.5 }, /iterations must be a whole number/],
     [{ size: 8 }, /size must be a whole number from 16/],
-    [{ styleScale: 0 }, /styleScale must be from/],
-    [{ styleWeight: -1 }, /styleWeight must be a number of 0 or more/],
-    [{ contentWeight: Number.NaN }, /contentWeight must be a number/],
-    [{ learningRate: 0 }, /learningRate must be above 0/],
-    [{ init: 'random' }, /init must be one of content, noise/],
-    [{ preserveColors: 'yes' }, /preserveColors must be one of none, luminance, reinhard/],
-    [{ layerWeights: [1, 1, 1] }, /layerWeights must be a list of 5 numbers/],
-    [{ layerWeights: [0, 0, 0, 0, 0] }, /At least one of layerWeights/],
+    [{ styleScale: 0 }, /style-scale must be a number from/],
+    [{ styleWeight: -1 }, /style-weight must be a number from 0/],
+    [{ styleWeight: 1e36 }, /style-weight must be a number from 0 to 1e10/],
+    [{ contentWeight: Number.NaN }, /content-weight must be a number/],
+    [{ learningRate: 0 }, /learning-rate must be a number from 0.001/],
+    [{ init: 'random' }, /init must be content or noise/],
+    [{ preserveColors: 'sepia' }, /preserve-colors must be none or luminance or reinhard/],
+    [{ layerWeights: [1, 1, 1] }, /layer-weights must be 5 numbers/],
+    [{ layerWeights: [0, 0, 0, 0, 0] }, /not all 0/],
     [{ seed: -3 }, /seed must be a whole number/],
     [{ progressEvery: 0 }, /progressEvery must be a whole number from 1/],
     [{ previewSize: -1 }, /previewSize must be a whole number from 0/],
     [{ colour: 'x' }, /Unknown option "colour"/],
   ])('rejects %j', (options, message) => {
-    expect(() => resolveOptions(options as never)).toThrow(RangeError);
+    expect(() => resolveOptions(options as never)).toThrow(UserError);
     expect(() => resolveOptions(options as never)).toThrow(message);
   });
 });
@@ -43,7 +45,8 @@ describe('checkRequest', () => {
   it('needs a style image, non-negative weights that add up to more than 0, and non-empty images', () => {
     expect(() => checkRequest({ styles: [{ image: img }] })).not.toThrow();
     expect(() => checkRequest({ styles: [] })).toThrow(/at least one style image/);
-    expect(() => checkRequest({ styles: [{ image: img, weight: -1 }] })).toThrow(/weight of style image 1/);
+    expect(() => checkRequest({ styles: [{ image: img, weight: -1 }] })).toThrow(/style-blend-weights must be a number from 0/);
+    expect(() => checkRequest({ styles: [{ image: img, weight: 1e308 }, { image: img, weight: 1e308 }] })).toThrow(/from 0 to 1e6/);
     expect(() => checkRequest({ styles: [{ image: img, weight: 0 }] })).toThrow(/add up to more than 0/);
     expect(() => checkRequest({ styles: [{ image: new Uint8Array() }] })).toThrow(/Style image 1 is empty/);
     expect(() => checkRequest({ content: new Uint8Array(), styles: [{ image: img }] })).toThrow(/content image is empty/);
