@@ -1,65 +1,53 @@
 // `stylebot stylize CONTENT STYLE... -o OUT`: the engine on files, like the seed tool art.py.
 import { randomInt } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pickArtwork, resolveArtistsDir } from '../engine/artists.js';
-import { BACKEND_NAMES } from '../engine/backend-names.js';
-import { parseStylizeOptions } from '../engine/options.js';
+import type { ParseArgsConfig } from 'node:util';
+import { fieldsFor, type OptionField } from '../options/fields.js';
+import { checkCombination, normaliseBlendWeights, parseOptions, rangeHelp } from '../options/schema.js';
+import { DEFAULT_OPTIONS } from '../engine/validate.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
-import { ImageError } from '../images/index.js';
+import { isUserError } from '../errors.js';
 import { ProgressBar } from './progress.js';
-import { parseBackend, parseCommandLine, readImageFile, UsageError } from './shared.js';
+import { parseCommandLine, readImageFile, UsageError } from './shared.js';
 
-const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
+const FIXED_USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
        stylebot stylize CONTENT --artist NAME -o OUT.png [options]
        stylebot stylize --no-content STYLE... -o OUT.png [options]   (texture synthesis)
+       stylebot stylize [options] -o OUT.png -- -photo.png STYLE...   (file names that start with "-" go after --)
 
-  -o, --output FILE          where to write the PNG (required)
+  -o, --output FILE          where to write the PNG (required; its folder is created)
   --artist NAME              use a work by this artist instead of STYLE files (e.g. "van gogh")
-  --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)
-  --iterations N             optimizer steps (default 500)
-  --size N                   longest side of the output in pixels, 32-2048 (default 512)
-  --init content|noise       starting picture (default content)
-  --style-scale X            style image size relative to the output (default 1)
-  --style-weight X           beta (default 1e4); or --style-strength X = X times the default
-  --content-weight X         alpha (default 1)
-  --tv-weight X              total-variation smoothing (default 0)
-  --layer-weights a,b,c,d,e  weights of conv1_1,conv2_1,conv3_1,conv4_1,conv5_1
-  --style-blend-weights w1,w2,...  one weight per STYLE (normalised to sum to 1)
-  --preserve-colors luminance|reinhard   keep the content's colours
-  --optimizer lbfgs|adam     (default lbfgs); --learning-rate X for Adam (default 10)
-  --seed N                   same seed, same picture (artwork pick and noise)
-  --backend NAME             auto, ${BACKEND_NAMES.join(', ')}
-  --print-rate N             progress every N iterations (default 10)
+  --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)`;
+
+const TAIL_USAGE = `  --print-rate N             progress every N iterations (default 10)
   --save-every N             also write OUT-stem_<iteration>.png every N iterations
+  --no-content               texture synthesis: every positional argument is a STYLE
   --json                     print one JSON object with the result on stdout
   -h, --help`;
+
+/** "--style-weight X" with its help and range, from the option table. */
+function usageLine(field: OptionField): string {
+  const meta = field.kind === 'choice' ? field.choices.join('|') : field.kind === 'integer' ? 'N' : field.kind === 'numbers' ? (field.length === 5 ? 'a,b,c,d,e' : 'w1,w2,...') : 'X';
+  const flag = `--${field.name} ${meta}`;
+  return `  ${flag.padEnd(26)} ${field.help} (${rangeHelp(field)})`;
+}
+
+const USAGE = [FIXED_USAGE, ...fieldsFor('cli').map(usageLine), TAIL_USAGE].join('\n');
 
 const FLAGS = {
   output: { type: 'string', short: 'o' },
   artist: { type: 'string' },
   'artists-dir': { type: 'string' },
-  iterations: { type: 'string' },
-  size: { type: 'string' },
-  init: { type: 'string' },
-  'style-scale': { type: 'string' },
-  'style-weight': { type: 'string' },
-  'style-strength': { type: 'string' },
-  'content-weight': { type: 'string' },
-  'tv-weight': { type: 'string' },
-  'layer-weights': { type: 'string' },
-  'style-blend-weights': { type: 'string' },
-  'preserve-colors': { type: 'string' },
-  optimizer: { type: 'string' },
-  'learning-rate': { type: 'string' },
-  seed: { type: 'string' },
-  backend: { type: 'string' },
+  ...Object.fromEntries(fieldsFor('cli').map((field) => [field.name, { type: 'string' } as const])),
   'print-rate': { type: 'string' },
   'save-every': { type: 'string' },
   'no-content': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
-} as const;
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 interface Plan {
   contentPath: string | null;
@@ -92,6 +80,8 @@ export async function run(argv: string[]): Promise<number> {
         name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : basename(s.path),
       })),
     );
+    // The output's folder is created and checked now, not after every iteration has run.
+    await prepareOutput(plan.output);
   } catch (error) {
     // Everything up to here is about what the user typed or gave: flags, names, files.
     console.error(`stylebot stylize: ${(error as Error).message}`);
@@ -122,22 +112,43 @@ export async function run(argv: string[]): Promise<number> {
 
   const bar = new ProgressBar(process.stderr);
   const saves: Promise<void>[] = [];
+  let savesFailed = false;
+  /** Side work: an intermediate save that fails is reported once and no more are tried; the run goes on. */
+  const saveIntermediate = (iteration: number, png: Uint8Array) => {
+    if (savesFailed) return;
+    const path = intermediatePath(plan.output, iteration);
+    saves.push(
+      writeOutput(path, png).catch((error: unknown) => {
+        if (savesFailed) return;
+        savesFailed = true;
+        process.stderr.write(`\nstylebot stylize: could not save ${path} (${errnoText(error)}); going on without intermediate saves.\n`);
+      }),
+    );
+  };
   try {
     const result = await stylize(
       { content, styles, options: plan.options },
       {
         signal: controller.signal,
         onProgress: (p: StylizeProgress) => {
-          if (p.iteration % plan.printRate === 0 || p.iteration === p.total) bar.update(p);
-          if (plan.saveEvery > 0 && p.preview && p.iteration % plan.saveEvery === 0 && p.iteration < p.total) {
-            saves.push(writeOutput(intermediatePath(plan.output, p.iteration), p.preview));
+          // Progress display and saves are side work: nothing they throw may stop the run.
+          try {
+            if (p.iteration % plan.printRate === 0 || p.iteration === p.total) bar.update(p);
+            if (plan.saveEvery > 0 && p.preview && p.iteration % plan.saveEvery === 0 && p.iteration < p.total) saveIntermediate(p.iteration, p.preview);
+          } catch (error) {
+            process.stderr.write(`\nstylebot stylize: progress report failed (${errnoText(error)}); the run goes on.\n`);
           }
         },
       },
     );
     bar.finish();
     await Promise.all(saves);
-    await writeOutput(plan.output, result.png);
+    try {
+      await writeOutput(plan.output, result.png);
+    } catch (error) {
+      console.error(`stylebot stylize: could not write ${plan.output}: ${errnoText(error)}`);
+      return 2;
+    }
     if (plan.json) {
       console.log(
         JSON.stringify({
@@ -167,7 +178,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error('Stopped: nothing was written.');
       return 130;
     }
-    if (error instanceof RangeError || error instanceof ImageError) {
+    if (isUserError(error)) {
       console.error(`stylebot stylize: ${error.message}`);
       return 2;
     }
@@ -183,74 +194,100 @@ function parseFlags(argv: string[]): Plan | 'help' {
   try {
     parsed = parseCommandLine(argv, FLAGS);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}. See "stylebot stylize --help".`);
+    throw new UsageError(`${(error as Error).message}${dashHint(argv)}. See "stylebot stylize --help".`);
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const positionals = parsed.positionals;
   if (values.help) return 'help';
 
-  const output = values.output;
+  const output = values.output as string | undefined;
   if (!output) throw new UsageError('give the output file with -o OUT.png');
   if (extname(output).toLowerCase() !== '.png') throw new UsageError(`the output is a PNG, so its name must end in .png (got "${output}")`);
 
-  const engineOptions = parseStylizeOptions({
-    iterations: values.iterations,
-    size: values.size,
-    init: values.init,
-    'style-scale': values['style-scale'],
-    'style-weight': values['style-weight'],
-    'style-strength': values['style-strength'],
-    'content-weight': values['content-weight'],
-    'tv-weight': values['tv-weight'],
-    'layer-weights': values['layer-weights'],
-    'preserve-colors': values['preserve-colors'],
-    optimizer: values.optimizer,
-    'learning-rate': values['learning-rate'],
-    seed: values.seed,
-  });
+  // Every option of the table, checked by its field (src/options): the same ranges as the bots and the engine.
+  const raw = Object.fromEntries(fieldsFor('cli').map((field) => [field.name, values[field.name] as string | undefined]));
+  const { options: engineOptions, blendWeights: givenBlend, backend = 'auto' } = parseOptions(raw, 'cli');
 
-  const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate']);
-  const saveEvery = values['save-every'] === undefined ? 0 : positiveInt('save-every', values['save-every']);
-  const backend = parseBackend(values.backend);
+  const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate'] as string);
+  const saveEvery = values['save-every'] === undefined ? 0 : positiveInt('save-every', values['save-every'] as string);
 
   // The seed is fixed here so that the artwork pick and the engine's noise both follow it.
   const seed = engineOptions.seed ?? randomInt(0, 2 ** 31);
   const options: Partial<StylizeOptions> = { ...engineOptions, seed, progressEvery: gcd(printRate, saveEvery || printRate) };
   if (saveEvery > 0) options.previewSize = 4096; // intermediates at full size
 
-  const noContent = values['no-content'];
+  const noContent = values['no-content'] === true;
   const contentPath = noContent ? null : (positionals[0] ?? null);
   const stylePaths = noContent ? positionals : positionals.slice(1);
   if (!noContent && !contentPath) throw new UsageError('give a CONTENT image (or --no-content for texture synthesis)');
+  // Options that are each fine but paint nothing together fail here, before the engine loads.
+  checkCombination({ ...DEFAULT_OPTIONS, ...options }, contentPath !== null);
 
   let artwork: Plan['artwork'];
   let styles: Plan['styles'];
   if (values.artist !== undefined) {
     if (stylePaths.length > 0) throw new UsageError('give STYLE files or --artist, not both');
-    if (values['style-blend-weights'] !== undefined) throw new UsageError('--style-blend-weights needs STYLE files, not --artist');
-    artwork = pickArtwork(values['artists-dir'] ?? resolveArtistsDir(), values.artist, seed);
+    if (givenBlend !== undefined) throw new UsageError('--style-blend-weights needs STYLE files, not --artist');
+    artwork = pickArtwork((values['artists-dir'] as string | undefined) ?? resolveArtistsDir(), values.artist as string, seed);
     styles = [{ path: artwork.path, weight: 1 }];
   } else {
     if (stylePaths.length === 0) throw new UsageError('give at least one STYLE image (or --artist NAME)');
-    const weights = blendWeights(values['style-blend-weights'], stylePaths.length);
+    if (givenBlend && givenBlend.length !== stylePaths.length) {
+      throw new UsageError(`--style-blend-weights needs ${stylePaths.length} number${stylePaths.length === 1 ? '' : 's'} (one per STYLE), got ${givenBlend.length}`);
+    }
+    const weights = normaliseBlendWeights(givenBlend ?? stylePaths.map(() => 1));
     styles = stylePaths.map((path, i) => ({ path, weight: weights[i]! }));
   }
 
-  return { contentPath, styles, artwork, output, options, backend, printRate, saveEvery, json: values.json };
+  return { contentPath, styles, artwork, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true };
 }
 
-function blendWeights(raw: string | undefined, count: number): number[] {
-  if (raw === undefined) return new Array(count).fill(1);
-  const weights = raw.split(',').map((part) => Number(part.trim()));
-  if (weights.length !== count || weights.some((w) => !Number.isFinite(w) || w < 0) || weights.every((w) => w === 0)) {
-    throw new UsageError(`--style-blend-weights needs ${count} numbers of 0 or more (one per STYLE), not all 0 (got "${raw}")`);
-  }
-  return weights;
+/** A file name that starts with "-" reads as flags; say how to pass it. */
+function dashHint(argv: string[]): string {
+  const file = argv.find((arg) => /^-[^-]/.test(arg) && /[./\\]/.test(arg));
+  return file ? ` ("${file}" looks like a file name: put file names that start with "-" after "--", as in -- ${file})` : '';
 }
 
 function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of 1 or more (got "${raw}")`);
   return n;
+}
+
+/** Plain words for a file-system error code. */
+function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'it is a folder',
+    EEXIST: 'a file of that name is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+    ENAMETOOLONG: 'the name is too long',
+  };
+  return (code && words[code]) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Creates the output's folder and checks that the output (and the intermediates beside it) can be written there:
+ * not a folder, folder writable. Throws UsageError with one line.
+ */
+async function prepareOutput(output: string): Promise<void> {
+  const folder = dirname(output);
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`cannot create the folder of ${output}: ${errnoText(error)}`);
+  }
+  const existing = await stat(output).catch(() => null);
+  if (existing?.isDirectory()) throw new UsageError(`cannot write ${output}: it is a folder`);
+  try {
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`cannot write into ${folder}: ${errnoText(error)}`);
+  }
 }
 
 async function writeOutput(path: string, png: Uint8Array): Promise<void> {

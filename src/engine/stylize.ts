@@ -8,6 +8,7 @@ import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, 
 import { activeMemoryBudget, checkRunFits, checkStockWebgpuSize, lbfgsHistorySize } from './memory.js';
 import { createAdam, createLbfgs, type Minimizer, type Objective } from './optimizers.js';
 import { seededRandom } from './random.js';
+import { UserError } from '../errors.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
 import { createVgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
@@ -86,8 +87,9 @@ function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions, 
 
 /**
  * Paints the content image in the style of the style images (or synthesises the style's texture
- * when there is no content image). Rejects with RangeError for bad options, ImageError for bad images,
- * and an Error named 'AbortError' when hooks.signal aborts.
+ * when there is no content image). Rejects with UserError for bad options (code bad_option), ImageError for bad
+ * images, UserError('not_finite') when the loss or gradient stops being finite, and an Error named 'AbortError'
+ * when hooks.signal aborts.
  */
 export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {}): Promise<StylizeResult> {
   const { onProgress, signal } = hooks;
@@ -111,6 +113,14 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   let lastParts: tf.Tensor1D | null = null;
   let initialParts: tf.Tensor1D | null = null;
   let objectiveScale: tf.Scalar | null = null;
+  let gradientSum: tf.Scalar | null = null;
+  let evaluations = 0;
+  /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
+  const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
+    const losses = parts ?? (await readParts(lastParts!, options));
+    const gradient = gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;
+    if (![losses.content, losses.style, losses.tv, losses.total, gradient].every(Number.isFinite)) throw notFinite(iteration);
+  };
   try {
     targets = computeTargets(vgg, inputs, options);
     const t = targets;
@@ -134,6 +144,11 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     const objective: Objective = (image) => {
       const { value, grad } = tf.tidy(() => valueAndGrad(image));
       if (!initialParts) initialParts = tf.keep(lastParts!.clone());
+      // Every SYNC_EVERY-th gradient is summed for the finiteness check (one reduction, read at the next sync).
+      if (evaluations++ % SYNC_EVERY === 0) {
+        gradientSum?.dispose();
+        gradientSum = tf.keep(tf.sum(grad) as tf.Scalar);
+      }
       if (options.optimizer !== 'lbfgs') return { loss: value, grad };
       if (!objectiveScale) {
         objectiveScale = tf.keep(
@@ -165,18 +180,20 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
         performance.now() - lastProgressAt >= (hooks.minProgressIntervalMs ?? 0);
       // Wait for the backend now and then so the queue of work stays short; yield to the event loop always,
       // so an abort (or a chat heartbeat in the same thread) gets through.
-      if (!progressDue && done % SYNC_EVERY === 0) await lastParts!.data();
+      if (!progressDue && done % SYNC_EVERY === 0) await checkFinite(done, null);
       else await new Promise((resolve) => setImmediate(resolve));
       throwIfAborted(signal);
       // The last iteration's event is sent below, with the final losses.
       if (progressDue) {
         lastProgressAt = performance.now();
         const elapsedMs = lastProgressAt - began;
+        const losses = await readParts(lastParts!, options);
+        await checkFinite(done, losses);
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
         onProgress({
           iteration: done,
           total: options.iterations,
-          losses: await readParts(lastParts!, options),
+          losses,
           elapsedMs,
           etaMs: (elapsedMs / done) * (options.iterations - done),
           ...(preview ? { preview } : {}),
@@ -190,6 +207,8 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     const finalParts = tf.tidy(() => lossParts(vgg, t, tf.clipByValue(x!, 0, 255) as tf.Tensor4D));
     const final = await readParts(finalParts, options);
     finalParts.dispose();
+    await checkFinite(options.iterations, null);
+    await checkFinite(options.iterations, final);
     const initial = await readParts(initialParts!, options);
     const png = await encodePng(picture);
     if (onProgress) {
@@ -214,8 +233,17 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     (lastParts as tf.Tensor | null)?.dispose();
     (initialParts as tf.Tensor | null)?.dispose();
     (objectiveScale as tf.Tensor | null)?.dispose();
+    (gradientSum as tf.Tensor | null)?.dispose();
     if (targets) disposeTargets(targets);
   }
+}
+
+function notFinite(iteration: number): UserError {
+  return new UserError(
+    'not_finite',
+    `Stopped at iteration ${iteration}: the loss or its gradient is no longer a finite number in float32. ` +
+      'Lower style-weight, content-weight or tv-weight (or learning-rate with adam) and try again.',
+  );
 }
 
 /** A PNG no larger than previewSize on its longest side. */
