@@ -2,6 +2,7 @@
 import { adminOnly, isAdmin } from './admin.js';
 import { attachmentsInOrder, stringArg } from './args.js';
 import { downloadImage } from './download.js';
+import { userText } from './format.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 export async function artist(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
@@ -16,15 +17,15 @@ export async function artist(request: CommandRequest, context: CommandContext): 
 
   if (sub === 'remove') {
     const work = stringArg(request.args, 'work', 'file');
-    if (!work) return { text: `Which work of ${name}? See *artists ${name}* for the file names.`, private: true };
+    if (!work) return { text: `Which work of ${userText(name)}? See *artists ${userText(name)}* for the file names.`, private: true };
     await context.jobs.admin.removeArtwork(request.requester, name, work);
-    return { text: `Removed ${work} from ${name}.`, private: true };
+    return { text: `Removed ${userText(work)} from ${userText(name)}.`, private: true };
   }
 
   const [image] = attachmentsInOrder(request, ['image']);
-  if (!image) return { text: `Attach the artwork to add to ${name}.`, private: true };
+  if (!image) return { text: `Attach the artwork to add to ${userText(name)}.`, private: true };
   const download = await downloadImage(image, context, 'artwork');
   if (!download.ok) return { text: download.message, private: true };
   const stored = await context.jobs.admin.addArtwork(request.requester, name, image.name, download.bytes);
-  return { text: `Added ${stored} to the artists.`, private: true };
+  return { text: `Added ${userText(stored)} to the artists.`, private: true };
 }

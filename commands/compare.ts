@@ -3,7 +3,7 @@
 import { attachmentsInOrder } from './args.js';
 import { styleDistanceInWorker } from './distance-thread.js';
 import { downloadImage } from './download.js';
-import { formatNumber } from './format.js';
+import { formatNumber, userText } from './format.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
@@ -20,6 +20,6 @@ export async function compare(request: CommandRequest, context: CommandContext):
   const distance = await styleDistanceInWorker(a.bytes, b.bytes);
   const layers = distance.perLayer.map((value, i) => `${STYLE_LAYERS[i] ?? `layer ${i + 1}`} ${formatNumber(value)}`).join(', ');
   return {
-    text: `Style distance between \`${first.name}\` and \`${second.name}\`: *${formatNumber(distance.total)}* (0 = same style).\nPer layer: ${layers}`,
+    text: `Style distance between \`${userText(first.name)}\` and \`${userText(second.name)}\`: *${formatNumber(distance.total)}* (0 = same style).\nPer layer: ${layers}`,
   };
 }

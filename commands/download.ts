@@ -1,13 +1,16 @@
 // Fetching an attachment safely: the reported size is checked before downloading, the real size after, and the
 // bytes are probed (type, pixel count, decodability) with a message the user understands.
+import { isUserError, userMessageFor } from '../src/errors.js';
 import { ImageError, probeImage } from '../src/images/index.js';
+import { defaultLogger } from '../src/logger.js';
+import { userText } from './format.js';
 import type { Attachment, CommandContext } from './types.js';
 
 export type Download = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
 export async function downloadImage(attachment: Attachment, context: CommandContext, role: string): Promise<Download> {
   const { maxImageBytes, maxImagePixels } = context.limits;
-  const label = `The ${role} \`${attachment.name}\``;
+  const label = `The ${role} \`${userText(attachment.name)}\``;
   if (attachment.contentType && !attachment.contentType.startsWith('image/')) {
     return { ok: false, message: `${label} is not an image (${attachment.contentType}). Send a JPEG, PNG, WebP or GIF.` };
   }
@@ -18,7 +21,10 @@ export async function downloadImage(attachment: Attachment, context: CommandCont
   try {
     bytes = await attachment.fetch();
   } catch (error) {
-    return { ok: false, message: `${label} could not be downloaded (${(error as Error).message}). Please try again.` };
+    // A refusal (another host, too large) is the user's to read; a network or server failure is logged.
+    if (isUserError(error)) return { ok: false, message: `${label}: ${error.message}` };
+    const { text } = userMessageFor(error, context.logger ?? defaultLogger(), { attachment: attachment.name, stage: 'download' });
+    return { ok: false, message: `${label} could not be downloaded. ${text}` };
   }
   if (bytes.byteLength > maxImageBytes) {
     return { ok: false, message: `${label} is ${megabytes(bytes.byteLength)}; the limit is ${megabytes(maxImageBytes)}.` };

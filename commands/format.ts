@@ -1,6 +1,19 @@
 // Text pieces shared by the command replies and the status messages (Markdown both Discord and Slack render).
 import type { Job } from '../src/jobs/types.js';
 
+/** Start and end of a user-supplied run inside neutral text (Unicode FIRST STRONG ISOLATE / POP DIRECTIONAL ISOLATE). */
+export const USER_TEXT_START = '\u2068';
+export const USER_TEXT_END = '\u2069';
+
+/**
+ * Marks a string a user supplied (a file name, an artist or work name, a word they typed) inside a reply, so that
+ * each adapter escapes it for its platform: Slack's &, <, >; Discord's markdown. The marks are invisible isolates;
+ * adapters remove them.
+ */
+export function userText(value: string): string {
+  return `${USER_TEXT_START}${value.replace(/[\u2068\u2069]/g, '')}${USER_TEXT_END}`;
+}
+
 export function formatDuration(ms: number): string {
   const totalSeconds = Math.max(0, Math.round(ms / 1000));
   const hours = Math.floor(totalSeconds / 3600);
@@ -30,9 +43,9 @@ export function jobLabel(job: Pick<Job, 'id'>): string {
 
 /** What the job paints with: the artwork in artist mode, else the style file names. */
 export function styleSummary(job: Job): string {
-  if (job.artwork) return `${job.artwork}`;
-  if (job.artist) return `${job.artist}`;
-  if (job.styleNames.length > 0) return job.styleNames.join(' + ');
+  if (job.artwork) return userText(job.artwork);
+  if (job.artist) return userText(job.artist);
+  if (job.styleNames.length > 0) return job.styleNames.map(userText).join(' + ');
   return 'unknown style';
 }
 

@@ -2,7 +2,7 @@
 // the preview, and at the end the picture with the settings used (or why there is none).
 import { DEFAULT_OPTIONS } from '../src/engine/validate.js';
 import type { Job, JobEvent } from '../src/jobs/types.js';
-import { formatDuration, formatNumber, jobLabel, progressBar, styleSummary } from './format.js';
+import { formatDuration, formatNumber, jobLabel, progressBar, styleSummary, userText } from './format.js';
 import type { ActionButton, StatusView } from './types.js';
 
 export function statusView(job: Job, event: JobEvent): StatusView | undefined {
@@ -63,8 +63,8 @@ export function settingsText(job: Job): string {
   parts.push(`colours ${options.preserveColors ?? DEFAULT_OPTIONS.preserveColors}`);
   parts.push(`init ${options.init ?? DEFAULT_OPTIONS.init}`);
   const lines = [`*Settings:* ${parts.join(' · ')}`];
-  if (job.artwork) lines.push(`*Artwork:* ${job.artwork}`);
-  else if (job.styleNames.length > 0) lines.push(`*Style:* ${job.styleNames.join(' + ')}`);
+  if (job.artwork) lines.push(`*Artwork:* ${userText(job.artwork)}`);
+  else if (job.styleNames.length > 0) lines.push(`*Style:* ${job.styleNames.map(userText).join(' + ')}`);
   if (result) {
     const seconds = (result.msPerIteration * result.iterations) / 1000;
     lines.push(`Painted in ${formatDuration(seconds * 1000)} on ${result.backend} (${Math.round(result.msPerIteration)} ms per iteration).`);

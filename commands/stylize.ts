@@ -9,7 +9,7 @@ import type { JobInputs, JobStyleInput } from '../src/jobs/types.js';
 import { attachmentsInOrder, pickArg, stringArg } from './args.js';
 import { downloadImage } from './download.js';
 import type { Attachment, CommandContext, CommandReply, CommandRequest } from './types.js';
-import { jobLabel } from './format.js';
+import { jobLabel, userText } from './format.js';
 
 /** Arguments of /stylize that are not in the option table (everything else goes to parseOptions). */
 const NOT_ENGINE_OPTIONS = new Set([
@@ -68,7 +68,7 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   if (!result.ok) return privateReply(result.message);
 
   const { job, position } = result;
-  const what = job.artwork ? `in the style of *${job.artwork}*` : `in the style of ${job.styleNames.join(' + ')}`;
+  const what = job.artwork ? `in the style of *${userText(job.artwork)}*` : `in the style of ${job.styleNames.map(userText).join(' + ')}`;
   const mode = inputs.content ? '' : ' (texture synthesis: no content image)';
   return {
     text: `Job ${jobLabel(job)} queued ${what}${mode}: position ${position} in line.`,

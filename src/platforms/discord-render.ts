@@ -18,8 +18,17 @@ const CUSTOM_ID_PREFIX = 'stylebot';
 
 /** The body of a message create/edit. Edits replace the attachments and buttons too. Mentions never ping anyone
  *  except mentionUser (used when the result is posted in the channel after the interaction expired). */
+/**
+ * Neutral reply text as Discord markdown: user-supplied runs (commands/format.ts userText) get every markdown
+ * character escaped, so a file name cannot make a masked link, a heading or bold text. (Mentions never ping:
+ * allowed_mentions is empty below.)
+ */
+export function discordText(text: string): string {
+  return text.replace(/\u2068([^\u2069]*)\u2069/g, (_, run: string) => run.replace(/[\\*_~`|>#\-[\]()<@:]/g, '\\$&'));
+}
+
 export function renderMessage(message: RenderableMessage, options: { ephemeral?: boolean; mentionUser?: string } = {}): DiscordMessageBody {
-  let content = message.text;
+  let content = discordText(message.text);
   if (options.mentionUser) content = `<@${options.mentionUser}> ${content}`;
   if (content.length > MAX_CONTENT) content = `${content.slice(0, MAX_CONTENT - 1)}…`;
   const body: Record<string, unknown> = {

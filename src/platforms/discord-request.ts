@@ -10,7 +10,8 @@ import {
 } from 'discord.js';
 import type { ArgValue, Attachment, CommandRequest } from '../../commands/types.js';
 import type { Requester } from '../jobs/types.js';
-import { readCappedBody } from './capped-body.js';
+import type { Logger } from '../logger.js';
+import { fetchPlatformFile } from './platform-fetch.js';
 
 /** Interaction tokens are valid for 15 minutes after the interaction was created. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -53,10 +54,18 @@ export function isDiscordReplyTarget(value: Record<string, unknown>): value is D
   return typeof value.applicationId === 'string' && typeof value.interactionToken === 'string' && typeof value.userId === 'string';
 }
 
+/** Where attachments may be downloaded from, and where refusals are logged. */
+export interface AttachmentSource {
+  /** DISCORD_FILE_ORIGINS plus the API base's origin when one is configured (fileOrigins()). */
+  allowedOrigins: readonly string[];
+  logger: Logger;
+}
+
 export function commandRequestOf(
   interaction: ChatInputCommandInteraction,
   admins: readonly string[],
   maxDownloadBytes: number,
+  source: AttachmentSource,
 ): CommandRequest {
   let options: readonly CommandInteractionOption[] = interaction.options.data;
   let subcommand: string | undefined;
@@ -73,7 +82,7 @@ export function commandRequestOf(
   const attachments: Record<string, Attachment> = {};
   for (const option of options) {
     if (option.type === ApplicationCommandOptionType.Attachment) {
-      if (option.attachment) attachments[option.name] = attachmentOf(option.attachment, maxDownloadBytes);
+      if (option.attachment) attachments[option.name] = attachmentOf(option.attachment, maxDownloadBytes, source);
     } else if (option.value !== undefined && option.value !== null) {
       args[option.name] = option.value;
     }
@@ -88,20 +97,20 @@ export function commandRequestOf(
   };
 }
 
-function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number): Attachment {
+function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {
   return {
     name: attachment.name,
     contentType: attachment.contentType ?? undefined,
     size: attachment.size,
-    fetch: () => download(attachment.url, maxDownloadBytes),
+    fetch: async () =>
+      (
+        await fetchPlatformFile(attachment.url, {
+          platform: 'Discord',
+          allowedOrigins: source.allowedOrigins,
+          maxBytes: maxDownloadBytes,
+          name: attachment.name,
+          logger: source.logger,
+        })
+      ).bytes,
   };
-}
-
-/** Downloads a URL, giving up as soon as it grows past maxBytes (the reported size can be wrong). */
-export async function download(url: string, maxBytes: number): Promise<Uint8Array> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-  if (!response.ok || !response.body) throw new Error(`the file server answered ${response.status}`);
-  const body = await readCappedBody(response.body, maxBytes);
-  // Past the limit: hand back a buffer of the size read so far; the caller's size check explains it to the user.
-  return body.tooLarge ? new Uint8Array(body.bytesRead) : body.bytes;
 }

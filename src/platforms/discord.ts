@@ -17,7 +17,10 @@ import { statusView } from '../../commands/progress.js';
 import type { CommandContext, CommandReply, CommandRequest } from '../../commands/types.js';
 import type { JobService } from '../jobs/types.js';
 import { parseButtonId, renderMessage } from './discord-render.js';
-import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type DiscordReplyTarget } from './discord-request.js';
+import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './discord-request.js';
+import { DISCORD_FILE_ORIGINS, fileOrigins } from './platform-fetch.js';
+import { userMessageFor } from '../errors.js';
+import { defaultLogger, type Logger } from '../logger.js';
 import { DiscordStatusMessages } from './discord-status.js';
 
 export interface DiscordBotOptions {
@@ -31,6 +34,8 @@ export interface DiscordBotOptions {
   context: CommandContext;
   /** User ids that are admins (STYLEBOT_ADMINS). */
   admins?: string[];
+  /** The process's logger (default: the command context's, else JSON on stderr). */
+  logger?: Logger;
   /** Floor between two progress edits of one status message (ms). Default 2000. */
   minEditIntervalMs?: number;
   log?: (message: string) => void;
@@ -87,12 +92,18 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 }
 
 class InteractionHandler {
+  private readonly attachmentSource: AttachmentSource;
+  private readonly logger: Logger;
+
   constructor(
     private readonly options: DiscordBotOptions,
     private readonly admins: readonly string[],
     private readonly statuses: DiscordStatusMessages,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.logger = options.logger ?? options.context.logger ?? defaultLogger();
+    this.attachmentSource = { allowedOrigins: fileOrigins(DISCORD_FILE_ORIGINS, options.apiBase), logger: this.logger };
+  }
 
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return this.autocomplete(interaction);
@@ -104,7 +115,7 @@ class InteractionHandler {
     // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
     const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes + 1);
+    const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes, this.attachmentSource);
     await this.answer(interaction, request);
   }
 
@@ -139,9 +150,10 @@ class InteractionHandler {
     try {
       await this.answerOrThrow(interaction, request);
     } catch (error) {
-      this.log(`stylebot discord: /${request.command} failed: ${describe(error)}`);
-      const sorry = { text: 'Sorry, something went wrong on my side. Please try again in a moment.', private: true };
-      await this.deliver(interaction, sorry).catch(() => undefined);
+      const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
+      await this.deliver(interaction, { text, private: true }).catch((deliveryError: unknown) => {
+        this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
+      });
     }
   }
 

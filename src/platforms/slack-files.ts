@@ -1,15 +1,27 @@
 // Slack file objects (from app_mention events) as command Attachments: validated shape, size checked against
-// the limit before downloading, downloaded from url_private with the bot token and capped while reading.
+// the limit before downloading, downloaded through platform-fetch.ts: only from Slack's file origin, with the bot
+// token sent only there, capped while reading.
 import type { Attachment } from '../../commands/types.js';
-import { readCappedBody } from './capped-body.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { fetchPlatformFile } from './platform-fetch.js';
 
 export type FilesResult = { ok: true; attachments: Record<string, Attachment> } | { ok: false; message: string };
+
+/** How files are fetched: the bot token, the byte limit, Slack's file origins (fileOrigins()) and the logger. */
+export interface SlackFileSource {
+  botToken: string;
+  maxBytes: number;
+  /** SLACK_FILE_ORIGINS plus the API URL's origin when one is configured; the token goes to these only. */
+  allowedOrigins: readonly string[];
+  logger: Logger;
+}
 
 /**
  * Turns event.files into ordered attachments ("0", "1", ...). A file Slack gives us no link for, or a malformed
  * entry, is an error with a message for the user.
  */
-export function slackAttachments(files: unknown, botToken: string, maxBytes: number): FilesResult {
+export function slackAttachments(files: unknown, source: SlackFileSource): FilesResult {
   if (files === undefined || files === null) return { ok: true, attachments: {} };
   if (!Array.isArray(files)) return { ok: false, message: 'I could not read the files of that message (Slack sent something I did not expect).' };
   const attachments: Record<string, Attachment> = {};
@@ -31,31 +43,28 @@ export function slackAttachments(files: unknown, botToken: string, maxBytes: num
       name,
       contentType: typeof f.mimetype === 'string' && f.mimetype !== '' ? f.mimetype : undefined,
       size,
-      fetch: () => downloadSlackFile(url, botToken, maxBytes, name),
+      fetch: () => downloadSlackFile(url, source, name),
     };
   }
   return { ok: true, attachments };
 }
 
-/** Downloads a url_private with the bot token; refuses more than maxBytes while reading (the reported size can lie). */
-export async function downloadSlackFile(url: string, botToken: string, maxBytes: number, name = 'file'): Promise<Uint8Array> {
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${botToken}` }, signal: AbortSignal.timeout(60_000) });
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`Slack answered HTTP ${response.status}`);
-  }
-  if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+/**
+ * Downloads a url_private with the bot token (sent to Slack's file origins only); refuses other origins and more
+ * than maxBytes while reading (the reported size can lie). UserError for what the user can act on.
+ */
+export async function downloadSlackFile(url: string, source: SlackFileSource, name = 'file'): Promise<Uint8Array> {
+  const { bytes, contentType } = await fetchPlatformFile(url, {
+    platform: 'Slack',
+    allowedOrigins: source.allowedOrigins,
+    credentials: { headers: { Authorization: `Bearer ${source.botToken}` }, origins: source.allowedOrigins },
+    maxBytes: source.maxBytes,
+    name,
+    logger: source.logger,
+  });
+  if (contentType.startsWith('text/html')) {
     // What Slack sends when the token may not read the file: its sign-in page.
-    await response.body?.cancel();
-    throw new Error('Slack sent a sign-in page instead of the file: the app needs the files:read permission');
+    throw new UserError('bad_request', 'Slack sent a sign-in page instead of the file: the app needs the files:read permission');
   }
-  const tooLarge = (): Error => new Error(`\`${name}\` is larger than ${Math.round(maxBytes / (1024 * 1024))} MB`);
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const body = await readCappedBody(response.body, maxBytes);
-  if (body.tooLarge) throw tooLarge();
-  return body.bytes;
+  return bytes;
 }

@@ -3,12 +3,15 @@
 // the slack-*.ts files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { runCommand } from '../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../commands/types.js';
 import type { JobService, Requester } from '../jobs/types.js';
 import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './slack-blocks.js';
-import { slackAttachments } from './slack-files.js';
+import { slackAttachments, type SlackFileSource } from './slack-files.js';
+import { guardSlackRequests } from './slack-http-guard.js';
+import { fileOrigins, SLACK_FILE_ORIGINS } from './platform-fetch.js';
+import { defaultLogger, type Logger } from '../logger.js';
 import { SLACK_HELP_TEXT } from './slack-help.js';
 import { parseMention } from './slack-parse.js';
 import { describe, SlackStatusReporter, toSlackTarget, type SlackReplyTarget } from './slack-status.js';
@@ -36,6 +39,10 @@ export interface SlackBotOptions {
   /** Least ms between two progress edits of a status message (default 1000). */
   minEditMs?: number;
   logLevel?: LogLevel;
+  /** The process's logger (default: the command context's, else JSON on stderr). */
+  logger?: Logger;
+  /** HTTP mode: the largest request body read (default SLACK_MAX_BODY_BYTES, 256 KB); more is answered 413. */
+  maxBodyBytes?: number;
 }
 
 export interface SlackBot {
@@ -70,11 +77,28 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     throw new Error('SLACK_SIGNING_SECRET is missing: HTTP mode needs it to check requests (or set SLACK_APP_TOKEN for Socket Mode).');
   }
   const admins = new Set(options.admins ?? envList(process.env.STYLEBOT_ADMINS));
-  const log = (message: string) => console.error(`stylebot slack: ${message}`);
+  const logger = options.logger ?? context.logger ?? defaultLogger();
+  const log = (message: string) => logger.warn({ platform: 'slack' }, message);
+  const fileSource: SlackFileSource = {
+    botToken,
+    maxBytes: context.limits.maxImageBytes,
+    allowedOrigins: fileOrigins(SLACK_FILE_ORIGINS, options.apiUrl),
+    logger,
+  };
 
+  // HTTP mode: our receiver, whose request listener is wrapped by the guard (body cap, clock window, signature,
+  // event shape) before Bolt parses anything.
+  const receiver = socketMode ? undefined : new HTTPReceiver({ signingSecret: options.signingSecret!, logLevel: options.logLevel ?? LogLevel.WARN });
+  if (receiver) {
+    receiver.requestListener = guardSlackRequests(receiver.requestListener, {
+      signingSecret: options.signingSecret!,
+      logger,
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    });
+  }
   const app = new App({
     token: botToken,
-    ...(socketMode ? { socketMode: true, appToken } : { signingSecret: options.signingSecret }),
+    ...(socketMode ? { socketMode: true, appToken } : { receiver }),
     deferInitialization: true,
     logLevel: options.logLevel ?? LogLevel.WARN,
     clientOptions: {
@@ -221,7 +245,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     if (parsed.errors.length > 0) return replyPrivately(parsed.errors.join('\n'));
     if (parsed.command === 'help') return replyPrivately(SLACK_HELP_TEXT);
 
-    const files = slackAttachments(raw.files, botToken, context.limits.maxImageBytes);
+    const files = slackAttachments(raw.files, fileSource);
     if (!files.ok) return replyPrivately(files.message);
     const requester = await requesterFor(userId, teamId);
     const request: ParsedRequest = { command: parsed.command, subcommand: parsed.subcommand, args: parsed.args, attachments: files.attachments };

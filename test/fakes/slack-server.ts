@@ -78,6 +78,7 @@ export class FakeSlack {
   private tsCounter = 0;
   private idCounter = 0;
   private baseUrl = '';
+  private readonly redirects = new Map<string, string>();
 
   private constructor(readonly options: FakeSlackOptions) {
     this.botUserId = options.botUserId ?? 'UBOT';
@@ -138,6 +139,13 @@ export class FakeSlack {
       url_private: url,
       url_private_download: `${url}?download=1`,
     };
+  }
+
+  /** A URL on this fake that answers 302 to `location` (a file host that redirects). */
+  addRedirect(location: string): string {
+    const id = `R${++this.idCounter}`;
+    this.redirects.set(id, location);
+    return `${this.baseUrl}/redirect/${id}`;
   }
 
   /** An event_callback body as Slack POSTs it (HTTP mode) or wraps it (Socket Mode). */
@@ -376,6 +384,13 @@ export class FakeSlack {
       if (!file) return sendText(res, 404, 'not found');
       res.writeHead(200, { 'content-type': file.mimetype, 'content-length': file.bytes.length });
       res.end(Buffer.from(file.bytes));
+      return;
+    }
+    if (url.pathname.startsWith('/redirect/')) {
+      const location = this.redirects.get(url.pathname.slice('/redirect/'.length));
+      this.record({ method: 'redirect', args: { path: url.pathname, location }, token });
+      if (!location) return sendText(res, 404, 'not found');
+      res.writeHead(302, { location }).end();
       return;
     }
     if (url.pathname.startsWith('/respond/')) {

@@ -1,12 +1,24 @@
 // Slack files -> attachments: shape checks, the bot token on downloads, the byte cap while reading, and Slack's
 // sign-in page (what a token without files:read gets) reported as such. Against the fake Slack file host.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { actionName, messageBlocks } from '../../src/platforms/slack-blocks.js';
-import { downloadSlackFile, slackAttachments } from '../../src/platforms/slack-files.js';
+import { memoryLogger } from '../../src/logger.js';
+import { fileOrigins, SLACK_FILE_ORIGINS } from '../../src/platforms/platform-fetch.js';
+import { downloadSlackFile, slackAttachments, type SlackFileSource } from '../../src/platforms/slack-files.js';
 import { FakeSlack } from '../fakes/slack-server.js';
 
 const TOKEN = 'xoxb-files-test';
 let fake: FakeSlack;
+const quiet = memoryLogger();
+const source = (maxBytes = 1000, botToken = TOKEN): SlackFileSource => ({
+  botToken,
+  maxBytes,
+  allowedOrigins: fileOrigins(SLACK_FILE_ORIGINS, fake.apiUrl),
+  logger: quiet.logger,
+});
 
 beforeAll(async () => {
   fake = await FakeSlack.start({ botToken: TOKEN });
@@ -20,7 +32,7 @@ describe('slackAttachments', () => {
   it('orders files as "0", "1", ... with name, type and reported size, and downloads with the bot token', async () => {
     const bytes = new Uint8Array([1, 2, 3, 4, 5]);
     const files = [fake.addFile('photo.jpg', bytes), fake.addFile('paint.png', new Uint8Array([9]), 'image/png')];
-    const result = slackAttachments(files, TOKEN, 1000);
+    const result = slackAttachments(files, source());
     if (!result.ok) throw new Error(result.message);
     expect(Object.keys(result.attachments)).toEqual(['0', '1']);
     expect(result.attachments['0']).toMatchObject({ name: 'photo.jpg', contentType: 'image/jpeg', size: 5 });
@@ -31,26 +43,70 @@ describe('slackAttachments', () => {
   });
 
   it('no files is no attachments; malformed lists and files without a link are explained', () => {
-    expect(slackAttachments(undefined, TOKEN, 1000)).toEqual({ ok: true, attachments: {} });
-    expect(slackAttachments({ not: 'a list' }, TOKEN, 1000)).toMatchObject({ ok: false, message: expect.stringMatching(/could not read the files/) });
-    expect(slackAttachments([42], TOKEN, 1000)).toMatchObject({ ok: false, message: expect.stringMatching(/file 1/) });
-    expect(slackAttachments([{ name: 'x.jpg', size: 3 }], TOKEN, 1000)).toMatchObject({ ok: false, message: expect.stringMatching(/did not give me a link to `x\.jpg`/) });
+    expect(slackAttachments(undefined, source())).toEqual({ ok: true, attachments: {} });
+    expect(slackAttachments({ not: 'a list' }, source())).toMatchObject({ ok: false, message: expect.stringMatching(/could not read the files/) });
+    expect(slackAttachments([42], source())).toMatchObject({ ok: false, message: expect.stringMatching(/file 1/) });
+    expect(slackAttachments([{ name: 'x.jpg', size: 3 }], source())).toMatchObject({ ok: false, message: expect.stringMatching(/did not give me a link to `x\.jpg`/) });
   });
 });
 
 describe('downloadSlackFile', () => {
   it('stops reading past the byte limit even when the reported size lies', async () => {
     const file = fake.addFile('big.jpg', new Uint8Array(5000), 'image/jpeg', 10);
-    await expect(downloadSlackFile(file.url_private, TOKEN, 1000, 'big.jpg')).rejects.toThrow(/`big\.jpg` is larger than/);
+    await expect(downloadSlackFile(file.url_private, source(), 'big.jpg')).rejects.toThrow(/`big\.jpg` is larger than/);
   });
 
   it('reports Slack sign-in page (wrong token or missing files:read) clearly', async () => {
     const file = fake.addFile('p.jpg', new Uint8Array(10));
-    await expect(downloadSlackFile(file.url_private, 'xoxb-wrong', 1000)).rejects.toThrow(/files:read/);
+    await expect(downloadSlackFile(file.url_private, source(1000, 'xoxb-wrong'))).rejects.toThrow(/files:read/);
   });
 
   it('reports HTTP errors', async () => {
-    await expect(downloadSlackFile(`${fake.url}/files-pri/T1-F999/gone.jpg`, TOKEN, 1000)).rejects.toThrow(/HTTP 404/);
+    await expect(downloadSlackFile(`${fake.url}/files-pri/T1-F999/gone.jpg`, source())).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => {
+  /** Another origin on this machine (same host, other port): records every request and the token it got. */
+  let foreign: Server;
+  let foreignUrl = '';
+  const hits: { path: string; authorization?: string }[] = [];
+  beforeAll(async () => {
+    foreign = createServer((req, res) => {
+      hits.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([1, 2, 3]));
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    foreignUrl = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => foreign.close(() => resolve())));
+
+  it('refuses a url_private_download on another origin without sending it anything, and logs it', async () => {
+    const log = memoryLogger();
+    const files = [{ name: 'evil.png', mimetype: 'image/png', size: 3, url_private_download: `${foreignUrl}/steal.png` }];
+    const result = slackAttachments(files, { ...source(), logger: log.logger });
+    if (!result.ok) throw new Error(result.message);
+    const refused = await result.attachments['0'].fetch().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).code).toBe('foreign_file');
+    expect((refused as UserError).message).toMatch(/`evil\.png` links to a server that is not Slack's own file server/);
+    expect(hits).toEqual([]);
+    expect(log.records).toEqual([expect.objectContaining({ level: 40, url: `${foreignUrl}/steal.png` })]);
+  });
+
+  it('follows a redirect within Slack\'s origins but not out of them; the token never leaves', async () => {
+    const file = fake.addFile('p.png', new Uint8Array([7, 7]), 'image/png');
+    const within = fake.addRedirect(file.url_private);
+    expect(Array.from(await downloadSlackFile(within, source(), 'p.png'))).toEqual([7, 7]);
+    const out = fake.addRedirect(`${foreignUrl}/elsewhere.png`);
+    await expect(downloadSlackFile(out, source(), 'p.png')).rejects.toThrow(/redirected to a server that is not Slack's own/);
+    expect(hits).toEqual([]);
+    // Scheme and port count: https on the same host and port, or the same host on another port, is another origin.
+    const origins = fileOrigins(SLACK_FILE_ORIGINS, fake.apiUrl);
+    expect(origins).toContain('https://files.slack.com');
+    expect(origins).toContain(new URL(fake.apiUrl).origin);
+    await expect(downloadSlackFile('https://files.slack.com.evil.example/x.png', source(), 'x.png')).rejects.toThrow(/not Slack's own/);
+    await expect(downloadSlackFile(fake.apiUrl.replace('http:', 'https:'), source(), 'x.png')).rejects.toThrow(/not Slack's own/);
   });
 });
 
