@@ -1,6 +1,6 @@
 // The job service: accepts jobs (quota and option checks), keeps them in SQLite, schedules them by role, fair
 // share and age onto engine worker threads, fans their events out to the chat adapters, and recovers after a restart.
-import { isUserError } from '../errors.js';
+import { apology, isUserError, newErrorId } from '../errors.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -160,8 +160,9 @@ export class StylebotJobService implements JobService {
 
   /** A job that could not be stored (disk full, database locked ...): the user gets a refusal, the log the cause. */
   private unexpected(what: string, err: unknown): EnqueueResult {
-    this.log(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { ok: false, reason: 'invalid', message: 'Sorry, the job could not be saved because of a problem on the bot\'s side. Please try again later.' };
+    const errorId = newErrorId();
+    this.log(`${what} failed (error id ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return { ok: false, reason: 'invalid', message: apology(errorId) };
   }
 
   private async enqueueInputs(requester: Requester, reply: ReplyTarget, inputs: JobInputs): Promise<EnqueueResult> {

@@ -24,7 +24,7 @@ const CUSTOM_ID_PREFIX = 'stylebot';
  * allowed_mentions is empty below.)
  */
 export function discordText(text: string): string {
-  return text.replace(/\u2068([^\u2069]*)\u2069/g, (_, run: string) => run.replace(/[\\*_~`|>#\-[\]()<@:]/g, '\\$&'));
+  return text.replace(/\u2068([^\u2069]*)\u2069/g, (_, run: string) => run.replace(/[\\*_~`|>#[\]()<]/g, '\\$&'));
 }
 
 export function renderMessage(message: RenderableMessage, options: { ephemeral?: boolean; mentionUser?: string } = {}): DiscordMessageBody {

@@ -40,6 +40,8 @@ export interface FakeAttachment {
   contentType?: string;
   /** Reported size; defaults to data.length (a test can lie to check the size check). */
   size?: number;
+  /** The attachment's URL as the event carries it; default: the bytes hosted on this fake's file host. */
+  url?: string;
 }
 
 export type OptionInput = string | number | boolean | { type: number; value: string | number | boolean };
@@ -76,6 +78,7 @@ const DISCORD_EPOCH = 1420070400000n;
 export const MANAGE_GUILD = '32';
 
 export class FakeDiscordServer {
+  private readonly redirects = new Map<string, string>();
   readonly applicationId = snowflake();
   readonly botUser: FakeUser = { id: this.applicationId, username: 'stylebot' };
   readonly guildId = snowflake();
@@ -135,6 +138,13 @@ export class FakeDiscordServer {
   hostFile(name: string, data: Uint8Array, contentType = 'application/octet-stream'): string {
     const key = `${snowflake()}/${encodeURIComponent(name)}`;
     this.files.set(key, { data, contentType });
+    return `${this.origin}/files/${key}`;
+  }
+
+  /** A URL on this fake's file host that answers 302 to `location` (a file host that redirects). */
+  hostRedirect(location: string): string {
+    const key = `redirect/${snowflake()}`;
+    this.redirects.set(key, location);
     return `${this.origin}/files/${key}`;
   }
 
@@ -212,8 +222,8 @@ export class FakeDiscordServer {
         id,
         filename: file.name,
         size: file.size ?? file.data.length,
-        url: this.hostFile(file.name, file.data, file.contentType),
-        proxy_url: this.hostFile(file.name, file.data, file.contentType),
+        url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
+        proxy_url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
         ...(file.contentType ? { content_type: file.contentType } : {}),
       };
       options.push({ name, type: 11, value: id });
@@ -315,6 +325,12 @@ export class FakeDiscordServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
+    if (req.method === 'GET' && url.pathname.startsWith('/files/redirect/')) {
+      const location = this.redirects.get(url.pathname.slice('/files/'.length));
+      if (!location) return send(res, 404, { message: 'Not found' });
+      res.writeHead(302, { location }).end();
+      return;
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
       const file = this.files.get(url.pathname.slice('/files/'.length));
       if (!file) return send(res, 404, { message: 'Not found' });
