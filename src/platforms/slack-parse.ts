@@ -33,9 +33,8 @@ function fieldPhrases(field: OptionField): Phrase[] {
   const key = snakeName(field);
   const kind: Kind = field.kind === 'integer' || field.kind === 'number' ? 'number' : 'word';
   const choices = field.kind === 'choice' ? [...field.choices] : undefined;
-  const flags = field.kind === 'choice' ? (field.slackFlags ?? {}) : {};
-  // A flag wins over the option's own name: "preserve colors" alone means luminance.
-  const names = [field.name.replace(/-/g, ' '), ...(field.slackWords ?? [])].filter((text) => !(text in flags));
+  // "preserve colors" is both the option's name and a flag (luminance): matchPhrase picks by what follows.
+  const names = [field.name.replace(/-/g, ' '), ...(field.slackWords ?? [])];
   const phrases = names.map((text) => phrase(text, key, kind, choices ? { choices } : {}));
   if (field.kind === 'choice') {
     for (const [text, value] of Object.entries(field.slackFlags ?? {})) phrases.push(phrase(text, key, 'flag', { value }));
@@ -192,12 +191,25 @@ function isPhraseStart(words: string[]): boolean {
   return [...STYLIZE_PHRASES, ...QUOTA_PHRASES].some((p) => words.every((w, i) => p.words[i] === w));
 }
 
+/**
+ * The longest phrase at `at`. Of two as long (the option's name and a flag with the same words, "preserve colors"),
+ * the one that takes a value wins when a valid value follows ("preserve colors none"), else the flag.
+ */
 function matchPhrase(tokens: string[], at: number, phrases: Phrase[]): Phrase | undefined {
   let best: Phrase | undefined;
   for (const p of phrases) {
-    if (p.words.every((w, i) => tokens[at + i]?.toLowerCase() === w) && (!best || p.words.length > best.words.length)) best = p;
+    if (!p.words.every((w, i) => tokens[at + i]?.toLowerCase() === w)) continue;
+    if (!best || p.words.length > best.words.length) best = p;
+    else if (p.words.length === best.words.length) {
+      const next = tokens[at + p.words.length];
+      if (takesNext(p, next) || (p.kind === 'flag' && !takesNext(best, next))) best = p;
+    }
   }
   return best;
+}
+
+function takesNext(p: Phrase, next: string | undefined): boolean {
+  return p.kind === 'word' && p.choices !== undefined && next !== undefined && p.choices.includes(next.toLowerCase());
 }
 
 function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention): void {
@@ -225,7 +237,7 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
       continue;
     }
     const value = tokens[i]?.toLowerCase();
-    if (value === undefined || matchPhrase(tokens, i, phrases)) {
+    if (value === undefined || (matchPhrase(tokens, i, phrases) && !takesNext(p, value))) {
       result.errors.push(`\`${label}\` needs a value, e.g. \`${label} ${example(p)}\`.`);
       continue;
     }

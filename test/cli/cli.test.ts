@@ -104,10 +104,10 @@ describe('stylebot stylize', () => {
     writeFileSync(text, 'just some text, not a picture\n');
     const cases: [string[], RegExp][] = [
       [['--bogus'], /Unknown option '--bogus'/],
-      [['--size', '5000'], /size must be a whole number between 32 and 2048 pixels/],
+      [['--size', '5000'], /size must be a whole number from 16 to 4096/],
       [['--optimizer', 'sgd'], /optimizer must be lbfgs or adam/],
       [['--print-rate', '0'], /print-rate must be a whole number of 1 or more/],
-      [['--style-blend-weights', '1,2'], /needs 1 numbers/],
+      [['--style-blend-weights', '1,2'], /needs 1 number \(one per STYLE\), got 2/],
       [['--backend', 'cuda'], /backend must be auto or one of/],
     ];
     await inGroups(cases, async ([flags, message]) => {
