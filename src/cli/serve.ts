@@ -3,6 +3,7 @@
 import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { createLogger } from '../logger.js';
 
 interface RunningBot {
   name: string;
@@ -35,18 +36,20 @@ See README.md for every variable. A .env file in the working directory is read t
 
   const jobs = createJobService({ ...jobOptions, admins: config.admins });
   await jobs.start();
-  const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults };
+  // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
+  const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
+  const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults, logger };
   const bots: RunningBot[] = [];
   try {
     if (config.discord) {
       const { startDiscordBot } = await import('../platforms/discord.js');
-      const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins });
+      const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'Discord', stop: bot.stop });
       console.log('Discord bot connected.');
     }
     if (config.slack) {
       const { startSlackBot } = await import('../platforms/slack.js');
-      const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins });
+      const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'Slack', stop: bot.stop });
       console.log(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);
     }

@@ -1,5 +1,6 @@
 // Turns a request's encoded images into the pixels the optimisation works on: decoded at the working
 // size, with the colour handling of the chosen preserveColors mode applied.
+import { UserError } from '../errors.js';
 import { combineLuminance, matchLuminance, reinhardTransfer, toLuminance } from './colour.js';
 import { decodeImage, type RgbImage } from '../images/index.js';
 import type { StylizeOptions, StylizeRequest } from './types.js';
@@ -31,7 +32,7 @@ export async function prepareInputs(request: StylizeRequest, options: StylizeOpt
     })),
   );
   if (!originalContent && options.preserveColors !== 'none') {
-    throw new RangeError(`preserveColors "${options.preserveColors}" needs a content image to take the colours from.`);
+    throw new UserError('bad_option', `preserve-colors ${options.preserveColors} needs a content image to take the colours from.`);
   }
   // Texture synthesis: the output takes the first style's aspect ratio.
   const shape = originalContent ?? styles[0]!.image;
@@ -43,7 +44,8 @@ export async function prepareInputs(request: StylizeRequest, options: StylizeOpt
   const tooSmall = [{ what: 'The output', w: width, h: height }, ...styles.map((s) => ({ what: `Style image "${s.name}"`, w: s.image.width, h: s.image.height }))]
     .find((p) => Math.min(p.w, p.h) < MIN_SIDE);
   if (tooSmall) {
-    throw new RangeError(
+    throw new UserError(
+      'bad_option',
       `${tooSmall.what} would be ${tooSmall.w}x${tooSmall.h} px; each side must be at least ${MIN_SIDE} px. ` +
         'Use a larger size (or styleScale), or a picture that is less long and thin.',
     );

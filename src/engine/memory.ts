@@ -15,6 +15,7 @@
 // gradient step on wasm, minus what was held before, against activationBytes(). Measured on wasm (MiB):
 //   size 32: peak 34.3, activations 1.26;  64: 60.4, 5.05;  128: 164.8, 20.19  ->  peak = 25.6 + 6.89 x activations
 // exactly at all three sizes (bench/gpu/README.md). Both are rounded up for headroom.
+import { UserError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { VGG_CONV_LAYERS } from './weights.js';
@@ -145,7 +146,7 @@ export function largestFittingSide(run: RunShape, budget: MemoryBudget): number 
 
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
 
-/** Throws a RangeError naming the largest size that fits when the run would not fit the backend's memory. */
+/** Throws UserError('too_large') naming the largest size that fits when the run would not fit the backend's memory. */
 export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudget): void {
   if (fits(run, budget)) return;
   const largest = largestFittingSide(run, budget);
@@ -154,7 +155,8 @@ export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudge
     budget.totalBytes !== null && need > budget.totalBytes
       ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
       : `has a ${gb(largestTensorBytes(run.width, run.height))} feature map, larger than one ${backend} buffer may be (${gb(budget.maxTensorBytes!)}, ${budget.source})`;
-  throw new RangeError(
+  throw new UserError(
+    'too_large',
     `A ${run.width}x${run.height} picture ${what}. ` +
       (largest >= 16 ? `The largest size that fits is ${largest} px: ask for size ${largest} or less.` : 'No size fits.'),
   );

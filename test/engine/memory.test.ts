@@ -1,4 +1,5 @@
 // The memory estimate and the refusal of sizes that would not fit, and stylize() refusing one on wasm.
+import { UserError } from '../../src/errors.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ describe('memory estimate', () => {
     expect(largest).toBeLessThan(1024);
     expect(fits(square(largest), wasm)).toBe(true);
     expect(fits(square(largest + 1), wasm)).toBe(false);
-    expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(RangeError);
+    expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(UserError);
     expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(new RegExp(`needs about .* GB .*wasm.* largest size that fits is ${largest} px`));
     // Same aspect ratio for a wide picture.
     expect(largestFittingSide({ ...square(1024), height: 512 }, wasm)).toBeGreaterThan(largest);
@@ -79,14 +80,14 @@ describe('memory estimate', () => {
 });
 
 describe('stylize refuses a size that would not fit', () => {
-  it('rejects 2048 px on wasm with a RangeError before optimising', async () => {
+  it('rejects 2048 px on wasm with a UserError before optimising', async () => {
     process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
     const request = {
       content: readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')),
       styles: [{ image: readFileSync(join(STYLES_DIR, 'starry_night.jpg')) }],
       options: { size: 2048, iterations: 1 },
     };
-    await expect(stylize(request)).rejects.toThrow(RangeError);
+    await expect(stylize(request)).rejects.toThrow(UserError);
     await expect(stylize(request)).rejects.toThrow(/largest size that fits is \d+ px/);
   });
 });
