@@ -36,6 +36,11 @@ export function formatNumber(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
+/** Neutral text without the user-text marks: what a platform without markup (the studio's JSON, logs) shows. */
+export function plainText(text: string): string {
+  return text.replace(/[\u2068\u2069]/g, '');
+}
+
 /** "`abc123`" */
 export function jobLabel(job: Pick<Job, 'id'>): string {
   return `\`${job.id}\``;

@@ -7,6 +7,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../commands/index.js';
 import { memoryLogger } from '../../src/logger.js';
+import { plainText } from '../../commands/format.js';
+
+/** runCommand, with the reply text as a person reads it (user-text marks removed; adapters escape what they mark). */
+async function run(...args: Parameters<typeof runCommand>): ReturnType<typeof runCommand> {
+  const reply = await runCommand(...args);
+  return { ...reply, text: plainText(reply.text) };
+}
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { createJobService } from '../../src/jobs/index.js';
 import type { JobService, Requester } from '../../src/jobs/types.js';
@@ -61,7 +68,7 @@ function request(command: string, fields: Partial<CommandRequest> = {}): Command
 
 describe('runCommand: stylize', () => {
   it('queues a job with a content and a style image, with the defaults, and answers publicly with its id', async () => {
-    const reply = await runCommand(
+    const reply = await run(
       request('stylize', { attachments: { content: file('photo.png', red, 'image/png'), style: file('wave.png', striped, 'image/png') } }),
       context,
     );
@@ -76,7 +83,7 @@ describe('runCommand: stylize', () => {
   });
 
   it('passes options and blend weights through, and takes Slack-style ordered attachments', async () => {
-    const reply = await runCommand(
+    const reply = await run(
       request('stylize', {
         requester: BOB,
         args: { size: 96, iterations: 5, preserve_colors: 'luminance', style_strength: 2, seed: 9, style_weight2: 0.5 },
@@ -92,16 +99,16 @@ describe('runCommand: stylize', () => {
   });
 
   it('synthesises a texture when there is no content image', async () => {
-    const reply = await runCommand(request('stylize', { requester: BOB, attachments: { style: file('wave.png', striped) } }), context);
+    const reply = await run(request('stylize', { requester: BOB, attachments: { style: file('wave.png', striped) } }), context);
     expect(reply.text).toContain('texture synthesis');
     await jobs.cancel(reply.jobId!, BOB);
   });
 
   it('asks for a style when there is none, and refuses style images together with an artist', async () => {
-    const none = await runCommand(request('stylize', { attachments: { content: file('photo.png', red) } }), context);
+    const none = await run(request('stylize', { attachments: { content: file('photo.png', red) } }), context);
     expect(none).toMatchObject({ private: true });
     expect(none.text).toMatch(/style/i);
-    const both = await runCommand(
+    const both = await run(
       request('stylize', { args: { artist: 'monet' }, attachments: { style: file('wave.png', striped) } }),
       context,
     );
@@ -109,38 +116,38 @@ describe('runCommand: stylize', () => {
   });
 
   it('explains bad option values privately', async () => {
-    const reply = await runCommand(request('stylize', { args: { artist: 'monet', size: 5000 } }), context);
+    const reply = await run(request('stylize', { args: { artist: 'monet', size: 5000 } }), context);
     expect(reply.private).toBe(true);
     expect(reply.text).toMatch(/size must be a whole number from 16 to 4096/);
-    const unknown = await runCommand(request('stylize', { args: { artist: 'monet', colour_magic: 3 } }), context);
+    const unknown = await run(request('stylize', { args: { artist: 'monet', colour_magic: 3 } }), context);
     expect(unknown.text).toMatch(/Unknown option "colour_magic"/);
   });
 
   it('checks the reported size before downloading, and the file type after', async () => {
     const big = file('huge.png', red, 'image/png', 50_000_000);
-    const tooBig = await runCommand(request('stylize', { attachments: { style: big } }), context);
+    const tooBig = await run(request('stylize', { attachments: { style: big } }), context);
     expect(tooBig.private).toBe(true);
     expect(tooBig.text).toMatch(/huge\.png.*47\.7 MB.*limit is 1\.0 MB/);
     expect(big.fetches).toBe(0);
 
     const declaredText = file('notes.txt', Buffer.from('hello'), 'text/plain');
-    const notImage = await runCommand(request('stylize', { attachments: { style: declaredText } }), context);
+    const notImage = await run(request('stylize', { attachments: { style: declaredText } }), context);
     expect(notImage.text).toMatch(/notes\.txt.*is not an image/);
     expect(declaredText.fetches).toBe(0);
 
     const disguised = file('photo.png', Buffer.from('this is text pretending to be a PNG'), 'image/png');
-    const probed = await runCommand(request('stylize', { attachments: { style: disguised } }), context);
+    const probed = await run(request('stylize', { attachments: { style: disguised } }), context);
     expect(probed.private).toBe(true);
     expect(probed.text).toContain('photo.png');
     expect(probed.text).toMatch(/JPEG, PNG, WebP or GIF/);
   });
 
   it('passes the job core refusals on: unknown artist with suggestions, quota', async () => {
-    const unknown = await runCommand(request('stylize', { args: { artist: 'monett' } }), context);
+    const unknown = await run(request('stylize', { args: { artist: 'monett' } }), context);
     expect(unknown.private).toBe(true);
     expect(unknown.text).toMatch(/monet/);
 
-    const over = await runCommand(request('stylize', { requester: BOB, args: { artist: 'monet', iterations: 9000 } }), context);
+    const over = await run(request('stylize', { requester: BOB, args: { artist: 'monet', iterations: 9000 } }), context);
     expect(over.private).toBe(true);
     expect(over.text).toMatch(/iterations/i);
   });
@@ -148,34 +155,34 @@ describe('runCommand: stylize', () => {
 
 describe('runCommand: jobs, cancel and buttons', () => {
   it('lists my jobs, cancels one, and re-runs with a new seed or a stronger style', async () => {
-    const queued = await runCommand(request('stylize', { args: { artist: 'hokusai', seed: 21 } }), context);
+    const queued = await run(request('stylize', { args: { artist: 'hokusai', seed: 21 } }), context);
     const id = queued.jobId!;
 
-    const list = await runCommand(request('jobs'), context);
+    const list = await run(request('jobs'), context);
     expect(list.private).toBe(true);
     expect(list.text).toContain(`\`${id}\``);
     expect(list.text).toMatch(/hokusai\/.*queued \(position \d+\)/);
 
-    const refused = await runCommand(request('rerun', { requester: BOB, args: { jobId: id } }), context);
+    const refused = await run(request('rerun', { requester: BOB, args: { jobId: id } }), context);
     expect(refused).toMatchObject({ private: true });
     expect(refused.text).toMatch(/Only <@alice>/);
 
-    const stronger = await runCommand(request('stronger', { args: { jobId: id } }), context);
+    const stronger = await run(request('stronger', { args: { jobId: id } }), context);
     const strongerJob = jobs.get(stronger.jobId!)!;
     expect(strongerJob.options.styleWeight).toBe(2e4);
     expect(strongerJob.options.seed).toBe(21);
     expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
 
-    const rerun = await runCommand(request('rerun', { requester: ADMIN, args: { jobId: stronger.jobId } }), context);
+    const rerun = await run(request('rerun', { requester: ADMIN, args: { jobId: stronger.jobId } }), context);
     expect(rerun.jobId).toBeDefined();
     expect(jobs.get(rerun.jobId!)!.options.seed).not.toBe(21);
 
-    expect((await runCommand(request('cancel'), context)).text).toMatch(/Which job/);
-    expect((await runCommand(request('cancel', { args: { job_id: 'nope' } }), context)).text).toMatch(/no job `nope`/);
-    const byBob = await runCommand(request('cancel', { requester: BOB, args: { job_id: id } }), context);
+    expect((await run(request('cancel'), context)).text).toMatch(/Which job/);
+    expect((await run(request('cancel', { args: { job_id: 'nope' } }), context)).text).toMatch(/no job `nope`/);
+    const byBob = await run(request('cancel', { requester: BOB, args: { job_id: id } }), context);
     expect(byBob.text).toMatch(/Only the person who started/);
     for (const jobId of [id, stronger.jobId!, rerun.jobId!]) {
-      const cancelled = await runCommand(request('cancel', { requester: ADMIN, args: { jobId } }), context);
+      const cancelled = await run(request('cancel', { requester: ADMIN, args: { jobId } }), context);
       expect(cancelled.text).toMatch(/Cancelled/);
       expect(jobs.get(jobId)!.state).toBe('cancelled');
     }
@@ -184,45 +191,45 @@ describe('runCommand: jobs, cancel and buttons', () => {
 
 describe('runCommand: information and admin commands', () => {
   it('shows help for help and for unknown commands', async () => {
-    const help = await runCommand(request('help'), context);
+    const help = await run(request('help'), context);
     expect(help.text).toContain('*stylize*');
-    expect((await runCommand(request('paint-my-house'), context)).text).toBe(help.text);
+    expect((await run(request('paint-my-house'), context)).text).toBe(help.text);
   });
 
   it('lists artists and the works of one (names are matched loosely)', async () => {
-    const all = await runCommand(request('artists'), context);
+    const all = await run(request('artists'), context);
     expect(all.text).toMatch(/\*monet\* \(5 works\)/);
-    const vanGogh = await runCommand(request('artists', { args: { artist: 'Van Gogh' } }), context);
+    const vanGogh = await run(request('artists', { args: { artist: 'Van Gogh' } }), context);
     expect(vanGogh.text).toContain('the-starry-night.jpg');
-    expect((await runCommand(request('artists', { args: { artist: 'banksy' } }), context)).text).toMatch(/don't know the artist "banksy"/);
+    expect((await run(request('artists', { args: { artist: 'banksy' } }), context)).text).toMatch(/don't know the artist "banksy"/);
   });
 
   it('lets anyone see their own quota, and only admins change quotas or see others', async () => {
-    const own = await runCommand(request('quota', { subcommand: 'show' }), context);
+    const own = await run(request('quota', { subcommand: 'show' }), context);
     expect(own.text).toMatch(/Your quota.*\n• jobs today: \d+\/20/);
     for (const sub of ['set', 'reset', 'defaults']) {
-      const refused = await runCommand(request('quota', { subcommand: sub, args: { user: 'bob', jobs_per_day: 99 } }), context);
+      const refused = await run(request('quota', { subcommand: sub, args: { user: 'bob', jobs_per_day: 99 } }), context);
       expect(refused.text).toMatch(/Only Stylebot admins can change quotas/);
     }
-    expect((await runCommand(request('quota', { subcommand: 'show', args: { user: 'bob' } }), context)).text).toMatch(/Only Stylebot admins/);
+    expect((await run(request('quota', { subcommand: 'show', args: { user: 'bob' } }), context)).text).toMatch(/Only Stylebot admins/);
 
-    const set = await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
+    const set = await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
     expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
     expect(jobs.quotaOf(BOB).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
-    const shown = await runCommand(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
+    const shown = await run(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
     expect(shown.text).toMatch(/Quota of <@bob>[\s\S]*\/99/);
-    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
-    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text).toMatch(
+    expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
+    expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text).toMatch(
       /max_queued must be a whole number/,
     );
-    const defaults = await runCommand(request('quota', { requester: ADMIN, subcommand: 'defaults', args: { max_queued: 4 } }), context);
+    const defaults = await run(request('quota', { requester: ADMIN, subcommand: 'defaults', args: { max_queued: 4 } }), context);
     expect(defaults.text).toMatch(/jobs waiting at once: 4/);
-    expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'reset', args: { user: 'bob' } }), context)).text).toMatch(/reset/);
+    expect((await run(request('quota', { requester: ADMIN, subcommand: 'reset', args: { user: 'bob' } }), context)).text).toMatch(/reset/);
   });
 
   it('shows usage statistics to admins only', async () => {
-    expect((await runCommand(request('stats'), context)).text).toMatch(/Only Stylebot admins/);
-    const stats = await runCommand(request('stats', { requester: ADMIN, args: { days: 3 } }), context);
+    expect((await run(request('stats'), context)).text).toMatch(/Only Stylebot admins/);
+    const stats = await run(request('stats', { requester: ADMIN, args: { days: 3 } }), context);
     expect(stats.text).toMatch(/Usage, last 3 days/);
   });
 
@@ -233,15 +240,15 @@ describe('runCommand: information and admin commands', () => {
     const ctx = { ...context, jobs: own };
     try {
       const image = file('Sunny Day.png', striped, 'image/png');
-      expect((await runCommand(request('artist', { subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx)).text).toMatch(/Only Stylebot admins/);
-      const added = await runCommand(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx);
+      expect((await run(request('artist', { subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx)).text).toMatch(/Only Stylebot admins/);
+      const added = await run(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx);
       expect(added.text).toMatch(/^Added /);
       const [folder] = readdirSync(artistsDir);
       const [work] = readdirSync(join(artistsDir, folder));
       expect(own.artists()).toEqual([{ name: folder, works: [work] }]);
-      const noImage = await runCommand(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'x' } }), ctx);
+      const noImage = await run(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'x' } }), ctx);
       expect(noImage.text).toMatch(/Attach the artwork/);
-      const removed = await runCommand(request('artist', { requester: ADMIN, subcommand: 'remove', args: { name: folder, work } }), ctx);
+      const removed = await run(request('artist', { requester: ADMIN, subcommand: 'remove', args: { name: folder, work } }), ctx);
       expect(removed.text).toMatch(/Removed/);
       expect(own.artists().flatMap((a) => a.works)).toEqual([]);
     } finally {
@@ -254,7 +261,7 @@ describe('runCommand: information and admin commands', () => {
       get: (target, key) => (key === 'jobsOf' ? () => { throw new Error('SqliteError: database is locked at /var/lib/stylebot/stylebot.db'); } : Reflect.get(target, key)),
     });
     const { logger, records } = memoryLogger();
-    const reply = await runCommand(request('jobs'), { ...context, jobs: broken, logger });
+    const reply = await run(request('jobs'), { ...context, jobs: broken, logger });
     expect(reply.private).toBe(true);
     const id = /error id ([0-9a-f]{8})/.exec(reply.text)?.[1];
     expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
@@ -269,7 +276,7 @@ describe('runCommand: information and admin commands', () => {
       get: (target, key) => (key === 'jobsOf' ? () => { throw new RangeError('Maximum call stack size exceeded'); } : Reflect.get(target, key)),
     });
     const { logger, records } = memoryLogger();
-    const reply = await runCommand(request('jobs'), { ...context, jobs: broken, logger });
+    const reply = await run(request('jobs'), { ...context, jobs: broken, logger });
     expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id/);
     expect(reply.text).not.toMatch(/stack/);
     expect(records[0]?.errorId).toBeDefined();
@@ -279,8 +286,8 @@ describe('runCommand: information and admin commands', () => {
 describe('runCommand: compare', () => {
   it('measures the style distance of two images in a worker thread, per layer', async () => {
     process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
-    expect((await runCommand(request('compare', { attachments: { image1: file('a.png', striped) } }), context)).text).toMatch(/two images/);
-    const reply = await runCommand(request('compare', { attachments: { image1: file('a.png', striped), image2: file('r.png', red) } }), context);
+    expect((await run(request('compare', { attachments: { image1: file('a.png', striped) } }), context)).text).toMatch(/two images/);
+    const reply = await run(request('compare', { attachments: { image1: file('a.png', striped), image2: file('r.png', red) } }), context);
     expect(reply.private).toBeFalsy();
     const match = /Style distance between `a\.png` and `r\.png`: \*([^*]+)\*[\s\S]*relu1_1 \S+, relu2_1 \S+, relu3_1 \S+, relu4_1 \S+, relu5_1 \S+$/.exec(reply.text);
     expect(match, reply.text).not.toBeNull();
