@@ -1,6 +1,10 @@
 // Configuration from the environment (and an optional .env file), validated at start with one clear
 // message per problem, so an operator sees everything that is wrong in one go.
 import { existsSync, readFileSync } from 'node:fs';
+import { fieldNamed, type IntegerField } from './options/fields.js';
+
+const SIZE = fieldNamed('size') as IntegerField;
+const ITERATIONS = fieldNamed('iterations') as IntegerField;
 
 export interface DiscordConfig {
   token: string;
@@ -96,8 +100,9 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     slack,
     admins: (text('STYLEBOT_ADMINS') ?? '').split(',').map((id) => id.trim()).filter(Boolean),
     defaults: {
-      size: integer('STYLEBOT_DEFAULT_SIZE', 512, 32, 2048),
-      iterations: integer('STYLEBOT_DEFAULT_ITERATIONS', 300, 1, 5000),
+      // The same ranges as the options themselves (src/options/fields.ts).
+      size: integer('STYLEBOT_DEFAULT_SIZE', 512, SIZE.min, SIZE.max),
+      iterations: integer('STYLEBOT_DEFAULT_ITERATIONS', 300, ITERATIONS.min, ITERATIONS.max),
     },
     limits: {
       maxImageBytes: integer('STYLEBOT_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
