@@ -50,7 +50,8 @@ export interface DiscordBot {
 const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'artists', 'artist', 'stats']);
 
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
-  const log = options.log ?? ((message: string) => console.error(message));
+  const logger = options.logger ?? options.context.logger ?? defaultLogger();
+  const log = options.log ?? ((message: string) => logger.warn({ platform: 'discord' }, message));
   const admins = options.admins ?? adminsFromEnv();
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
