@@ -58,6 +58,7 @@ beforeAll(async () => {
     STYLEBOT_PROGRESS_MS: '200',
     STYLEBOT_DEFAULT_SIZE: '64',
     STYLEBOT_DEFAULT_ITERATIONS: '4',
+    STYLEBOT_WEB_PORT: '0',
   };
   child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
