@@ -9,8 +9,11 @@ header h1 { font-size: 1.2rem; margin: 0 1rem 0 0; }
 nav a { margin-right: .8rem; text-decoration: none; color: inherit; padding: .2rem .4rem; border-radius: .3rem; }
 nav a.active { background: var(--accent); color: white; }
 #who { margin-left: auto; font-size: .9rem; }
-main { padding: 1rem; max-width: 72rem; margin: auto; }
+main { padding: 1rem; max-width: 90rem; margin: auto; }
 section[hidden] { display: none; }
+.paint-layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 2fr); gap: 1.5rem; align-items: start; }
+@media (max-width: 60rem) { .paint-layout { grid-template-columns: 1fr; } }
+.paint-layout .drop { min-width: 10rem; }
 .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: flex-start; }
 .drop { border: 2px dashed var(--line); border-radius: .5rem; padding: .7rem; min-width: 14rem; flex: 1; }
 .drop.over { border-color: var(--accent); }

@@ -222,15 +222,16 @@ function paintPage(): HTMLElement {
     event.preventDefault();
     void submitJob(form, feedback, cards);
   });
-  return h('section', {}, h('h2', {}, 'Paint a photo in the style of a painting'), form, feedback, cards);
+  return h('section', {}, h('h2', {}, 'Paint a photo in the style of a painting'), h('div', { class: 'paint-layout' }, form, h('div', {}, feedback, cards)));
 }
 
 async function submitJob(form: HTMLFormElement, feedback: HTMLElement, cards: HTMLElement): Promise<void> {
   feedback.replaceChildren();
-  const data = new FormData(form);
-  // Empty file inputs and empty fields mean "not given".
-  for (const [key, value] of [...data.entries()]) {
-    if ((value instanceof File && value.size === 0 && value.name === '') || value === '') data.delete(key);
+  // Empty file inputs and empty fields mean "not given" (three inputs share the name "style", so rebuild, not delete).
+  const data = new FormData();
+  for (const [key, value] of new FormData(form).entries()) {
+    const empty = value instanceof File ? value.size === 0 && value.name === '' : value === '';
+    if (!empty) data.append(key, value);
   }
   const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
   button.disabled = true;
@@ -380,7 +381,7 @@ function quotaForm(kind: 'user' | 'defaults'): HTMLElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void postJson<{ message: string }>(kind === 'user' ? '/api/admin/quota' : '/api/admin/defaults', values())
-      .then((answer) => message(out, answer.message, 'ok'))
+      .then((answer) => (message(out, answer.message, 'ok'), refreshAdmin()))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
   form.querySelector('[data-role=show]')?.addEventListener('click', () => {
