@@ -73,7 +73,10 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
 
   await registerAuth(app, { loopback, token: options.token, publicOrigin: options.publicOrigin });
   const streams = new JobStreams(options.jobs);
-  const deps: StudioDeps = { jobs: options.jobs, context: options.context, streams, artistsDir: options.artistsDir };
+  // The page shows a preview as soon as there is one: the engine may send one after any iteration, and the job
+  // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
+  const context: CommandContext = { ...options.context, defaults: { progressEvery: 1, ...options.context.defaults } };
+  const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir };
   await registerApi(app, deps);
   await registerAdminApi(app, deps);
   registerOps(app, options.jobs, options.metrics, options.connections ?? (() => []));
