@@ -13,11 +13,12 @@ main { padding: 1rem; max-width: 90rem; margin: auto; }
 section[hidden] { display: none; }
 .paint-layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 2fr); gap: 1.5rem; align-items: start; }
 @media (max-width: 60rem) { .paint-layout { grid-template-columns: 1fr; } }
-.paint-layout .drop { min-width: 10rem; }
-.row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: flex-start; }
-.drop { border: 2px dashed var(--line); border-radius: .5rem; padding: .7rem; min-width: 14rem; flex: 1; }
+.row { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: .8rem; align-items: start; }
+input[type=file] { max-width: 100%; }
+.drop-wrap input[type=number] { width: 5rem; }
+.drop { border: 2px dashed var(--line); border-radius: .5rem; padding: .5rem; font-size: .9rem; }
 .drop.over { border-color: var(--accent); }
-.drop img { max-width: 100%; max-height: 8rem; display: block; margin-top: .4rem; }
+.drop img { max-width: 100%; max-height: 5rem; display: block; margin-top: .4rem; }
 fieldset { border: 1px solid var(--line); border-radius: .5rem; margin: .8rem 0; }
 label { display: block; margin: .3rem 0; }
 label small, .help { color: #888; font-size: .8rem; }
@@ -28,7 +29,7 @@ button.secondary { background: #666; }
 .message.error { background: #d3333322; border: 1px solid #d33; }
 .message.ok { background: #3a3a; border: 1px solid #3a3; }
 .card { border: 1px solid var(--line); background: var(--card); border-radius: .5rem; padding: .8rem; margin: .8rem 0; }
-.card .status { white-space: pre-wrap; }
+.card .status, .card .settings { white-space: pre-wrap; }
 .card img { max-width: 100%; image-rendering: auto; border-radius: .3rem; }
 .card img.preview, .card img.final { width: 256px; max-width: 100%; }
 progress { width: 100%; height: 1rem; }

@@ -213,7 +213,7 @@ function paintPage(): HTMLElement {
   const form = h(
     'form',
     { 'data-testid': 'paint-form' },
-    h('div', { class: 'row' }, dropZone('content', 'Photo (leave empty with “texture” for texture synthesis)', 'content'), ...styles),
+    h('div', { class: 'row' }, dropZone('content', 'Photo (none for a texture)', 'content'), ...styles),
     h('fieldset', {}, h('legend', {}, 'Artist instead of paintings'), artistSelect, works),
     h('fieldset', {}, h('legend', {}, 'Options'), h('label', {}, h('input', { type: 'checkbox', name: 'texture', value: 'true' }), ' texture (no photo: paint the style alone)'), ...common, h('details', {}, h('summary', {}, 'More options'), ...more)),
     h('button', { type: 'submit', 'data-testid': 'submit' }, 'Paint'),
@@ -259,7 +259,8 @@ function jobCard(initial: ApiJob): HTMLElement {
 
   const draw = (job: ApiJob, previewUrl?: string) => {
     card.dataset.state = job.state;
-    status.textContent = job.status;
+    // A finished job's status repeats its settings, which are shown under the picture instead.
+    status.textContent = job.state === 'done' ? job.status.split('\n').slice(0, 2).join('\n') : job.status;
     bar.value = job.fraction;
     bar.hidden = job.state !== 'running' && job.state !== 'queued';
     const parts: string[] = [];
@@ -275,7 +276,7 @@ function jobCard(initial: ApiJob): HTMLElement {
       preview.hidden = true;
       final.replaceChildren(
         h('img', { class: 'final', src: job.result.url, alt: 'result', 'data-testid': 'job-result' }),
-        h('p', { 'data-testid': 'job-settings' }, job.settings ?? ''),
+        h('p', { class: 'settings', 'data-testid': 'job-settings' }, job.settings ?? ''),
         h('a', { href: `${job.result.url}?download`, download: `stylebot-${job.id}.png`, 'data-testid': 'job-download' }, `Download (${job.result.width}×${job.result.height} PNG)`),
       );
     } else if (job.state !== 'running' && job.state !== 'queued') {
