@@ -41,6 +41,6 @@ export async function runCommand(request: CommandRequest, context: CommandContex
     // The job core and the artist corpus throw errors with user-facing messages (unknown artist, bad work name...).
     const message = error instanceof Error ? error.message : String(error);
     console.error(`stylebot: command ${request.command} failed:`, error);
-    return { text: `Sorry, that did not work: ${message}`, private: true };
+    return { text: `Sorry, that did not work: ${message}`, private: true, code: 'internal' };
   }
 }

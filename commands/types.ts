@@ -40,9 +40,10 @@ export interface ActionButton {
 
 /**
  * Why a command refused, for adapters that answer with a status (the studio's JSON API: quota -> 429,
- * too_large -> 413, not_found -> 404, forbidden -> 403, the rest -> 400).
+ * too_large -> 413, not_found -> 404, forbidden -> 403, internal -> 500 (a bug or an outage, not the user's
+ * doing), the rest -> 400).
  */
-export type RefusalCode = 'quota' | 'too_large' | 'not_image' | 'invalid' | 'unknown_artist' | 'forbidden' | 'not_found';
+export type RefusalCode = 'quota' | 'too_large' | 'not_image' | 'invalid' | 'unknown_artist' | 'forbidden' | 'not_found' | 'internal';
 
 export interface CommandReply {
   text: string;

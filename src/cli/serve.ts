@@ -42,6 +42,8 @@ it downloads them first. See README.md for every variable. A .env file in the wo
 
   const modelDir = await weightsForStart(jobOptions.modelDir);
   if (!modelDir) return 1;
+  // /compare runs the engine in its own thread, which finds the weights through the environment.
+  process.env.STYLEBOT_MODEL_DIR = modelDir;
 
   // The person at the studio (loopback) or the token holder is an admin, like a configured STYLEBOT_ADMINS entry.
   const admins = [...config.admins, `web:${LOCAL_USER}`];

@@ -254,7 +254,7 @@ describe('runCommand: information and admin commands', () => {
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const reply = await runCommand(request('jobs'), { ...context, jobs: broken });
-    expect(reply).toEqual({ text: 'Sorry, that did not work: database is locked', private: true });
+    expect(reply).toEqual({ text: 'Sorry, that did not work: database is locked', private: true, code: 'internal' });
     expect(logged).toHaveBeenCalledOnce();
     logged.mockRestore();
   });

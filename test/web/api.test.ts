@@ -109,6 +109,49 @@ describe('studio API: a job from upload to picture', () => {
   });
 });
 
+describe('studio API: the other ways to paint', () => {
+  it('synthesises a texture from a style alone, paints after an artist, and re-runs with the job\'s buttons', async () => {
+    const texture = await fetch(`${t.url}/api/jobs`, {
+      method: 'POST',
+      body: form([{ field: 'style', name: 'starry.png', bytes: starry }], { texture: 'true', size: '32', iterations: '3' }),
+    });
+    expect(texture.status).toBe(202);
+    const textureId = ((await texture.json()) as { id: string }).id;
+    const textureEvents = await readEvents(`${t.url}/api/jobs/${textureId}/events`);
+    expect(textureEvents.at(-1)?.event).toBe('done');
+    const picture = await sharp(Buffer.from(await (await fetch(`${t.url}/api/jobs/${textureId}/result`)).arrayBuffer())).metadata();
+    expect(Math.max(picture.width!, picture.height!)).toBe(32);
+
+    const artist = await fetch(`${t.url}/api/jobs`, {
+      method: 'POST',
+      body: form([{ field: 'content', name: 'photo.png', bytes: photo }], { artist: 'monet', size: '32', iterations: '2', seed: '7' }),
+    });
+    expect(artist.status).toBe(202);
+    const artistJob = ((await artist.json()) as { job: { id: string; artwork: string } }).job;
+    expect(artistJob.artwork).toMatch(/^monet\//);
+    expect((await readEvents(`${t.url}/api/jobs/${artistJob.id}/events`)).at(-1)?.event).toBe('done');
+
+    const stronger = await fetch(`${t.url}/api/jobs/${artistJob.id}/actions/stronger`, { method: 'POST' });
+    expect(stronger.status).toBe(202);
+    const strongerJob = ((await stronger.json()) as { job: { id: string; options: { styleWeight: number; seed: number } } }).job;
+    expect(strongerJob.options).toMatchObject({ styleWeight: 2e4, seed: 7 });
+    expect((await fetch(`${t.url}/api/jobs/${strongerJob.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${t.url}/api/jobs/${artistJob.id}/actions/format-disk`, { method: 'POST' })).status).toBe(400);
+  });
+
+  it('measures the style distance of two images', async () => {
+    const same = await fetch(`${t.url}/api/compare`, {
+      method: 'POST',
+      body: form([
+        { field: 'image1', name: 'starry.png', bytes: starry },
+        { field: 'image2', name: 'wave.png', bytes: wave },
+      ]),
+    });
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as { message: string }).message).toMatch(/^Style distance between starry\.png and wave\.png: [0-9.e-]+ \(0 = same style\)\.\nPer layer: relu1_1 /);
+  });
+});
+
 describe('studio API: refusals', () => {
   it('says a text file is not an image, in the bots\' words', async () => {
     const response = await fetch(`${t.url}/api/jobs`, {

@@ -21,6 +21,8 @@ export interface TestStudio {
 }
 
 export async function startTestStudio(options: { token?: string; maxImageBytes?: number; progressMs?: number } = {}): Promise<TestStudio> {
+  // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
+  process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-studio-'));
   const artistsDir = join(dataDir, 'artists');
   cpSync(join(ARTISTS_DIR, 'monet'), join(artistsDir, 'monet'), { recursive: true });

@@ -2,7 +2,7 @@
 // the artists, style distance and the option definitions. Every action goes through the same platform-neutral
 // commands as Discord and Slack (commands/), so checks, limits and messages are theirs.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { runCommand } from '../../../commands/index.js';
+import { COMMAND_NAMES, runCommand } from '../../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
 import { decodeImage, encodePng } from '../../images/index.js';
 import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
@@ -147,7 +147,8 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     const job = findJob(request, reply);
     if (!job) return reply;
     const { action } = request.params as { action: string };
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(action)) return sendError(reply, 400, 'invalid', `Unknown action "${action}".`);
+    // Any command a button may name (rerun, stronger, cancel, and what commands/ adds later); nothing else.
+    if (!COMMAND_NAMES.includes(action)) return sendError(reply, 400, 'invalid', `Unknown action "${action}".`);
     const result = await command(deps, request.requester, action, { jobId: job.id });
     return answer(deps, reply, result, false);
   });

@@ -12,6 +12,7 @@ const STATUS: Record<RefusalCode, number> = {
   unknown_artist: 400,
   forbidden: 403,
   not_found: 404,
+  internal: 500,
 };
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
