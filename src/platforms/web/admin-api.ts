@@ -18,6 +18,7 @@ const QUOTA_ARGS = ['jobs_per_day', 'gpu_seconds_per_day', 'max_queued', 'max_si
 /** A user id that no platform gives out: its quota is the workspace's defaults. */
 const NOBODY = '(defaults)';
 
+/** The routes under /api/admin; a requester who is not an admin gets 403 for every one of them. */
 export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   const { jobs } = deps;
 

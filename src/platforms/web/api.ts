@@ -60,6 +60,10 @@ export function answer(deps: StudioDeps, reply: FastifyReply, result: CommandRep
   return reply.send({ message: plainText(result.text) });
 }
 
+/**
+ * The people's routes under /api (see README "JSON API"). Refusals answer { error: { code, message } } with 400, 403,
+ * 404, 413 or 429; a job that was queued answers 202 { id, state, position, job }.
+ */
 export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   const { jobs, context } = deps;
   const thumbnails = new Map<string, Uint8Array>();

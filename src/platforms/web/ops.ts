@@ -10,6 +10,10 @@ export interface ChatConnection {
   ready(): boolean;
 }
 
+/**
+ * /healthz: 200 { ok, database: { writable }, workers: [{ alive, busy, backend }] }, 503 when the database refuses
+ * writes or a worker is down. /readyz: 200 when every chat connection is up, else 503. /metrics: Prometheus text 0.0.4.
+ */
 export function registerOps(app: FastifyInstance, jobs: JobService, metrics: StylebotMetrics, connections: () => ChatConnection[]): void {
   app.get('/healthz', async (_request, reply) => {
     const health = jobs.health();
