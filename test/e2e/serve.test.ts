@@ -103,6 +103,18 @@ describe('stylebot serve', () => {
       { platform: 'slack', state: 'done' },
     ]);
 
+    // The studio runs beside the bots on the same job service: it lists both jobs and reports both connections up.
+    const studio = /Stylebot Studio: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    expect(await (await fetch(`${studio}/readyz`)).json()).toEqual({
+      ok: true,
+      connections: [
+        { name: 'discord', ready: true },
+        { name: 'slack', ready: true },
+      ],
+    });
+    const listed = (await (await fetch(`${studio}/api/admin/jobs`)).json()) as { jobs: { owner: { platform: string } }[] };
+    expect(listed.jobs.map((j) => j.owner.platform).sort()).toEqual(['discord', 'slack']);
+
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
