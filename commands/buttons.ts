@@ -28,14 +28,14 @@ async function rerunWith(
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   const job = jobId ? context.jobs.get(jobId) : undefined;
-  if (!jobId || !job) return { text: `That job${jobId ? ` (\`${jobId}\`)` : ''} no longer exists.`, private: true };
+  if (!jobId || !job) return { text: `That job${jobId ? ` (\`${jobId}\`)` : ''} no longer exists.`, private: true, code: 'not_found' };
   if (!ownsOrAdmin(job, request.requester, context)) {
-    return { text: `Only <@${job.userId}> (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true };
+    return { text: `Only <@${job.userId}> (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true, code: 'forbidden' };
   }
 
   const changes = changesFor(job);
   const result = await context.jobs.rerun(job.id, request.requester, request.reply, changes);
-  if (!result.ok) return { text: result.message, private: true };
+  if (!result.ok) return { text: result.message, private: true, code: result.reason };
   const details = changes.seed !== undefined && what === 'new seed' ? ` (seed ${changes.seed})` : '';
   return {
     text: `Job ${jobLabel(result.job)} queued: ${jobLabel(job)} again with a ${what}${details}, position ${result.position} in line.`,

@@ -10,12 +10,12 @@ const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
 
 export async function compare(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const images = attachmentsInOrder(request, ['image1', 'image2']);
-  if (images.length < 2) return { text: 'Attach two images to compare their styles.', private: true };
+  if (images.length < 2) return { text: 'Attach two images to compare their styles.', private: true, code: 'invalid' };
   const [first, second] = images;
   const a = await downloadImage(first, context, 'first image');
-  if (!a.ok) return { text: a.message, private: true };
+  if (!a.ok) return { text: a.message, private: true, code: a.code };
   const b = await downloadImage(second, context, 'second image');
-  if (!b.ok) return { text: b.message, private: true };
+  if (!b.ok) return { text: b.message, private: true, code: b.code };
 
   const distance = await styleDistanceInWorker(a.bytes, b.bytes);
   const layers = distance.perLayer.map((value, i) => `${STYLE_LAYERS[i] ?? `layer ${i + 1}`} ${formatNumber(value)}`).join(', ');

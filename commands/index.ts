@@ -11,6 +11,7 @@ import { help } from './help.js';
 import { jobs } from './jobs.js';
 import { quota } from './quota.js';
 import { stats } from './stats.js';
+import { refusalCodeOf } from './refusal.js';
 import { stylize } from './stylize.js';
 import type { CommandContext, CommandHandler, CommandReply, CommandRequest } from './types.js';
 
@@ -43,11 +44,11 @@ export async function runCommand(request: CommandRequest, context: CommandContex
     return await handler(request, context);
   } catch (error) {
     const logger = context.logger ?? defaultLogger();
-    const { text } = userMessageFor(error, logger, {
+    const { text, code } = userMessageFor(error, logger, {
       command: request.command,
       platform: request.requester.platform,
       userId: request.requester.userId,
     });
-    return { text, private: true };
+    return { text, private: true, code: code ? refusalCodeOf(code) : 'internal' };
   }
 }

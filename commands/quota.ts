@@ -1,6 +1,6 @@
 // /quota show|set|reset|defaults. Anyone may see their own quota; everything else is for admins.
 import type { Quota, Role, UserUsage } from '../src/jobs/types.js';
-import { adminOnly, isAdmin, userRef } from './admin.js';
+import { adminOnly, isAdmin, userRef, workspaceRef } from './admin.js';
 import { countArg, userIdArg } from './args.js';
 import { formatReset } from './format.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
@@ -18,25 +18,26 @@ export async function quota(request: CommandRequest, context: CommandContext): P
   const target = userIdArg(request.args, 'user', 'user_id');
   const admin = isAdmin(request, context);
 
-  if (sub === 'show' && (!target || target === request.requester.userId)) {
+  const otherWorkspace = request.args.platform !== undefined || request.args.workspace !== undefined;
+  if (sub === 'show' && (!target || (target === request.requester.userId && !otherWorkspace))) {
     const { quota, usage, role } = context.jobs.quotaOf(request.requester);
     return { text: describeQuota('Your quota', quota, usage, role), private: true };
   }
   if (!['show', 'set', 'reset', 'defaults'].includes(sub)) {
-    return { text: `Unknown quota command "${sub}". Use quota show, set, reset or defaults.`, private: true };
+    return { text: `Unknown quota command "${sub}". Use quota show, set, reset or defaults.`, private: true, code: 'invalid' };
   }
   if (!admin) return adminOnly(sub === 'show' ? "see other people's quotas" : 'change quotas');
 
   const { admin: ops } = context.jobs;
   if (sub === 'defaults') {
     const changes = quotaChanges(request);
-    const workspace = { platform: request.requester.platform, workspaceId: request.requester.workspaceId };
+    const workspace = workspaceRef(request);
     const defaults = await ops.setDefaults(request.requester, workspace, changes);
     const verb = Object.keys(changes).length > 0 ? 'Workspace defaults are now' : 'Workspace defaults';
     return { text: `${verb}:\n${quotaLines(defaults)}`, private: true };
   }
 
-  if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true };
+  if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true, code: 'invalid' };
   const ref = userRef(request, target);
   if (sub === 'show') {
     const { quota, usage, role } = ops.showQuota(ref);
@@ -48,7 +49,7 @@ export async function quota(request: CommandRequest, context: CommandContext): P
   }
   const changes = quotaChanges(request);
   if (Object.keys(changes).length === 0) {
-    return { text: `Nothing to change: give one of ${QUOTA_FIELDS.map((f) => f.arg).join(', ')}.`, private: true };
+    return { text: `Nothing to change: give one of ${QUOTA_FIELDS.map((f) => f.arg).join(', ')}.`, private: true, code: 'invalid' };
   }
   const updated = await ops.setQuota(request.requester, ref, changes);
   return { text: `Quota of <@${target}> is now:\n${quotaLines(updated)}`, private: true };

@@ -8,7 +8,7 @@ import { checkFieldValue, parseOptions } from '../src/options/schema.js';
 import type { JobInputs, JobStyleInput } from '../src/jobs/types.js';
 import { attachmentsInOrder, pickArg, stringArg } from './args.js';
 import { downloadImage } from './download.js';
-import type { Attachment, CommandContext, CommandReply, CommandRequest } from './types.js';
+import type { Attachment, CommandContext, CommandReply, CommandRequest, RefusalCode } from './types.js';
 import { jobLabel, userText } from './format.js';
 
 /** Arguments of /stylize that are not in the option table (everything else goes to parseOptions). */
@@ -53,19 +53,19 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   // Downloads only after the cheap checks; downloadImage reports size and type problems in the user's words.
   if (content) {
     const image = await downloadImage(content, context, 'content image');
-    if (!image.ok) return privateReply(image.message);
+    if (!image.ok) return privateReply(image.message, image.code);
     inputs.content = image.bytes;
     inputs.contentName = content.name;
   }
   for (const [index, style] of styles.entries()) {
     const image = await downloadImage(style, context, 'style image');
-    if (!image.ok) return privateReply(image.message);
+    if (!image.ok) return privateReply(image.message, image.code);
     const input: JobStyleInput = { image: image.bytes, weight: blendWeights[index], name: style.name };
     inputs.styles.push(input);
   }
 
   const result = await context.jobs.enqueue(request.requester, request.reply, inputs);
-  if (!result.ok) return privateReply(result.message);
+  if (!result.ok) return privateReply(result.message, result.reason);
 
   const { job, position } = result;
   const what = job.artwork ? `in the style of *${userText(job.artwork)}*` : `in the style of ${job.styleNames.map(userText).join(' + ')}`;
@@ -126,6 +126,6 @@ function styleBlendWeights(request: CommandRequest, count: number, list: number[
   return count === 0 ? [] : (checkFieldValue(field, used.map((w) => (typeof w === 'number' ? w : String(w)))) as number[]);
 }
 
-function privateReply(text: string): CommandReply {
-  return { text, private: true };
+function privateReply(text: string, code: RefusalCode = 'invalid'): CommandReply {
+  return { text, private: true, code };
 }

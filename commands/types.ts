@@ -39,8 +39,17 @@ export interface ActionButton {
   jobId: string;
 }
 
+/**
+ * Why a command refused, for adapters that answer with a status (the studio's JSON API: quota -> 429,
+ * too_large -> 413, not_found -> 404, forbidden -> 403, internal -> 500 (a bug or an outage, not the user's
+ * doing), the rest -> 400).
+ */
+export type RefusalCode = 'quota' | 'too_large' | 'not_image' | 'invalid' | 'unknown_artist' | 'forbidden' | 'not_found' | 'internal';
+
 export interface CommandReply {
   text: string;
+  /** Set when the command refused; text says why in the user's words. */
+  code?: RefusalCode;
   /** Only the requester sees it (Discord ephemeral, Slack chat.postEphemeral). */
   private?: boolean;
   image?: { data: Uint8Array; name: string };

@@ -8,7 +8,7 @@ const SUBCOMMANDS: Record<string, string> = {
   models: 'download (fetch), convert or verify the VGG-19 weights',
   admin: 'quotas and jobs in the bot database',
   register: "register the bot's slash commands with Discord",
-  serve: 'run the Discord and/or Slack bot',
+  serve: 'run Stylebot Studio (the bot in the browser) and the Discord and/or Slack bot',
 };
 
 const HELP = `stylebot: neural style transfer (Gatys, Ecker and Bethge 2015) on the command line and in chat.

@@ -21,9 +21,28 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
+/** The studio (src/platforms/web): the bot in the browser, its JSON API, health checks and metrics. */
+export interface WebConfig {
+  /** STYLEBOT_WEB_HOST, default 127.0.0.1. Anything but a loopback address needs a token. */
+  host: string;
+  /** STYLEBOT_WEB_PORT, default 8080; 0 = any free port. */
+  port: number;
+  /** STYLEBOT_WEB_TOKEN: every request must carry it (bearer header or the login form's cookie). */
+  token?: string;
+  /** STYLEBOT_WEB_ORIGIN: the address people open when it differs from http://host:port (a reverse proxy). */
+  publicOrigin?: string;
+}
+
+/** 127.0.0.1, 127.x.y.z, ::1 and localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 export interface BotConfig {
   discord?: DiscordConfig;
   slack?: SlackConfig;
+  web: WebConfig;
   admins: string[];
   defaults: { size: number; iterations: number };
   limits: { maxImageBytes: number; maxImagePixels: number };
@@ -95,9 +114,27 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     slack = { botToken: slackToken, appToken, signingSecret, port: integer('PORT', 3000, 0, 65535), apiUrl: url('SLACK_API_URL') };
   }
 
+  const webHost = text('STYLEBOT_WEB_HOST') ?? '127.0.0.1';
+  const webToken = text('STYLEBOT_WEB_TOKEN');
+  if (!isLoopbackHost(webHost) && !webToken) {
+    problems.push(
+      `STYLEBOT_WEB_TOKEN is required when the studio listens on ${webHost} (not this machine only): ` +
+        'set a long random secret, e.g. the output of `openssl rand -hex 32`, or leave STYLEBOT_WEB_HOST at 127.0.0.1',
+    );
+  }
+  if (webToken !== undefined && webToken.length < 16) problems.push('STYLEBOT_WEB_TOKEN must be at least 16 characters long');
+  const publicOrigin = url('STYLEBOT_WEB_ORIGIN');
+  const web: WebConfig = {
+    host: webHost,
+    port: integer('STYLEBOT_WEB_PORT', 8080, 0, 65535),
+    ...(webToken ? { token: webToken } : {}),
+    ...(publicOrigin && URL.canParse(publicOrigin) ? { publicOrigin: new URL(publicOrigin).origin } : {}),
+  };
+
   const config: BotConfig = {
     discord,
     slack,
+    web,
     admins: (text('STYLEBOT_ADMINS') ?? '').split(',').map((id) => id.trim()).filter(Boolean),
     defaults: {
       // The same ranges as the options themselves (src/options/fields.ts).

@@ -26,7 +26,7 @@ const QUOTA_FLAGS: Record<string, keyof Quota> = {
   'max-size': 'maxSize',
   'max-iterations': 'maxIterations',
 };
-const PLATFORMS: Platform[] = ['discord', 'slack', 'cli'];
+const PLATFORMS: Platform[] = ['discord', 'slack', 'web', 'cli'];
 const STATES: JobState[] = ['queued', 'running', 'done', 'failed', 'cancelled'];
 
 /** A mistake in the command line; printed with a hint to --help. */

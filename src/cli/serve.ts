@@ -1,22 +1,33 @@
-// `stylebot serve` (and `npm start`): runs every bot that has credentials, Discord and Slack side by side,
-// sharing one job service (one queue, one database, one pool of engine workers).
+// `stylebot serve` (and `npm start`): the studio (the bot in the browser, its JSON API, health and metrics) and
+// every chat bot that has credentials, Discord and Slack side by side, all sharing one job service (one queue, one
+// database, one pool of engine workers). Without weights it fetches them first.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.js';
+import { resolveArtistsDir } from '../engine/artists.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { createLogger } from '../logger.js';
+import { countingQuotaRefusals, metrics } from '../metrics.js';
+import { fetchVgg19, readModelSource, resolveTargetDir } from '../models/index.js';
+import { REPO_ROOT } from '../models/checksums.js';
+import { MANIFEST_FILE } from '../models/weights-dir.js';
+import { LOCAL_USER } from '../platforms/web/auth.js';
+import type { ChatConnection } from '../platforms/web/ops.js';
 
-interface RunningBot {
-  name: string;
+interface RunningBot extends ChatConnection {
   stop(): Promise<void>;
 }
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`stylebot serve: run the Discord and/or Slack bot.
+    console.log(`stylebot serve: run Stylebot Studio, and the Discord and/or Slack bot when they have credentials.
 
-Discord runs when DISCORD_TOKEN and DISCORD_APP_ID are set; Slack when SLACK_BOT_TOKEN is set (Socket Mode with
-SLACK_APP_TOKEN, otherwise HTTP on PORT with SLACK_SIGNING_SECRET). Both share one queue and one database.
-See README.md for every variable. A .env file in the working directory is read too.`);
+The studio serves the bot as a web page with a JSON API on http://127.0.0.1:8080 (STYLEBOT_WEB_HOST,
+STYLEBOT_WEB_PORT; another host needs STYLEBOT_WEB_TOKEN), with /healthz, /readyz and /metrics. Discord runs when
+DISCORD_TOKEN and DISCORD_APP_ID are set; Slack when SLACK_BOT_TOKEN is set (Socket Mode with SLACK_APP_TOKEN,
+otherwise HTTP on PORT with SLACK_SIGNING_SECRET). All share one queue and one database. Without VGG-19 weights
+it downloads them first. See README.md for every variable. A .env file in the working directory is read too.`);
     return 0;
   }
   loadDotEnv();
@@ -29,34 +40,54 @@ See README.md for every variable. A .env file in the working directory is read t
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
   }
-  if (!config.discord && !config.slack) {
-    console.error('No bot to run: set DISCORD_TOKEN and DISCORD_APP_ID for Discord, and/or SLACK_BOT_TOKEN for Slack.');
-    return 2;
-  }
 
-  const jobs = createJobService({ ...jobOptions, admins: config.admins });
-  await jobs.start();
+  const modelDir = await weightsForStart(jobOptions.modelDir);
+  if (!modelDir) return 1;
+  // /compare runs the engine in its own thread, which finds the weights through the environment.
+  process.env.STYLEBOT_MODEL_DIR = modelDir;
+
+  // The person at the studio (loopback) or the token holder is an admin, like a configured STYLEBOT_ADMINS entry.
+  const admins = [...config.admins, `web:${LOCAL_USER}`];
+  const jobs = createJobService({ ...jobOptions, modelDir, admins });
+  metrics.watch(jobs);
   // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
   const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
-  const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults, logger };
+  const context: CommandContext = { jobs: countingQuotaRefusals(jobs, metrics), limits: config.limits, defaults: config.defaults, logger };
   const bots: RunningBot[] = [];
+  const artistsDir = jobOptions.artistsDir ?? resolveArtistsDir(process.env, jobOptions.dataDir);
+
+  const { startStudio } = await import('../platforms/web/server.js');
+  let studio;
+  try {
+    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, connections: () => bots });
+  } catch (error) {
+    console.error(`Could not start the studio: ${(error as Error).message}`);
+    await jobs.close();
+    return 1;
+  }
+  await jobs.start();
+  console.log(`Stylebot Studio: ${studio.url}${config.web.token ? ' (log in with STYLEBOT_WEB_TOKEN)' : ''}`);
+
   try {
     if (config.discord) {
       const { startDiscordBot } = await import('../platforms/discord.js');
       const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins, logger });
-      bots.push({ name: 'Discord', stop: bot.stop });
+      bots.push({ name: 'discord', stop: bot.stop, ready: bot.ready });
       console.log('Discord bot connected.');
     }
     if (config.slack) {
       const { startSlackBot } = await import('../platforms/slack.js');
       const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
-      bots.push({ name: 'Slack', stop: bot.stop });
+      bots.push({ name: 'slack', stop: bot.stop, ready: bot.ready });
       console.log(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);
     }
   } catch (error) {
     console.error(`Could not start: ${(error as Error).message}`);
-    await stopAll(bots, jobs.close.bind(jobs));
+    await stopAll(bots, studio.close, jobs.close.bind(jobs));
     return 1;
+  }
+  if (!config.discord && !config.slack) {
+    console.log('No chat bot configured (DISCORD_TOKEN and DISCORD_APP_ID, or SLACK_BOT_TOKEN): the studio runs alone.');
   }
 
   await new Promise<void>((resolve) => {
@@ -67,13 +98,84 @@ See README.md for every variable. A .env file in the working directory is read t
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });
-  await stopAll(bots, jobs.close.bind(jobs));
+  await stopAll(bots, studio.close, jobs.close.bind(jobs));
+  metrics.unwatch();
   return 0;
 }
 
-async function stopAll(bots: RunningBot[], closeJobs: () => Promise<void>): Promise<void> {
+async function stopAll(bots: RunningBot[], closeStudio: () => Promise<void>, closeJobs: () => Promise<void>): Promise<void> {
   for (const bot of bots) {
     await bot.stop().catch((error: Error) => console.error(`${bot.name} did not stop cleanly: ${error.message}`));
   }
+  await closeStudio().catch((error: Error) => console.error(`The studio did not stop cleanly: ${error.message}`));
   await closeJobs();
+}
+
+const hasWeights = (dir: string) => existsSync(join(dir, MANIFEST_FILE));
+
+/**
+ * The weights folder to run with: STYLEBOT_MODEL_DIR, else models/vgg19, else ../shared/models/vgg19 of a
+ * development checkout. When none holds weights, downloads them (as `stylebot models fetch`) into
+ * STYLEBOT_MODEL_DIR or models/vgg19 with a progress bar. Returns undefined after printing what to do when that fails.
+ */
+export async function weightsForStart(configured: string | undefined): Promise<string | undefined> {
+  const target = resolveTargetDir(configured);
+  const candidates = configured ? [target] : [target, join(REPO_ROOT, '..', 'shared', 'models', 'vgg19')];
+  const found = candidates.find(hasWeights);
+  if (found) return found;
+
+  const source = readModelSource('vgg19');
+  console.log(`No VGG-19 weights in ${candidates.join(' or ')}: downloading them once (about 80 MB) into ${target}.`);
+  const bar = new DownloadBar(process.stderr);
+  try {
+    const result = await fetchVgg19({ dir: target, onProgress: (received, total) => bar.update(received, total) });
+    bar.finish();
+    console.log(`Weights ready: ${result.tensors} tensors in ${result.dir} (MD5 ${result.md5} checked).`);
+    return result.dir;
+  } catch (error) {
+    bar.finish();
+    console.error(
+      [
+        `Could not get the VGG-19 weights: ${(error as Error).message}`,
+        'The engine needs them once. Either:',
+        '  - run `npm start` again when this machine is online (or `npx stylebot models fetch`), or',
+        `  - copy ${source.file} (MD5 ${source.md5}) from another machine`,
+        `    and run \`npx stylebot models convert ${source.file}\`, or`,
+        '  - set STYLEBOT_MODEL_DIR to a folder that already holds converted weights (weights_manifest.json).',
+      ].join('\n'),
+    );
+    return undefined;
+  }
+}
+
+/** "[=======       ] 40 of 80 MB" redrawn in place on a terminal; a line per 10% elsewhere (logs). */
+class DownloadBar {
+  private lastShown = -1;
+  private drawn = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  update(received: number, total: number | undefined): void {
+    const mb = received / (1024 * 1024);
+    const fraction = total ? Math.min(1, received / total) : undefined;
+    const step = this.stream.isTTY ? Math.floor(mb) : fraction !== undefined ? Math.floor(fraction * 10) : Math.floor(mb / 10);
+    if (step === this.lastShown) return;
+    this.lastShown = step;
+    const width = 30;
+    const filled = fraction !== undefined ? Math.round(fraction * width) : 0;
+    const bar = fraction !== undefined ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ` : '';
+    const of = total ? ` of ${(total / (1024 * 1024)).toFixed(0)} MB` : ' MB';
+    const line = `Downloading VGG-19 weights ${bar}${mb.toFixed(0)}${of}`;
+    if (this.stream.isTTY) {
+      this.stream.write(`\r${line}\u001b[K`);
+      this.drawn = true;
+    } else {
+      this.stream.write(`${line}\n`);
+    }
+  }
+
+  finish(): void {
+    if (this.drawn) this.stream.write('\n');
+    this.drawn = false;
+  }
 }

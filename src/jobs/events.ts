@@ -9,6 +9,7 @@ export class JobEvents {
   private readonly listeners = new Map<Platform, Set<JobListener>>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly held = new Map<Platform, { job: Job; event: JobEvent }[]>();
+  private readonly observers = new Set<JobListener>();
 
   constructor(private readonly log: (message: string) => void) {}
 
@@ -22,7 +23,20 @@ export class JobEvents {
     return () => set!.delete(listener);
   }
 
+  /** Sees every event as it is emitted, of every platform; never holds or delays delivery to the listeners. */
+  observe(listener: JobListener): () => void {
+    this.observers.add(listener);
+    return () => this.observers.delete(listener);
+  }
+
   emit(job: Job, event: JobEvent): void {
+    for (const observer of this.observers) {
+      try {
+        void Promise.resolve(observer(job, event)).catch((err: unknown) => this.log(`job ${job.id}: an observer failed: ${String(err)}`));
+      } catch (err) {
+        this.log(`job ${job.id}: an observer failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     const listeners = [...(this.listeners.get(job.platform) ?? [])];
     if (!listeners.length) {
       const waiting = this.held.get(job.platform) ?? [];

@@ -2,7 +2,7 @@
 // share and age onto engine worker threads, fans their events out to the chat adapters, and recovers after a restart.
 import { apology, isUserError, newErrorId } from '../errors.js';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { openDatabase, type Db } from '../../db/database.js';
@@ -34,6 +34,7 @@ import type {
   ReplyTarget,
   Requester,
   Role,
+  ServiceHealth,
   UserUsage,
 } from './types.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from '../engine/validate.js';
@@ -535,6 +536,25 @@ export class StylebotJobService implements JobService {
 
   artists(): { name: string; works: string[] }[] {
     return this.admin.artists();
+  }
+
+  observe(listener: JobListener): () => void {
+    return this.events.observe(listener);
+  }
+
+  health(): ServiceHealth {
+    if (this.closed) return { database: { writable: false, error: 'the job service is closed' }, workers: [] };
+    let database: ServiceHealth['database'];
+    try {
+      // A write lock proves the file and its folder take writes without changing anything.
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+      accessSync(this.options.dataDir, constants.W_OK);
+      database = { writable: true };
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      database = { writable: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    return { database, workers: this.pool?.health() ?? [] };
   }
 
   resultImage(jobId: string): Uint8Array | undefined {

@@ -2,9 +2,11 @@
 // The job core knows nothing of Discord or Slack: a reply target is an opaque JSON object that only
 // the platform adapter that created it interprets.
 
+import type { AuditEntry } from '../../db/settings-repo.js';
 import type { LossParts, StylizeOptions } from '../engine/types.js';
 
-export type Platform = 'discord' | 'slack' | 'cli';
+/** Where a requester comes from; 'web' is the studio (src/platforms/web). */
+export type Platform = 'discord' | 'slack' | 'web' | 'cli';
 export type Role = 'admin' | 'user';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -98,6 +100,13 @@ export type JobEvent =
 
 export type JobListener = (job: Job, event: JobEvent) => void | Promise<void>;
 
+/** What /healthz reports: whether the database takes writes and what each engine worker is doing. */
+export interface ServiceHealth {
+  database: { writable: boolean; error?: string };
+  /** One entry per engine worker thread; backend is the tfjs backend it started (null: not known yet or failed). */
+  workers: { alive: boolean; busy: boolean; backend: string | null }[];
+}
+
 export interface Quota {
   jobsPerDay: number;
   gpuSecondsPerDay: number;
@@ -148,6 +157,10 @@ export interface JobService {
   artists(): { name: string; works: string[] }[];
   /** Reads the result PNG of a done job (undefined when purged). */
   resultImage(jobId: string): Uint8Array | undefined;
+  /** Sees every event of every platform without taking delivery from that platform's adapter (metrics). */
+  observe(listener: JobListener): () => void;
+  /** Database and engine worker state, for health checks. */
+  health(): ServiceHealth;
   admin: AdminOperations;
   /** Starts scheduling (and restart recovery). */
   start(): Promise<void>;
@@ -166,4 +179,6 @@ export interface AdminOperations {
   addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string>;
   removeArtwork(by: Requester, artist: string, work: string): Promise<void>;
   listJobs(filter?: { state?: JobState; userId?: string }): Job[];
+  /** The newest audit entries first. */
+  auditLog(limit?: number): AuditEntry[];
 }

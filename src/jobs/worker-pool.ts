@@ -63,6 +63,10 @@ class EngineSlot {
   private respawnTimer?: NodeJS.Timeout;
   /** Shared with every worker this slot starts: 1 = stop the current job (see EngineWorkerData.abortFlag). */
   private readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  /** False from a worker's death until its replacement is started. */
+  private alive = false;
+  /** The backend the current worker reported (null until it does, or when it could not start one). */
+  private backend: string | null = null;
 
   constructor(
     private readonly options: EnginePoolOptions,
@@ -77,6 +81,10 @@ class EngineSlot {
 
   get jobId(): string | undefined {
     return this.run?.jobId;
+  }
+
+  get health(): { alive: boolean; busy: boolean; backend: string | null } {
+    return { alive: this.alive, busy: this.busy, backend: this.backend };
   }
 
   private spawn(): void {
@@ -94,6 +102,8 @@ class EngineSlot {
       resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb },
     });
     this.worker = worker;
+    this.alive = true;
+    this.backend = null;
     let gone = false;
     const lost = (reason: string) => {
       if (gone) return;
@@ -108,6 +118,7 @@ class EngineSlot {
   private received(message: FromWorker): void {
     const run = this.run;
     if (message.type === 'backend') {
+      this.backend = message.name;
       this.onBackend?.(message.name);
       return;
     }
@@ -137,6 +148,7 @@ class EngineSlot {
   /** The worker died: fail its job (unless we killed it on purpose) and start a fresh one. */
   private lost(worker: Worker, reason: string): void {
     if (worker !== this.worker) return;
+    this.alive = false;
     const run = this.run;
     this.finish();
     if (run) {
@@ -202,6 +214,11 @@ export class EnginePool {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Each worker's state, for health checks. */
+  health(): { alive: boolean; busy: boolean; backend: string | null }[] {
+    return this.slots.map((s) => s.health);
   }
 
   /** Adds workers up to `size`. */

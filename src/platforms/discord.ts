@@ -6,6 +6,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Routes,
+  Status,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -13,6 +14,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { runCommand } from '../../commands/index.js';
+import { metrics } from '../metrics.js';
 import { statusView } from '../../commands/progress.js';
 import type { CommandContext, CommandReply, CommandRequest } from '../../commands/types.js';
 import type { JobService } from '../jobs/types.js';
@@ -43,6 +45,8 @@ export interface DiscordBotOptions {
 
 export interface DiscordBot {
   client: Client;
+  /** True while the gateway connection is up. */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -56,6 +60,9 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     ...(options.apiBase ? { rest: { api: options.apiBase } } : {}),
+  });
+  client.rest.on('response', (_request, response) => {
+    if (response.status === 429) metrics.rateLimited('discord');
   });
   const statuses = new DiscordStatusMessages(client.rest, { minEditIntervalMs: options.minEditIntervalMs ?? 2000, log });
 
@@ -84,6 +91,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 
   return {
     client,
+    ready: () => client.isReady() && client.ws.status === Status.Ready,
     async stop() {
       unsubscribe();
       await Promise.race([statuses.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);

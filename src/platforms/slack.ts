@@ -3,7 +3,8 @@
 // the slack-*.ts files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
+import { metrics } from '../metrics.js';
 import { runCommand } from '../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../commands/types.js';
 import type { JobService, Requester } from '../jobs/types.js';
@@ -49,6 +50,8 @@ export interface SlackBot {
   app: App;
   /** The HTTP port listened on (HTTP mode). */
   port?: number;
+  /** True while the bot can hear Slack: its Socket Mode connection is open, or its HTTP receiver listens. */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -109,6 +112,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
   // auth.test: a wrong token fails here, at start, with Slack's reason.
   await app.init();
   const client = app.client;
+  client.on(webApi.WebClientEvent.RATE_LIMITED, () => metrics.rateLimited('slack'));
 
   const reporter = new SlackStatusReporter({
     client,
@@ -344,6 +348,13 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
   return {
     app,
     port,
+    ready() {
+      if (stopped) return false;
+      if (!socketMode) return true;
+      // Bolt keeps its Socket Mode receiver private; its client's web socket says whether the connection is open.
+      const receiver = (app as unknown as { receiver?: { client?: { websocket?: { isActive(): boolean } } } }).receiver;
+      return receiver?.client?.websocket?.isActive() === true;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

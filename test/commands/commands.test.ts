@@ -263,6 +263,7 @@ describe('runCommand: information and admin commands', () => {
     const { logger, records } = memoryLogger();
     const reply = await run(request('jobs'), { ...context, jobs: broken, logger });
     expect(reply.private).toBe(true);
+    expect(reply.code).toBe('internal');
     const id = /error id ([0-9a-f]{8})/.exec(reply.text)?.[1];
     expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
     expect(reply.text).not.toMatch(/database|Sqlite|\/var\//);

@@ -58,6 +58,7 @@ beforeAll(async () => {
     STYLEBOT_PROGRESS_MS: '200',
     STYLEBOT_DEFAULT_SIZE: '64',
     STYLEBOT_DEFAULT_ITERATIONS: '4',
+    STYLEBOT_WEB_PORT: '0',
   };
   child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -101,6 +102,18 @@ describe('stylebot serve', () => {
       { platform: 'discord', state: 'done' },
       { platform: 'slack', state: 'done' },
     ]);
+
+    // The studio runs beside the bots on the same job service: it lists both jobs and reports both connections up.
+    const studio = /Stylebot Studio: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    expect(await (await fetch(`${studio}/readyz`)).json()).toEqual({
+      ok: true,
+      connections: [
+        { name: 'discord', ready: true },
+        { name: 'slack', ready: true },
+      ],
+    });
+    const listed = (await (await fetch(`${studio}/api/admin/jobs`)).json()) as { jobs: { owner: { platform: string } }[] };
+    expect(listed.jobs.map((j) => j.owner.platform).sort()).toEqual(['discord', 'slack']);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -1,0 +1,133 @@
+// The studio's admin API: every job on every platform, quotas, the artist corpus, usage and the audit log.
+// Changes go through the same commands as /quota, /artist and /cancel in chat (commands/), which call the job
+// service's admin operations, which check the rights again and write the audit log: one implementation, three
+// adapters. Reads use the same admin operations directly, since the page shows tables rather than chat text.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ArgValue } from '../../../commands/types.js';
+import type { JobState, Platform } from '../../jobs/types.js';
+import { answer, command, type StudioDeps } from './api.js';
+import { sendError } from './errors.js';
+import { apiJob } from './job-view.js';
+import { plainText } from './text.js';
+import { readUpload } from './uploads.js';
+
+const STATES: JobState[] = ['queued', 'running', 'done', 'failed', 'cancelled'];
+const PLATFORMS: Platform[] = ['discord', 'slack', 'web', 'cli'];
+/** Names the quota commands take (commands/quota.ts). */
+const QUOTA_ARGS = ['jobs_per_day', 'gpu_seconds_per_day', 'max_queued', 'max_size', 'max_iterations'];
+/** A user id that no platform gives out: its quota is the workspace's defaults. */
+const NOBODY = '(defaults)';
+
+/** The routes under /api/admin; a requester who is not an admin gets 403 for every one of them. */
+export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
+  const { jobs } = deps;
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/admin/')) return;
+    if (jobs.roleOf(request.requester) !== 'admin') {
+      return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
+    }
+  });
+
+  app.get('/api/admin/jobs', async (request, reply) => {
+    const { state, user } = request.query as { state?: string; user?: string };
+    if (state !== undefined && state !== '' && !(STATES as string[]).includes(state)) {
+      return sendError(reply, 400, 'invalid', `state must be one of ${STATES.join(', ')}.`);
+    }
+    const positions = new Map(jobs.queue().map((entry) => [entry.job.id, entry.position]));
+    const list = jobs.admin.listJobs({ ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
+    return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
+  });
+
+  app.get('/api/admin/quota', async (request, reply) => {
+    const target = targetOf(request, reply, false);
+    if (!target) return reply;
+    const { quota, usage, role } = jobs.admin.showQuota({ ...target, userId: target.userId ?? NOBODY });
+    return { ...target, quota, usage: target.userId ? usage : null, role: target.userId ? role : null };
+  });
+
+  app.post('/api/admin/quota', async (request, reply) => {
+    const target = targetOf(request, reply, true);
+    if (!target) return reply;
+    const args = quotaArgs(request.body);
+    const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'set');
+    return answerWithQuota(reply, result, () => jobs.admin.showQuota({ ...target, userId: target.userId! }).quota);
+  });
+
+  app.post('/api/admin/quota/reset', async (request, reply) => {
+    const target = targetOf(request, reply, true);
+    if (!target) return reply;
+    const result = await command(deps, request.requester, 'quota', { platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'reset');
+    return answer(deps, reply, result, false);
+  });
+
+  app.post('/api/admin/defaults', async (request, reply) => {
+    const target = targetOf(request, reply, false);
+    if (!target) return reply;
+    const args = quotaArgs(request.body);
+    const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId }, {}, 'defaults');
+    return answerWithQuota(reply, result, () => jobs.admin.showQuota({ ...target, userId: NOBODY }).quota);
+  });
+
+  app.get('/api/admin/stats', async (request) => {
+    const days = Math.min(365, Math.max(1, Math.floor(Number((request.query as { days?: string }).days ?? 7)) || 7));
+    return { days, ...jobs.admin.stats(undefined, days) };
+  });
+
+  app.get('/api/admin/audit', async (request) => {
+    const limit = Math.min(1000, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200) || 200));
+    return { entries: jobs.admin.auditLog(limit) };
+  });
+
+  app.post('/api/admin/artists', async (request, reply) => {
+    const upload = await readUpload(request, deps.context.limits.maxImageBytes);
+    const result = await command(deps, request.requester, 'artist', upload.args, upload.attachments, 'add');
+    return answer(deps, reply, result, false);
+  });
+
+  app.delete('/api/admin/artists/:artist/:work', async (request, reply) => {
+    const { artist, work } = request.params as { artist: string; work: string };
+    const result = await command(deps, request.requester, 'artist', { name: artist, work }, {}, 'remove');
+    return answer(deps, reply, result, false);
+  });
+
+  function answerWithQuota(reply: FastifyReply, result: Awaited<ReturnType<typeof command>>, quota: () => unknown) {
+    if (result.code) return answer(deps, reply, result, false);
+    return reply.send({ message: plainText(result.text), quota: quota() });
+  }
+}
+
+function quotaArgs(body: unknown): Record<string, ArgValue> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  const args: Record<string, ArgValue> = {};
+  for (const name of QUOTA_ARGS) {
+    const value = source[name];
+    if (typeof value === 'number' || (typeof value === 'string' && value.trim() !== '')) args[name] = value;
+  }
+  return args;
+}
+
+/** platform + workspace (+ user) from the query or body; answers 400 itself when they are missing or wrong. */
+function targetOf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  needUser: boolean,
+): { platform: Platform; workspaceId: string; userId?: string } | undefined {
+  const source = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };
+  const platform = String(source.platform ?? 'web');
+  const workspaceId = String(source.workspace ?? (platform === 'web' ? 'studio' : '')).trim();
+  const userId = typeof source.user === 'string' && source.user.trim() !== '' ? source.user.trim() : undefined;
+  if (!(PLATFORMS as string[]).includes(platform)) {
+    sendError(reply, 400, 'invalid', `platform must be one of ${PLATFORMS.join(', ')}.`);
+    return undefined;
+  }
+  if (!workspaceId) {
+    sendError(reply, 400, 'invalid', 'Which workspace? Give the Discord server id or the Slack team id.');
+    return undefined;
+  }
+  if (needUser && !userId) {
+    sendError(reply, 400, 'invalid', 'Which user? Give their id.');
+    return undefined;
+  }
+  return { platform: platform as Platform, workspaceId, ...(userId ? { userId } : {}) };
+}

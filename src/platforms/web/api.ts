@@ -1,0 +1,247 @@
+// The studio's JSON API for people (the page uses it, and so can scripts): jobs, their event stream and result,
+// the artists, style distance and the option definitions. Every action goes through the same platform-neutral
+// commands as Discord and Slack (commands/), so checks, limits and messages are theirs.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { COMMAND_NAMES, runCommand } from '../../../commands/index.js';
+import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
+import { decodeImage, encodePng } from '../../images/index.js';
+import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { sendError, sendRefusal, sendUnexpected } from './errors.js';
+import { apiJob, positionOf } from './job-view.js';
+import type { JobStreams } from './job-stream.js';
+import { optionFields } from './options-form.js';
+import { plainText } from './text.js';
+import { readUpload, UploadError } from './uploads.js';
+
+export interface StudioDeps {
+  jobs: JobService;
+  context: CommandContext;
+  streams: JobStreams;
+  /** The artist corpus folder (thumbnails are read from it, for names the job service lists). */
+  artistsDir: string;
+}
+
+/** Where a studio job's progress goes: the studio itself (the job core stores it with the job). */
+const WEB_REPLY = { studio: true };
+const FINAL = new Set(['done', 'failed', 'cancelled']);
+const THUMBNAIL_SIDE = 160;
+const HEARTBEAT_MS = 15_000;
+
+/** Runs one command as the request's user. */
+export function command(
+  deps: StudioDeps,
+  requester: Requester,
+  name: string,
+  args: Record<string, ArgValue | undefined> = {},
+  attachments: Record<string, Attachment> = {},
+  subcommand?: string,
+): Promise<CommandReply> {
+  return runCommand({ requester, command: name, ...(subcommand ? { subcommand } : {}), args, attachments, reply: WEB_REPLY }, deps.context);
+}
+
+/** The owner of a job, or an admin, may see and change it (the job core checks changes again). */
+export function mayView(jobs: JobService, job: Job, requester: Requester): boolean {
+  const own = job.platform === requester.platform && job.workspaceId === requester.workspaceId && job.userId === requester.userId;
+  return own || jobs.roleOf(requester) === 'admin';
+}
+
+/** Answers a command: a refusal with its status, a queued job with 202, anything else with its message. */
+export function answer(deps: StudioDeps, reply: FastifyReply, result: CommandReply, expectJob: boolean): FastifyReply {
+  if (result.code) return sendRefusal(reply, { ...result, code: result.code });
+  if (result.jobId) {
+    const job = deps.jobs.get(result.jobId);
+    if (!job) return sendUnexpected(reply, result);
+    const view = apiJob(job, positionOf(deps.jobs, job.id));
+    return reply.code(202).send({ id: job.id, state: job.state, position: view.position, message: plainText(result.text), job: view });
+  }
+  if (expectJob) return sendUnexpected(reply, result);
+  return reply.send({ message: plainText(result.text) });
+}
+
+/**
+ * The people's routes under /api (see README "JSON API"). Refusals answer { error: { code, message } } with 400, 403,
+ * 404, 413 or 429; a job that was queued answers 202 { id, state, position, job }.
+ */
+export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
+  const { jobs, context } = deps;
+  const thumbnails = new Map<string, Uint8Array>();
+
+  const findJob = (request: FastifyRequest, reply: FastifyReply): Job | undefined => {
+    const { id } = request.params as { id: string };
+    const job = /^[a-z0-9]{1,32}$/i.test(id) ? jobs.get(id) : undefined;
+    if (!job || !mayView(jobs, job, request.requester)) {
+      sendError(reply, 404, 'not_found', `There is no job \`${id}\` of yours.`);
+      return undefined;
+    }
+    return job;
+  };
+
+  app.get('/api/options', async () => ({
+    fields: optionFields(context.defaults),
+    defaults: { size: context.defaults.size, iterations: context.defaults.iterations },
+    limits: { ...context.limits, maxStyles: 3 },
+  }));
+
+  app.get('/api/me', async (request) => {
+    const { quota, usage, role } = jobs.quotaOf(request.requester);
+    const { userId, platform, workspaceId } = request.requester;
+    return { user: userId, platform, workspace: workspaceId, role, quota, usage };
+  });
+
+  app.post('/api/jobs', async (request, reply) => {
+    const upload = await readUpload(request, context.limits.maxImageBytes);
+    const result = await command(deps, request.requester, 'stylize', upload.args, upload.attachments);
+    return answer(deps, reply, result, true);
+  });
+
+  app.get('/api/jobs', async (request) => {
+    const limit = Math.min(100, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
+    const positions = new Map(jobs.queue().map((entry) => [entry.job.id, entry.position]));
+    return { jobs: jobs.jobsOf(request.requester, limit).map((job) => apiJob(job, positions.get(job.id))) };
+  });
+
+  app.get('/api/jobs/:id', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    return apiJob(job, positionOf(jobs, job.id));
+  });
+
+  app.get('/api/jobs/:id/result', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    const png = job.state === 'done' ? jobs.resultImage(job.id) : undefined;
+    if (!png) {
+      const why = job.state === 'done' ? 'its picture is no longer kept' : `it is ${job.state}`;
+      return sendError(reply, 404, 'not_found', `Job ${job.id} has no picture: ${why}.`);
+    }
+    const download = (request.query as { download?: string }).download !== undefined;
+    reply.type('image/png').header('cache-control', 'private, max-age=3600');
+    if (download) reply.header('content-disposition', `attachment; filename="stylebot-${job.id}.png"`);
+    return reply.send(Buffer.from(png));
+  });
+
+  app.get('/api/jobs/:id/preview', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    const preview = deps.streams.preview(job.id);
+    if (!preview) return sendError(reply, 404, 'not_found', `Job ${job.id} has no preview yet.`);
+    return reply.type('image/png').header('cache-control', 'no-store').send(Buffer.from(preview));
+  });
+
+  app.get('/api/jobs/:id/events', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    streamEvents(deps, request, reply, job);
+    return reply;
+  });
+
+  app.delete('/api/jobs/:id', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    const result = await command(deps, request.requester, 'cancel', { jobId: job.id });
+    if (result.code) return sendRefusal(reply, { ...result, code: result.code });
+    const after = jobs.get(job.id) ?? job;
+    return { message: plainText(result.text), job: apiJob(after, positionOf(jobs, job.id)) };
+  });
+
+  // The buttons under a job (New seed, Stronger style, Cancel, and whatever commands/progress.ts offers).
+  app.post('/api/jobs/:id/actions/:action', async (request, reply) => {
+    const job = findJob(request, reply);
+    if (!job) return reply;
+    const { action } = request.params as { action: string };
+    // Any command a button may name (rerun, stronger, cancel, and what commands/ adds later); nothing else.
+    if (!COMMAND_NAMES.includes(action)) return sendError(reply, 400, 'invalid', `Unknown action "${action}".`);
+    const result = await command(deps, request.requester, action, { jobId: job.id });
+    return answer(deps, reply, result, false);
+  });
+
+  app.get('/api/artists', async () => ({
+    artists: jobs.artists().map((artist) => ({
+      name: artist.name,
+      works: artist.works.map((work) => ({
+        file: work,
+        thumbnail: `/api/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(work)}/thumbnail`,
+      })),
+    })),
+  }));
+
+  // Only names the job service lists reach the file system, and the path must stay inside the corpus folder.
+  app.get('/api/artists/:artist/:work/thumbnail', async (request, reply) => {
+    const { artist, work } = request.params as { artist: string; work: string };
+    const known = jobs.artists().find((a) => a.name === artist)?.works.includes(work);
+    const root = resolve(deps.artistsDir);
+    const path = resolve(root, artist, work);
+    if (!known || !path.startsWith(root + sep)) return sendError(reply, 404, 'not_found', `There is no work "${work}" by ${artist}.`);
+    const key = `${artist}/${work}`;
+    let png = thumbnails.get(key);
+    if (!png) {
+      png = await encodePng(await decodeImage(readFileSync(join(root, artist, work)), { longestSide: THUMBNAIL_SIDE }));
+      thumbnails.set(key, png);
+    }
+    return reply.type('image/png').header('cache-control', 'private, max-age=600').send(Buffer.from(png));
+  });
+
+  app.post('/api/compare', async (request, reply) => {
+    const upload = await readUpload(request, context.limits.maxImageBytes);
+    const result = await command(deps, request.requester, 'compare', upload.args, upload.attachments);
+    return answer(deps, reply, result, false);
+  });
+}
+
+/** text/event-stream of one job: a snapshot first, then each event, and the end. */
+function streamEvents(deps: StudioDeps, request: FastifyRequest, reply: FastifyReply, job: Job): void {
+  reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let closed = false;
+  const send = (event: string, data: unknown) => {
+    if (!closed) out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const previewUrl = (png: Uint8Array | undefined) => (png ? `data:image/png;base64,${Buffer.from(png).toString('base64')}` : undefined);
+  const snapshot = (current: Job) => {
+    send('job', { job: apiJob(current, positionOf(deps.jobs, current.id)), preview: previewUrl(deps.streams.preview(current.id)) });
+  };
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(timer);
+    out.end();
+  };
+
+  let unsubscribe = () => {};
+  let timer: NodeJS.Timeout;
+  if (job.platform === 'web') {
+    unsubscribe = deps.streams.subscribe(job.id, (current: Job, event: JobEvent) => {
+      const preview = event.type === 'progress' ? previewUrl(event.preview) : undefined;
+      send(event.type, { job: apiJob(current, positionOf(deps.jobs, current.id)), ...(preview ? { preview } : {}) });
+      if (FINAL.has(event.type)) finish();
+    });
+    timer = setInterval(() => !closed && out.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  } else {
+    // Jobs of Discord and Slack (an admin watching) have their events delivered to those bots; read the store.
+    let last = '';
+    timer = setInterval(() => {
+      const current = deps.jobs.get(job.id);
+      if (!current) return finish();
+      const seen = `${current.state}:${current.progress?.iteration ?? ''}`;
+      if (seen !== last) {
+        last = seen;
+        snapshot(current);
+      }
+      if (FINAL.has(current.state)) finish();
+    }, 1000);
+  }
+  request.raw.on('close', finish);
+  snapshot(deps.jobs.get(job.id) ?? job);
+  if (FINAL.has((deps.jobs.get(job.id) ?? job).state)) finish();
+}
+
+export { UploadError };

@@ -1,0 +1,108 @@
+// Stylebot Studio: the bot in the browser. One fastify server for the page, its JSON API (api.ts, admin-api.ts),
+// the job event streams, and the operator endpoints (ops.ts). It is an adapter like Discord's and Slack's: people
+// are requesters on platform "web" and every action runs through commands/ and the shared JobService.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import type { AddressInfo } from 'node:net';
+import type { CommandContext } from '../../../commands/types.js';
+import { isLoopbackHost } from '../../config.js';
+import type { JobService } from '../../jobs/types.js';
+import type { StylebotMetrics } from '../../metrics.js';
+import { registerAdminApi } from './admin-api.js';
+import { registerApi, type StudioDeps } from './api.js';
+import { registerAuth } from './auth.js';
+import { bundleClient } from './bundle.js';
+import { sendError } from './errors.js';
+import { JobStreams } from './job-stream.js';
+import { registerOps, type ChatConnection } from './ops.js';
+import { appPage } from './page.js';
+import { UploadError } from './uploads.js';
+
+export interface StudioOptions {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Required when host is not a loopback address (config.ts checks this at start). */
+  token?: string;
+  publicOrigin?: string;
+  jobs: JobService;
+  context: CommandContext;
+  artistsDir: string;
+  metrics: StylebotMetrics;
+  /** The chat connections /readyz reports (may change after start, as bots connect). */
+  connections?: () => ChatConnection[];
+  /** Largest JSON or form body that is not an upload, in bytes (default 64 KiB); larger ones get 413. */
+  bodyLimit?: number;
+}
+
+export interface Studio {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the studio and starts listening; rejects when the port is taken (with the address in the message). */
+export async function startStudio(options: StudioOptions): Promise<Studio> {
+  const loopback = isLoopbackHost(options.host);
+  if (!loopback && !options.token) throw new Error(`The studio needs STYLEBOT_WEB_TOKEN to listen on ${options.host}.`);
+  const { maxImageBytes } = options.context.limits;
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: false, trustProxy: false, forceCloseConnections: true });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+      return sendError(reply, 413, 'too_large', 'That request is too large.');
+    }
+    if (error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
+      return sendError(reply, 413, 'too_large', 'Too many files or fields: send one photo and at most three style images.');
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, error.statusCode, 'invalid', error.message);
+    }
+    console.error('stylebot studio: request failed:', error);
+    return sendError(reply, 500, 'internal', 'Sorry, something went wrong on the studio\'s side.');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: maxImageBytes, files: 4, fields: 40, fieldSize: 16 * 1024, parts: 48, headerPairs: 200 },
+  });
+
+  await registerAuth(app, { loopback, token: options.token, publicOrigin: options.publicOrigin });
+  const streams = new JobStreams(options.jobs);
+  // The page shows a preview as soon as there is one: the engine may send one after any iteration, and the job
+  // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
+  const context: CommandContext = { ...options.context, defaults: { progressEvery: 1, ...options.context.defaults } };
+  const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir };
+  await registerApi(app, deps);
+  await registerAdminApi(app, deps);
+  registerOps(app, options.jobs, options.metrics, options.connections ?? (() => []));
+
+  const script = await bundleClient();
+  const page = appPage();
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page));
+  app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script));
+
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    streams.close();
+    await app.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`Port ${options.port} on ${options.host} is in use: set STYLEBOT_WEB_PORT to another port.`);
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    app,
+    url: `http://${host}:${address.port}`,
+    async close() {
+      streams.close();
+      await app.close();
+    },
+  };
+}

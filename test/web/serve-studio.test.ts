@@ -1,0 +1,89 @@
+// `npm start` as a new user runs it: no chat credentials, so the studio runs alone and prints its address; and
+// without weights on a machine that cannot download them, one message that says what to do.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARTISTS_DIR, MODEL_DIR, REPO_ROOT } from '../helpers/shared.js';
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+function serve(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-serve-studio-'));
+  dirs.push(dataDir);
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DISCORD_|SLACK_|STYLEBOT_)/.test(key)));
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], {
+    cwd: dataDir,
+    env: { ...clean, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'wasm', STYLEBOT_WORKERS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
+  const started = Date.now();
+  for (;;) {
+    const match = pattern.exec(output());
+    if (match) return match;
+    if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} in:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('stylebot serve without chat credentials', () => {
+  it('serves the studio, prints its address, is healthy, and stops on SIGTERM', async () => {
+    const run = serve({ STYLEBOT_MODEL_DIR: MODEL_DIR, STYLEBOT_ARTISTS_DIR: ARTISTS_DIR });
+    const [, url] = await waitFor(run.output, /Stylebot Studio: (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(run.output()).toMatch(/the studio runs alone/);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Stylebot Studio</title>');
+    const script = await fetch(`${url}/app.js`);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(1000);
+    let health: Response | undefined;
+    for (let i = 0; i < 100; i++) {
+      health = await fetch(`${url}/healthz`);
+      if (health.status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the engine worker is still loading
+    }
+    expect(await health!.json()).toMatchObject({ ok: true, database: { writable: true } });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('without weights and without a network, says how to get them, models convert included', async () => {
+    const server: Server = createServer((_request, response) => {
+      response.statusCode = 503;
+      response.end('offline');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const empty = mkdtempSync(join(tmpdir(), 'stylebot-no-weights-'));
+    dirs.push(empty);
+    try {
+      const run = serve({ STYLEBOT_MODEL_DIR: join(empty, 'vgg19'), STYLEBOT_WEIGHTS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/vgg19.h5` });
+      expect(await run.exited).toBe(1);
+      const output = run.output();
+      expect(output).toMatch(/No VGG-19 weights in .*: downloading them once/);
+      expect(output).toMatch(/Could not get the VGG-19 weights/);
+      expect(output).toMatch(/npx stylebot models convert vgg19_weights_tf_dim_ordering_tf_kernels_notop\.h5/);
+      expect(output).not.toMatch(/Stylebot Studio: http/);
+    } finally {
+      server.close();
+    }
+  });
+});
