@@ -112,8 +112,10 @@ describe('ONNX objective graph: image gradient against float64 finite difference
     const { graph } = decodeModel(bytes);
     expect(graph.output.map((o) => o.name)).toEqual(['parts', 'grad']);
     expect(graph.input.map((i) => i.name).sort()).toEqual(['content_target', 'gram_relu1_1', 'image', 'layer_weights', 'loss_weights']);
-    // Forward and backward kernels of the 10 conv layers up to conv4_2.
-    expect(graph.initializer.filter((t) => t.name.startsWith('conv') && t.dims.length === 4)).toHaveLength(20);
+    // The 10 conv kernels up to conv4_2, once each, as the manifest stores them (HWIO); both layouts are ops on them.
+    const kernels = graph.initializer.filter((t) => t.name.endsWith('_hwio_1'));
+    expect(kernels.map((t) => t.name)).toEqual(VGG_CONV_LAYERS.slice(0, 10).map((l) => `${l}_hwio_1`));
+    expect(kernels[1]!.dims).toEqual([3, 3, 3, 4]);
   });
 });
 

@@ -60,30 +60,24 @@ function convOf(layer: FeatureLayer): VggConvLayer {
   return conv as VggConvLayer;
 }
 
-/** ONNX OIHW [cout, cin, 3, 3] from HWIO; `reverseIn` reverses the input channels (RGB in for a BGR-trained layer). */
-export function forwardKernel(conv: OnnxConv, reverseIn = false): Float32Array {
-  const { kernel, cin, cout } = conv;
-  const out = new Float32Array(kernel.length);
-  for (let o = 0; o < cout; o++)
-    for (let c = 0; c < cin; c++)
-      for (let kh = 0; kh < 3; kh++)
-        for (let kw = 0; kw < 3; kw++) out[((o * cin + c) * 3 + kh) * 3 + kw] = kernel[((kh * 3 + kw) * cin + (reverseIn ? cin - 1 - c : c)) * cout + o]!;
-  return out;
-}
-
 /**
- * The kernel of a stride-1 SAME conv's input gradient as a forward conv: OIHW [cin, cout, 3, 3] with
- * Wb[c][o][kh][kw] = W[o][c][2 - kh][2 - kw] (rotated 180 degrees, in/out channels swapped).
+ * The manifest's HWIO kernel as a graph constant, and the two layouts Conv needs, written as ops on it (ONNX
+ * Runtime folds them into constants when the session is created, in native code; the model carries each kernel
+ * once, as the manifest stores it):
+ *   forward   OIHW [cout, cin, 3, 3] = transpose(K, [3, 2, 0, 1]); for conv1_1 the input channels are reversed
+ *             first (RGB in, for a layer trained on BGR)
+ *   backward  OIHW [cin, cout, 3, 3]: Wb[c][o][kh][kw] = W[o][c][2 - kh][2 - kw] (rotated 180 degrees, in/out
+ *             channels swapped), the kernel of a stride-1 SAME conv's input gradient as a forward conv
  */
-export function backwardKernel(conv: OnnxConv, reverseIn = false): Float32Array {
-  const { kernel, cin, cout } = conv;
-  const out = new Float32Array(kernel.length);
-  for (let c = 0; c < cin; c++)
-    for (let o = 0; o < cout; o++)
-      for (let kh = 0; kh < 3; kh++)
-        for (let kw = 0; kw < 3; kw++)
-          out[((c * cout + o) * 3 + kh) * 3 + kw] = kernel[(((2 - kh) * 3 + (2 - kw)) * cin + (reverseIn ? cin - 1 - c : c)) * cout + o]!;
-  return out;
+function kernels(b: GraphBuilder, name: string, conv: OnnxConv, reverseIn: boolean, backward: boolean): { forward: string; backward?: string } {
+  let k = b.floats(`${name}_hwio`, [3, 3, conv.cin, conv.cout], conv.kernel);
+  const reversed = (axes: number[], sizes: number[]) =>
+    b.op('Slice', [k, b.int64s('starts', sizes.map((n) => n - 1)), b.int64s('ends', sizes.map((n) => -n - 1)), b.int64s('axes', axes), b.int64s('steps', axes.map(() => -1))]);
+  if (reverseIn) k = reversed([2], [conv.cin]);
+  const forward = b.op('Transpose', [k], { perm: [3, 2, 0, 1] });
+  if (!backward) return { forward };
+  k = reversed([0, 1], [3, 3]);
+  return { forward, backward: b.op('Transpose', [k], { perm: [2, 3, 0, 1] }) };
 }
 
 interface Forward {
@@ -95,6 +89,8 @@ interface Forward {
   x: string[];
   /** Whether a pooling sits between conv i - 1 and conv i. */
   pooledBefore: boolean[];
+  /** Each layer's backward kernel (when built with the backward pass). */
+  backKernels: string[];
   /** The RGB picture [1, 3, H, W] (pixel units, before the mean is subtracted). */
   rgb: string;
 }
@@ -105,18 +101,19 @@ function rgbFromImage(b: GraphBuilder, image: string, height: number, width: num
   return channels === 3 ? nchw : b.op('Expand', [nchw, b.int64s('rgb_shape', [1, 3, height, width])]);
 }
 
-function forwardVgg(b: GraphBuilder, weights: OnnxVggWeights, rgb: string, height: number, width: number, deepest: number): Forward {
+function forwardVgg(b: GraphBuilder, weights: OnnxVggWeights, rgb: string, height: number, width: number, deepest: number, withBackward: boolean): Forward {
   const mean = b.floats('mean_rgb', [1, 3, 1, 1], [...VGG_MEAN_RGB]);
   let x = b.op('Sub', [rgb, mean]);
   let h = height;
   let w = width;
-  const f: Forward = { y: [], shapes: [], x: [], pooledBefore: [], rgb };
+  const f: Forward = { y: [], shapes: [], x: [], pooledBefore: [], backKernels: [], rgb };
   let pooled = false;
   for (let i = 0; i <= deepest; i++) {
     const name = VGG_CONV_LAYERS[i]!;
     const conv = weights.get(name);
     if (!conv) throw new Error(`VGG-19 weights lack ${name}`);
-    const kernel = b.floats(`${name}_W`, [conv.cout, conv.cin, 3, 3], forwardKernel(conv, i === 0));
+    const { forward: kernel, backward } = kernels(b, name, conv, i === 0, withBackward);
+    f.backKernels.push(backward ?? '');
     const bias = b.floats(`${name}_b`, [conv.cout], conv.bias);
     f.x.push(x);
     f.pooledBefore.push(pooled);
@@ -167,7 +164,7 @@ export function buildObjectiveGraph(weights: OnnxVggWeights, spec: ObjectiveGrap
 
   const featureLayers: FeatureLayer[] = [...spec.styleLayers, ...(spec.content ? [CONTENT_LAYER as FeatureLayer] : [])];
   const deepest = featureLayers.length > 0 ? deepestIndex(featureLayers) : -1;
-  const net = forwardVgg(b, weights, rgb, height, width, deepest);
+  const net = forwardVgg(b, weights, rgb, height, width, deepest, true);
   /** Gradient contributions of the weighted total to each y_i. */
   const dY: string[][] = net.y.map(() => []);
 
@@ -219,9 +216,7 @@ export function buildObjectiveGraph(weights: OnnxVggWeights, spec: ObjectiveGrap
     if (parts.length === 0) throw new Error(`no gradient reaches layer ${i}`);
     const dy = parts.length > 1 ? b.op('Sum', parts) : parts[0]!;
     const dz = b.op('Mul', [dy, b.op('Sign', [net.y[i]!])]);
-    const conv = weights.get(VGG_CONV_LAYERS[i]!)!;
-    const back = b.floats(`${VGG_CONV_LAYERS[i]}_Wback`, [conv.cin, conv.cout, 3, 3], backwardKernel(conv, i === 0));
-    const dx = b.op('Conv', [dz, back], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+    const dx = b.op('Conv', [dz, net.backKernels[i]!], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
     if (i === 0) dRgb = dx;
     else if (net.pooledBefore[i]) fromAbove = poolBackward(b, dx, net.shapes[i - 1]!);
     else fromAbove = dx;
@@ -295,7 +290,7 @@ export function buildFeaturesGraph(weights: OnnxVggWeights, spec: FeaturesGraphS
   const image = b.input('image', [1, 'height', 'width', 3]);
   const rgb = b.op('Transpose', [image], { perm: [0, 3, 1, 2] });
   // Spatial sizes are unknown here (0): only the channel counts are used below.
-  const net = forwardVgg(b, weights, rgb, 0, 0, deepestIndex(layers));
+  const net = forwardVgg(b, weights, rgb, 0, 0, deepestIndex(layers), false);
   for (const layer of spec.grams) {
     const i = VGG_CONV_LAYERS.indexOf(convOf(layer));
     const n = net.shapes[i]![0];

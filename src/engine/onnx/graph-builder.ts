@@ -48,7 +48,10 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, shape));
   }
 
-  /** A float32 constant (weights, targets' scales); the bytes are little-endian as ONNX's raw_data requires. */
+  /**
+   * A float32 constant (weights, scales). Its bytes are referenced, not copied, until encode(); raw_data is
+   * little-endian, which is the byte order of the platforms onnxruntime-node ships for (x64, arm64).
+   */
   floats(base: string, dims: readonly number[], values: Float32Array | readonly number[]): string {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
     const expected = dims.reduce((a, b) => a * b, 1);

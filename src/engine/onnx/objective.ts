@@ -59,6 +59,25 @@ export interface OnnxTargets {
   grams: Float32Array[];
 }
 
+const featureSessions = new WeakMap<OnnxVggWeights, Map<string, Promise<OnnxFeatures>>>();
+
+/**
+ * The forward graph of all five style layers and relu4_2, for pictures of any size: one per weights and session
+ * settings, kept for the life of the process (a worker thread makes one job's targets after another's with it).
+ */
+export function sharedFeatures(weights: OnnxVggWeights, settings: SessionSettings): Promise<OnnxFeatures> {
+  let bySettings = featureSessions.get(weights);
+  if (!bySettings) featureSessions.set(weights, (bySettings = new Map()));
+  const key = `${settings.provider}/${settings.threads}`;
+  let entry = bySettings.get(key);
+  if (!entry) {
+    entry = OnnxFeatures.create(weights, STYLE_LAYERS, true, settings);
+    entry.catch(() => bySettings!.delete(key));
+    bySettings.set(key, entry);
+  }
+  return entry;
+}
+
 /** The whole objective for one picture shape and one set of targets. */
 export class OnnxGatys {
   private constructor(
@@ -78,31 +97,21 @@ export class OnnxGatys {
     const content = Boolean(images.content) && options.contentWeight > 0;
     const spec: ObjectiveGraphSpec = { height: images.height, width: images.width, channels, content, styleLayers, totalVariation: options.tvWeight > 0 };
     const targets: OnnxTargets = { grams: [] };
-    if (content) {
-      const features = await OnnxFeatures.create(weights, [], true, settings);
-      try {
-        targets.content = (await features.run(images.content!)).content;
-      } finally {
-        await features.dispose();
-      }
-    }
+    const features = await sharedFeatures(weights, settings);
+    if (content) targets.content = (await features.run(images.content!)).content;
     if (styleLayers.length > 0) {
-      const features = await OnnxFeatures.create(weights, styleLayers, false, settings);
-      try {
-        const perStyle: Float32Array[][] = [];
-        for (const s of images.styles) perStyle.push((await features.run(s.image)).grams);
-        targets.grams = styleLayers.map((layer, li) => {
-          const n = Math.round(Math.sqrt(perStyle[0]![li]!.length));
-          return tf.tidy(() =>
-            blendGrams(
-              images.styles.map((s, si) => ({ gram: tf.tensor2d(perStyle[si]![li]!, [n, n]), positions: positionsAt(layer, s.image.height, s.image.width), weight: s.weight })),
-              positionsAt(layer, images.height, images.width),
-            ).dataSync() as Float32Array,
-          );
-        });
-      } finally {
-        await features.dispose();
-      }
+      const perStyle: Float32Array[][] = [];
+      for (const s of images.styles) perStyle.push((await features.run(s.image)).grams);
+      targets.grams = styleLayers.map((layer) => {
+        const li = STYLE_LAYERS.indexOf(layer);
+        const n = Math.round(Math.sqrt(perStyle[0]![li]!.length));
+        return tf.tidy(() =>
+          blendGrams(
+            images.styles.map((s, si) => ({ gram: tf.tensor2d(perStyle[si]![li]!, [n, n]), positions: positionsAt(layer, s.image.height, s.image.width), weight: s.weight })),
+            positionsAt(layer, images.height, images.width),
+          ).dataSync() as Float32Array,
+        );
+      });
     }
     const layerWeights = styleLayers.map((l) => options.layerWeights[STYLE_LAYERS.indexOf(l)]!);
     return OnnxGatys.fromTargets(weights, spec, targets, [options.contentWeight, options.styleWeight, options.tvWeight], layerWeights, settings);

@@ -67,11 +67,16 @@ export const IR_VERSION = 8;
 /** The default-domain operator set the graphs are written against (Resize, Pad, Split, ReduceSum as in opset 17). */
 export const OPSET = 17;
 
-let modelType: protobuf.Type | null = null;
+let root: protobuf.Root | null = null;
 
-function model(): protobuf.Type {
-  modelType ??= protobuf.parse(SCHEMA, { keepCase: true }).root.lookupType('onnx.ModelProto');
-  return modelType;
+function type(name: 'ModelProto' | 'GraphProto' | 'TensorProto'): protobuf.Type {
+  root ??= protobuf.parse(SCHEMA, { keepCase: true }).root;
+  return root.lookupType(`onnx.${name}`);
+}
+
+/** The tag and length that start a length-delimited field (wire type 2). */
+function frame(field: number, length: number): Uint8Array {
+  return protobuf.Writer.create().uint32((field << 3) | 2).uint32(length).finish();
 }
 
 export interface TensorMessage {
@@ -113,15 +118,40 @@ export interface GraphMessage {
   output: ValueInfoMessage[];
 }
 
-/** Serialises a graph as an ONNX ModelProto (opset OPSET of the default domain). */
+/**
+ * Serialises a graph as an ONNX ModelProto (opset OPSET of the default domain). The initializers' raw bytes (the
+ * VGG-19 weights, 80 MB) are framed by hand and copied once, into the result, rather than through protobufjs's
+ * object conversion and writer: protobuf allows a message's fields in any order, so the model is its scalar fields,
+ * then field 7 (graph) whose body is the graph's other fields followed by field 5 (initializer) repeated, each a
+ * TensorProto whose field 9 (raw_data) comes last.
+ */
 export function encodeModel(graph: GraphMessage, producer = 'stylebot'): Uint8Array {
-  const type = model();
-  const message = type.fromObject({ ir_version: IR_VERSION, producer_name: producer, graph, opset_import: [{ domain: '', version: OPSET }] });
-  return type.encode(message).finish();
+  const { initializer, ...rest } = graph;
+  const graphHead = type('GraphProto').encode(type('GraphProto').fromObject(rest)).finish();
+  const pieces: Uint8Array[] = [];
+  let graphLength = graphHead.length;
+  for (const tensor of initializer) {
+    const { raw_data: raw, ...meta } = tensor;
+    const head = type('TensorProto').encode(type('TensorProto').fromObject(meta)).finish();
+    const rawFrame = raw ? frame(9, raw.length) : new Uint8Array(0);
+    const tensorLength = head.length + rawFrame.length + (raw?.length ?? 0);
+    const outer = frame(5, tensorLength);
+    pieces.push(outer, head, rawFrame, ...(raw ? [raw] : []));
+    graphLength += outer.length + tensorLength;
+  }
+  const modelHead = type('ModelProto').encode(type('ModelProto').fromObject({ ir_version: IR_VERSION, producer_name: producer, opset_import: [{ domain: '', version: OPSET }] })).finish();
+  const all = [modelHead, frame(7, graphLength), graphHead, ...pieces];
+  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of all) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /** Decodes a ModelProto written by encodeModel (tests look inside the graphs with it). */
 export function decodeModel(bytes: Uint8Array): { graph: GraphMessage } {
-  const type = model();
-  return type.toObject(type.decode(bytes), { longs: Number, bytes: Array, defaults: true }) as { graph: GraphMessage };
+  const model = type('ModelProto');
+  return model.toObject(model.decode(bytes), { longs: Number, bytes: Array, defaults: true }) as { graph: GraphMessage };
 }
