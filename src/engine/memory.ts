@@ -16,6 +16,7 @@
 //   size 32: peak 34.3, activations 1.26;  64: 60.4, 5.05;  128: 164.8, 20.19  ->  peak = 25.6 + 6.89 x activations
 // exactly at all three sizes (bench/gpu/README.md). Both are rounded up for headroom.
 import * as tf from '@tensorflow/tfjs';
+import { activeOnnxProvider } from './backend.js';
 import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { VGG_CONV_LAYERS } from './weights.js';
 
@@ -75,10 +76,14 @@ export function lbfgsHistorySize(wanted: number, iterations: number, imageValues
   return Math.max(1, Math.min(wanted, iterations - 1, rowsPerBuffer));
 }
 
-/** Estimated peak backend bytes for a whole run. */
-export function estimateRunBytes(run: RunShape): number {
+/**
+ * Estimated peak backend bytes for a whole run. With `optimizerOnly` (onnxruntime: the network runs in ORT's own
+ * memory, the optimizer on the wasm heap), only the optimizer's vectors and a few image-sized tensors.
+ */
+export function estimateRunBytes(run: RunShape, optimizerOnly = false): number {
   const image = run.width * run.height * run.channels * 4;
   const optimizer = run.optimizer === 'lbfgs' ? (2 * (run.historySize ?? 100) + 4) * image : 3 * image;
+  if (optimizerOnly) return STEP_BYTES + optimizer + 8 * image;
   const grams = (64 ** 2 + 128 ** 2 + 256 ** 2 + 512 ** 2 * 2) * 4 * 3; // targets, current and gradient
   const contentTarget = Math.floor(run.width / 8) * Math.floor(run.height / 8) * 512 * 4;
   return WEIGHT_BYTES + STEP_BYTES + STEP_FACTOR * activationBytes(run.width, run.height) + optimizer + grams + contentTarget;
@@ -91,6 +96,8 @@ export interface MemoryBudget {
   maxTensorBytes: number | null;
   /** Where the numbers come from, for the message. */
   source: string;
+  /** The budget holds only the optimizer (onnxruntime: the network's memory is ORT's, not checked). */
+  optimizerOnly?: boolean;
 }
 
 /**
@@ -105,6 +112,9 @@ export function memoryBudget(
   detectedGpuMb: number | null = null,
 ): MemoryBudget {
   if (backend === 'wasm') return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: 'the 4 GB wasm heap' };
+  if (backend.startsWith('onnxruntime')) {
+    return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: "the 4 GB wasm heap that holds the optimizer's vectors", optimizerOnly: true };
+  }
   if (backend === 'webgpu') {
     const mb = Number(env.STYLEBOT_GPU_MEMORY_MB);
     const configured = env.STYLEBOT_GPU_MEMORY_MB && Number.isFinite(mb) && mb > 0;
@@ -124,7 +134,7 @@ export function memoryBudget(
 }
 
 export function fits(run: RunShape, budget: MemoryBudget): boolean {
-  if (budget.totalBytes !== null && estimateRunBytes(run) > budget.totalBytes) return false;
+  if (budget.totalBytes !== null && estimateRunBytes(run, budget.optimizerOnly) > budget.totalBytes) return false;
   if (budget.maxTensorBytes !== null && largestTensorBytes(run.width, run.height) > budget.maxTensorBytes) return false;
   return true;
 }
@@ -149,7 +159,7 @@ const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
 export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudget): void {
   if (fits(run, budget)) return;
   const largest = largestFittingSide(run, budget);
-  const need = estimateRunBytes(run);
+  const need = estimateRunBytes(run, budget.optimizerOnly);
   const what =
     budget.totalBytes !== null && need > budget.totalBytes
       ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
@@ -177,6 +187,7 @@ export function checkStockWebgpuSize(width: number, height: number): void {
 
 /** The memory budget of the active tfjs backend (on webgpu, the limits of the device it created). */
 export function activeMemoryBudget(env: NodeJS.ProcessEnv = process.env): MemoryBudget {
+  if (activeOnnxProvider()) return memoryBudget('onnxruntime', undefined, env);
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return memoryBudget(backend, undefined, env);
   const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device;

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { VGG_CONV_LAYERS } from '../vgg-layers.js';
 import type { VggWeights } from '../weights.js';
 import type { OnnxVggWeights } from './gatys-graph.js';
+import { GraphBuilder } from './graph-builder.js';
 
 /** ORT's execution providers the engine can use: CPU (always), CUDA 12 (when installed), WebGPU (to try). */
 export type OnnxProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -54,6 +55,16 @@ export function defaultThreads(workers: number, cores = availableParallelism()):
   return Math.max(1, Math.floor(cores / Math.max(1, workers)));
 }
 
+/**
+ * The settings of the active backend's sessions: STYLEBOT_THREADS intra-op threads, else the cores shared among
+ * STYLEBOT_WORKERS engines (default 1 engine: the job service runs one onnxruntime job at a time, on every core).
+ * Throws a RangeError for a malformed STYLEBOT_THREADS.
+ */
+export function sessionSettingsFromEnv(provider: OnnxProvider, env: NodeJS.ProcessEnv = process.env): SessionSettings {
+  const workers = Number(env.STYLEBOT_WORKERS);
+  return { provider, threads: threadsFromEnv(env, defaultThreads(Number.isInteger(workers) && workers > 0 ? workers : 1)) };
+}
+
 export interface SessionSettings {
   provider: OnnxProvider;
   /** Intra-op threads (CPU provider). */
@@ -71,6 +82,26 @@ export async function createSession(model: Uint8Array, settings: SessionSettings
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
   });
+}
+
+/**
+ * Runs a one-node graph (Relu) on the provider: a provider that is not built in, or whose libraries (CUDA,
+ * a GPU adapter) do not load, fails here with ORT's reason instead of in the first job.
+ */
+export async function probeProvider(provider: OnnxProvider): Promise<void> {
+  const ort = await loadOrt();
+  const supported = ort.listSupportedBackends?.().map((b) => b.name) ?? ['cpu'];
+  if (!supported.includes(provider)) throw new Error(`this onnxruntime-node has no ${provider} provider (it has ${supported.join(', ')})`);
+  const b = new GraphBuilder('probe');
+  b.output('y', b.op('Relu', [b.input('x', [2])]), [2]);
+  const session = await createSession(b.encode(), { provider, threads: 1 });
+  try {
+    const { y } = await session.run({ x: new ort.Tensor('float32', Float32Array.from([-1, 2]), [2]) });
+    const out = y!.data as Float32Array;
+    if (out[0] !== 0 || out[1] !== 2) throw new Error(`the ${provider} provider computed relu([-1, 2]) = [${Array.from(out)}]`);
+  } finally {
+    await session.release();
+  }
 }
 
 const converted = new WeakMap<VggWeights, OnnxVggWeights>();
