@@ -137,3 +137,10 @@ export function refuseOverLimit(cost: IterationCost, job: { size: number; iterat
     `over the ${formatDuration(limitMs).replace('about ', '')} limit; ${instead}.`
   );
 }
+
+/** The line the CLI prints before the first iteration: the estimate for a size x size picture (an upper bound). */
+export function describeEstimate(backend: string, size: number, iterations: number): string {
+  const cost = costForBackend(backend);
+  const per = iterationMs(cost, size, size);
+  return `Estimate on ${backend}: at most ${formatDuration(estimateJobMs(cost, { size, iterations }))} (${size} px, ${iterations} iterations, ${per < 1000 ? `${Math.round(per)} ms` : `${(per / 1000).toFixed(1)} s`} each).`;
+}
