@@ -50,6 +50,9 @@ export async function stylize(request: CommandRequest, context: CommandContext):
     throw error;
   }
 
+  const tooLong = context.refuseOverLimit?.({ size: options.size!, iterations: options.iterations! });
+  if (tooLong) return privateReply(tooLong);
+
   let blendWeights: number[];
   try {
     blendWeights = styleBlendWeights(request, styles.length);

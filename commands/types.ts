@@ -55,6 +55,9 @@ export interface CommandContext {
   /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS).
    *  progressEvery (optional): iterations between progress updates with a preview (engine default when absent). */
   defaults: { size: number; iterations: number; progressEvery?: number };
+  /** Null when a job of this size and iterations fits the job time limit by the engine's estimate, else a sentence
+   *  for the requester with the estimate and a size that fits (src/engine/estimate.ts). Absent: no check. */
+  refuseOverLimit?: (job: { size: number; iterations: number }) => string | null;
 }
 
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;

@@ -3,6 +3,8 @@
 import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig } from '../config.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { expectedBackend } from '../engine/backend-names.js';
+import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
 
 interface RunningBot {
   name: string;
@@ -21,9 +23,11 @@ See README.md for every variable. A .env file in the working directory is read t
   loadDotEnv();
   let config;
   let jobOptions;
+  let budgeted;
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
+    budgeted = budgetedDefaults(config.defaults, jobOptions.jobTimeoutS);
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
@@ -35,7 +39,7 @@ See README.md for every variable. A .env file in the working directory is read t
 
   const jobs = createJobService({ ...jobOptions, admins: config.admins });
   await jobs.start();
-  const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults };
+  const context: CommandContext = { jobs, limits: config.limits, ...budgeted };
   const bots: RunningBot[] = [];
   try {
     if (config.discord) {
@@ -73,4 +77,20 @@ async function stopAll(bots: RunningBot[], closeJobs: () => Promise<void>): Prom
     await bot.stop().catch((error: Error) => console.error(`${bot.name} did not stop cleanly: ${error.message}`));
   }
   await closeJobs();
+}
+
+/**
+ * Chat defaults that finish within STYLEBOT_TARGET_JOB_S (default 120 s) on the backend the workers will most likely
+ * use, by the engine's estimate: STYLEBOT_DEFAULT_SIZE/ITERATIONS are the upper bounds (kept as they are when set
+ * explicitly), and a request over the job time limit is refused before it is queued.
+ */
+function budgetedDefaults(configured: CommandContext['defaults'], jobTimeoutS = 1800, env: NodeJS.ProcessEnv = process.env): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
+  const cost = costForBackend(expectedBackend(env));
+  const refuse = (job: { size: number; iterations: number }) => refuseOverLimit(cost, job, jobTimeoutS * 1000);
+  const targetS = Number(env.STYLEBOT_TARGET_JOB_S?.trim() || 120);
+  if (!(targetS > 0)) throw new Error(`STYLEBOT_TARGET_JOB_S must be a positive number of seconds (got "${env.STYLEBOT_TARGET_JOB_S}")`);
+  if (env.STYLEBOT_DEFAULT_SIZE || env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
+  const fitted = budgetDefaults(cost, { targetMs: targetS * 1000, maxSize: configured.size, maxIterations: configured.iterations });
+  console.log(`Chat defaults on ${cost.backend}: size ${fitted.size}, ${fitted.iterations} iterations (${formatDuration(fitted.estimateMs)}, STYLEBOT_TARGET_JOB_S=${targetS}).`);
+  return { defaults: { ...configured, size: fitted.size, iterations: fitted.iterations }, refuseOverLimit: refuse };
 }
