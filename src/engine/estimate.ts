@@ -13,14 +13,16 @@ export interface IterationCost {
 
 /**
  * Measured stylize() ms per iteration (L-BFGS, 5 style layers + content), fitted per backend:
- *   onnxruntime  on the project's 2-core CI-class machine (2 threads, loaded), bench/cpu-bench.ts and stylize() runs
- *   wasm         the same machine: 1945 ms at 128 px, 7654 ms at 256 px (README, Speed)
+ *   onnxruntime  the project's 2-core CI-class machine under heavy load from other work (load average 11-15),
+ *                2026-11-30: 1113 ms at 128 x 96, 2126 at 192 x 144, 2833 at 256 x 192 (2 threads); set-up
+ *                (weights, targets, session) 3-7 s. A quiet machine of the same kind is faster: these are cautious.
+ *   wasm         the same machine when quiet: 1945 ms at 128 px, 7654 ms at 256 px (README, Speed)
  *   webgpu       an H100: 25 ms at 512 px, 92 ms at 1024 px (README, On a GPU)
  * Other backends are estimated as the closest measured one (tensorflow-gpu and onnxruntime-cuda as webgpu,
  * tensorflow as onnxruntime, cpu as 25x wasm); a calibration (fitCost) replaces any of them.
  */
 export const MEASURED_COSTS: Readonly<Record<string, IterationCost>> = {
-  onnxruntime: { backend: 'onnxruntime', fixedMs: 40, msPerMegapixel: 30_000, setupMs: 4000 },
+  onnxruntime: { backend: 'onnxruntime', fixedMs: 100, msPerMegapixel: 55_000, setupMs: 6000 },
   wasm: { backend: 'wasm', fixedMs: 42, msPerMegapixel: 116_000, setupMs: 3000 },
   webgpu: { backend: 'webgpu', fixedMs: 3, msPerMegapixel: 85, setupMs: 3000 },
 };
