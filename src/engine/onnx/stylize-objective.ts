@@ -34,7 +34,8 @@ export class OnnxStylizeObjective {
 
   /** Evaluates the objective at x ([1, H, W, C]); the next take() returns it. */
   async prepare(x: tf.Tensor): Promise<void> {
-    this.pending = { evaluation: await this.gatys.evaluate(Float32Array.from(await x.data())), shape: x.shape };
+    // data() of a float32 tensor is already a copy: ORT may read it while tfjs moves on.
+    this.pending = { evaluation: await this.gatys.evaluate((await x.data()) as Float32Array), shape: x.shape };
   }
 
   /** The evaluation prepare() made, as new tensors (the caller disposes them). Throws when none is waiting. */
