@@ -16,6 +16,7 @@
 //   size 32: peak 34.3, activations 1.26;  64: 60.4, 5.05;  128: 164.8, 20.19  ->  peak = 25.6 + 6.89 x activations
 // exactly at all three sizes (bench/gpu/README.md). Both are rounded up for headroom.
 import * as tf from '@tensorflow/tfjs';
+import { totalmem } from 'node:os';
 import { activeOnnxProvider } from './backend.js';
 import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { VGG_CONV_LAYERS } from './weights.js';
@@ -96,8 +97,15 @@ export interface MemoryBudget {
   maxTensorBytes: number | null;
   /** Where the numbers come from, for the message. */
   source: string;
-  /** The budget holds only the optimizer (onnxruntime: the network's memory is ORT's, not checked). */
+  /** The budget holds only the optimizer (onnxruntime: the network's memory is ORT's, checked against nativeBytes). */
   optimizerOnly?: boolean;
+  /** onnxruntime: the machine's memory, which ORT's feature maps and gradients must fit. */
+  nativeBytes?: number;
+}
+
+/** Peak bytes of the network's part of a run (weights and one forward + gradient step), wherever it runs. */
+export function estimateNetworkBytes(width: number, height: number): number {
+  return WEIGHT_BYTES + STEP_BYTES + STEP_FACTOR * activationBytes(width, height);
 }
 
 /**
@@ -113,7 +121,7 @@ export function memoryBudget(
 ): MemoryBudget {
   if (backend === 'wasm') return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: 'the 4 GB wasm heap' };
   if (backend.startsWith('onnxruntime')) {
-    return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: "the 4 GB wasm heap that holds the optimizer's vectors", optimizerOnly: true };
+    return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: "the 4 GB wasm heap that holds the optimizer's vectors", optimizerOnly: true, nativeBytes: totalmem() };
   }
   if (backend === 'webgpu') {
     const mb = Number(env.STYLEBOT_GPU_MEMORY_MB);
@@ -135,6 +143,7 @@ export function memoryBudget(
 
 export function fits(run: RunShape, budget: MemoryBudget): boolean {
   if (budget.totalBytes !== null && estimateRunBytes(run, budget.optimizerOnly) > budget.totalBytes) return false;
+  if (budget.nativeBytes !== undefined && estimateNetworkBytes(run.width, run.height) > budget.nativeBytes) return false;
   if (budget.maxTensorBytes !== null && largestTensorBytes(run.width, run.height) > budget.maxTensorBytes) return false;
   return true;
 }
@@ -160,8 +169,11 @@ export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudge
   if (fits(run, budget)) return;
   const largest = largestFittingSide(run, budget);
   const need = estimateRunBytes(run, budget.optimizerOnly);
+  const network = estimateNetworkBytes(run.width, run.height);
   const what =
-    budget.totalBytes !== null && need > budget.totalBytes
+    budget.nativeBytes !== undefined && network > budget.nativeBytes
+      ? `needs about ${gb(network)} for the network on the ${backend} backend, more than this machine's ${gb(budget.nativeBytes)}`
+      : budget.totalBytes !== null && need > budget.totalBytes
       ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
       : `has a ${gb(largestTensorBytes(run.width, run.height))} feature map, larger than one ${backend} buffer may be (${gb(budget.maxTensorBytes!)}, ${budget.source})`;
   throw new RangeError(

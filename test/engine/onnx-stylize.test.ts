@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activeOnnxProvider, initBackend } from '../../src/engine/backend.js';
 import { styleDistance } from '../../src/engine/distance.js';
+import { estimateNetworkBytes, largestFittingSide, memoryBudget } from '../../src/engine/memory.js';
+import { totalmem } from 'node:os';
 import { defaultThreads, sessionSettingsFromEnv, threadsFromEnv } from '../../src/engine/onnx/session.js';
 import { stylize } from '../../src/engine/stylize.js';
 import type { StylizeRequest, StylizeResult } from '../../src/engine/types.js';
@@ -74,6 +76,19 @@ describe('the onnxruntime backend', () => {
       expect([onnx.width, onnx.height]).toEqual([wasm.width, wasm.height]);
     }, 120_000);
   }
+
+  it("refuses a picture whose network would not fit the machine's memory, before any work", async () => {
+    const budget = memoryBudget('onnxruntime');
+    expect(budget.nativeBytes).toBe(totalmem());
+    const side = largestFittingSide({ width: 8192, height: 8192, channels: 3, optimizer: 'lbfgs', historySize: 1 }, budget);
+    expect(estimateNetworkBytes(side, side)).toBeLessThanOrEqual(totalmem());
+    expect(estimateNetworkBytes(side + 8, side + 8)).toBeGreaterThan(totalmem());
+    await initBackend('onnxruntime');
+    const started = Date.now();
+    const request = { content: tuebingen, styles: [{ image: starry }], options: { size: 4096, iterations: 2 } };
+    await expect(stylize(request)).rejects.toThrow(/for the network on the onnxruntime backend, more than this machine's .*largest size that fits is \d+ px/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
 
   it('the style distance agrees with wasm', async () => {
     await initBackend('onnxruntime');
