@@ -10,6 +10,7 @@ import { estimateNetworkBytes, largestFittingSide, memoryBudget } from '../../sr
 import { totalmem } from 'node:os';
 import { defaultThreads, sessionSettingsFromEnv, threadsFromEnv } from '../../src/engine/onnx/session.js';
 import { stylize } from '../../src/engine/stylize.js';
+import { jobServiceOptionsFromEnv } from '../../src/jobs/options.js';
 import type { StylizeRequest, StylizeResult } from '../../src/engine/types.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
@@ -41,6 +42,9 @@ describe('the onnxruntime backend', () => {
     expect(defaultThreads(2, 8)).toBe(4);
     expect(defaultThreads(3, 2)).toBe(1);
     expect(sessionSettingsFromEnv('cpu', { STYLEBOT_WORKERS: '2' }).threads).toBe(defaultThreads(2));
+    // The service checks it at start, with the other settings.
+    expect(() => jobServiceOptionsFromEnv({ STYLEBOT_THREADS: '1.5' })).toThrow(/STYLEBOT_THREADS must be a whole number/);
+    expect(() => jobServiceOptionsFromEnv({ STYLEBOT_THREADS: '0' })).toThrow(/STYLEBOT_THREADS must be a positive number/);
   });
 
   it('a real run at 48 px: the same iteration-0 losses as wasm, and the loss falls as on wasm', async () => {
