@@ -95,7 +95,9 @@ const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
  */
 export async function runEngineBench(opts: { sizes?: number[]; reps?: number; budgetMs?: number; log?: (line: string) => void } = {}): Promise<EngineBenchReport> {
   const { sizes = [128, 256, 512], reps = 2, budgetMs = 60_000, log = () => {} } = opts;
-  const backend = await initBackend();
+  await initBackend();
+  // The tfjs backend these steps run on (under onnxruntime, tfjs is on wasm; its own rows are cpu-bench.ts's).
+  const backend = tf.getBackend();
   const weights = await loadVggWeights(resolveModelDir());
   const custom = createVgg(weights, 'custom');
   const stock = createVgg(weights, 'stock');
@@ -152,8 +154,14 @@ function useSharedWeightsByDefault(): void {
 
 async function main(): Promise<void> {
   useSharedWeightsByDefault();
-  const report = await runEngineBench({ log: (l) => console.error(l) });
+  // On wasm the CPU section below measures 128 and 256 px again beside onnxruntime: here 128 px and stock gradients
+  // only, to keep the whole run within about 3 minutes.
+  await initBackend();
+  const report = await runEngineBench({ sizes: tf.getBackend() === 'wasm' ? [128] : undefined, log: (l) => console.error(l) });
   console.log(formatEngineBench(report));
+  const { runCpuBench, formatCpuBench } = await import('./cpu-bench.js');
+  console.log('');
+  console.log(formatCpuBench(await runCpuBench(await loadVggWeights(resolveModelDir()), { log: (l) => console.error(l) })));
   // Imported here so the engine table prints even if a later section fails.
   const { runLbfgsBench, formatLbfgsBench } = await import('./lbfgs-bench.js');
   console.log('');

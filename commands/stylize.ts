@@ -48,6 +48,9 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   const options = { ...defaultOptions(context), ...parsed.options };
   const blendWeights = styleBlendWeights(request, styles.length, parsed.blendWeights);
 
+  const tooLong = context.refuseOverLimit?.({ size: options.size!, iterations: options.iterations! });
+  if (tooLong) return privateReply(tooLong);
+
   const inputs: JobInputs = { styles: [], options };
   if (artist) inputs.artist = artist;
   // Downloads only after the cheap checks; downloadImage reports size and type problems in the user's words.

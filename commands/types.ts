@@ -67,6 +67,9 @@ export interface CommandContext {
   defaults: { size: number; iterations: number; progressEvery?: number };
   /** Where internal errors are logged with their error id (the process's one logger); default: JSON on stderr. */
   logger?: Logger;
+  /** Null when a job of this size and iterations fits the job time limit by the engine's estimate, else a sentence
+   *  for the requester with the estimate and a size that fits (src/engine/estimate.ts). Absent: no check. */
+  refuseOverLimit?: (job: { size: number; iterations: number }) => string | null;
 }
 
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;

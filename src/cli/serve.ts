@@ -14,6 +14,8 @@ import { REPO_ROOT } from '../models/checksums.js';
 import { MANIFEST_FILE } from '../models/weights-dir.js';
 import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
+import { expectedBackend } from '../engine/backend-names.js';
+import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
 
 interface RunningBot extends ChatConnection {
   stop(): Promise<void>;
@@ -33,9 +35,11 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   loadDotEnv();
   let config;
   let jobOptions;
+  let budgeted;
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
+    budgeted = budgetedDefaults(config.defaults, jobOptions.jobTimeoutS);
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
@@ -52,7 +56,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   metrics.watch(jobs);
   // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
   const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
-  const context: CommandContext = { jobs: countingQuotaRefusals(jobs, metrics), limits: config.limits, defaults: config.defaults, logger };
+  const context: CommandContext = { jobs: countingQuotaRefusals(jobs, metrics), limits: config.limits, ...budgeted, logger };
   const bots: RunningBot[] = [];
   const artistsDir = jobOptions.artistsDir ?? resolveArtistsDir(process.env, jobOptions.dataDir);
 
@@ -178,4 +182,20 @@ class DownloadBar {
     if (this.drawn) this.stream.write('\n');
     this.drawn = false;
   }
+}
+
+/**
+ * Chat defaults that finish within STYLEBOT_TARGET_JOB_S (default 120 s) on the backend the workers will most likely
+ * use, by the engine's estimate: STYLEBOT_DEFAULT_SIZE/ITERATIONS are the upper bounds (kept as they are when set
+ * explicitly), and a request over the job time limit is refused before it is queued.
+ */
+function budgetedDefaults(configured: CommandContext['defaults'], jobTimeoutS = 1800, env: NodeJS.ProcessEnv = process.env): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
+  const cost = costForBackend(expectedBackend(env));
+  const refuse = (job: { size: number; iterations: number }) => refuseOverLimit(cost, job, jobTimeoutS * 1000);
+  const targetS = Number(env.STYLEBOT_TARGET_JOB_S?.trim() || 120);
+  if (!(targetS > 0)) throw new Error(`STYLEBOT_TARGET_JOB_S must be a positive number of seconds (got "${env.STYLEBOT_TARGET_JOB_S}")`);
+  if (env.STYLEBOT_DEFAULT_SIZE || env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
+  const fitted = budgetDefaults(cost, { targetMs: targetS * 1000, maxSize: configured.size, maxIterations: configured.iterations });
+  console.log(`Chat defaults on ${cost.backend}: size ${fitted.size}, ${fitted.iterations} iterations (${formatDuration(fitted.estimateMs)}, STYLEBOT_TARGET_JOB_S=${targetS}).`);
+  return { defaults: { ...configured, size: fitted.size, iterations: fitted.iterations }, refuseOverLimit: refuse };
 }

@@ -90,15 +90,15 @@ export async function run(argv: string[]): Promise<number> {
 
   if (plan.artwork && !plan.json) console.error(`Style: ${plan.artwork.artist}, "${plan.artwork.file}"`);
   // The engine (tfjs, wasm) is imported only once the flags and files are known to be good: a typo fails fast.
-  const { initBackend, stylize } = await import('../engine/index.js');
-  if (plan.backend !== 'auto') {
-    try {
-      await initBackend(plan.backend);
-    } catch (error) {
-      console.error(`stylebot stylize: the ${plan.backend} backend is not available here: ${(error as Error).message}`);
-      return 1;
-    }
+  const { initBackend, stylize, describeEstimate, DEFAULT_OPTIONS } = await import('../engine/index.js');
+  let backendName: string;
+  try {
+    backendName = await initBackend(plan.backend);
+  } catch (error) {
+    console.error(`stylebot stylize: the ${plan.backend} backend is not available here: ${(error as Error).message}`);
+    return 1;
   }
+  if (!plan.json) console.error(describeEstimate(backendName, plan.options.size ?? DEFAULT_OPTIONS.size, plan.options.iterations ?? DEFAULT_OPTIONS.iterations));
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -1,11 +1,13 @@
-// Chooses the fastest TensorFlow.js backend that loads on this machine.
-// Order: tfjs-node-gpu (CUDA), tfjs-node (libtensorflow), WebGPU via Dawn, wasm, cpu.
-// The native and WebGPU packages are optional dependencies, so each is imported dynamically and a
-// failure just moves on to the next one — unless that backend was asked for explicitly.
+// Chooses the fastest backend that loads on this machine.
+// Order: tfjs-node-gpu (CUDA), ONNX Runtime with CUDA, tfjs-node (libtensorflow), WebGPU via Dawn, ONNX Runtime on
+// the CPU, wasm, cpu. The onnxruntime backends run the Gatys objective (src/engine/onnx/) and keep tfjs on wasm for
+// the optimizer and the image work. The native and WebGPU packages are optional dependencies, so each is imported
+// dynamically and a failure just moves on to the next one — unless that backend was asked for explicitly.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKEND_NAMES } from './backend-names.js';
+import { BACKEND_NAMES, EXPLICIT_ONLY_BACKENDS, onnxProviderOf } from './backend-names.js';
+import { cudaProviderInstalled, probeProvider, type OnnxProvider } from './onnx/session.js';
 import type { BackendName } from './types.js';
 import { setWgslKernels, wgslRequested } from './webgpu-kernels.js';
 import { registerLbfgsSolveKernels } from './wgsl/lbfgs-kernels.js';
@@ -14,6 +16,13 @@ export { BACKEND_NAMES };
 
 let active: Promise<string> | null = null;
 let activeRequest: string | null = null;
+/** The ONNX Runtime provider of the active backend; null on a TensorFlow.js backend. */
+let activeOnnx: OnnxProvider | null = null;
+
+/** The ONNX Runtime execution provider that runs the objective, or null when TensorFlow.js runs it. */
+export function activeOnnxProvider(): OnnxProvider | null {
+  return activeOnnx;
+}
 
 /** Imports a module by a name that TypeScript should not try to resolve (optional dependencies). */
 const importOptional = (name: string): Promise<any> => import(name);
@@ -78,8 +87,23 @@ async function tryWasm(): Promise<boolean> {
   return tf.setBackend('wasm');
 }
 
+/**
+ * ONNX Runtime with this provider: the provider must be in this onnxruntime-node build (CUDA: its library installed)
+ * and run a one-node graph; tfjs takes wasm for the rest.
+ */
+async function tryOnnx(provider: OnnxProvider): Promise<boolean> {
+  if (provider === 'cuda' && !cudaProviderInstalled()) {
+    throw new Error('onnxruntime-node was installed without its CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)');
+  }
+  await probeProvider(provider);
+  return tryWasm();
+}
+
 async function tryBackend(name: BackendName, explicit = false): Promise<boolean> {
   switch (name) {
+    case 'onnxruntime': return tryOnnx('cpu');
+    case 'onnxruntime-cuda': return tryOnnx('cuda');
+    case 'onnxruntime-webgpu': return tryOnnx('webgpu');
     case 'tensorflow-gpu': return tryTensorflow(true);
     case 'tensorflow': return tryTensorflow(false);
     case 'webgpu': return tryWebgpu(explicit);
@@ -95,6 +119,13 @@ function parsePreference(preferred?: BackendName | 'auto'): BackendName | 'auto'
   throw new Error(`Unknown backend "${raw}". Choose one of: auto, ${BACKEND_NAMES.join(', ')}.`);
 }
 
+/** The name initBackend reports: the onnxruntime backend's own, else the tfjs backend's ("tensorflow" for both native ones). */
+async function settle(name: BackendName): Promise<string> {
+  await tf.ready();
+  activeOnnx = onnxProviderOf(name);
+  return activeOnnx ? name : tf.getBackend();
+}
+
 async function select(choice: BackendName | 'auto'): Promise<string> {
   if (choice !== 'auto') {
     let ok = false;
@@ -105,25 +136,22 @@ async function select(choice: BackendName | 'auto'): Promise<string> {
       reason = err instanceof Error ? err.message : String(err);
     }
     if (!ok) throw new Error(`The ${choice} backend is not available here: ${reason}. Unset STYLEBOT_BACKEND to pick one automatically.`);
-    await tf.ready();
-    return tf.getBackend();
+    return settle(choice);
   }
   for (const name of BACKEND_NAMES) {
+    if (EXPLICIT_ONLY_BACKENDS.includes(name)) continue;
     try {
-      if (await tryBackend(name)) {
-        await tf.ready();
-        return tf.getBackend();
-      }
+      if (await tryBackend(name)) return settle(name);
     } catch {
       // Not installed or no device: try the next one.
     }
   }
-  throw new Error('No TensorFlow.js backend could be initialised.');
+  throw new Error('No engine backend could be initialised.');
 }
 
 /**
- * Initialises the backend once per process (per worker thread) and returns its tfjs name
- * (e.g. "wasm", "webgpu", "tensorflow"). Later calls return the same backend; asking for a
+ * Initialises the backend once per process (per worker thread) and returns its name: the tfjs backend's
+ * (e.g. "wasm", "webgpu", "tensorflow") or "onnxruntime", "onnxruntime-cuda", "onnxruntime-webgpu". Later calls return the same backend; asking for a
  * different one after initialisation switches to it.
  */
 export function initBackend(preferred?: BackendName | 'auto'): Promise<string> {
@@ -138,6 +166,7 @@ export function initBackend(preferred?: BackendName | 'auto'): Promise<string> {
   active = select(choice).catch((err) => {
     active = null;
     activeRequest = null;
+    activeOnnx = null;
     throw err;
   });
   return active;

@@ -17,6 +17,8 @@
 // exactly at all three sizes (bench/gpu/README.md). Both are rounded up for headroom.
 import { UserError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
+import { totalmem } from 'node:os';
+import { activeOnnxProvider } from './backend.js';
 import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { VGG_CONV_LAYERS } from './weights.js';
 
@@ -76,10 +78,14 @@ export function lbfgsHistorySize(wanted: number, iterations: number, imageValues
   return Math.max(1, Math.min(wanted, iterations - 1, rowsPerBuffer));
 }
 
-/** Estimated peak backend bytes for a whole run. */
-export function estimateRunBytes(run: RunShape): number {
+/**
+ * Estimated peak backend bytes for a whole run. With `optimizerOnly` (onnxruntime: the network runs in ORT's own
+ * memory, the optimizer on the wasm heap), only the optimizer's vectors and a few image-sized tensors.
+ */
+export function estimateRunBytes(run: RunShape, optimizerOnly = false): number {
   const image = run.width * run.height * run.channels * 4;
   const optimizer = run.optimizer === 'lbfgs' ? (2 * (run.historySize ?? 100) + 4) * image : 3 * image;
+  if (optimizerOnly) return STEP_BYTES + optimizer + 8 * image;
   const grams = (64 ** 2 + 128 ** 2 + 256 ** 2 + 512 ** 2 * 2) * 4 * 3; // targets, current and gradient
   const contentTarget = Math.floor(run.width / 8) * Math.floor(run.height / 8) * 512 * 4;
   return WEIGHT_BYTES + STEP_BYTES + STEP_FACTOR * activationBytes(run.width, run.height) + optimizer + grams + contentTarget;
@@ -92,6 +98,15 @@ export interface MemoryBudget {
   maxTensorBytes: number | null;
   /** Where the numbers come from, for the message. */
   source: string;
+  /** The budget holds only the optimizer (onnxruntime: the network's memory is ORT's, checked against nativeBytes). */
+  optimizerOnly?: boolean;
+  /** onnxruntime: the machine's memory, which ORT's feature maps and gradients must fit. */
+  nativeBytes?: number;
+}
+
+/** Peak bytes of the network's part of a run (weights and one forward + gradient step), wherever it runs. */
+export function estimateNetworkBytes(width: number, height: number): number {
+  return WEIGHT_BYTES + STEP_BYTES + STEP_FACTOR * activationBytes(width, height);
 }
 
 /**
@@ -106,6 +121,9 @@ export function memoryBudget(
   detectedGpuMb: number | null = null,
 ): MemoryBudget {
   if (backend === 'wasm') return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: 'the 4 GB wasm heap' };
+  if (backend.startsWith('onnxruntime')) {
+    return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: "the 4 GB wasm heap that holds the optimizer's vectors", optimizerOnly: true, nativeBytes: totalmem() };
+  }
   if (backend === 'webgpu') {
     const mb = Number(env.STYLEBOT_GPU_MEMORY_MB);
     const configured = env.STYLEBOT_GPU_MEMORY_MB && Number.isFinite(mb) && mb > 0;
@@ -125,7 +143,8 @@ export function memoryBudget(
 }
 
 export function fits(run: RunShape, budget: MemoryBudget): boolean {
-  if (budget.totalBytes !== null && estimateRunBytes(run) > budget.totalBytes) return false;
+  if (budget.totalBytes !== null && estimateRunBytes(run, budget.optimizerOnly) > budget.totalBytes) return false;
+  if (budget.nativeBytes !== undefined && estimateNetworkBytes(run.width, run.height) > budget.nativeBytes) return false;
   if (budget.maxTensorBytes !== null && largestTensorBytes(run.width, run.height) > budget.maxTensorBytes) return false;
   return true;
 }
@@ -150,9 +169,12 @@ const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
 export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudget): void {
   if (fits(run, budget)) return;
   const largest = largestFittingSide(run, budget);
-  const need = estimateRunBytes(run);
+  const need = estimateRunBytes(run, budget.optimizerOnly);
+  const network = estimateNetworkBytes(run.width, run.height);
   const what =
-    budget.totalBytes !== null && need > budget.totalBytes
+    budget.nativeBytes !== undefined && network > budget.nativeBytes
+      ? `needs about ${gb(network)} for the network on the ${backend} backend, more than this machine's ${gb(budget.nativeBytes)}`
+      : budget.totalBytes !== null && need > budget.totalBytes
       ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
       : `has a ${gb(largestTensorBytes(run.width, run.height))} feature map, larger than one ${backend} buffer may be (${gb(budget.maxTensorBytes!)}, ${budget.source})`;
   throw new UserError(
@@ -179,6 +201,7 @@ export function checkStockWebgpuSize(width: number, height: number): void {
 
 /** The memory budget of the active tfjs backend (on webgpu, the limits of the device it created). */
 export function activeMemoryBudget(env: NodeJS.ProcessEnv = process.env): MemoryBudget {
+  if (activeOnnxProvider()) return memoryBudget('onnxruntime', undefined, env);
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return memoryBudget(backend, undefined, env);
   const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device;

@@ -2,7 +2,7 @@
 // (RGB 0..255, or one grey channel in luminance mode) optimised so that its VGG-19 features keep the
 // content image's relu4_2 responses and take on the style images' Gram matrices.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend.js';
+import { activeOnnxProvider, initBackend } from './backend.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
 import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, type GatysTargets } from './losses.js';
 import { activeMemoryBudget, checkRunFits, checkStockWebgpuSize, lbfgsHistorySize } from './memory.js';
@@ -11,6 +11,7 @@ import { seededRandom } from './random.js';
 import { UserError } from '../errors.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
 import { createVgg } from './vgg.js';
+import { OnnxStylizeObjective } from './onnx/stylize-objective.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { wgslKernelsActive } from './webgpu-kernels.js';
 import { encodePng, resizeImage, type RgbImage } from '../images/index.js';
@@ -98,7 +99,9 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
   throwIfAborted(signal);
 
   const backend = await initBackend();
-  const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
+  const onnxProvider = activeOnnxProvider();
+  // On onnxruntime the objective runs on ONNX Runtime (onnx/stylize-objective.ts): no tfjs VGG is made.
+  const vgg = onnxProvider ? null : createVgg(await loadVggWeights(resolveModelDir()), 'custom');
   const inputs = await prepareInputs(request, options);
   throwIfAborted(signal);
   const channels = inputs.grey ? 1 : 3;
@@ -121,19 +124,30 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     const gradient = gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;
     if (![losses.content, losses.style, losses.tv, losses.total, gradient].every(Number.isFinite)) throw notFinite(iteration);
   };
+  let onnx: OnnxStylizeObjective | null = null;
   try {
-    targets = computeTargets(vgg, inputs, options);
-    const t = targets;
+    if (onnxProvider) onnx = await OnnxStylizeObjective.create(inputs, options, onnxProvider);
+    else targets = computeTargets(vgg!, inputs, options);
+    const t = targets!;
     const start = initialImage(inputs, options);
     x = tf.variable(start, true, `stylize_image_${++runCount}`);
     start.dispose();
 
-    const valueAndGrad = tf.valueAndGrad((image: tf.Tensor) => {
-      const parts = lossParts(vgg, t, image as tf.Tensor4D);
+    const keepParts = (parts: tf.Tensor1D) => {
       lastParts?.dispose();
       lastParts = tf.keep(parts.clone());
-      return weightedTotal(parts, options);
-    });
+    };
+    const valueAndGrad = onnx
+      ? (_image: tf.Tensor) => {
+          const { parts, value, grad } = onnx!.take();
+          keepParts(parts);
+          return { value, grad };
+        }
+      : tf.valueAndGrad((image: tf.Tensor) => {
+          const parts = lossParts(vgg!, t, image as tf.Tensor4D);
+          keepParts(parts);
+          return weightedTotal(parts, options);
+        });
     // L-BFGS (torch-style) falls back to a plain gradient step of length 1 whenever a curvature pair is
     // rejected (y.s <= 1e-10, which happens on the second iteration when the tiny first step lands in
     // float32 rounding noise). With raw gradients of ~1e7 per pixel that step throws the image to
@@ -171,6 +185,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     let lastProgressAt = -Infinity; // the first event goes out at once, as the job service shows it at once
     for (let done = 1; done <= options.iterations; done++) {
       throwIfAborted(signal);
+      if (onnx) await onnx.prepare(x);
       // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
       minimizer.advance();
       const progressDue =
@@ -204,7 +219,7 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
 
     // Final losses are those of the picture actually returned (clipped to 0..255).
     const picture = await toPicture(x as tf.Tensor4D, inputs);
-    const finalParts = tf.tidy(() => lossParts(vgg, t, tf.clipByValue(x!, 0, 255) as tf.Tensor4D));
+    const finalParts = onnx ? await onnxPartsAt(onnx, x) : tf.tidy(() => lossParts(vgg!, t, tf.clipByValue(x!, 0, 255) as tf.Tensor4D));
     const final = await readParts(finalParts, options);
     finalParts.dispose();
     await checkFinite(options.iterations, null);
@@ -235,6 +250,17 @@ export async function stylize(request: StylizeRequest, hooks: StylizeHooks = {})
     (objectiveScale as tf.Tensor | null)?.dispose();
     (gradientSum as tf.Tensor | null)?.dispose();
     if (targets) disposeTargets(targets);
+    await onnx?.dispose();
+  }
+}
+
+/** The loss parts of the clipped picture on ONNX Runtime. */
+async function onnxPartsAt(onnx: OnnxStylizeObjective, x: tf.Tensor): Promise<tf.Tensor1D> {
+  const clipped = tf.clipByValue(x, 0, 255);
+  try {
+    return await onnx.partsAt(clipped);
+  } finally {
+    clipped.dispose();
   }
 }
 

@@ -4,7 +4,7 @@
 export type Optimizer = 'lbfgs' | 'adam';
 export type InitFrom = 'content' | 'noise';
 export type PreserveColors = 'none' | 'luminance' | 'reinhard';
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'onnxruntime-cuda' | 'tensorflow' | 'webgpu' | 'onnxruntime' | 'wasm' | 'cpu' | 'onnxruntime-webgpu';
 
 export interface StylizeOptions {
   /** Optimizer steps (L-BFGS iterations or Adam steps). */

@@ -81,6 +81,9 @@ export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const problems: string[] = [];
   const workers = positiveNumber(env, 'STYLEBOT_WORKERS', problems);
   if (workers !== undefined && !Number.isInteger(workers)) problems.push('STYLEBOT_WORKERS must be a whole number');
+  // Read by the onnxruntime engine in each worker (src/engine/onnx/session.ts); checked here so a typo shows at start.
+  const threads = positiveNumber(env, 'STYLEBOT_THREADS', problems);
+  if (threads !== undefined && !Number.isInteger(threads)) problems.push('STYLEBOT_THREADS must be a whole number');
   const options: JobServiceOptions = {
     dataDir: resolve(env.STYLEBOT_DATA_DIR?.trim() || './data'),
     artistsDir: env.STYLEBOT_ARTISTS_DIR?.trim() || undefined,

@@ -58,6 +58,8 @@ class EngineSlot {
   private worker!: Worker;
   private run: ActiveRun | null = null;
   private closing = false;
+  /** The worker's engine runs native code that must not be cut off by terminate() (onnxruntime: see close()). */
+  private native = false;
   /** Deaths since the worker last finished loading: a worker that cannot even start is restarted ever more slowly. */
   private deathsInARow = 0;
   private respawnTimer?: NodeJS.Timeout;
@@ -119,6 +121,7 @@ class EngineSlot {
     const run = this.run;
     if (message.type === 'backend') {
       this.backend = message.name;
+      this.native = message.name?.startsWith('onnxruntime') ?? false;
       this.onBackend?.(message.name);
       return;
     }
@@ -187,7 +190,8 @@ class EngineSlot {
     const message: ToWorker = { type: 'abort', jobId: run.jobId };
     this.worker.postMessage(message);
     run.killTimer ??= setTimeout(() => {
-      if (this.run !== run) return;
+      // A native engine stops at its next step (the flag is set); terminating it mid-step would end the process.
+      if (this.run !== run || this.native) return;
       run.killedForAbort = true;
       void this.worker.terminate();
     }, graceMs);
@@ -196,6 +200,13 @@ class EngineSlot {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.respawnTimer);
+    // onnxruntime's native binding aborts the whole process when its thread is terminated inside a run: let the
+    // running job stop at its next step first (it stays 'running' in the store and resumes at the next start).
+    if (this.run) {
+      Atomics.store(this.abortFlag, 0, 1);
+      const deadline = Date.now() + (this.options.abortGraceMs ?? 15_000);
+      while (this.run && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await this.worker.terminate();
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nvidiaGpuMemoryMb, parseNvidiaSmiMemory } from '../../src/engine/gpu-memory.js';
 import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, lbfgsHistorySize, memoryBudget, checkStockWebgpuSize, type RunShape } from '../../src/engine/memory.js';
+import { initBackend } from '../../src/engine/backend.js';
 import { stylize } from '../../src/engine/stylize.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
@@ -81,6 +82,7 @@ describe('memory estimate', () => {
 
 describe('stylize refuses a size that would not fit', () => {
   it('rejects 2048 px on wasm with a UserError before optimising', async () => {
+    await initBackend('wasm');
     process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
     const request = {
       content: readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')),

@@ -25,6 +25,9 @@ vi.mock('../../src/engine/losses.js', async (importOriginal) => {
   };
 });
 
+// The NaN is injected into the tfjs objective, so this runs on wasm (the check itself is shared by every backend).
+const { initBackend } = await import('../../src/engine/backend.js');
+await initBackend('wasm');
 const { stylize } = await import('../../src/engine/stylize.js');
 const content = readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg'));
 const style = readFileSync(join(STYLES_DIR, 'starry_night.jpg'));

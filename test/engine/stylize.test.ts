@@ -1,4 +1,4 @@
-// The real engine with the real VGG-19 weights, at small sizes (wasm: about 0.3-1 s per iteration at 64 px).
+// The real engine with the real VGG-19 weights on wasm, at small sizes (about 0.3-1 s per iteration at 64 px).
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ const starry = readFileSync(join(STYLES_DIR, 'starry_night.jpg'));
 const scream = readFileSync(join(STYLES_DIR, 'the_scream.jpg'));
 
 beforeAll(async () => {
-  await initBackend();
+  // The wasm path's own tests (auto now picks onnxruntime on a machine without a GPU: test/engine/onnx-stylize.test.ts).
+  await initBackend('wasm');
   // Load the weights (cached for the process) before counting tensors.
   createVgg(await loadVggWeights(MODEL_DIR), 'custom');
 });

@@ -1,0 +1,148 @@
+// How long a run takes, before it starts: ms per iteration as a line in the number of pixels (the convolutions,
+// the Gram matrices and L-BFGS's vectors all grow with it), fitted to measurements, and the sizes and iteration
+// counts that fit a time budget. Pure: no tfjs, no timers; the callers say which backend and what limits.
+
+/** Cost of one stylize() iteration (objective + optimizer step) on one backend: fixedMs + msPerMegapixel x MP. */
+export interface IterationCost {
+  backend: string;
+  fixedMs: number;
+  msPerMegapixel: number;
+  /** Once per job: weights, targets, graph or session set-up. */
+  setupMs: number;
+}
+
+/**
+ * Measured stylize() ms per iteration (L-BFGS, 5 style layers + content), fitted per backend:
+ *   onnxruntime  the project's 2-core CI-class machine under heavy load from other work (load average 11-15),
+ *                2026-11-30: 1113 ms at 128 x 96, 2126 at 192 x 144, 2833 at 256 x 192 (2 threads); set-up
+ *                (weights, targets, session) 3-7 s. A quiet machine of the same kind is faster: these are cautious.
+ *   wasm         the same machine when quiet: 1945 ms at 128 px, 7654 ms at 256 px (README, Speed)
+ *   webgpu       an H100: 25 ms at 512 px, 92 ms at 1024 px (README, On a GPU)
+ * Other backends are estimated as the closest measured one (tensorflow-gpu and onnxruntime-cuda as webgpu,
+ * tensorflow as onnxruntime, cpu as 25x wasm); a calibration (fitCost) replaces any of them.
+ */
+export const MEASURED_COSTS: Readonly<Record<string, IterationCost>> = {
+  onnxruntime: { backend: 'onnxruntime', fixedMs: 100, msPerMegapixel: 55_000, setupMs: 6000 },
+  wasm: { backend: 'wasm', fixedMs: 42, msPerMegapixel: 116_000, setupMs: 3000 },
+  webgpu: { backend: 'webgpu', fixedMs: 3, msPerMegapixel: 85, setupMs: 3000 },
+};
+
+const STAND_IN: Readonly<Record<string, string>> = {
+  'tensorflow-gpu': 'webgpu',
+  'onnxruntime-cuda': 'webgpu',
+  'onnxruntime-webgpu': 'webgpu',
+  tensorflow: 'onnxruntime',
+};
+
+/** The measured cost of a backend by the name initBackend() reports, or a stand-in's (see MEASURED_COSTS). */
+export function costForBackend(backend: string): IterationCost {
+  const own = MEASURED_COSTS[backend];
+  if (own) return own;
+  if (backend === 'cpu') {
+    const wasm = MEASURED_COSTS.wasm!;
+    return { backend, fixedMs: 25 * wasm.fixedMs, msPerMegapixel: 25 * wasm.msPerMegapixel, setupMs: wasm.setupMs };
+  }
+  return { ...MEASURED_COSTS[STAND_IN[backend] ?? 'wasm']!, backend };
+}
+
+/**
+ * The line through calibration samples (least squares; one sample: through the origin), in ms per iteration
+ * against pixels. Throws a RangeError without samples.
+ */
+export function fitCost(backend: string, samples: readonly { pixels: number; ms: number }[], setupMs = 3000): IterationCost {
+  if (samples.length === 0) throw new RangeError('fitCost needs at least one sample');
+  const mp = samples.map((s) => s.pixels / 1e6);
+  if (samples.length === 1 || mp.every((x) => x === mp[0])) {
+    return { backend, fixedMs: 0, msPerMegapixel: samples.reduce((a, s) => a + s.ms, 0) / samples.reduce((a, s) => a + s.pixels / 1e6, 0), setupMs };
+  }
+  const n = samples.length;
+  const mx = mp.reduce((a, b) => a + b, 0) / n;
+  const my = samples.reduce((a, s) => a + s.ms, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  samples.forEach((s, i) => {
+    sxy += (mp[i]! - mx) * (s.ms - my);
+    sxx += (mp[i]! - mx) ** 2;
+  });
+  const slope = Math.max(0, sxy / sxx);
+  return { backend, fixedMs: Math.max(0, my - slope * mx), msPerMegapixel: slope, setupMs };
+}
+
+/** ms of one iteration on a width x height picture. */
+export function iterationMs(cost: IterationCost, width: number, height: number): number {
+  return cost.fixedMs + (cost.msPerMegapixel * width * height) / 1e6;
+}
+
+/**
+ * ms of a whole job. A chat job's picture has the aspect ratio of a photo not yet seen, so without width and
+ * height the picture is taken as square, size x size: the longest side fixed, the most pixels it can have.
+ */
+export function estimateJobMs(cost: IterationCost, job: { size: number; iterations: number; width?: number; height?: number }): number {
+  return cost.setupMs + job.iterations * iterationMs(cost, job.width ?? job.size, job.height ?? job.size);
+}
+
+/** Sizes tried for defaults and suggestions, largest first. */
+export const SIZE_LADDER = [2048, 1536, 1024, 768, 640, 512, 448, 384, 320, 256, 224, 192, 160, 128, 96, 64] as const;
+
+/** Fewer L-BFGS iterations than this leave a picture visibly unfinished: the defaults shrink the size first. */
+export const MIN_GOOD_ITERATIONS = 100;
+
+/**
+ * Chat defaults within a time budget: the largest size (at most maxSize) at which at least MIN_GOOD_ITERATIONS
+ * (or maxIterations, if fewer) fit in targetMs, with as many iterations as fit, at most maxIterations. When not
+ * even the smallest size fits that many, the smallest size and the iterations that fit (at least 1).
+ */
+export function budgetDefaults(cost: IterationCost, budget: { targetMs: number; maxSize: number; maxIterations: number }): { size: number; iterations: number; estimateMs: number } {
+  const sizes: number[] = SIZE_LADDER.filter((s) => s <= budget.maxSize);
+  if (sizes[0] !== budget.maxSize) sizes.unshift(budget.maxSize);
+  const fitting = (size: number) => Math.floor((budget.targetMs - cost.setupMs) / iterationMs(cost, size, size));
+  const floor = Math.min(MIN_GOOD_ITERATIONS, budget.maxIterations);
+  for (const size of sizes) {
+    const n = Math.min(budget.maxIterations, fitting(size));
+    if (n >= floor) return { size, iterations: n, estimateMs: estimateJobMs(cost, { size, iterations: n }) };
+  }
+  const size = sizes.at(-1)!;
+  const iterations = Math.max(1, Math.min(budget.maxIterations, fitting(size)));
+  return { size, iterations, estimateMs: estimateJobMs(cost, { size, iterations }) };
+}
+
+/** The largest size on the ladder (or any size down to 16 px) whose job of `iterations` fits in limitMs, or null. */
+export function largestSizeWithin(cost: IterationCost, iterations: number, limitMs: number): number | null {
+  const perIteration = (limitMs - cost.setupMs) / iterations;
+  if (!(perIteration > cost.fixedMs)) return null;
+  const side = Math.floor(Math.sqrt(((perIteration - cost.fixedMs) * 1e6) / cost.msPerMegapixel));
+  if (side < 16) return null;
+  return SIZE_LADDER.find((s) => s <= side) ?? side;
+}
+
+/** "about 3 min" / "about 45 s" / "about 2.1 h". */
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 90) return `about ${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `about ${Math.round(s / 60)} min`;
+  return `about ${(s / 3600).toFixed(1)} h`;
+}
+
+/**
+ * Null when the job's estimate is within limitMs; else a sentence for the requester with the estimate, the limit
+ * and a size that fits at the same iterations (or fewer iterations, when no size does).
+ */
+export function refuseOverLimit(cost: IterationCost, job: { size: number; iterations: number }, limitMs: number): string | null {
+  const estimate = estimateJobMs(cost, job);
+  if (estimate <= limitMs) return null;
+  const size = largestSizeWithin(cost, job.iterations, limitMs);
+  const instead = size
+    ? `size ${size} fits (${formatDuration(estimateJobMs(cost, { size, iterations: job.iterations }))})`
+    : `fewer iterations would: ${Math.max(1, Math.floor((limitMs - cost.setupMs) / iterationMs(cost, 64, 64)))} at size 64 fit`;
+  return (
+    `At size ${job.size} with ${job.iterations} iterations this job would take ${formatDuration(estimate)} on ${cost.backend}, ` +
+    `over the ${formatDuration(limitMs).replace('about ', '')} limit; ${instead}.`
+  );
+}
+
+/** The line the CLI prints before the first iteration: the estimate for a size x size picture (an upper bound). */
+export function describeEstimate(backend: string, size: number, iterations: number): string {
+  const cost = costForBackend(backend);
+  const per = iterationMs(cost, size, size);
+  return `Estimate on ${backend}: at most ${formatDuration(estimateJobMs(cost, { size, iterations }))} (${size} px, ${iterations} iterations, ${per < 1000 ? `${Math.round(per)} ms` : `${(per / 1000).toFixed(1)} s`} each).`;
+}
