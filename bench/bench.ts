@@ -152,6 +152,12 @@ function useSharedWeightsByDefault(): void {
 
 async function main(): Promise<void> {
   useSharedWeightsByDefault();
+  if (process.argv[2] === 'quality') {
+    // `npm run bench -- quality ...`: picture quality (bench/quality.ts), not the speed tables.
+    const { runQualityBench } = await import('./quality.js');
+    await runQualityBench(process.argv.slice(3));
+    return;
+  }
   const report = await runEngineBench({ log: (l) => console.error(l) });
   console.log(formatEngineBench(report));
   // Imported here so the engine table prints even if a later section fails.

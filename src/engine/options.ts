@@ -1,6 +1,7 @@
 // The user-facing names and checks of the stylize options, shared by the CLI and the chat bots so that
 // "--style-weight 1e5" and "style_weight: 1e5" mean the same and fail with the same message.
 import type { StylizeOptions } from './types.js';
+import { defaultStyleWeight } from './style-weight.js';
 import { DEFAULT_OPTIONS } from './validate.js';
 
 export type RawOptions = Record<string, string | number | boolean | undefined>;
@@ -11,7 +12,7 @@ export const OPTION_HELP: Readonly<Record<string, string>> = Object.freeze({
   size: `longest side of the output in pixels, 32-2048 (default ${DEFAULT_OPTIONS.size})`,
   init: 'start from the content photo or from noise: content | noise',
   'style-scale': 'size of the style image relative to the output, 0.05-4 (default 1)',
-  'style-weight': `weight of the style loss, beta (default ${DEFAULT_OPTIONS.styleWeight})`,
+  'style-weight': 'weight of the style loss, beta (default 1e4 x (size/512)^2: 625 at 128 px, 1e4 at 512 px)',
   'style-strength': 'multiplier of the default style weight, e.g. 2 = twice as much style',
   'content-weight': `weight of the content loss, alpha (default ${DEFAULT_OPTIONS.contentWeight})`,
   'tv-weight': `weight of the total-variation smoothing (default ${DEFAULT_OPTIONS.tvWeight})`,
@@ -20,6 +21,8 @@ export const OPTION_HELP: Readonly<Record<string, string>> = Object.freeze({
   seed: 'random seed, a whole number (same seed, same picture)',
   'preserve-colors': "keep the photo's colours: none | luminance | reinhard (yes = luminance)",
   'layer-weights': 'five weights for conv1_1,conv2_1,conv3_1,conv4_1,conv5_1, e.g. 1,1,1,1,1',
+  scales: 'coarse-to-fine scales, each about twice the previous, ending at size: 1-8, or auto (default auto: 1 up to 256 px, more above)',
+  pick: "with an artist: random | closest (the work nearest the photo's style)",
 });
 
 export const SIZE_RANGE = { min: 32, max: 2048 } as const;
@@ -83,6 +86,12 @@ export function parseStylizeOptions(raw: RawOptions): Partial<StylizeOptions> {
       case 'layer-weights':
         out.layerWeights = layerWeights(value);
         break;
+      case 'scales':
+        out.scales = String(value).trim().toLowerCase() === 'auto' ? 0 : wholeNumber(name, value, 1, 8);
+        break;
+      case 'pick':
+        out.pick = choice(name, value, ['random', 'closest'] as const);
+        break;
       default:
         throw new RangeError(`Unknown option "${key}". Options are: ${Object.keys(OPTION_HELP).join(', ')}.`);
     }
@@ -90,7 +99,7 @@ export function parseStylizeOptions(raw: RawOptions): Partial<StylizeOptions> {
 
   if (styleStrength !== undefined) {
     if (out.styleWeight !== undefined) throw new RangeError('Give style-weight or style-strength, not both.');
-    out.styleWeight = styleStrength * DEFAULT_OPTIONS.styleWeight;
+    out.styleWeight = styleStrength * defaultStyleWeight(out.size ?? DEFAULT_OPTIONS.size);
   }
   return out;
 }

@@ -1,11 +1,14 @@
 // The engine's default options and their validation. Every problem becomes a RangeError whose message
 // can be shown as is to the person who asked for the picture.
 import { randomInt } from 'node:crypto';
+import { defaultStyleWeight } from './style-weight.js';
 import type { StylizeOptions, StylizeRequest } from './types.js';
 
 /**
  * Defaults. styleWeight 1e4 with this loss normalisation (E_l = 1/(4 N^2 M^2) sum (G - A)^2, content
- * 1/2 sum (F - P)^2, alpha = 1) gives pictures like the paper's figure (see shared/reference/README.md).
+ * 1/2 sum (F - P)^2, alpha = 1) gives pictures like the paper's figure at 512 px (see shared/reference/README.md);
+ * when the caller gives none, resolveOptions uses defaultStyleWeight(size) (style-weight.ts), which is 1e4 at 512 px
+ * and follows the pixel count elsewhere. scales 0 = automatic (multiscale.ts).
  * seed is a placeholder: a fresh random seed is drawn when the caller gives none.
  */
 export const DEFAULT_OPTIONS: Readonly<StylizeOptions> = Object.freeze({
@@ -23,6 +26,8 @@ export const DEFAULT_OPTIONS: Readonly<StylizeOptions> = Object.freeze({
   layerWeights: Object.freeze([0.2, 0.2, 0.2, 0.2, 0.2]) as unknown as [number, number, number, number, number],
   progressEvery: 10,
   previewSize: 256,
+  scales: 0,
+  pick: 'random',
 });
 
 export const LIMITS = {
@@ -69,7 +74,8 @@ export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOp
     throw new RangeError('layerWeights must be a list of 5 numbers (for conv1_1, conv2_1, conv3_1, conv4_1, conv5_1).');
   }
   const lw = layerWeights.map((w, i) => nonNegative(`layerWeights[${i}]`, w)) as StylizeOptions['layerWeights'];
-  const styleWeight = nonNegative('styleWeight', o.styleWeight);
+  const size = wholeNumber('size', o.size, LIMITS.size.min, LIMITS.size.max);
+  const styleWeight = nonNegative('styleWeight', given.styleWeight ?? defaultStyleWeight(size));
   if (styleWeight > 0 && lw.every((w) => w === 0)) throw new RangeError('At least one of layerWeights must be above 0.');
   const learningRate = nonNegative('learningRate', o.learningRate);
   if (learningRate === 0) throw new RangeError('learningRate must be above 0.');
@@ -80,8 +86,8 @@ export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOp
 
   return {
     iterations: wholeNumber('iterations', o.iterations, LIMITS.iterations.min, LIMITS.iterations.max),
-    size: wholeNumber('size', o.size, LIMITS.size.min, LIMITS.size.max),
-    init: oneOf('init', o.init, ['content', 'noise'] as const),
+    size,
+    init: oneOf('init', o.init, ['content', 'noise', 'picture'] as const),
     styleScale,
     contentWeight: nonNegative('contentWeight', o.contentWeight),
     styleWeight,
@@ -93,6 +99,8 @@ export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOp
     layerWeights: lw,
     progressEvery: wholeNumber('progressEvery', o.progressEvery, 1, LIMITS.iterations.max),
     previewSize: wholeNumber('previewSize', o.previewSize, 0, LIMITS.previewSize.max),
+    scales: wholeNumber('scales', o.scales, 0, 8),
+    pick: oneOf('pick', o.pick, ['random', 'closest'] as const),
   };
 }
 
