@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { initBackend } from '../src/engine/backend.js';
 import { stylize } from '../src/engine/stylize.js';
 import { defaultStyleWeight } from '../src/engine/style-weight.js';
-import { planScales } from '../src/engine/multiscale.js';
+import { maxScaleCount, planScales } from '../src/engine/multiscale.js';
 import { createVgg } from '../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../src/engine/weights.js';
 import type { StylizeOptions, StylizeResult } from '../src/engine/types.js';
@@ -111,7 +111,7 @@ async function compare(flags: Flags): Promise<void> {
   const size = flags.size;
   const iterations = flags.iterations || 12;
   mkdirSync(flags.out, { recursive: true });
-  const scales = planScales(size, 1000, 0).length;
+  const scales = maxScaleCount(size);
   if (scales < 2) throw new Error(`at ${size} px there is only one scale; use --size 256 or more`);
   console.log(`| size | style | run | scales (size x iterations) | wall | final content | final style | final total |`);
   console.log('|---|---|---|---|---|---|---|---|');

@@ -45,6 +45,12 @@ describe('parseStylizeOptions', () => {
 
   it('turns style-strength into a multiple of the default style weight', () => {
     expect(parseStylizeOptions({ 'style-strength': '2' })).toEqual({ styleWeight: 2 * DEFAULT_OPTIONS.styleWeight });
+    // The default it multiplies follows the size: 625 at 128 px.
+    expect(parseStylizeOptions({ 'style-strength': '2', size: 128 })).toEqual({ size: 128, styleWeight: 1250 });
+    expect(parseStylizeOptions({ scales: 'auto', pick: 'closest' })).toEqual({ scales: 0, pick: 'closest' });
+    expect(parseStylizeOptions({ scales: '3' })).toEqual({ scales: 3 });
+    expect(() => parseStylizeOptions({ scales: '0' })).toThrow(/scales must be a whole number between 1 and 8/);
+    expect(() => parseStylizeOptions({ pick: 'best' })).toThrow(/pick must be random or closest/);
     expect(() => parseStylizeOptions({ 'style-strength': 2, 'style-weight': 5 })).toThrow(/not both/);
   });
 
