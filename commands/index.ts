@@ -3,7 +3,7 @@
 import { ImageError } from '../src/images/index.js';
 import { artist } from './artist.js';
 import { artists } from './artists.js';
-import { rerun, stronger } from './buttons.js';
+import { rerun, stronger, upscale } from './buttons.js';
 import { cancel } from './cancel.js';
 import { compare } from './compare.js';
 import { help } from './help.js';
@@ -28,6 +28,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   stats,
   rerun,
   stronger,
+  upscale,
 };
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);

@@ -78,7 +78,11 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   if (!result.ok) return privateReply(result.message);
 
   const { job, position } = result;
-  const what = job.artwork ? `in the style of *${job.artwork}*` : `in the style of ${job.styleNames.join(' + ')}`;
+  const what = job.artwork
+    ? `in the style of *${job.artwork}*`
+    : job.artist
+      ? `in the style of the ${job.artist} work closest to your photo`
+      : `in the style of ${job.styleNames.join(' + ')}`;
   const mode = inputs.content ? '' : ' (texture synthesis: no content image)';
   return {
     text: `Job ${jobLabel(job)} queued ${what}${mode}: position ${position} in line.`,

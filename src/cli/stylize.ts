@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { pickArtwork, resolveArtistsDir } from '../engine/artists.js';
+import { listWorks, pickArtwork, resolveArtist, resolveArtistsDir } from '../engine/artists.js';
 import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { parseStylizeOptions } from '../engine/options.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
@@ -16,12 +16,13 @@ const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
 
   -o, --output FILE          where to write the PNG (required)
   --artist NAME              use a work by this artist instead of STYLE files (e.g. "van gogh")
+  --pick random|closest      with --artist: a random work (seeded), or the one closest in style to CONTENT
   --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)
   --iterations N             optimizer steps (default 500)
   --size N                   longest side of the output in pixels, 32-2048 (default 512)
   --init content|noise       starting picture (default content)
   --style-scale X            style image size relative to the output (default 1)
-  --style-weight X           beta (default 1e4); or --style-strength X = X times the default
+  --style-weight X           beta (default 1e4 x (size/512)^2); or --style-strength X = X times the default
   --content-weight X         alpha (default 1)
   --tv-weight X              total-variation smoothing (default 0)
   --layer-weights a,b,c,d,e  weights of conv1_1,conv2_1,conv3_1,conv4_1,conv5_1
@@ -29,6 +30,9 @@ const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
   --preserve-colors luminance|reinhard   keep the content's colours
   --optimizer lbfgs|adam     (default lbfgs); --learning-rate X for Adam (default 10)
   --seed N                   same seed, same picture (artwork pick and noise)
+  --scales N|auto            coarse-to-fine: N scales, each about twice the previous, ending at --size, the
+                             smallest at least 128 px; --iterations is split equally over them (default auto:
+                             1 up to 256 px, every scale that fits above)
   --backend NAME             auto, ${BACKEND_NAMES.join(', ')}
   --print-rate N             progress every N iterations (default 10)
   --save-every N             also write OUT-stem_<iteration>.png every N iterations
@@ -38,6 +42,8 @@ const USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
 const FLAGS = {
   output: { type: 'string', short: 'o' },
   artist: { type: 'string' },
+  pick: { type: 'string' },
+  scales: { type: 'string' },
   'artists-dir': { type: 'string' },
   iterations: { type: 'string' },
   size: { type: 'string' },
@@ -65,6 +71,8 @@ interface Plan {
   contentPath: string | null;
   styles: { path: string; weight: number }[];
   artwork?: { artist: string; file: string; path: string };
+  /** --pick closest: every work of the artist is a candidate; the engine names the one it took. */
+  closestOf?: string;
   output: string;
   options: Partial<StylizeOptions>;
   backend: BackendName | 'auto';
@@ -89,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       plan.styles.map(async (s) => ({
         image: await readImageFile(s.path),
         weight: s.weight,
-        name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : basename(s.path),
+        name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : plan.closestOf ? `${plan.closestOf}/${basename(s.path)}` : basename(s.path),
       })),
     );
   } catch (error) {
@@ -136,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     );
     bar.finish();
+    if (plan.closestOf && !plan.json) console.error(`Style: ${plan.closestOf}, "${basename(result.styles[0]!)}" (the closest to the photo)`);
     await Promise.all(saves);
     await writeOutput(plan.output, result.png);
     if (plan.json) {
@@ -150,6 +159,8 @@ export async function run(argv: string[]): Promise<number> {
           seed: result.seed,
           styles: result.styles,
           ...(plan.artwork ? { artwork: plan.artwork } : {}),
+          ...(plan.closestOf ? { artwork: { artist: plan.closestOf, file: basename(result.styles[0]!), pick: 'closest' } } : {}),
+          scales: result.scales,
           losses: { initial: lossJson(result.losses.initial), final: lossJson(result.losses.final) },
         }),
       );
@@ -206,6 +217,8 @@ function parseFlags(argv: string[]): Plan | 'help' {
     optimizer: values.optimizer,
     'learning-rate': values['learning-rate'],
     seed: values.seed,
+    scales: values.scales,
+    pick: values.pick,
   });
 
   const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate']);
@@ -227,7 +240,16 @@ function parseFlags(argv: string[]): Plan | 'help' {
   if (values.artist !== undefined) {
     if (stylePaths.length > 0) throw new UsageError('give STYLE files or --artist, not both');
     if (values['style-blend-weights'] !== undefined) throw new UsageError('--style-blend-weights needs STYLE files, not --artist');
-    artwork = pickArtwork(values['artists-dir'] ?? resolveArtistsDir(), values.artist, seed);
+    const dir = values['artists-dir'] ?? resolveArtistsDir();
+    if (engineOptions.pick === 'closest') {
+      if (!contentPath) throw new UsageError('--pick closest compares the works with CONTENT, so it needs one');
+      const artist = resolveArtist(dir, values.artist);
+      const works = listWorks(dir, artist);
+      if (works.length === 0) throw new UsageError(`the artist "${artist}" has no images yet`);
+      styles = works.map((file) => ({ path: join(dir, artist, file), weight: 1 }));
+      return { contentPath, styles, closestOf: artist, output, options, backend, printRate, saveEvery, json: values.json };
+    }
+    artwork = pickArtwork(dir, values.artist, seed);
     styles = [{ path: artwork.path, weight: 1 }];
   } else {
     if (stylePaths.length === 0) throw new UsageError('give at least one STYLE image (or --artist NAME)');

@@ -64,6 +64,16 @@ export const DISCORD_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = [
         ],
       },
       integer('seed', 'Random seed (same seed, same picture)', 0, 2_147_483_647),
+      integer('scales', 'Coarse-to-fine scales, each twice the last (1 = one; leave out = automatic)', 1, 8),
+      {
+        type: Opt.String,
+        name: 'pick',
+        description: "With an artist: which work (random, or the closest in style to the photo)",
+        choices: [
+          { name: 'random', value: 'random' },
+          { name: 'closest to the photo', value: 'closest' },
+        ],
+      },
     ],
   },
   {

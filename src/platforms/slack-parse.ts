@@ -61,6 +61,9 @@ const STYLIZE_PHRASES: Phrase[] = [
   phrase('texture', 'texture', 'flag', { value: true }),
   phrase('no content', 'texture', 'flag', { value: true }),
   phrase('blend', 'style_blend_weights', 'word'),
+  phrase('scales', 'scales', 'number'),
+  phrase('pick', 'pick', 'word', { choices: ['random', 'closest'] }),
+  phrase('closest', 'pick', 'flag', { value: 'closest' }),
   phrase('artist', 'artist', 'rest'),
 ];
 

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../commands/index.js';
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
+import { defaultStyleWeight } from '../../src/engine/style-weight.js';
 import { createJobService } from '../../src/jobs/index.js';
 import type { JobService, Requester } from '../../src/jobs/types.js';
 import { ARTISTS_DIR, MODEL_DIR } from '../helpers/shared.js';
@@ -161,7 +162,8 @@ describe('runCommand: jobs, cancel and buttons', () => {
 
     const stronger = await runCommand(request('stronger', { args: { jobId: id } }), context);
     const strongerJob = jobs.get(stronger.jobId!)!;
-    expect(strongerJob.options.styleWeight).toBe(2e4);
+    // The default weight follows the size (64 px here): twice it.
+    expect(strongerJob.options.styleWeight).toBe(2 * defaultStyleWeight(64));
     expect(strongerJob.options.seed).toBe(21);
     expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
 
