@@ -86,7 +86,8 @@ describe('runCommand: stylize', () => {
     );
     expect(reply.jobId).toBeDefined();
     const job = jobs.get(reply.jobId!)!;
-    expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleWeight: 2e4 });
+    // style strength 2 at 96 px: twice that size's default weight.
+    expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleWeight: 2 * defaultStyleWeight(96) });
     expect(job.styleNames).toEqual(['a.png', 'b.png']);
     await jobs.cancel(reply.jobId!, BOB);
   });

@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
+import { defaultStyleWeight } from '../../src/engine/style-weight.js';
 import type { SlackBot } from '../../src/platforms/slack.js';
 import {
   BOT_TOKEN,
@@ -325,7 +326,8 @@ describe('Slack bot over HTTP (signed requests)', () => {
     );
     const newJobId = buttonValue(queued.args, 'stylebot:cancel')!;
     expect(newJobId).not.toBe(mine.id);
-    expect(jobs.get(newJobId)?.options.styleWeight).toBe((mine.options.styleWeight ?? DEFAULT_OPTIONS.styleWeight) * 2);
+    // No weight given: twice the default at the job's size (style-weight.ts).
+    expect(jobs.get(newJobId)?.options.styleWeight).toBe((mine.options.styleWeight ?? defaultStyleWeight(mine.options.size ?? DEFAULT_OPTIONS.size)) * 2);
     expect(jobs.get(newJobId)?.options.seed).toBe(mine.options.seed ?? mine.result?.seed);
 
     await fake.postSigned(
