@@ -93,7 +93,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(getUrl).toBeDefined();
 
     const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
-    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger']);
+    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     // At most maxPreviews (2) preview uploads for this job.
     const previews = fake.callsOf('files.completeUploadExternal', from).filter((c) => /^Preview/.test(String(c.args.initial_comment)));
     expect(previews.length).toBeGreaterThanOrEqual(1);
