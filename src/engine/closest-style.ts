@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { gramMatrix, imageTensor, STYLE_LAYERS } from './losses.js';
 import { vggFeatures, type Vgg } from './vgg.js';
-import { decodeImage } from '../images/index.js';
+import { MIN_SIDE } from './inputs.js';
+import { decodeImage, type RgbImage } from '../images/index.js';
 
 /** Longest side (px) at which pictures are compared: large enough for relu5_1 to see structure, cheap on a CPU. */
 export const PICK_SIDE = 256;
@@ -31,6 +32,17 @@ function gramsOf(vgg: Vgg, picture: { width: number; height: number; data: Uint8
   });
 }
 
+/**
+ * The picture at `side` px on its longest side, or larger when its shorter side would be under MIN_SIDE (VGG-19's
+ * relu5_1 would be empty): per-position Gram matrices compare across sizes.
+ */
+async function decodeForPick(bytes: Uint8Array, side: number): Promise<RgbImage> {
+  const picture = await decodeImage(bytes, { longestSide: side });
+  const shorter = Math.min(picture.width, picture.height);
+  if (shorter >= MIN_SIDE) return picture;
+  return decodeImage(bytes, { longestSide: Math.ceil((side * MIN_SIDE) / shorter) });
+}
+
 async function cachedGrams(vgg: Vgg, bytes: Uint8Array, side: number): Promise<tf.Tensor2D[]> {
   const key = `${createHash('sha256').update(bytes).digest('hex')}:${side}:${tf.getBackend()}`;
   const hit = cache.get(key);
@@ -40,7 +52,7 @@ async function cachedGrams(vgg: Vgg, bytes: Uint8Array, side: number): Promise<t
     cache.set(key, hit);
     return hit;
   }
-  const grams = gramsOf(vgg, await decodeImage(bytes, { longestSide: side }));
+  const grams = gramsOf(vgg, await decodeForPick(bytes, side));
   grams.forEach((g) => tf.keep(g));
   cache.set(key, grams);
   while (cache.size > CACHE_ENTRIES) {
@@ -75,7 +87,7 @@ function gramDistance(a: readonly tf.Tensor2D[], b: readonly tf.Tensor2D[]): tf.
  */
 export async function closestStyle(vgg: Vgg, content: Uint8Array, candidates: readonly Uint8Array[], side = PICK_SIDE): Promise<{ index: number; distances: number[] }> {
   if (candidates.length === 0) throw new RangeError('There is no work to choose from.');
-  const photo = gramsOf(vgg, await decodeImage(content, { longestSide: side }));
+  const photo = gramsOf(vgg, await decodeForPick(content, side));
   try {
     const distances: number[] = [];
     for (const bytes of candidates) {

@@ -48,6 +48,12 @@ describe('closestStyle', () => {
     expect(second.distances).toEqual(first.distances);
     expect(closestStyleCache().hits - before.hits).toBe(3);
     await expect(closestStyle(vgg, photo, [], 64)).rejects.toThrow(RangeError);
+    // A long, thin work (wheatfield-with-crows is 2:1) would be 32x10 at 32 px, too small for relu5_1: it is compared
+    // a little larger instead of failing.
+    const thin = await sharp(photo).resize(320, 100, { fit: 'fill' }).jpeg().toBuffer();
+    const picked = await closestStyle(vgg, photo, [thin], 32);
+    expect(picked.index).toBe(0);
+    expect(Number.isFinite(picked.distances[0])).toBe(true);
   }, 120_000);
 
   it('stylize with pick closest uses only the chosen work and names it', async () => {
