@@ -154,6 +154,12 @@ function useSharedWeightsByDefault(): void {
 
 async function main(): Promise<void> {
   useSharedWeightsByDefault();
+  if (process.argv[2] === 'quality') {
+    // `npm run bench -- quality ...`: picture quality (bench/quality.ts), not the speed tables.
+    const { runQualityBench } = await import('./quality.js');
+    await runQualityBench(process.argv.slice(3));
+    return;
+  }
   // On wasm the CPU section below measures 128 and 256 px again beside onnxruntime: here 128 px and stock gradients
   // only, to keep the whole run within about 3 minutes.
   await initBackend();

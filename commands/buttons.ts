@@ -1,11 +1,25 @@
 // The buttons under a finished image: "New seed" re-runs the job with a fresh seed, "Stronger style" with twice
-// the style weight and the same seed. Only the requester or an admin may press them.
+// the style weight and the same seed, "Upscale" paints it again at twice the size starting from the finished picture.
+// Only the requester or an admin may press them.
 import type { Job, Requester } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
-import { DEFAULT_OPTIONS } from '../src/engine/validate.js';
+import { defaultStyleWeight } from '../src/engine/style-weight.js';
+import { DEFAULT_OPTIONS, LIMITS } from '../src/engine/validate.js';
 import { jobIdArg } from './args.js';
 import { jobLabel } from './format.js';
-import type { CommandContext, CommandReply, CommandRequest } from './types.js';
+import type { ActionButton, CommandContext, CommandReply, CommandRequest } from './types.js';
+
+/** Button actions that queue a new job from a finished one (the adapters route them back as commands). */
+export const RERUN_ACTIONS = ['rerun', 'stronger', 'upscale'] as const;
+
+/** The buttons offered under a finished picture, in order. */
+export function resultButtons(job: Job): ActionButton[] {
+  return [
+    { action: 'rerun', label: 'New seed', jobId: job.id },
+    { action: 'stronger', label: 'Stronger style', jobId: job.id },
+    { action: 'upscale', label: 'Upscale 2×', jobId: job.id },
+  ];
+}
 
 export async function rerun(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   return rerunWith(request, context, 'new seed', () => ({ seed: newSeed() }));
@@ -13,18 +27,44 @@ export async function rerun(request: CommandRequest, context: CommandContext): P
 
 export async function stronger(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   return rerunWith(request, context, 'stronger style', (job) => {
-    const changes: Partial<StylizeOptions> = { styleWeight: (job.options.styleWeight ?? DEFAULT_OPTIONS.styleWeight) * 2 };
+    const changes: Partial<StylizeOptions> = { styleWeight: styleWeightOf(job) * 2 };
     const seed = job.options.seed ?? job.result?.seed;
     if (seed !== undefined) changes.seed = seed;
     return changes;
   });
 }
 
+/**
+ * Upscale: a new job at twice the finished picture's longest side (at most the user's size limit and 2048 px), one
+ * scale, starting from the finished picture (options.init 'picture') rather than the photo, with half the original's
+ * iterations (at least 1): the coarse picture already holds the composition, so the larger scale only refines, as
+ * the last scale of a multi-scale run does. Same seed and style weight (the weight, if the default, follows the size).
+ */
+export async function upscale(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
+  return rerunWith(
+    request,
+    context,
+    'upscale',
+    (job) => {
+      if (job.state !== 'done' || !job.result) return 'Only a finished picture can be upscaled.';
+      const { quota, role } = context.jobs.quotaOf(request.requester);
+      const limit = role === 'admin' ? LIMITS.size.max : Math.min(LIMITS.size.max, quota.maxSize);
+      const current = Math.max(job.result.width, job.result.height);
+      const size = Math.min(2 * current, limit);
+      if (size <= current) return `This picture is already ${current} px on its longest side, the largest size you may ask for (${limit} px).`;
+      const iterations = Math.max(1, Math.ceil(job.result.iterations / 2));
+      return { size, iterations, scales: 1, init: 'picture', seed: job.result.seed };
+    },
+    true,
+  );
+}
+
 async function rerunWith(
   request: CommandRequest,
   context: CommandContext,
   what: string,
-  changesFor: (job: Job) => Partial<StylizeOptions>,
+  changesFor: (job: Job) => Partial<StylizeOptions> | string,
+  fromResult = false,
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   const job = jobId ? context.jobs.get(jobId) : undefined;
@@ -34,14 +74,26 @@ async function rerunWith(
   }
 
   const changes = changesFor(job);
-  const result = await context.jobs.rerun(job.id, request.requester, request.reply, changes);
+  if (typeof changes === 'string') return { text: changes, private: true, code: 'invalid' };
+  const result = await context.jobs.rerun(job.id, request.requester, request.reply, changes, fromResult ? { result: true } : undefined);
   if (!result.ok) return { text: result.message, private: true, code: result.reason };
-  const details = changes.seed !== undefined && what === 'new seed' ? ` (seed ${changes.seed})` : '';
+  const details =
+    changes.seed !== undefined && what === 'new seed'
+      ? ` (seed ${changes.seed})`
+      : what === 'upscale'
+        ? ` to ${changes.size} px, starting from its picture, ${changes.iterations} iterations`
+        : '';
+  const again = what === 'upscale' ? `${jobLabel(job)} upscaled` : `${jobLabel(job)} again with a ${what}`;
   return {
-    text: `Job ${jobLabel(result.job)} queued: ${jobLabel(job)} again with a ${what}${details}, position ${result.position} in line.`,
+    text: `Job ${jobLabel(result.job)} queued: ${again}${details}, position ${result.position} in line.`,
     jobId: result.job.id,
     buttons: [{ action: 'cancel', label: 'Cancel', jobId: result.job.id }],
   };
+}
+
+/** The style weight a job ran with: its own, else its style strength times the default at its size. */
+export function styleWeightOf(job: Job): number {
+  return job.options.styleWeight ?? (job.options.styleStrength ?? 1) * defaultStyleWeight(job.options.size ?? DEFAULT_OPTIONS.size);
 }
 
 function ownsOrAdmin(job: Job, requester: Requester, context: CommandContext): boolean {

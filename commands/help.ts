@@ -7,7 +7,8 @@ export const HELP_TEXT = [
   '*stylize* — attach a *content* photo and a *style* image (up to 3 styles, blended), or choose an *artist* instead of a style.',
   '  No content image = texture synthesis from the style alone.',
   '  Options: *iterations* (steps), *size* (longest side in px), *style_strength* (x the default style weight),',
-  '  *preserve_colors* none|luminance|reinhard, *init* content|noise, *seed*.',
+  '  *preserve_colors* none|luminance|reinhard, *init* content|noise, *seed*, *scales* (coarse to fine, each twice the last),',
+  '  *pick* random|closest (with an artist: the work closest in style to your photo).',
   '*artists* — the artists I know (or one artist\'s works).',
   '*jobs* — your recent jobs.   *cancel* JOB — stop one of your jobs.',
   '*compare* — attach two images to measure how far apart their styles are.',
@@ -16,7 +17,8 @@ export const HELP_TEXT = [
   '*Admins:* *quota show|set|reset USER*, *quota defaults* (workspace limits), *artist add NAME* (with an image),',
   '*artist remove NAME WORK*, *stats* [days].',
   '',
-  'Under a finished image: *New seed* paints it again differently, *Stronger style* doubles the style weight.',
+  'Under a finished image: *New seed* paints it again differently, *Stronger style* doubles the style weight,',
+  '*Upscale 2×* paints it again at twice the size, starting from the finished picture.',
 ].join('\n');
 
 export async function help(): Promise<CommandReply> {

@@ -4,7 +4,7 @@ import { userMessageFor } from '../src/errors.js';
 import { defaultLogger } from '../src/logger.js';
 import { artist } from './artist.js';
 import { artists } from './artists.js';
-import { rerun, stronger } from './buttons.js';
+import { rerun, stronger, upscale } from './buttons.js';
 import { cancel } from './cancel.js';
 import { compare } from './compare.js';
 import { help } from './help.js';
@@ -30,6 +30,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   stats,
   rerun,
   stronger,
+  upscale,
 };
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);

@@ -71,7 +71,11 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   if (!result.ok) return privateReply(result.message, result.reason);
 
   const { job, position } = result;
-  const what = job.artwork ? `in the style of *${userText(job.artwork)}*` : `in the style of ${job.styleNames.map(userText).join(' + ')}`;
+  const what = job.artwork
+    ? `in the style of *${userText(job.artwork)}*`
+    : job.artist
+      ? `in the style of the ${userText(job.artist)} work closest to your photo`
+      : `in the style of ${job.styleNames.map(userText).join(' + ')}`;
   const mode = inputs.content ? '' : ' (texture synthesis: no content image)';
   return {
     text: `Job ${jobLabel(job)} queued ${what}${mode}: position ${position} in line.`,

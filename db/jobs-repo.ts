@@ -91,7 +91,7 @@ function fromRow(r: JobRow): JobRecord {
 
 /** The public view of a job (what listeners and commands see). */
 export function publicJob(record: JobRecord): Job {
-  const { seq: _s, styleFiles: _sf, contentFile: _cf, contentName: _cn, parentId: _p, cancelledBy: _c, filesPurged: _f, ...job } =
+  const { seq: _s, styleFiles: _sf, contentFile: _cf, contentName: _cn, cancelledBy: _c, filesPurged: _f, ...job } =
     record;
   return job;
 }

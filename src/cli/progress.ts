@@ -16,6 +16,7 @@ export class ProgressBar {
     const perIteration = p.iteration > 0 ? p.elapsedMs / p.iteration : 0;
     const line =
       `[${bar}] ${String(p.iteration).padStart(String(p.total).length)}/${p.total}` +
+      `${p.scale && p.scale.count > 1 ? `  scale ${p.scale.index}/${p.scale.count} (${p.scale.size} px)` : ''}` +
       `  loss ${p.losses.total.toExponential(3)}  ${formatDuration(perIteration)}/it  ETA ${formatDuration(p.etaMs)}`;
     if (this.stream.isTTY) {
       this.stream.write(`\r${line}\u001b[K`);

@@ -3,11 +3,11 @@ import { randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { pickArtwork, resolveArtistsDir } from '../engine/artists.js';
+import { listWorks, pickArtwork, resolveArtist, resolveArtistsDir } from '../engine/artists.js';
 import type { ParseArgsConfig } from 'node:util';
 import { fieldsFor, type OptionField } from '../options/fields.js';
 import { checkCombination, normaliseBlendWeights, parseOptions, rangeHelp } from '../options/schema.js';
-import { DEFAULT_OPTIONS } from '../engine/validate.js';
+import { resolveOptions } from '../engine/validate.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
 import { isUserError } from '../errors.js';
 import { ProgressBar } from './progress.js';
@@ -53,6 +53,8 @@ interface Plan {
   contentPath: string | null;
   styles: { path: string; weight: number }[];
   artwork?: { artist: string; file: string; path: string };
+  /** --pick closest: every work of the artist is a candidate; the engine names the one it took. */
+  closestOf?: string;
   output: string;
   options: Partial<StylizeOptions>;
   backend: BackendName | 'auto';
@@ -77,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
       plan.styles.map(async (s) => ({
         image: await readImageFile(s.path),
         weight: s.weight,
-        name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : basename(s.path),
+        name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : plan.closestOf ? `${plan.closestOf}/${basename(s.path)}` : basename(s.path),
       })),
     );
     // The output's folder is created and checked now, not after every iteration has run.
@@ -142,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     );
     bar.finish();
+    if (plan.closestOf && !plan.json) console.error(`Style: ${plan.closestOf}, "${basename(result.styles[0]!)}" (the closest to the photo)`);
     await Promise.all(saves);
     try {
       await writeOutput(plan.output, result.png);
@@ -161,6 +164,8 @@ export async function run(argv: string[]): Promise<number> {
           seed: result.seed,
           styles: result.styles,
           ...(plan.artwork ? { artwork: plan.artwork } : {}),
+          ...(plan.closestOf ? { artwork: { artist: plan.closestOf, file: basename(result.styles[0]!), pick: 'closest' } } : {}),
+          scales: result.scales,
           losses: { initial: lossJson(result.losses.initial), final: lossJson(result.losses.final) },
         }),
       );
@@ -221,14 +226,23 @@ function parseFlags(argv: string[]): Plan | 'help' {
   const stylePaths = noContent ? positionals : positionals.slice(1);
   if (!noContent && !contentPath) throw new UsageError('give a CONTENT image (or --no-content for texture synthesis)');
   // Options that are each fine but paint nothing together fail here, before the engine loads.
-  checkCombination({ ...DEFAULT_OPTIONS, ...options }, contentPath !== null);
+  checkCombination(resolveOptions(options), contentPath !== null);
 
   let artwork: Plan['artwork'];
   let styles: Plan['styles'];
   if (values.artist !== undefined) {
     if (stylePaths.length > 0) throw new UsageError('give STYLE files or --artist, not both');
     if (givenBlend !== undefined) throw new UsageError('--style-blend-weights needs STYLE files, not --artist');
-    artwork = pickArtwork((values['artists-dir'] as string | undefined) ?? resolveArtistsDir(), values.artist as string, seed);
+    const dir = (values['artists-dir'] as string | undefined) ?? resolveArtistsDir();
+    if (engineOptions.pick === 'closest') {
+      if (!contentPath) throw new UsageError('--pick closest compares the works with CONTENT, so it needs one');
+      const artist = resolveArtist(dir, values.artist as string);
+      const works = listWorks(dir, artist);
+      if (works.length === 0) throw new UsageError(`the artist "${artist}" has no images yet`);
+      styles = works.map((file) => ({ path: join(dir, artist, file), weight: 1 }));
+      return { contentPath, styles, closestOf: artist, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true };
+    }
+    artwork = pickArtwork(dir, values.artist as string, seed);
     styles = [{ path: artwork.path, weight: 1 }];
   } else {
     if (stylePaths.length === 0) throw new UsageError('give at least one STYLE image (or --artist NAME)');

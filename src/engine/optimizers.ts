@@ -24,10 +24,20 @@ export interface LbfgsOptions {
   learningRate?: number;
   /** The variable stops moving once max |g| is at most this (torch tolerance_grad, default 1e-7). */
   gradientTolerance?: number;
+  /** Keep every value of the variable within [lower, upper] at every iteration (see createLbfgs). Default: none. */
+  bounds?: Bounds;
+}
+
+/** A box constraint on every value of the variable, e.g. pixels within 0..255. */
+export interface Bounds {
+  lower: number;
+  upper: number;
 }
 
 export interface AdamOptions {
   learningRate: number;
+  /** Projects the variable back into [lower, upper] after every step. Default: none. */
+  bounds?: Bounds;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -51,12 +61,22 @@ export function objectiveFromLoss(lossOf: (x: tf.Tensor) => tf.Scalar): Objectiv
  * Every decision is taken on the backend (tf.where) so that no value is read back: a rejected pair is kept with
  * rho = 0 (and s = y = 0), which the recursion skips exactly as torch does. The one difference: such a pair takes
  * a history slot, so once the history is full it pushes out an old pair one iteration early.
+ *
+ * With `bounds`, the box constraint is kept at every iteration as projected quasi-Newton methods keep it (the
+ * projection step of L-BFGS-B, Byrd, Lu, Nocedal and Zhu 1995, without its Cauchy point and subspace minimisation):
+ * values sitting on a bound whose gradient points out of the box are held fixed (their gradient is left out of the
+ * search direction), the step is projected back into the box, and the curvature pair stores the step actually taken
+ * (s = x_new - x_old), so the secant condition holds for the clipped step. The loss of the last iterate is then the
+ * loss of a picture that needs no clipping.
  */
 export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {}): Minimizer {
   const historySize = opts.historySize ?? 100;
   const learningRate = opts.learningRate ?? 1;
   const gradientTolerance = opts.gradientTolerance ?? 1e-7;
+  const bounds = opts.bounds;
   if (!(learningRate > 0)) throw new RangeError('learningRate must be > 0');
+  if (bounds && !(bounds.lower < bounds.upper)) throw new RangeError('bounds.lower must be below bounds.upper');
+  if (bounds) projectInto(x, bounds);
 
   const history = new CurvatureHistory(historySize);
   let hessianScale: tf.Scalar = tf.scalar(1); // H_diag
@@ -96,15 +116,27 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
       hessianScale = pair.scale;
     }
 
-    const d = history.direction(g, hessianScale);
-    const step = tf.tidy(() => {
-      const absG = tf.abs(g);
+    // The gradient of the values free to move: on a bound with the gradient pointing outwards, a value stays put.
+    const free = bounds ? freeGradient(x, g, bounds) : g;
+    const d = history.direction(free, hessianScale);
+    const proposed = tf.tidy(() => {
+      const absG = tf.abs(free);
       // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
       const length = iteration === 1 ? tf.mul(tf.minimum(constant(1), tf.div(constant(1), tf.sum(absG))), constant(learningRate)) : constant(learningRate);
       const moving = tf.greater(tf.max(absG), constant(gradientTolerance));
       return tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
     });
     d.dispose();
+    if (free !== g) free.dispose();
+    let step = proposed;
+    if (bounds) {
+      // Project the new point into the box; the step kept for the curvature pair is the one actually taken.
+      step = tf.tidy(() => {
+        const flat = x.reshape([-1]);
+        return tf.sub(tf.clipByValue(tf.add(flat, proposed), bounds.lower, bounds.upper), flat) as tf.Tensor1D;
+      });
+      proposed.dispose();
+    }
     // Inside tidy: assign() does not dispose the tensor it is given.
     tf.tidy(() => x.assign(tf.add(x, step.reshape(x.shape))));
     previousStep?.dispose();
@@ -121,6 +153,24 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
     hessianScale.dispose();
     previousGrad?.dispose();
     previousStep?.dispose();
+  });
+}
+
+/** Clips the variable into the box in place. */
+function projectInto(x: tf.Variable, bounds: Bounds): void {
+  tf.tidy(() => x.assign(tf.clipByValue(x, bounds.lower, bounds.upper)));
+}
+
+/**
+ * The gradient with the values that a descent step would push out of the box set to 0: those on the lower bound
+ * with g > 0 and those on the upper bound with g < 0 (the projected gradient of L-BFGS-B). A new tensor, flat as g.
+ */
+function freeGradient(x: tf.Variable, g: tf.Tensor1D, bounds: Bounds): tf.Tensor1D {
+  return tf.tidy(() => {
+    const flat = x.reshape([-1]);
+    const pinnedLow = tf.logicalAnd(tf.lessEqual(flat, constant(bounds.lower)), tf.greater(g, constant(0)));
+    const pinnedHigh = tf.logicalAnd(tf.greaterEqual(flat, constant(bounds.upper)), tf.less(g, constant(0)));
+    return tf.where(tf.logicalOr(pinnedLow, pinnedHigh), tf.zerosLike(g), g) as tf.Tensor1D;
   });
 }
 
@@ -144,9 +194,11 @@ function minimizerOf(iterate: () => tf.Scalar, dispose: () => void): Minimizer {
 
 /** Adam (Kingma and Ba 2015) with bias correction. */
 export function createAdam(x: tf.Variable, f: Objective, opts: AdamOptions): Minimizer {
-  const { learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = opts;
+  const { learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, bounds } = opts;
   if (!(learningRate > 0)) throw new RangeError('learningRate must be > 0');
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new RangeError('betas must be in [0, 1)');
+  if (bounds && !(bounds.lower < bounds.upper)) throw new RangeError('bounds.lower must be below bounds.upper');
+  if (bounds) projectInto(x, bounds);
   let m: tf.Tensor = tf.zerosLike(x);
   let v: tf.Tensor = tf.zerosLike(x);
   let t = 0;
@@ -175,7 +227,8 @@ export function createAdam(x: tf.Variable, f: Objective, opts: AdamOptions): Min
         // The bias corrections change every step, so they stay plain numbers (the constant cache would only grow).
         const mHat = tf.div(m, correction1);
         const vHat = tf.div(v, correction2);
-        x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), constant(epsilon))), constant(learningRate))));
+        const next = tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), constant(epsilon))), constant(learningRate)));
+        x.assign(bounds ? tf.clipByValue(next, bounds.lower, bounds.upper) : next);
       });
       return loss;
     } catch (err) {

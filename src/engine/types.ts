@@ -2,8 +2,11 @@
 // Everything here is plain data so it can cross a worker_threads boundary unchanged.
 
 export type Optimizer = 'lbfgs' | 'adam';
-export type InitFrom = 'content' | 'noise';
+/** The starting picture: the content photo, seeded noise, or request.init ('picture': e.g. a result to upscale). */
+export type InitFrom = 'content' | 'noise' | 'picture';
 export type PreserveColors = 'none' | 'luminance' | 'reinhard';
+/** How one style is chosen from several: 'random' uses them as given; 'closest' (closest-style.ts) only the nearest. */
+export type StylePick = 'random' | 'closest';
 export type BackendName = 'tensorflow-gpu' | 'onnxruntime-cuda' | 'tensorflow' | 'webgpu' | 'onnxruntime' | 'wasm' | 'cpu' | 'onnxruntime-webgpu';
 
 export interface StylizeOptions {
@@ -16,8 +19,10 @@ export interface StylizeOptions {
   styleScale: number;
   /** alpha: weight of the content loss. */
   contentWeight: number;
-  /** beta: weight of the style loss. */
+  /** beta: weight of the style loss. When the caller gives none, styleStrength x the size's default (style-weight.ts). */
   styleWeight: number;
+  /** Multiplier of the size's default style weight, used only when styleWeight is not given (1 = the default). */
+  styleStrength: number;
   /** Weight of the total-variation term (0 = off). */
   tvWeight: number;
   optimizer: Optimizer;
@@ -31,6 +36,18 @@ export interface StylizeOptions {
   progressEvery: number;
   /** Longest side of the preview PNG sent with progress events; 0 = no preview. */
   previewSize: number;
+  /**
+   * Coarse-to-fine scales (multiscale.ts planScales): 1 = one scale at `size`; N = N scales, each about twice the
+   * previous, ending at `size`, the smallest at least 128 px (fewer when `size` is too small); 0 = automatic
+   * (one scale up to 256 px, every scale that fits above). `iterations` is the total over the scales.
+   */
+  scales: number;
+  /**
+   * Artist mode's choice of work. 'random': the caller picked one (seeded) and `styles` are used as given (blended
+   * when several). 'closest': `styles` are candidates and only the one whose Gram matrices are nearest the content
+   * photo's is used (closest-style.ts); result.styles names it. Needs a content image.
+   */
+  pick: StylePick;
 }
 
 export interface StyleInput {
@@ -46,7 +63,19 @@ export interface StylizeRequest {
   /** Encoded content image; absent or null = texture synthesis (style only). */
   content?: Uint8Array | null;
   styles: StyleInput[];
+  /**
+   * Encoded picture to start from, required with options.init 'picture' and used only then (e.g. a finished result,
+   * to paint it again larger: the Upscale button). It is resized to the first scale's width and height; its colours
+   * are kept (in 'luminance' mode, its luminance).
+   */
+  init?: Uint8Array | null;
   options?: Partial<StylizeOptions>;
+}
+
+/** One scale of a run: its longest side in pixels and the iterations it ran (multiscale.ts). */
+export interface ScaleInfo {
+  size: number;
+  iterations: number;
 }
 
 export interface LossParts {
@@ -68,6 +97,8 @@ export interface StylizeProgress {
   etaMs: number;
   /** Small PNG of the current image (longest side previewSize), when previewSize > 0. */
   preview?: Uint8Array;
+  /** The scale being painted: index 1..count and its longest side. iteration and total count over all scales. */
+  scale?: { index: number; count: number; size: number };
 }
 
 export interface StylizeResult {
@@ -80,6 +111,9 @@ export interface StylizeResult {
   seed: number;
   styles: string[];
   options: StylizeOptions;
+  /** The scales painted, smallest first; the last one is the output's size. */
+  scales: ScaleInfo[];
+  /** Losses of the final scale: at its starting picture, and of the picture returned (8-bit, as delivered). */
   losses: { initial: LossParts; final: LossParts };
 }
 
@@ -92,4 +126,6 @@ export interface StylizeHooks {
    * between events if nobody is going to show most of them. Default 0: every progressEvery iterations.
    */
   minProgressIntervalMs?: number;
+  /** The smallest scale's least longest side (multiscale.ts MIN_SCALE_SIDE, 128): lower only for tests at tiny sizes. */
+  minScaleSide?: number;
 }

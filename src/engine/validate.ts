@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { fieldNamed, OPTION_FIELDS } from '../options/fields.js';
 import { checkCombination, checkFieldValue } from '../options/schema.js';
+import { defaultStyleWeight } from './style-weight.js';
 import type { StylizeOptions, StylizeRequest } from './types.js';
 
 /** Options the engine has that no user sets directly: how often progress is reported and the preview's size. */
@@ -20,9 +21,10 @@ function engineDefaults(): StylizeOptions {
 }
 
 /**
- * Defaults, from the option table. styleWeight 1e4 with this loss normalisation (E_l = 1/(4 N^2 M^2) sum (G - A)^2,
- * content 1/2 sum (F - P)^2, alpha = 1) gives pictures like the paper's figure (see shared/reference/README.md).
- * seed is a placeholder: a fresh random seed is drawn when the caller gives none.
+ * Defaults, from the option table. styleWeight has none of its own: resolveOptions makes it from the size
+ * (style-weight.ts; 1e4 at 512 px, which with this loss normalisation gives pictures like the paper's figure, see
+ * shared/reference/README.md). scales 0 = automatic (multiscale.ts). seed is a placeholder: a fresh random seed is
+ * drawn when the caller gives none.
  */
 export const DEFAULT_OPTIONS: Readonly<StylizeOptions> = Object.freeze(engineDefaults());
 
@@ -47,18 +49,33 @@ function wholeNumber(name: string, v: unknown, min: number, max: number): number
   return v;
 }
 
-/** Fills in defaults, checks every value against its field, and draws a random seed when none is given. */
+/** Engine options the option table does not set by itself: the style weight follows the size when not given. */
+const ENGINE_KEYS = new Set<string>([
+  ...Object.keys(INTERNAL_DEFAULTS),
+  ...OPTION_FIELDS.flatMap((field) => (field.engineKey ? [field.engineKey] : [])),
+]);
+
+/**
+ * Fills in defaults, checks every value against its field, and draws a random seed when none is given. Without a
+ * styleWeight, it is styleStrength x defaultStyleWeight(size) (style-weight.ts: 1e4 at 512 px, following the pixel
+ * count), within the style-weight field's range. Throws UserError('bad_option').
+ */
 export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOptions {
-  const known = new Set(Object.keys(DEFAULT_OPTIONS));
   for (const key of Object.keys(partial)) {
-    if (!known.has(key)) throw new UserError('bad_option', `Unknown option "${key}". Known options: ${[...known].join(', ')}.`);
+    if (!ENGINE_KEYS.has(key)) throw new UserError('bad_option', `Unknown option "${key}". Known options: ${[...ENGINE_KEYS].join(', ')}.`);
   }
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<StylizeOptions>;
   const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const field of OPTION_FIELDS) {
     if (!field.engineKey) continue;
     const value = given[field.engineKey];
-    if (value !== undefined) resolved[field.engineKey] = checkFieldValue(field, value);
+    if (value === undefined) continue;
+    const engineOnly = field.kind === 'choice' && field.engineOnly?.includes(value as string);
+    resolved[field.engineKey] = engineOnly ? value : checkFieldValue(field, value);
+  }
+  if (given.styleWeight === undefined) {
+    const strength = resolved.styleStrength as number;
+    resolved.styleWeight = checkFieldValue(fieldNamed('style-weight')!, strength * defaultStyleWeight(resolved.size as number));
   }
   resolved.seed = given.seed !== undefined ? resolved.seed : randomInt(0, 2 ** 31);
   resolved.progressEvery = wholeNumber('progressEvery', given.progressEvery ?? INTERNAL_DEFAULTS.progressEvery, 1, LIMITS.iterations.max);
@@ -89,6 +106,5 @@ export function checkRequest(request: StylizeRequest): void {
   if (hasContent && (!(request.content instanceof Uint8Array) || request.content.byteLength === 0)) {
     throw new UserError('bad_request', 'The content image is empty.');
   }
-  const given = Object.fromEntries(Object.entries(request.options ?? {}).filter(([, v]) => v !== undefined));
-  checkCombination({ ...DEFAULT_OPTIONS, ...given } as StylizeOptions, hasContent);
+  checkCombination(resolveOptions(request.options), hasContent);
 }

@@ -10,7 +10,7 @@ import { JobStore, publicJob, userKeyString, type JobRecord, type StoredStyle } 
 import { SettingsStore } from '../../db/settings-repo.js';
 import type { StylizeOptions, StylizeProgress, StylizeRequest } from '../engine/types.js';
 import { JobAdmin } from './admin.js';
-import { pickArtwork, resolveArtistsDir, UnknownArtistError } from '../engine/artists.js';
+import { listWorks, pickArtwork, resolveArtist, resolveArtistsDir, UnknownArtistError } from '../engine/artists.js';
 import { JobEvents } from './events.js';
 import { JobFiles } from './job-files.js';
 import {
@@ -56,7 +56,12 @@ interface AcceptSpec {
   artwork?: string;
   options: Partial<StylizeOptions>;
   parentId?: string;
+  /** The picture to start from (options.init 'picture'): stored as init.png beside the inputs. */
+  init?: Uint8Array;
 }
+
+/** File name of a job's starting picture in its folder (a PNG: a finished result). */
+const INIT_FILE = 'init.png';
 
 interface RunningJob {
   record: JobRecord;
@@ -175,6 +180,12 @@ export class StylebotJobService implements JobService {
         return { ok: false, reason: 'invalid', message: 'Give at least one style image, or the name of an artist.' };
       }
       if (isAbsent(options.seed)) options.seed = randomInt(0, 2 ** 31);
+      if (options.pick === 'closest' && inputs.content) {
+        // Every work is a candidate; the engine takes the one closest to the photo and the result names it.
+        const works = this.artistWorks(inputs.artist.trim());
+        if (!works.ok) return works.refusal;
+        return this.accept(requester, reply, { content: inputs.content, contentName: inputs.contentName, styles: works.styles, artist: works.artist, options });
+      }
       const picked = await this.pickArtwork(inputs.artist.trim(), options.seed!);
       if (!picked.ok) return picked.refusal;
       return this.accept(requester, reply, {
@@ -211,6 +222,22 @@ export class StylebotJobService implements JobService {
     }
   }
 
+  private artistWorks(
+    name: string,
+  ): { ok: true; artist: string; styles: AcceptSpec['styles'] } | { ok: false; refusal: EnqueueResult } {
+    try {
+      const dir = this.artistsDir();
+      const artist = resolveArtist(dir, name);
+      const works = listWorks(dir, artist);
+      if (works.length === 0) throw new Error(`The artist "${artist}" has no images yet.`);
+      const styles = works.map((file) => ({ image: new Uint8Array(readFileSync(join(dir, artist, file))), weight: 1, name: `${artist}/${file}` }));
+      return { ok: true, artist, styles };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { ok: false, refusal: { ok: false, reason: err instanceof UnknownArtistError ? 'unknown_artist' : 'invalid', message } };
+    }
+  }
+
   /** Checks options and quota, then stores the job (files and row) and queues it — all without yielding. */
   private accept(requester: Requester, reply: ReplyTarget, spec: AcceptSpec): EnqueueResult {
     if (this.closed) return { ok: false, reason: 'invalid', message: 'The bot is shutting down; try again in a minute.' };
@@ -236,6 +263,7 @@ export class StylebotJobService implements JobService {
     let record: JobRecord;
     try {
       const contentFile = spec.content ? this.files.writeInput(id, 'content', spec.content) : undefined;
+      if (spec.init) this.files.writeInput(id, 'init', spec.init);
       const styleFiles: StoredStyle[] = spec.styles.map((s, i) => ({
         file: this.files.writeInput(id, `style-${i + 1}`, s.image),
         weight: s.weight,
@@ -277,15 +305,15 @@ export class StylebotJobService implements JobService {
     }
   }
 
-  async rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>): Promise<EnqueueResult> {
+  async rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult> {
     try {
-      return this.rerunJob(jobId, by, reply, changes);
+      return this.rerunJob(jobId, by, reply, changes, from?.result === true);
     } catch (err) {
       return this.unexpected('rerun', err);
     }
   }
 
-  private rerunJob(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>): EnqueueResult {
+  private rerunJob(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, fromResult = false): EnqueueResult {
     const original = this.jobs.get(jobId);
     if (!original) return { ok: false, reason: 'invalid', message: `There is no job ${jobId}.` };
     if (!this.mayManage(original, by)) {
@@ -300,7 +328,11 @@ export class StylebotJobService implements JobService {
         message: `The images of job ${jobId} are no longer kept (they are deleted after ${this.options.retentionDays ?? 7} days). Start a new one.`,
       };
     }
+    // Upscale starts from the job's result; a re-run of a job that started from a picture starts from the same one.
+    const init = fromResult ? this.resultImage(jobId) : this.files.read(jobId, INIT_FILE);
+    if (fromResult && !init) return { ok: false, reason: 'invalid', message: `Job ${jobId} has no finished picture to start from.` };
     return this.accept(by, reply, {
+      init,
       content,
       contentName: original.contentName,
       styles: styles.map((s) => ({ image: s.image!, weight: s.weight, name: s.name })),
@@ -425,6 +457,8 @@ export class StylebotJobService implements JobService {
         msPerIteration: result.msPerIteration,
         seed: result.seed,
         losses: result.losses,
+        ...(result.scales ? { scales: result.scales } : {}),
+        ...(result.options?.pick === 'closest' ? { styles: result.styles } : {}),
       };
       if (this.jobs.markDone(id, path, info, engineMs, this.now())) this.emit(id, { type: 'done', png });
     } catch (err) {
@@ -476,7 +510,8 @@ export class StylebotJobService implements JobService {
       if (!image) return null;
       styles.push({ image, weight: s.weight, name: s.name });
     }
-    return { content: content ?? null, styles, options: job.options };
+    const init = this.files.read(job.id, INIT_FILE);
+    return { content: content ?? null, styles, options: job.options, ...(init ? { init } : {}) };
   }
 
   private progressed(run: RunningJob, p: StylizeProgress): void {
@@ -487,6 +522,7 @@ export class StylebotJobService implements JobService {
       losses: p.losses,
       elapsedMs: p.elapsedMs,
       etaMs: p.etaMs,
+      ...(p.scale ? { scale: p.scale } : {}),
     };
     this.sendProgress(run, progress, p.preview, p.iteration >= p.total);
   }

@@ -46,6 +46,8 @@ export interface JobProgress {
   losses?: LossParts;
   elapsedMs: number;
   etaMs: number;
+  /** The scale being painted (multi-scale runs): index 1..count and its longest side in px. */
+  scale?: { index: number; count: number; size: number };
 }
 
 export interface Job {
@@ -63,6 +65,8 @@ export interface Job {
   artist?: string;
   /** The artwork used in artist mode, e.g. "monet/water_lilies.jpg". */
   artwork?: string;
+  /** The job this one re-runs (New seed, Stronger style, Upscale). */
+  parentId?: string;
   attempts: number;
   progress?: JobProgress;
   /** Absolute path of the output PNG once done (until retention purges it). */
@@ -85,6 +89,10 @@ export interface JobResultInfo {
   msPerIteration: number;
   seed: number;
   losses: { initial: LossParts; final: LossParts };
+  /** The scales painted, smallest first (absent for jobs from before multi-scale). */
+  scales?: { size: number; iterations: number }[];
+  /** The style images the engine used, when it chose among several (artist pick 'closest'). */
+  styles?: string[];
 }
 
 /** Events the job core emits. Adapters subscribe per platform, so events of jobs recovered after a restart still reach them. */
@@ -145,8 +153,11 @@ export interface JobService {
   enqueue(requester: Requester, reply: ReplyTarget, inputs: JobInputs): Promise<EnqueueResult>;
   /** Listen to every event of jobs from one platform, including jobs recovered after a restart. */
   onEvents(platform: Platform, listener: JobListener): () => void;
-  /** Queues a copy of a job (same inputs) with changed options, e.g. a new seed or a higher style weight. */
-  rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>): Promise<EnqueueResult>;
+  /**
+   * Queues a copy of a job (same inputs) with changed options, e.g. a new seed or a higher style weight. With
+   * from.result, the copy starts from the job's finished picture (request.init; set options.init 'picture'): Upscale.
+   */
+  rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult>;
   cancel(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
   get(jobId: string): Job | undefined;
   /** Queued and running jobs in schedule order, with positions (1 = next). */

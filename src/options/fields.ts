@@ -29,6 +29,8 @@ export interface IntegerField extends FieldBase {
   min: number;
   max: number;
   default?: number;
+  /** Words that stand for a number ("auto" for 0). */
+  words?: Readonly<Record<string, number>>;
   /** Text shown as the default when there is no fixed one ("random"). */
   defaultText?: string;
 }
@@ -51,6 +53,8 @@ export interface ChoiceField extends FieldBase {
   labels?: Readonly<Record<string, string>>;
   /** Slack words that set one choice on their own ("adam", "preserve colors"). */
   slackFlags?: Readonly<Record<string, string>>;
+  /** Values the engine takes that no user surface offers (init 'picture': a finished result to upscale). */
+  engineOnly?: readonly string[];
 }
 
 export interface NumberListField extends FieldBase {
@@ -68,9 +72,8 @@ export type OptionField = IntegerField | NumberField | ChoiceField | NumberListF
 const ALL: readonly Surface[] = ['cli', 'discord', 'slack', 'web'];
 const NOT_DISCORD: readonly Surface[] = ['cli', 'slack', 'web'];
 
-/** The largest style weight (beta); style-strength is bounded so that strength x 1e4 stays within it. */
+/** The largest style weight (beta), given or made from style-strength and the size (src/engine/style-weight.ts). */
 export const MAX_STYLE_WEIGHT = 1e10;
-export const DEFAULT_STYLE_WEIGHT = 1e4;
 
 export const OPTION_FIELDS: readonly OptionField[] = [
   {
@@ -99,6 +102,7 @@ export const OPTION_FIELDS: readonly OptionField[] = [
     engineKey: 'init',
     kind: 'choice',
     choices: ['content', 'noise'],
+    engineOnly: ['picture'],
     default: 'content',
     help: 'start from the content photo or from noise',
     surfaces: ALL,
@@ -119,16 +123,17 @@ export const OPTION_FIELDS: readonly OptionField[] = [
     kind: 'number',
     min: 0,
     max: MAX_STYLE_WEIGHT,
-    default: DEFAULT_STYLE_WEIGHT,
-    help: 'beta, the weight of the style loss',
+    defaultText: '1e4 x (size/512)^2',
+    help: 'beta, the weight of the style loss; by default it follows the size (625 at 128 px, 1e4 at 512 px)',
     surfaces: NOT_DISCORD,
   },
   {
     name: 'style-strength',
+    engineKey: 'styleStrength',
     kind: 'number',
     min: 0,
-    max: MAX_STYLE_WEIGHT / DEFAULT_STYLE_WEIGHT,
-    defaultText: '1',
+    max: 1000,
+    default: 1,
     help: 'multiplier of the default style weight (2 = twice the style); instead of style-weight',
     surfaces: ALL,
     slackWords: ['strength'],
@@ -230,6 +235,28 @@ export const OPTION_FIELDS: readonly OptionField[] = [
     defaultText: 'random, reported',
     help: 'same seed, same picture (artwork pick and noise)',
     surfaces: ALL,
+  },
+  {
+    name: 'scales',
+    engineKey: 'scales',
+    kind: 'integer',
+    min: 0,
+    max: 8,
+    default: 0,
+    words: { auto: 0 },
+    help: 'coarse-to-fine scales, each about twice the previous, ending at size (0 or auto: 1 up to 256 px, more above)',
+    surfaces: ALL,
+  },
+  {
+    name: 'pick',
+    engineKey: 'pick',
+    kind: 'choice',
+    choices: ['random', 'closest'],
+    default: 'random',
+    labels: { random: 'random', closest: 'closest to the photo' },
+    help: "with an artist: a random work (seeded), or the one whose style is closest to the photo's",
+    surfaces: ALL,
+    slackFlags: { closest: 'closest' },
   },
   {
     name: 'backend',

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { StylizeOptions } from '../engine/types.js';
-import { DEFAULT_STYLE_WEIGHT, fieldNamed, OPTION_FIELDS, snakeName, type OptionField, type Surface } from './fields.js';
+import { fieldNamed, OPTION_FIELDS, snakeName, type OptionField, type Surface } from './fields.js';
 
 /** A plain decimal number as people write it: "300", "-2", "0.5", ".5", "1e4", "1E-3". Not "0x5", "Infinity", "". */
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
@@ -39,8 +39,13 @@ function numberSchema(name: string, min: number, max: number, integer: boolean):
 /** The zod schema of one field; it takes text or typed values and gives the engine's value. */
 export function fieldSchema(field: OptionField): z.ZodType<number | string | number[]> {
   switch (field.kind) {
-    case 'integer':
-      return numberSchema(field.name, field.min, field.max, true);
+    case 'integer': {
+      const schema = numberSchema(field.name, field.min, field.max, true);
+      const words = field.words;
+      if (!words) return schema;
+      const word = (value: unknown): unknown => (typeof value === 'string' ? (words[value.trim().toLowerCase()] ?? value) : value);
+      return z.preprocess(word, schema) as unknown as z.ZodType<number>;
+    }
     case 'number':
       return numberSchema(field.name, field.min, field.max, false);
     case 'choice': {
@@ -108,7 +113,6 @@ export interface ParsedOptions {
 export function parseOptions(raw: RawOptions, surface: Surface): ParsedOptions {
   const parsed: ParsedOptions = { options: {} };
   const options = parsed.options as Record<string, unknown>;
-  let styleStrength: number | undefined;
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const field = fieldNamed(canonicalName(key));
@@ -117,14 +121,12 @@ export function parseOptions(raw: RawOptions, surface: Surface): ParsedOptions {
       throw new UserError('bad_option', `Unknown option "${key}". Options are: ${known.join(', ')}.`);
     }
     const checked = checkFieldValue(field, value);
-    if (field.name === 'style-strength') styleStrength = checked as number;
-    else if (field.name === 'style-blend-weights') parsed.blendWeights = checked as number[];
+    if (field.name === 'style-blend-weights') parsed.blendWeights = checked as number[];
     else if (field.name === 'backend') parsed.backend = checked as string;
     else if (field.engineKey) options[field.engineKey] = checked;
   }
-  if (styleStrength !== undefined) {
-    if (parsed.options.styleWeight !== undefined) throw new UserError('bad_option', 'Give style-weight or style-strength, not both.');
-    parsed.options.styleWeight = styleStrength * DEFAULT_STYLE_WEIGHT;
+  if (parsed.options.styleStrength !== undefined && parsed.options.styleWeight !== undefined) {
+    throw new UserError('bad_option', 'Give style-weight or style-strength, not both.');
   }
   return parsed;
 }

@@ -28,5 +28,6 @@ export const SLACK_HELP_TEXT = [
   '*Admins:* `quota show|reset @someone` · `quota set @someone jobs per day 50 max size 1024 max queued 5 max iterations 800 gpu seconds 3600` ·',
   '`quota defaults jobs per day 20` · `artist add NAME` + image · `artist remove NAME WORK` · `stats [days 7]`',
   '',
-  'Under a finished picture: *New seed* paints it again differently, *Stronger style* doubles the style weight.',
+  'Under a finished picture: *New seed* paints it again differently, *Stronger style* doubles the style weight,',
+  '*Upscale 2×* paints it again at twice the size from the finished picture.',
 ].join('\n');

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import { metrics } from '../metrics.js';
 import { runCommand } from '../../commands/index.js';
+import { RERUN_ACTIONS } from '../../commands/buttons.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../commands/types.js';
 import type { JobService, Requester } from '../jobs/types.js';
 import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './slack-blocks.js';
@@ -321,7 +322,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     const threadTs =
       (stored && stored.channel === channel ? stored.threadTs : undefined) ?? stringField(message?.thread_ts) ?? stringField(message?.ts);
     const replyPrivately = ephemeralIn(channel, userId, threadTs);
-    if (!['rerun', 'stronger', 'cancel'].includes(name)) return replyPrivately(`I don't know the button "${name}".`);
+    if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(`I don't know the button "${name}".`);
     const requester = await requesterFor(userId, teamId);
     const queuesJob = name !== 'cancel' && canPress(jobId, requester);
     await execute(

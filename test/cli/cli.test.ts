@@ -99,6 +99,18 @@ describe('stylebot stylize', () => {
     expect((await sharp(out).metadata()).width).toBe(48);
   });
 
+  it('--pick closest takes the artist work nearest the photo; --json lists the scales (2 asked, 1 fits at 48 px)', async () => {
+    const out = join(work, 'closest.png');
+    const { code, stdout } = await stylebot([
+      'stylize', CONTENT, '--artist', 'Van Gogh', '--pick', 'closest', '--scales', '2', '-o', out, '--size', '48', '--iterations', '2', '--json',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout.trim());
+    expect(result.artwork).toMatchObject({ artist: 'van-gogh', pick: 'closest' });
+    expect(result.styles).toEqual([`van-gogh/${result.artwork.file}`]);
+    expect(result.scales).toEqual([{ size: 48, iterations: 2 }]);
+  });
+
   it('bad flags, files and images: one clear line on stderr and exit 2, before any work', async () => {
     const text = join(work, 'notes.png');
     writeFileSync(text, 'just some text, not a picture\n');

@@ -15,6 +15,8 @@ async function run(...args: Parameters<typeof runCommand>): ReturnType<typeof ru
   return { ...reply, text: plainText(reply.text) };
 }
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
+import { defaultStyleWeight } from '../../src/engine/style-weight.js';
+import { resolveOptions } from '../../src/engine/validate.js';
 import { createJobService } from '../../src/jobs/index.js';
 import type { JobService, Requester } from '../../src/jobs/types.js';
 import { ARTISTS_DIR, MODEL_DIR } from '../helpers/shared.js';
@@ -93,7 +95,9 @@ describe('runCommand: stylize', () => {
     );
     expect(reply.jobId).toBeDefined();
     const job = jobs.get(reply.jobId!)!;
-    expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleWeight: 2e4 });
+    // style strength 2 at 96 px: twice that size's default weight.
+    expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleStrength: 2 });
+    expect(resolveOptions(job.options).styleWeight).toBe(2 * defaultStyleWeight(96));
     expect(job.styleNames).toEqual(['a.png', 'b.png']);
     await jobs.cancel(reply.jobId!, BOB);
   });
@@ -169,7 +173,8 @@ describe('runCommand: jobs, cancel and buttons', () => {
 
     const stronger = await run(request('stronger', { args: { jobId: id } }), context);
     const strongerJob = jobs.get(stronger.jobId!)!;
-    expect(strongerJob.options.styleWeight).toBe(2e4);
+    // The default weight follows the size (64 px here): twice it.
+    expect(strongerJob.options.styleWeight).toBe(2 * defaultStyleWeight(64));
     expect(strongerJob.options.seed).toBe(21);
     expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
 

@@ -1,4 +1,5 @@
 // statusView: what a job's status message shows for each job event (pure function over plain data).
+import { plainText } from '../../commands/format.js';
 import { describe, expect, it } from 'vitest';
 import { statusView } from '../../commands/progress.js';
 import type { Job } from '../../src/jobs/types.js';
@@ -70,7 +71,43 @@ describe('statusView', () => {
     for (const part of ['size 256×171', '300 iterations', 'style weight 20000', 'seed 7', 'colours luminance', 'monet/haystacks.jpg', 'webgpu']) {
       expect(view.text).toContain(part);
     }
-    expect(view.buttons?.map((b) => b.action)).toEqual(['rerun', 'stronger']);
+    expect(view.buttons?.map((b) => b.action)).toEqual(['rerun', 'stronger', 'upscale']);
+    expect(view.text).not.toMatch(/scales|Upscaled/);
+  });
+
+  it('names the scale while painting, and the scales, the upscale and the closest work when done', () => {
+    const painting = statusView(job(), {
+      type: 'progress',
+      progress: { iteration: 200, total: 300, elapsedMs: 1, etaMs: 1000, scale: { index: 2, count: 3, size: 256 } },
+    })!;
+    expect(painting.text).toContain('iteration 200/300 · scale 2/3 (256 px)');
+    const result = {
+      width: 512,
+      height: 384,
+      iterations: 150,
+      backend: 'wasm',
+      msPerIteration: 50,
+      seed: 7,
+      scales: [{ size: 512, iterations: 150 }],
+      styles: ['monet/haystacks.jpg'],
+      losses: { initial: { content: 0, style: 1, tv: 0, total: 1 }, final: { content: 0, style: 0.1, tv: 0, total: 0.1 } },
+    };
+    const upscaled = job({
+      state: 'done',
+      parentId: 'job41',
+      artist: 'monet',
+      styleNames: ['monet/haystacks.jpg', 'monet/impression-sunrise.jpg'],
+      options: { size: 512, iterations: 150, scales: 1, init: 'picture', seed: 7 },
+      result,
+    });
+    const text = statusView(upscaled, { type: 'done', png: new Uint8Array([1]) })!.text;
+    expect(text).toContain('Upscaled from job job41');
+    expect(text).toContain('init: an earlier picture');
+    expect(plainText(text)).toContain('monet/haystacks.jpg (of 2 works by monet, the closest in style to the photo)');
+    // No weight given: the default at 512 px.
+    expect(text).toContain('style weight 10000');
+    const multi = job({ state: 'done', options: { size: 512, iterations: 300 }, result: { ...result, iterations: 300, scales: [{ size: 128, iterations: 100 }, { size: 256, iterations: 100 }, { size: 512, iterations: 100 }] } });
+    expect(statusView(multi, { type: 'done', png: new Uint8Array([1]) })!.text).toContain('scales 128→256→512 px (100+100+100 iterations)');
   });
 
   it('explains failures and cancellations, without buttons', () => {

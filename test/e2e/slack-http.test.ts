@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
+import { defaultStyleWeight } from '../../src/engine/style-weight.js';
 import type { SlackBot } from '../../src/platforms/slack.js';
 import {
   BOT_TOKEN,
@@ -92,7 +93,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(getUrl).toBeDefined();
 
     const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
-    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger']);
+    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     // At most maxPreviews (2) preview uploads for this job.
     const previews = fake.callsOf('files.completeUploadExternal', from).filter((c) => /^Preview/.test(String(c.args.initial_comment)));
     expect(previews.length).toBeGreaterThanOrEqual(1);
@@ -325,7 +326,8 @@ describe('Slack bot over HTTP (signed requests)', () => {
     );
     const newJobId = buttonValue(queued.args, 'stylebot:cancel')!;
     expect(newJobId).not.toBe(mine.id);
-    expect(jobs.get(newJobId)?.options.styleWeight).toBe((mine.options.styleWeight ?? DEFAULT_OPTIONS.styleWeight) * 2);
+    // No weight given: twice the default at the job's size (style-weight.ts).
+    expect(jobs.get(newJobId)?.options.styleWeight).toBe((mine.options.styleWeight ?? defaultStyleWeight(mine.options.size ?? DEFAULT_OPTIONS.size)) * 2);
     expect(jobs.get(newJobId)?.options.seed).toBe(mine.options.seed ?? mine.result?.seed);
 
     await fake.postSigned(

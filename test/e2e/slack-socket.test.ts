@@ -61,7 +61,7 @@ describe('Slack bot over Socket Mode', () => {
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
     const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
-    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger']);
+    expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     // previewIntervalMs 60 s: the first preview goes out, no second one within the run.
     const previews = fake.callsOf('files.completeUploadExternal', from).filter((c) => /^Preview/.test(String(c.args.initial_comment)));
     expect(previews.length).toBeLessThanOrEqual(1);

@@ -45,7 +45,14 @@ describe('parseStylizeOptions', () => {
   });
 
   it('turns style-strength into a multiple of the default style weight', () => {
-    expect(parseStylizeOptions({ 'style-strength': '2' })).toEqual({ styleWeight: 2 * DEFAULT_OPTIONS.styleWeight });
+    expect(parseStylizeOptions({ 'style-strength': '2' })).toEqual({ styleStrength: 2 });
+    // The default it multiplies follows the size, whichever size the job ends up with: 625 at 128 px.
+    expect(resolveOptions({ styleStrength: 2, size: 128 }).styleWeight).toBe(1250);
+    expect(resolveOptions({ styleStrength: 2 }).styleWeight).toBe(2e4);
+    expect(parseStylizeOptions({ scales: 'auto', pick: 'closest' })).toEqual({ scales: 0, pick: 'closest' });
+    expect(parseStylizeOptions({ scales: '3' })).toEqual({ scales: 3 });
+    expect(() => parseStylizeOptions({ scales: '9' })).toThrow(/scales must be a whole number from 0 to 8/);
+    expect(() => parseStylizeOptions({ pick: 'best' })).toThrow(/pick must be random or closest/);
     expect(() => parseStylizeOptions({ 'style-strength': 2, 'style-weight': 5 })).toThrow(/not both/);
   });
 

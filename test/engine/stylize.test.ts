@@ -47,7 +47,9 @@ describe('stylize with the real VGG-19', () => {
     expect(final.total).toBeLessThan(0.3 * initial.total);
     expect(final.style).toBeLessThan(0.3 * initial.style);
     expect(initial.content).toBeLessThan(1e-3 * final.content); // starts at the content image itself
-    expect(final.total).toBeCloseTo(final.content + 1e4 * final.style, -2);
+    // The default style weight at 64 px: 1e4 x (64/512)^2.
+    expect(result.options.styleWeight).toBe(156.25);
+    expect(final.total).toBeCloseTo(final.content + 156.25 * final.style, -2);
     expect([result.width, result.height]).toEqual([64, 48]);
     expect(result.backend).toBe(tf.getBackend());
     expect(result.seed).toBe(7);

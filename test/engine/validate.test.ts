@@ -9,7 +9,7 @@ describe('resolveOptions', () => {
     expect(o).toMatchObject({
       iterations: 500, size: 512, init: 'content', styleScale: 1, contentWeight: 1, styleWeight: 1e4, tvWeight: 0,
       optimizer: 'lbfgs', learningRate: 10, preserveColors: 'none', layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2],
-      progressEvery: 10, previewSize: 256,
+      progressEvery: 10, previewSize: 256, scales: 0, pick: 'random',
     });
     expect(Number.isInteger(o.seed)).toBe(true);
     const seeds = new Set(Array.from({ length: 5 }, () => resolveOptions().seed));

@@ -13,6 +13,16 @@ describe('parseMention (Slack mention grammar)', () => {
     });
   });
 
+  it('reads scales and the artist pick, the pick also after the artist name', () => {
+    expect(parseMention(`<@${BOT}> artist van gogh closest scales 3`, BOT)).toEqual({
+      command: 'stylize',
+      args: { artist: 'van gogh', pick: 'closest', scales: 3 },
+      errors: [],
+    });
+    expect(parseMention(`<@${BOT}> pick random artist monet`, BOT).args).toEqual({ pick: 'random', artist: 'monet' });
+    expect(parseMention(`<@${BOT}> pick best`, BOT).errors).toHaveLength(1);
+  });
+
   it('reads two-word options, numbers in exponent form, flags and colour modes', () => {
     const parsed = parseMention(`<@${BOT}|stylebot> style weight 1e4 strength 2 init noise texture preserve reinhard`, BOT);
     expect(parsed.errors).toEqual([]);
