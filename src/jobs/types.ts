@@ -61,7 +61,10 @@ export interface Job {
   artist?: string;
   /** The artwork used in artist mode, e.g. "monet/water_lilies.jpg". */
   artwork?: string;
+  /** Times the job was started (leased by a worker); a job whose worker died is retried, failed after 3. */
   attempts: number;
+  /** Name of the worker process running the job (or that ran it last). */
+  worker?: string;
   progress?: JobProgress;
   /** Absolute path of the output PNG once done (until retention purges it). */
   resultPath?: string;
