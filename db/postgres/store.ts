@@ -25,6 +25,7 @@ import type {
 } from '../store.js';
 import { QUOTA_FIELDS, userKeyString } from '../store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
+import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
 import { bufferOf, bytesOf, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from './rows.js';
 
@@ -42,6 +43,7 @@ export class PostgresStore implements Store {
   private constructor(
     readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
+    private readonly options?: PostgresOptions,
   ) {}
 
   /**
@@ -56,12 +58,21 @@ export class PostgresStore implements Store {
       await pool.end().catch(() => undefined);
       throw err;
     }
-    return new PostgresStore(pool, true);
+    return new PostgresStore(pool, true, options);
   }
 
-  /** A store on a pool the caller owns and has migrated (close() leaves it open). */
-  static onPool(pool: pg.Pool): PostgresStore {
-    return new PostgresStore(pool, false);
+  /** A store on a pool the caller owns and has migrated (close() leaves it open; watch() needs `options`). */
+  static onPool(pool: pg.Pool, options?: PostgresOptions): PostgresStore {
+    return new PostgresStore(pool, false, options);
+  }
+
+  /**
+   * Listens for changes made by any process on this database (job state, progress, lease holder; deliveries
+   * queued), on a connection of its own. Close the returned feed when done. Rejects when it cannot connect.
+   */
+  watch(handlers: ChangeHandlers, log?: (message: string) => void): Promise<ChangeFeed> {
+    if (!this.options) return Promise.reject(new Error('watch() needs the connection options (PostgresStore.open)'));
+    return ChangeFeed.listen(this.options, handlers, log);
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
