@@ -73,12 +73,13 @@ export async function runJobsBench(options: { jobs?: number; users?: number; wor
     }
     await finished;
     const totalMs = performance.now() - t0;
-    const engineMs = ids.reduce((sum, id) => sum + (service.get(id)?.gpuMs ?? 0), 0);
+    const records = await Promise.all(ids.map((id) => service.get(id)));
+    const engineMs = records.reduce((sum, job) => sum + (job?.gpuMs ?? 0), 0);
     const problems: string[] = [];
     for (const id of ids) {
       if (started.get(id) !== 1) problems.push(`${id} started ${started.get(id) ?? 0} times`);
       if (done.get(id) !== 1) problems.push(`${id} done ${done.get(id) ?? 0} times`);
-      if (service.get(id)?.state !== 'done') problems.push(`${id} is ${service.get(id)?.state}`);
+      if ((await service.get(id))?.state !== 'done') problems.push(`${id} is ${(await service.get(id))?.state}`);
     }
     return {
       jobs,

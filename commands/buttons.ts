@@ -1,6 +1,6 @@
 // The buttons under a finished image: "New seed" re-runs the job with a fresh seed, "Stronger style" with twice
 // the style weight and the same seed. Only the requester or an admin may press them.
-import type { Job, Requester } from '../src/jobs/types.js';
+import type { Job } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 import { DEFAULT_OPTIONS } from '../src/engine/validate.js';
 import { jobIdArg } from './args.js';
@@ -27,9 +27,9 @@ async function rerunWith(
   changesFor: (job: Job) => Partial<StylizeOptions>,
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
-  const job = jobId ? context.jobs.get(jobId) : undefined;
+  const job = jobId ? await context.jobs.get(jobId) : undefined;
   if (!jobId || !job) return { text: `That job${jobId ? ` (\`${jobId}\`)` : ''} no longer exists.`, private: true };
-  if (!ownsOrAdmin(job, request.requester, context)) {
+  if (!(await context.jobs.can(request.requester, 'rerun', job.id))) {
     return { text: `Only <@${job.userId}> (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true };
   }
 
@@ -42,11 +42,6 @@ async function rerunWith(
     jobId: result.job.id,
     buttons: [{ action: 'cancel', label: 'Cancel', jobId: result.job.id }],
   };
-}
-
-function ownsOrAdmin(job: Job, requester: Requester, context: CommandContext): boolean {
-  const owner = job.platform === requester.platform && job.workspaceId === requester.workspaceId && job.userId === requester.userId;
-  return owner || context.jobs.roleOf(requester) === 'admin';
 }
 
 function newSeed(): number {

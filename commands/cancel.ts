@@ -5,7 +5,7 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 export async function cancel(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   if (!jobId) return { text: 'Which job? Give its id, e.g. `cancel abc123` (see *jobs*).', private: true };
-  if (!context.jobs.get(jobId)) return { text: `There is no job \`${jobId}\`.`, private: true };
+  if (!(await context.jobs.get(jobId))) return { text: `There is no job \`${jobId}\`.`, private: true };
   const result = await context.jobs.cancel(jobId, request.requester);
   return { text: result.message, private: true };
 }

@@ -32,7 +32,7 @@ import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget
 import type { StylizeOptions } from '../src/engine/types.js';
 
 /** How long one statement may wait for another process's lock while blocking the event loop. */
-export const BUSY_TIMEOUT_MS = 100;
+export const BUSY_TIMEOUT_MS = 25;
 
 export interface SqliteStoreOptions {
   /** Total time a write that matters keeps retrying while the database is locked (ms). Default 60000. */
@@ -355,14 +355,19 @@ export class SqliteStore implements Store {
   }
 
   async saveProgress(id: string, worker: string, progress: JobProgress, preview?: Uint8Array): Promise<boolean> {
-    // One try only: a progress update is worth less than the time spent waiting for a lock.
-    return this.tx(() => {
-      const ok =
-        this.sql(`UPDATE jobs SET progress = ? WHERE id = ? AND worker = ? AND state = 'running'`).run(JSON.stringify(progress), id, worker)
-          .changes === 1;
-      if (ok && preview) this.putBlob(id, 'preview.png', preview);
-      return ok;
-    })();
+    // One try, without waiting: a progress update is worth less than any time the event loop would spend on a lock.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return this.tx(() => {
+        const ok =
+          this.sql(`UPDATE jobs SET progress = ? WHERE id = ? AND worker = ? AND state = 'running'`).run(JSON.stringify(progress), id, worker)
+            .changes === 1;
+        if (ok && preview) this.putBlob(id, 'preview.png', preview);
+        return ok;
+      })();
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   private queueDelivery(jobId: string, kind: DeliveryKind, now: number): void {

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../engine/types.js';
+import type { Store } from '../../db/store.js';
+import type { OutboxOptions } from './outbox.js';
 import type { Quota } from './types.js';
 
 export interface JobServiceOptions {
@@ -32,8 +34,20 @@ export interface JobServiceOptions {
   abortGraceMs?: number;
   /** Heap limit of each worker thread in MB (a worker over it fails only its job). Default 4096. */
   workerMemoryMb?: number;
-  /** How often to look for jobs cancelled by another process (stylebot admin cancel). Default 2000 ms. */
-  syncIntervalMs?: number;
+  /** How often to look at the shared store for work queued and jobs cancelled by other processes. Default 1000 ms. */
+  pollMs?: number;
+  /** The store; default SQLite at <dataDir>/stylebot.db. */
+  store?: Store;
+  /** This process's name in job leases (env STYLEBOT_WORKER_NAME, default host:pid). */
+  workerName?: string;
+  /** This process's name in outbox claims (env STYLEBOT_FRONT_NAME, default the host name). */
+  frontName?: string;
+  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Default 30000 ms. */
+  leaseMs?: number;
+  /** How often maintenance looks for expired leases. Default 5000 ms. */
+  recoverEveryMs?: number;
+  /** Outbox timing: poll, claim, backoff and give-up limits (see OutboxOptions). */
+  outbox?: Partial<Omit<OutboxOptions, 'front' | 'now' | 'log'>>;
   /** Clock, for tests. */
   now?: () => number;
   /** Where to log problems that reach no user (listener errors). Default console.error. */
@@ -93,6 +107,8 @@ export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       .map((s) => s.trim())
       .filter(Boolean),
     modelDir: env.STYLEBOT_MODEL_DIR?.trim() || undefined,
+    workerName: env.STYLEBOT_WORKER_NAME?.trim() || undefined,
+    frontName: env.STYLEBOT_FRONT_NAME?.trim() || undefined,
     backend: (env.STYLEBOT_BACKEND?.trim() || undefined) as BackendName | 'auto' | undefined,
   };
   if (problems.length) throw new Error(`Invalid job settings:\n- ${problems.join('\n- ')}`);

@@ -68,7 +68,7 @@ describe('runCommand: stylize', () => {
     expect(reply.jobId).toBeDefined();
     expect(reply.text).toMatch(/queued .*wave\.png.*position \d+/);
     expect(reply.buttons).toEqual([{ action: 'cancel', label: 'Cancel', jobId: reply.jobId }]);
-    const job = jobs.get(reply.jobId!)!;
+    const job = (await jobs.get(reply.jobId!))!;
     expect(job.state).toBe('queued');
     expect(job.options).toMatchObject({ size: 64, iterations: 6, progressEvery: 2 });
     expect(job.reply).toEqual({ channel: 'c1' });
@@ -84,7 +84,7 @@ describe('runCommand: stylize', () => {
       context,
     );
     expect(reply.jobId).toBeDefined();
-    const job = jobs.get(reply.jobId!)!;
+    const job = (await jobs.get(reply.jobId!))!;
     expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleWeight: 2e4 });
     expect(job.styleNames).toEqual(['a.png', 'b.png']);
     await jobs.cancel(reply.jobId!, BOB);
@@ -160,14 +160,14 @@ describe('runCommand: jobs, cancel and buttons', () => {
     expect(refused.text).toMatch(/Only <@alice>/);
 
     const stronger = await runCommand(request('stronger', { args: { jobId: id } }), context);
-    const strongerJob = jobs.get(stronger.jobId!)!;
+    const strongerJob = (await jobs.get(stronger.jobId!))!;
     expect(strongerJob.options.styleWeight).toBe(2e4);
     expect(strongerJob.options.seed).toBe(21);
-    expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
+    expect(strongerJob.artwork).toBe((await jobs.get(id))!.artwork);
 
     const rerun = await runCommand(request('rerun', { requester: ADMIN, args: { jobId: stronger.jobId } }), context);
     expect(rerun.jobId).toBeDefined();
-    expect(jobs.get(rerun.jobId!)!.options.seed).not.toBe(21);
+    expect((await jobs.get(rerun.jobId!))!.options.seed).not.toBe(21);
 
     expect((await runCommand(request('cancel'), context)).text).toMatch(/Which job/);
     expect((await runCommand(request('cancel', { args: { job_id: 'nope' } }), context)).text).toMatch(/no job `nope`/);
@@ -176,7 +176,7 @@ describe('runCommand: jobs, cancel and buttons', () => {
     for (const jobId of [id, stronger.jobId!, rerun.jobId!]) {
       const cancelled = await runCommand(request('cancel', { requester: ADMIN, args: { jobId } }), context);
       expect(cancelled.text).toMatch(/Cancelled/);
-      expect(jobs.get(jobId)!.state).toBe('cancelled');
+      expect((await jobs.get(jobId))!.state).toBe('cancelled');
     }
   });
 });
@@ -207,7 +207,7 @@ describe('runCommand: information and admin commands', () => {
 
     const set = await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
     expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
-    expect(jobs.quotaOf(BOB).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
+    expect((await jobs.quotaOf(BOB)).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
     const shown = await runCommand(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
     expect(shown.text).toMatch(/Quota of <@bob>[\s\S]*\/99/);
     expect((await runCommand(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
