@@ -244,6 +244,39 @@ export interface Store {
   auditLog(limit?: number): Promise<AuditEntry[]>;
 
   close(): Promise<void>;
+
+  // ---- optional: what a store shared by several hosts does better than polling --------------------------------
+
+  /**
+   * Leases the job the fair-share order puts first (admins first, then less engine time since `usageSince`, then
+   * first come) in one atomic step; undefined when none waits. Without it the runner ranks Scheduler.order() and
+   * tries leaseJob() down the list.
+   */
+  leaseNext?(worker: string, now: number, leaseUntil: number, usageSince: number): Promise<JobRecord | undefined>;
+  /**
+   * Pushes changes made by any process on the store (PostgreSQL: LISTEN/NOTIFY), so fronts show the progress of
+   * jobs painted elsewhere and workers hear of new jobs and cancels at once. Without it the service polls.
+   */
+  watch?(handlers: StoreWatchHandlers, log?: (message: string) => void): Promise<{ close(): Promise<void> }>;
+}
+
+/** A job's state, lease holder or progress changed (announced by the store, see Store.watch). */
+export interface StoreJobChange {
+  id: string;
+  platform: string;
+  state: JobState;
+  worker: string | null;
+  attempts: number;
+  /** progress.iteration, null before the first progress. */
+  iteration: number | null;
+}
+
+export interface StoreWatchHandlers {
+  job?: (change: StoreJobChange) => void;
+  /** A delivery was queued in the outbox. */
+  delivery?: (queued: { id: number; platform: string }) => void;
+  /** The feed was interrupted and is back: changes in between were missed. */
+  resync?: () => void;
 }
 
 export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'maxSize', 'maxIterations'] as const;

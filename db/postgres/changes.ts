@@ -3,19 +3,11 @@
 // after a reconnect tells the listener to look at the store again, since notifications sent while it was away
 // are lost (PostgreSQL does not queue them for absent listeners).
 import type pg from 'pg';
-import type { JobState } from '../../src/jobs/types.js';
+import type { StoreJobChange, StoreWatchHandlers } from '../store.js';
 import { createClient, type PostgresOptions } from './database.js';
 
 /** Payload of channel stylebot_jobs (see stylebot_job_notify()). */
-export interface JobChange {
-  id: string;
-  platform: string;
-  state: JobState;
-  worker: string | null;
-  attempts: number;
-  /** progress.iteration of the row, null before the first progress. */
-  iteration: number | null;
-}
+export type JobChange = StoreJobChange;
 
 /** Payload of channel stylebot_outbox: a delivery was queued. */
 export interface DeliveryQueued {
@@ -23,12 +15,7 @@ export interface DeliveryQueued {
   platform: string;
 }
 
-export interface ChangeHandlers {
-  job?: (change: JobChange) => void;
-  delivery?: (queued: DeliveryQueued) => void;
-  /** The connection was lost and is back: changes in between were missed, so re-read what matters. */
-  resync?: () => void;
-}
+export type ChangeHandlers = StoreWatchHandlers;
 
 const CHANNELS = { stylebot_jobs: 'job', stylebot_outbox: 'delivery' } as const;
 const MAX_BACKOFF_MS = 5_000;

@@ -3,6 +3,8 @@
 // queues the delivery in the same transaction). p-queue is the local dispatcher: it holds one task per engine
 // slot, so concurrency and abort on shutdown are its job, not a hand-written loop's.
 import PQueue from 'p-queue';
+
+const DAY_MS = 86_400_000;
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
@@ -126,11 +128,22 @@ export class Runner {
     } finally {
       this.runs.delete(record.id);
       this.hooks.changed();
-      this.pump();
+      // This task still counts as pending in p-queue until it returns: look for the next job after that.
+      setImmediate(() => this.pump());
     }
   }
 
   private async leaseNext(): Promise<JobRecord | undefined> {
+    if (this.store.leaseNext) {
+      const now = this.options.now();
+      const leased = await this.store.leaseNext(this.worker, now, now + this.options.leaseMs, now - DAY_MS);
+      if (leased) {
+        this.counters.leased++;
+        this.runs.set(leased.id, { record: leased, lastProgressAt: 0 });
+        this.hooks.changed();
+      }
+      return leased;
+    }
     for (const candidate of await this.scheduler.order()) {
       if (this.closed) return undefined;
       const now = this.options.now();

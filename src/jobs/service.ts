@@ -16,6 +16,7 @@ import { Maintenance } from './maintenance.js';
 import { BUILTIN_QUOTA, REAL_ENGINE_MODULE, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { QuotaPolicy } from './quota.js';
+import { RemoteEvents } from './remote-events.js';
 import { Runner } from './runner.js';
 import { Scheduler } from './scheduler.js';
 import type {
@@ -60,6 +61,7 @@ export class StylebotJobService implements JobService {
   private repositioning?: Promise<void>;
   private repositionAgain = false;
   private pollTimer?: NodeJS.Timeout;
+  private feed?: { close(): Promise<void> };
   private started = false;
   private closed = false;
 
@@ -307,9 +309,32 @@ export class StylebotJobService implements JobService {
     await this.outbox.start();
     await this.reposition();
     this.runner.start();
+    await this.watchStore();
     // Jobs queued and cancels made by other processes on the same store.
     this.pollTimer = setInterval(() => this.changed(), this.options.pollMs ?? 1000);
     this.pollTimer.unref();
+  }
+
+  /** Subscribes to changes other processes make, where the store announces them (PostgreSQL); else polling only. */
+  private async watchStore(): Promise<void> {
+    if (!this.store.watch) return;
+    const remote = new RemoteEvents(this.store, {
+      worker: this.runner.worker,
+      paintingHere: (id) => this.runner.runningIds().includes(id),
+      stopHere: (id) => this.runner.stop(id, 'cancel'),
+      emit: (job, event) => this.events.emit(job, event),
+      changed: () => this.changed(),
+      kickOutbox: () => this.outbox.kick(),
+      log: this.log,
+    });
+    try {
+      this.feed = await this.store.watch(
+        { job: (c) => remote.jobChanged(c), delivery: () => remote.deliveryQueued(), resync: () => remote.resync() },
+        this.log,
+      );
+    } catch (err) {
+      this.log(`change notifications unavailable, polling only: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Deletes the images of jobs finished longer ago than the retention time (rows are kept). Returns how many. */
@@ -328,6 +353,7 @@ export class StylebotJobService implements JobService {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.pollTimer);
+    await this.feed?.close();
     this.maintenance.close();
     await this.runner.close();
     await this.outbox.close();
