@@ -1,8 +1,10 @@
 // `stylebot serve` (and `npm start`): runs every bot that has credentials, Discord and Slack side by side,
 // sharing one job service (one queue, one database, one pool of engine workers).
+import { hostname } from 'node:os';
 import type { CommandContext } from '../../commands/types.js';
-import { ConfigError, loadDotEnv, readBotConfig } from '../config.js';
+import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig } from '../config.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { openStore } from './store.js';
 
 interface RunningBot {
   name: string;
@@ -21,9 +23,11 @@ See README.md for every variable. A .env file in the working directory is read t
   loadDotEnv();
   let config;
   let jobOptions;
+  let database;
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
+    database = readDatabaseConfig();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
@@ -33,7 +37,14 @@ See README.md for every variable. A .env file in the working directory is read t
     return 2;
   }
 
-  const jobs = createJobService({ ...jobOptions, admins: config.admins });
+  let store;
+  try {
+    store = await openStore(database, `front ${hostname()}:${process.pid}`);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  const jobs = createJobService({ ...jobOptions, admins: config.admins, store });
   await jobs.start();
   const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults };
   const bots: RunningBot[] = [];

@@ -42,7 +42,7 @@ export interface JobServiceOptions {
   workerName?: string;
   /** This process's name in outbox claims (env STYLEBOT_FRONT_NAME, default the host name). */
   frontName?: string;
-  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Default 30000 ms. */
+  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Env STYLEBOT_LEASE_S; default 30000 ms. */
   leaseMs?: number;
   /** How often maintenance looks for expired leases. Default 5000 ms. */
   recoverEveryMs?: number;
@@ -93,8 +93,11 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, problems: string[]
 /** Reads the job service options from the environment; throws one Error listing every problem. */
 export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JobServiceOptions {
   const problems: string[] = [];
-  const workers = positiveNumber(env, 'STYLEBOT_WORKERS', problems);
+  // 0 is allowed: a front (chat and studio) with no engine of its own, beside `stylebot worker` processes.
+  const workersRaw = env.STYLEBOT_WORKERS?.trim();
+  const workers = workersRaw === '0' ? 0 : positiveNumber(env, 'STYLEBOT_WORKERS', problems);
   if (workers !== undefined && !Number.isInteger(workers)) problems.push('STYLEBOT_WORKERS must be a whole number');
+  const leaseS = positiveNumber(env, 'STYLEBOT_LEASE_S', problems);
   const options: JobServiceOptions = {
     dataDir: resolve(env.STYLEBOT_DATA_DIR?.trim() || './data'),
     artistsDir: env.STYLEBOT_ARTISTS_DIR?.trim() || undefined,
@@ -109,6 +112,7 @@ export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     modelDir: env.STYLEBOT_MODEL_DIR?.trim() || undefined,
     workerName: env.STYLEBOT_WORKER_NAME?.trim() || undefined,
     frontName: env.STYLEBOT_FRONT_NAME?.trim() || undefined,
+    leaseMs: leaseS === undefined ? undefined : Math.round(leaseS * 1000),
     backend: (env.STYLEBOT_BACKEND?.trim() || undefined) as BackendName | 'auto' | undefined,
   };
   if (problems.length) throw new Error(`Invalid job settings:\n- ${problems.join('\n- ')}`);
