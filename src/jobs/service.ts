@@ -62,6 +62,7 @@ export class StylebotJobService implements JobService {
   private repositionAgain = false;
   private pollTimer?: NodeJS.Timeout;
   private feed?: { close(): Promise<void> };
+  private remote?: RemoteEvents;
   private started = false;
   private closed = false;
 
@@ -311,14 +312,17 @@ export class StylebotJobService implements JobService {
     this.runner.start();
     await this.watchStore();
     // Jobs queued and cancels made by other processes on the same store.
-    this.pollTimer = setInterval(() => this.changed(), this.options.pollMs ?? 1000);
+    this.pollTimer = setInterval(() => {
+      this.changed();
+      // Without change notifications, the start and progress of jobs painted by other processes are read here.
+      if (!this.feed) void this.remote?.poll();
+    }, this.options.pollMs ?? 1000);
     this.pollTimer.unref();
   }
 
-  /** Subscribes to changes other processes make, where the store announces them (PostgreSQL); else polling only. */
+  /** Follows jobs other processes paint: pushed where the store announces changes (PostgreSQL), else polled. */
   private async watchStore(): Promise<void> {
-    if (!this.store.watch) return;
-    const remote = new RemoteEvents(this.store, {
+    const remote = (this.remote = new RemoteEvents(this.store, {
       worker: this.runner.worker,
       paintingHere: (id) => this.runner.runningIds().includes(id),
       stopHere: (id) => this.runner.stop(id, 'cancel'),
@@ -326,7 +330,8 @@ export class StylebotJobService implements JobService {
       changed: () => this.changed(),
       kickOutbox: () => this.outbox.kick(),
       log: this.log,
-    });
+    }));
+    if (!this.store.watch) return;
     try {
       this.feed = await this.store.watch(
         { job: (c) => remote.jobChanged(c), delivery: () => remote.deliveryQueued(), resync: () => remote.resync() },
