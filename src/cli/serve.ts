@@ -33,7 +33,7 @@ See README.md for every variable. A .env file in the working directory is read t
     return 2;
   }
 
-  const jobs = createJobService({ ...jobOptions, admins: config.admins });
+  const jobs = createJobService({ ...jobOptions, admins: config.admins, releaseOnClose: true });
   await jobs.start();
   const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults };
   const bots: RunningBot[] = [];

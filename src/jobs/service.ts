@@ -70,7 +70,7 @@ export class StylebotJobService implements JobService {
     this.access = new AccessPolicy(this.store, new Set(options.admins ?? []));
     this.quotas = new QuotaPolicy(this.store, { ...BUILTIN_QUOTA, ...options.defaultQuota });
     this.scheduler = new Scheduler(this.store, this.now);
-    this.events = new JobEvents(this.log, () => this.outbox.kick());
+    this.events = new JobEvents(this.log, () => this.outbox.kick(), options.holdEvents ?? true);
     const retentionDays = options.retentionDays ?? 7;
     this.intake = new Intake({
       store: this.store,
@@ -330,6 +330,9 @@ export class StylebotJobService implements JobService {
     clearInterval(this.pollTimer);
     this.maintenance.close();
     await this.runner.close();
+    if (this.options.releaseOnClose) {
+      await this.store.releaseLeases(this.runner.worker).catch((e: unknown) => this.log(`releasing leases: ${String(e)}`));
+    }
     await this.outbox.close();
     await this.repositioning;
     await this.events.settled();
