@@ -97,6 +97,8 @@ export class Runner {
     while (this.queue.size + this.queue.pending < this.concurrency) {
       this.queue
         .add(() => this.takeAndRun(), { signal: this.shutdown.signal })
+        // The slot is free only once p-queue has seen the task end: look for the next job then.
+        .then((ran) => ran && this.pump())
         .catch((err: unknown) => {
           if (!this.closed) this.options.log(`runner: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         });
@@ -112,22 +114,23 @@ export class Runner {
   }
 
   /** Leases the first job in fair-share order that no other worker took first, and paints it. */
-  private async takeAndRun(): Promise<void> {
+  /** Resolves true when it painted a job (then the next one is looked for), false when there was none. */
+  private async takeAndRun(): Promise<boolean> {
     let record: JobRecord | undefined;
     for (;;) {
-      if (this.closed) return;
+      if (this.closed) return false;
       const seen = this.kicks;
       record = await this.leaseNext();
       if (record) break;
-      if (seen === this.kicks) return;
+      if (seen === this.kicks) return false;
     }
     try {
       await this.execute(record);
     } finally {
       this.runs.delete(record.id);
       this.hooks.changed();
-      this.pump();
     }
+    return true;
   }
 
   private async leaseNext(): Promise<JobRecord | undefined> {

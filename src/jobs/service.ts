@@ -3,6 +3,7 @@
 // outbox (durable delivery of final events), maintenance (lease recovery, retention), over one Store, and fans
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import { SqliteStore } from '../../db/sqlite-store.js';
@@ -34,6 +35,7 @@ import type {
 } from './types.js';
 
 const DAY_MS = 86_400_000;
+const REPOSITION_GAP_MS = 100;
 
 /** The default worker name: host:pid (STYLEBOT_WORKER_NAME overrides it). */
 export function defaultWorkerName(): string {
@@ -228,6 +230,9 @@ export class StylebotJobService implements JobService {
         while (this.repositionAgain && !this.closed) {
           this.repositionAgain = false;
           await this.repositionOnce();
+          // A pass touches every queued job: under a stream of changes, run at most one per gap (positions are
+          // shown to people; a tenth of a second is not noticed, a pass per job start is quadratic work).
+          if (this.repositionAgain) await sleep(REPOSITION_GAP_MS);
         }
       } catch (err) {
         this.log(`queue positions: ${err instanceof Error ? err.message : String(err)}`);
