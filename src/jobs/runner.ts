@@ -6,7 +6,7 @@ import PQueue from 'p-queue';
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
-import type { Job, JobEvent, JobProgress, JobResultInfo } from './types.js';
+import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';
 import { EnginePool, EngineRunError, type EnginePoolOptions } from './worker-pool.js';
 
 export interface RunnerOptions {
@@ -59,6 +59,8 @@ export class Runner {
   private concurrency: number;
   /** Counts pump() calls: a taker that found nothing looks again when the queue changed while it looked. */
   private kicks = 0;
+  private started = false;
+  private distanceTasks = 0;
   readonly counters: RunnerCounters = { leased: 0, progressWritesDropped: 0 };
 
   constructor(
@@ -81,18 +83,34 @@ export class Runner {
   }
 
   start(): void {
-    if (this.pool || this.closed || this.concurrency === 0) return;
+    this.started = this.ensurePool();
+    this.pump();
+  }
+
+  private ensurePool(): boolean {
+    if (this.pool) return true;
+    if (this.closed || this.concurrency === 0) return false;
     const grow = this.options.growOnBackend;
     this.pool = new EnginePool(
       { ...this.options.pool, size: this.concurrency },
       grow ? (name) => name && this.grow(grow(name) ?? 1) : undefined,
     );
-    this.pump();
+    return true;
+  }
+
+  /**
+   * A style distance on the engine pool: p-queue runs it in the next free slot, ahead of the takers that would
+   * lease the next painting (priority), so a /compare does not wait behind the whole queue.
+   */
+  async styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    if (!this.ensurePool()) throw new Error('this bot runs no engine of its own, so it cannot compare styles here');
+    const task = `distance-${++this.distanceTasks}`;
+    return this.queue.add(() => this.pool!.distance(task, a, b), { priority: 1, signal: this.shutdown.signal });
   }
 
   /** Fills free engine slots with takers; each taker leases the best queued job when p-queue runs it. */
   pump(): void {
-    if (!this.pool || this.closed) return;
+    if (!this.started || !this.pool || this.closed) return;
     this.kicks++;
     while (this.queue.size + this.queue.pending < this.concurrency) {
       this.queue

@@ -31,6 +31,7 @@ import type {
   ReplyTarget,
   Requester,
   Role,
+  StyleDistance,
   UserUsage,
 } from './types.js';
 
@@ -291,6 +292,15 @@ export class StylebotJobService implements JobService {
 
   artists(): { name: string; works: string[] }[] {
     return this.admin.artists();
+  }
+
+  async styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    try {
+      return await this.runner.styleDistance(a, b);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(message.charAt(0).toUpperCase() + message.slice(1));
+    }
   }
 
   async resultImage(jobId: string): Promise<Uint8Array | undefined> {
