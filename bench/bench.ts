@@ -158,9 +158,10 @@ async function main(): Promise<void> {
   const { runLbfgsBench, formatLbfgsBench } = await import('./lbfgs-bench.js');
   console.log('');
   console.log(formatLbfgsBench(await runLbfgsBench()));
-  const { runJobsBench, formatJobsBench } = await import('./jobs-bench.js');
+  const { formatJobsBench } = await import('./jobs-bench.js');
   console.log('');
-  console.log(formatJobsBench(await runJobsBench()));
+  const { runJobsBenchSuite } = await import('./jobs-bench.js');
+  console.log(formatJobsBench(await runJobsBenchSuite()));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -44,7 +44,7 @@ See README.md for every variable. A .env file in the working directory is read t
     console.error((error as Error).message);
     return 1;
   }
-  const jobs = createJobService({ ...jobOptions, admins: config.admins, store });
+  const jobs = createJobService({ ...jobOptions, admins: config.admins, store, releaseOnClose: true });
   await jobs.start();
   const context: CommandContext = { jobs, limits: config.limits, defaults: config.defaults };
   const bots: RunningBot[] = [];

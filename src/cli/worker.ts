@@ -1,20 +1,24 @@
-// `stylebot worker`: engine work only, for GPU hosts. Leases jobs from the shared store (PostgreSQL via
-// STYLEBOT_DATABASE_URL), paints them on STYLEBOT_WORKERS engine threads, renews the leases, saves progress and
-// results there; fronts deliver them. Named STYLEBOT_WORKER_NAME (default host:pid) in leases and in job records.
+// `stylebot worker`: a process that only paints. It leases jobs from the shared store (PostgreSQL named by
+// STYLEBOT_DATABASE_URL, or the SQLite file in STYLEBOT_DATA_DIR on the same host), runs STYLEBOT_WORKERS engines, and stores the results, whose
+// delivery the fronts (`stylebot serve`) take from the outbox. Run one per GPU host.
 import { ConfigError, loadDotEnv, readDatabaseConfig, redactPassword } from '../config.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { defaultWorkerName } from '../jobs/service.js';
 import { openStore } from './store.js';
 
-const HELP = `stylebot worker: run engine jobs from the shared job store, with no chat connection.
+const HELP = `stylebot worker: run engine jobs from the shared store (one per GPU host).
 
-Start one per GPU host, beside any number of "stylebot serve" fronts on the same database:
-  STYLEBOT_DATABASE_URL   postgres://user:password@host:5432/stylebot (required for workers on other hosts)
-  STYLEBOT_WORKERS        engine threads in this process (default 1 on a GPU backend, one per core on wasm)
-  STYLEBOT_WORKER_NAME    this worker's name in job records (default host:pid)
-  STYLEBOT_MODEL_DIR, STYLEBOT_BACKEND, STYLEBOT_JOB_TIMEOUT_S, STYLEBOT_PROGRESS_MS as for serve.
-Without STYLEBOT_DATABASE_URL it works on the SQLite database in STYLEBOT_DATA_DIR (same host only).
-SIGINT or SIGTERM stops it; jobs it was painting are run again by another worker.`;
+Environment (and .env):
+  STYLEBOT_WORKERS       engines in this process (default 1 on a GPU backend, one per core on wasm/cpu)
+  STYLEBOT_WORKER_NAME   this worker's name in job leases (default host:pid)
+  STYLEBOT_LEASE_S       a lease lasts this long and is renewed every third of it; the jobs of a worker that
+                         died run again elsewhere after it (default 30)
+  STYLEBOT_DATABASE_URL  the PostgreSQL database shared with the bots and the other workers
+                         (postgres://user:password@host:5432/stylebot; STYLEBOT_DATABASE_POOL connections, default 10)
+  STYLEBOT_DATA_DIR      without STYLEBOT_DATABASE_URL: the folder of the SQLite database shared with the bots
+                         on this host (default ./data)
+  STYLEBOT_BACKEND, STYLEBOT_MODEL_DIR, STYLEBOT_JOB_TIMEOUT_S, STYLEBOT_PROGRESS_MS: as for "stylebot serve".
+Stops on SIGINT/SIGTERM, handing its running jobs back to the queue.`;
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -26,20 +30,20 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   loadDotEnv();
+  let options;
   let database;
-  let jobOptions;
   try {
+    options = jobServiceOptionsFromEnv();
     database = readDatabaseConfig();
-    jobOptions = jobServiceOptionsFromEnv();
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
+    console.error(error instanceof ConfigError ? error.message : (error as Error).message);
     return 2;
   }
-  if (jobOptions.workers === 0) {
-    console.error('STYLEBOT_WORKERS=0 leaves a worker nothing to do: give it at least one engine.');
+  if (options.workers === 0) {
+    console.error('STYLEBOT_WORKERS is 0: a worker with no engine would do nothing. Give 1 or more, or leave it unset.');
     return 2;
   }
-  const name = jobOptions.workerName ?? defaultWorkerName();
+  const name = options.workerName ?? defaultWorkerName();
   let store;
   try {
     store = await openStore(database, `worker ${name}`);
@@ -47,19 +51,15 @@ export async function run(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 1;
   }
-  const jobs = createJobService({ ...jobOptions, workerName: name, store });
-  await jobs.start();
-  const where = database.postgresUrl ? `PostgreSQL at ${redactPassword(database.postgresUrl)}` : `SQLite in ${jobOptions.dataDir}`;
-  console.log(`Worker ${name} ready: jobs from ${where}.`);
-
+  const service = createJobService({ ...options, workerName: name, holdEvents: false, releaseOnClose: true, store });
+  await service.start();
+  const where = database.postgresUrl ? `PostgreSQL at ${redactPassword(database.postgresUrl)}` : `SQLite in ${options.dataDir}`;
+  console.log(`stylebot worker ${name}: taking jobs from the store (${where}).`);
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      console.log(`${signal}: worker ${name} stopping; its running jobs will run again elsewhere.`);
-      resolve();
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
-  await jobs.close();
+  console.log(`stylebot worker ${name}: stopping; its running jobs go back to the queue.`);
+  await service.close();
   return 0;
 }

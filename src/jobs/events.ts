@@ -15,6 +15,8 @@ export class JobEvents {
     private readonly log: (message: string) => void,
     /** Called when a platform gets a listener (the outbox then looks for deliveries it can now make). */
     private readonly onListener?: (platform: Platform) => void,
+    /** Hold events of platforms without a listener until one comes (false: drop them). */
+    private readonly hold = true,
   ) {}
 
   on(platform: Platform, listener: JobListener): () => void {
@@ -36,6 +38,7 @@ export class JobEvents {
   emit(job: Job, event: JobEvent): void {
     const listeners = [...(this.listeners.get(job.platform) ?? [])];
     if (!listeners.length) {
+      if (!this.hold) return;
       const waiting = this.held.get(job.platform) ?? [];
       waiting.push({ job, event });
       if (waiting.length > MAX_HELD) waiting.splice(0, waiting.length - MAX_HELD);

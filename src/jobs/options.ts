@@ -12,10 +12,20 @@ export interface JobServiceOptions {
   dataDir: string;
   /** The artists corpus (artist mode, /artist add). Default: STYLEBOT_ARTISTS_DIR, else <dataDir>/artists (resolveArtistsDir). */
   artistsDir?: string;
-  /** Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per core. */
+  /**
+   * Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per
+   * core. 0 = no engine in this process (a front whose jobs run in `stylebot worker` processes).
+   */
   workers?: number;
-  /** Module each worker loads: exports stylize(request, hooks) and optionally initBackend(backend). Default: the real engine. */
+  /**
+   * Module each worker loads: exports stylize(request, hooks) and optionally initBackend(backend). Default: the real
+   * engine. Env STYLEBOT_ENGINE_MODULE (tests and benchmarks point it at a fake engine).
+   */
   engineModule?: string;
+  /** Hold the events of platforms that have no listener yet (a chat front). A worker-only process drops them. Default true. */
+  holdEvents?: boolean;
+  /** On close, hand this worker's running jobs back to the queue at once instead of when their lease runs out. Default false. */
+  releaseOnClose?: boolean;
   /** Per-job time limit in seconds (env STYLEBOT_JOB_TIMEOUT_S, default 1800). */
   jobTimeoutS?: number;
   /** Outputs of finished jobs older than this are deleted (rows kept). Env STYLEBOT_RETENTION_DAYS, default 7. */
@@ -42,7 +52,7 @@ export interface JobServiceOptions {
   workerName?: string;
   /** This process's name in outbox claims (env STYLEBOT_FRONT_NAME, default the host name). */
   frontName?: string;
-  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Env STYLEBOT_LEASE_S; default 30000 ms. */
+  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Default 30000 ms. */
   leaseMs?: number;
   /** How often maintenance looks for expired leases. Default 5000 ms. */
   recoverEveryMs?: number;
@@ -93,10 +103,11 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, problems: string[]
 /** Reads the job service options from the environment; throws one Error listing every problem. */
 export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JobServiceOptions {
   const problems: string[] = [];
-  // 0 is allowed: a front (chat and studio) with no engine of its own, beside `stylebot worker` processes.
-  const workersRaw = env.STYLEBOT_WORKERS?.trim();
-  const workers = workersRaw === '0' ? 0 : positiveNumber(env, 'STYLEBOT_WORKERS', problems);
-  if (workers !== undefined && !Number.isInteger(workers)) problems.push('STYLEBOT_WORKERS must be a whole number');
+  const rawWorkers = env.STYLEBOT_WORKERS?.trim();
+  const workers = rawWorkers ? Number(rawWorkers) : undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) {
+    problems.push(`STYLEBOT_WORKERS must be a whole number of 0 or more, got "${rawWorkers}"`);
+  }
   const leaseS = positiveNumber(env, 'STYLEBOT_LEASE_S', problems);
   const options: JobServiceOptions = {
     dataDir: resolve(env.STYLEBOT_DATA_DIR?.trim() || './data'),
@@ -111,8 +122,9 @@ export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       .filter(Boolean),
     modelDir: env.STYLEBOT_MODEL_DIR?.trim() || undefined,
     workerName: env.STYLEBOT_WORKER_NAME?.trim() || undefined,
+    leaseMs: leaseS === undefined ? undefined : leaseS * 1000,
+    engineModule: env.STYLEBOT_ENGINE_MODULE?.trim() ? resolve(env.STYLEBOT_ENGINE_MODULE.trim()) : undefined,
     frontName: env.STYLEBOT_FRONT_NAME?.trim() || undefined,
-    leaseMs: leaseS === undefined ? undefined : Math.round(leaseS * 1000),
     backend: (env.STYLEBOT_BACKEND?.trim() || undefined) as BackendName | 'auto' | undefined,
   };
   if (problems.length) throw new Error(`Invalid job settings:\n- ${problems.join('\n- ')}`);

@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
-import type { Job, JobEvent, JobProgress, JobResultInfo } from './types.js';
+import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';
 import { EnginePool, EngineRunError, type EnginePoolOptions } from './worker-pool.js';
 
 export interface RunnerOptions {
@@ -61,6 +61,8 @@ export class Runner {
   private concurrency: number;
   /** Counts pump() calls: a taker that found nothing looks again when the queue changed while it looked. */
   private kicks = 0;
+  private started = false;
+  private distanceTasks = 0;
   readonly counters: RunnerCounters = { leased: 0, progressWritesDropped: 0 };
 
   constructor(
@@ -83,22 +85,40 @@ export class Runner {
   }
 
   start(): void {
-    if (this.pool || this.closed || this.concurrency === 0) return;
+    this.started = this.ensurePool();
+    this.pump();
+  }
+
+  private ensurePool(): boolean {
+    if (this.pool) return true;
+    if (this.closed || this.concurrency === 0) return false;
     const grow = this.options.growOnBackend;
     this.pool = new EnginePool(
       { ...this.options.pool, size: this.concurrency },
       grow ? (name) => name && this.grow(grow(name) ?? 1) : undefined,
     );
-    this.pump();
+    return true;
+  }
+
+  /**
+   * A style distance on the engine pool: p-queue runs it in the next free slot, ahead of the takers that would
+   * lease the next painting (priority), so a /compare does not wait behind the whole queue.
+   */
+  async styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    if (!this.ensurePool()) throw new Error('this bot runs no engine of its own, so it cannot compare styles here');
+    const task = `distance-${++this.distanceTasks}`;
+    return this.queue.add(() => this.pool!.distance(task, a, b), { priority: 1, signal: this.shutdown.signal });
   }
 
   /** Fills free engine slots with takers; each taker leases the best queued job when p-queue runs it. */
   pump(): void {
-    if (!this.pool || this.closed) return;
+    if (!this.started || !this.pool || this.closed) return;
     this.kicks++;
     while (this.queue.size + this.queue.pending < this.concurrency) {
       this.queue
         .add(() => this.takeAndRun(), { signal: this.shutdown.signal })
+        // The slot is free only once p-queue has seen the task end: look for the next job then.
+        .then((ran) => ran && this.pump())
         .catch((err: unknown) => {
           if (!this.closed) this.options.log(`runner: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         });
@@ -114,27 +134,28 @@ export class Runner {
   }
 
   /** Leases the first job in fair-share order that no other worker took first, and paints it. */
-  private async takeAndRun(): Promise<void> {
+  /** Resolves true when it painted a job (then the next one is looked for), false when there was none. */
+  private async takeAndRun(): Promise<boolean> {
     let record: JobRecord | undefined;
     for (;;) {
-      if (this.closed) return;
+      if (this.closed) return false;
       const seen = this.kicks;
       record = await this.leaseNext();
       if (record) break;
-      if (seen === this.kicks) return;
+      if (seen === this.kicks) return false;
     }
     try {
       await this.execute(record);
     } finally {
       this.runs.delete(record.id);
       this.hooks.changed();
-      // This task still counts as pending in p-queue until it returns: look for the next job after that.
-      setImmediate(() => this.pump());
     }
+    return true;
   }
 
   private async leaseNext(): Promise<JobRecord | undefined> {
     if (this.store.leaseNext) {
+      // The store ranks and leases in one step (PostgreSQL: SKIP LOCKED), so workers do not race down one list.
       const now = this.options.now();
       const leased = await this.store.leaseNext(this.worker, now, now + this.options.leaseMs, now - DAY_MS);
       if (leased) {

@@ -3,6 +3,7 @@
 // outbox (durable delivery of final events), maintenance (lease recovery, retention), over one Store, and fans
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import { SqliteStore } from '../../db/sqlite-store.js';
@@ -31,10 +32,12 @@ import type {
   ReplyTarget,
   Requester,
   Role,
+  StyleDistance,
   UserUsage,
 } from './types.js';
 
 const DAY_MS = 86_400_000;
+const REPOSITION_GAP_MS = 100;
 
 /** The default worker name: host:pid (STYLEBOT_WORKER_NAME overrides it). */
 export function defaultWorkerName(): string {
@@ -73,7 +76,7 @@ export class StylebotJobService implements JobService {
     this.access = new AccessPolicy(this.store, new Set(options.admins ?? []));
     this.quotas = new QuotaPolicy(this.store, { ...BUILTIN_QUOTA, ...options.defaultQuota });
     this.scheduler = new Scheduler(this.store, this.now);
-    this.events = new JobEvents(this.log, () => this.outbox.kick());
+    this.events = new JobEvents(this.log, () => this.outbox.kick(), options.holdEvents ?? true);
     const retentionDays = options.retentionDays ?? 7;
     this.intake = new Intake({
       store: this.store,
@@ -231,6 +234,9 @@ export class StylebotJobService implements JobService {
         while (this.repositionAgain && !this.closed) {
           this.repositionAgain = false;
           await this.repositionOnce();
+          // A pass touches every queued job: under a stream of changes, run at most one per gap (positions are
+          // shown to people; a tenth of a second is not noticed, a pass per job start is quadratic work).
+          if (this.repositionAgain) await sleep(REPOSITION_GAP_MS);
         }
       } catch (err) {
         this.log(`queue positions: ${err instanceof Error ? err.message : String(err)}`);
@@ -289,6 +295,15 @@ export class StylebotJobService implements JobService {
 
   artists(): { name: string; works: string[] }[] {
     return this.admin.artists();
+  }
+
+  async styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    try {
+      return await this.runner.styleDistance(a, b);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(message.charAt(0).toUpperCase() + message.slice(1));
+    }
   }
 
   async resultImage(jobId: string): Promise<Uint8Array | undefined> {
@@ -361,6 +376,9 @@ export class StylebotJobService implements JobService {
     await this.feed?.close();
     this.maintenance.close();
     await this.runner.close();
+    if (this.options.releaseOnClose) {
+      await this.store.releaseLeases(this.runner.worker).catch((e: unknown) => this.log(`releasing leases: ${String(e)}`));
+    }
     await this.outbox.close();
     await this.repositioning;
     await this.events.settled();

@@ -129,6 +129,12 @@ export interface UsageStats {
   perDay: { day: string; jobs: number; gpuSeconds: number }[];
 }
 
+/** The Gram-matrix style distance of two images (src/engine/distance.ts): total and per style layer. */
+export interface StyleDistance {
+  total: number;
+  perLayer: number[];
+}
+
 /** A user of one workspace on one platform. */
 export interface UserRef {
   platform: Platform;
@@ -165,6 +171,11 @@ export interface JobService {
   artists(): { name: string; works: string[] }[];
   /** Reads the result PNG of a done job (undefined when purged). */
   resultImage(jobId: string): Promise<Uint8Array | undefined>;
+  /**
+   * The style distance of two encoded images (/compare), computed on this process's engine pool ahead of queued
+   * paintings. Rejects with a message for the user when the images cannot be read or there is no engine here.
+   */
+  styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance>;
   admin: AdminOperations;
   /** Starts scheduling (and restart recovery). */
   start(): Promise<void>;

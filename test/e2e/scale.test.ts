@@ -117,7 +117,7 @@ describePostgres('a front and two workers on one PostgreSQL', () => {
   async function startWorker(name: string): Promise<Proc> {
     const worker = new Proc(name, ['worker'], { ...baseEnv(), STYLEBOT_WORKERS: '1', STYLEBOT_WORKER_NAME: name }, dataDir);
     procs.push(worker);
-    await worker.waitFor(/ready/);
+    await worker.waitFor(/taking jobs from the store/);
     return worker;
   }
 
