@@ -221,7 +221,8 @@ export class StylebotJobService implements JobService {
   /** Something changed the queue or ended a job: new positions, a look for work, a look at the outbox. */
   private changed(): void {
     if (this.closed) return;
-    void this.reposition();
+    // Positions are for status messages: a process with no chat listener (a worker) has none to keep.
+    if (this.events.platforms().length) void this.reposition();
     this.runner.pump();
     this.outbox.kick();
   }
