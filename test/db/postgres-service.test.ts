@@ -57,7 +57,8 @@ describePostgres('the job service on a shared PostgreSQL store', () => {
       expect(r.ok).toBe(true);
       const id = r.ok ? r.job.id : '';
       await events.wait((e) => e.job.id === id && e.event.type === 'progress', 10_000);
-      expect(events.types(id).slice(0, 3)).toEqual(['queued', 'started', 'progress']);
+      // 'queued' comes first when the front's position pass sees the job before the worker leases it.
+      expect(events.types(id).filter((t) => t !== 'queued').slice(0, 2)).toEqual(['started', 'progress']);
       expect(events.events.find((e) => e.job.id === id && e.event.type === 'started')!.job).toMatchObject({ worker: 'gpu-1', attempts: 1 });
       expect(worker.runner.runningIds()).toEqual([id]);
 
