@@ -5,11 +5,14 @@
 import type { Job, JobEvent, JobListener, Platform } from './types.js';
 
 const MAX_HELD = 2000;
+const MAX_ENDED = 10_000;
 
 export class JobEvents {
   private readonly listeners = new Map<Platform, Set<JobListener>>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly held = new Map<Platform, { job: Job; event: JobEvent }[]>();
+  /** Jobs whose final event went out: a late progress event (relayed from another process) must not follow it. */
+  private readonly ended = new Set<string>();
 
   constructor(
     private readonly log: (message: string) => void,
@@ -36,6 +39,7 @@ export class JobEvents {
   }
 
   emit(job: Job, event: JobEvent): void {
+    if (this.ended.has(job.id)) return;
     const listeners = [...(this.listeners.get(job.platform) ?? [])];
     if (!listeners.length) {
       if (!this.hold) return;
@@ -55,6 +59,8 @@ export class JobEvents {
   async deliver(job: Job, event: JobEvent, skip: ReadonlySet<JobListener> = new Set()): Promise<{ accepted: JobListener[]; failed: string[] }> {
     const listeners = [...(this.listeners.get(job.platform) ?? [])].filter((l) => !skip.has(l));
     if (!listeners.length && !skip.size) return { accepted: [], failed: ['no listener for this platform'] };
+    this.ended.add(job.id);
+    if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.values().next().value as string);
     const results = await this.chain(job, event, listeners);
     return {
       accepted: listeners.filter((_, i) => results[i] === null),

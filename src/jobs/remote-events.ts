@@ -1,7 +1,7 @@
-// Events of jobs that other processes change: a front shows the start and progress of jobs painted on other hosts,
-// a worker stops a job cancelled elsewhere, and everyone looks at the queue and the outbox when they change. A store
-// that announces changes (PostgreSQL's LISTEN/NOTIFY) pushes them here at once; otherwise poll() reads the running
-// jobs once a poll interval. Final events (done, failed, cancelled) are not emitted here: they come from the outbox.
+// Changes other processes make, pushed by a store that announces them (PostgreSQL's LISTEN/NOTIFY): a front shows
+// the start and progress of jobs painted on other hosts at once, a worker stops a job cancelled elsewhere at once,
+// and everyone looks at the queue and the outbox when they change. Without such a store the service polls instead
+// (relayRemoteProgress). Final events (done, failed, cancelled) are not emitted here: they come from the outbox.
 import { publicJob, type Store, type StoreJobChange } from '../../db/store.js';
 import type { Job, JobEvent } from './types.js';
 
@@ -10,6 +10,8 @@ export interface RemoteEventsHooks {
   worker: string;
   /** True when this process's runner is painting the job. */
   paintingHere(jobId: string): boolean;
+  /** True when this process has listeners for the platform (a front serving it). */
+  serves(platform: string): boolean;
   /** Stop a job this process paints (it was cancelled by another process). */
   stopHere(jobId: string): void;
   emit(job: Job, event: JobEvent): void;
@@ -30,7 +32,6 @@ export class RemoteEvents {
   private readonly seen = new Map<string, Seen>();
   /** Per job, the read-and-emit in progress, so events of one job stay in order. */
   private readonly chains = new Map<string, Promise<void>>();
-  private polling = false;
 
   constructor(
     private readonly store: Store,
@@ -46,7 +47,7 @@ export class RemoteEvents {
       this.hooks.changed();
       return;
     }
-    if (change.worker === this.hooks.worker) return;
+    if (change.worker === this.hooks.worker || !this.hooks.serves(change.platform)) return;
     const before = this.seen.get(id);
     const started = !before || before.attempts !== change.attempts;
     const progressed = change.iteration !== null && change.iteration !== before?.iteration;
@@ -71,28 +72,6 @@ export class RemoteEvents {
     if (progressed && record.progress) {
       const preview = await this.store.getBlob(id, 'preview.png');
       this.hooks.emit(job, preview ? { type: 'progress', progress: record.progress, preview } : { type: 'progress', progress: record.progress });
-    }
-  }
-
-  /** Without notifications: the running jobs read from the store, passed through jobChanged as if announced. */
-  async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      for (const job of await this.store.jobsInState('running')) {
-        this.jobChanged({
-          id: job.id,
-          platform: job.platform,
-          state: job.state,
-          worker: job.worker ?? null,
-          attempts: job.attempts,
-          iteration: job.progress?.iteration ?? null,
-        });
-      }
-    } catch (err) {
-      this.hooks.log(`remote progress poll: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      this.polling = false;
     }
   }
 

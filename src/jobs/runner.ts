@@ -148,6 +148,7 @@ export class Runner {
       await this.execute(record);
     } finally {
       this.runs.delete(record.id);
+      this.scheduler.invalidateUsage();
       this.hooks.changed();
     }
     return true;

@@ -61,11 +61,14 @@ export class StylebotJobService implements JobService {
   /** The queue position last told per queued job, and its public view (a queued job does not change while it waits). */
   private readonly positions = new Map<string, number>();
   private readonly queuedViews = new Map<string, Job>();
+  /** Jobs painting in other processes whose progress this front relays: the last iteration shown (-1: started). */
+  private readonly remote = new Map<string, number>();
+  private relaying = false;
   private repositioning?: Promise<void>;
   private repositionAgain = false;
   private pollTimer?: NodeJS.Timeout;
   private feed?: { close(): Promise<void> };
-  private remote?: RemoteEvents;
+  private remoteEvents?: RemoteEvents;
   private started = false;
   private closed = false;
 
@@ -267,6 +270,39 @@ export class StylebotJobService implements JobService {
     }
   }
 
+  /**
+   * Shows 'started' and progress (with the newest preview) of jobs that workers in other processes paint, for the
+   * platforms this front serves; read from the store once per poll, so at most one update per job per poll.
+   */
+  private async relayRemoteProgress(): Promise<void> {
+    const platforms = this.events.platforms();
+    if (this.relaying || this.closed || !platforms.length) return;
+    this.relaying = true;
+    try {
+      const local = new Set(this.runner.runningIds());
+      const seen = new Set<string>();
+      for (const job of await this.store.jobsInState('running')) {
+        if (local.has(job.id) || !platforms.includes(job.platform)) continue;
+        seen.add(job.id);
+        const view = publicJob(job);
+        if (!this.remote.has(job.id)) {
+          this.remote.set(job.id, -1);
+          this.events.emit(view, { type: 'started' });
+        }
+        const progress = job.progress;
+        if (!progress || progress.iteration === this.remote.get(job.id)) continue;
+        this.remote.set(job.id, progress.iteration);
+        const preview = await this.store.getBlob(job.id, 'preview.png');
+        this.events.emit(view, preview ? { type: 'progress', progress, preview } : { type: 'progress', progress });
+      }
+      for (const id of this.remote.keys()) if (!seen.has(id)) this.remote.delete(id);
+    } catch (err) {
+      this.log(`relaying progress: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.relaying = false;
+    }
+  }
+
   // ---- reading ----------------------------------------------------------------------------------------------
 
   onEvents(platform: Platform, listener: JobListener): () => void {
@@ -327,20 +363,21 @@ export class StylebotJobService implements JobService {
     await this.reposition();
     this.runner.start();
     await this.watchStore();
-    // Jobs queued and cancels made by other processes on the same store.
+    // Jobs queued, cancels made and progress painted by other processes on the same store: pushed at once where the
+    // store announces changes (watchStore), else read here once per poll.
     this.pollTimer = setInterval(() => {
       this.changed();
-      // Without change notifications, the start and progress of jobs painted by other processes are read here.
-      if (!this.feed) void this.remote?.poll();
+      if (!this.feed) void this.relayRemoteProgress();
     }, this.options.pollMs ?? 1000);
     this.pollTimer.unref();
   }
 
-  /** Follows jobs other processes paint: pushed where the store announces changes (PostgreSQL), else polled. */
+  /** Follows jobs other processes paint where the store announces changes (PostgreSQL); see RemoteEvents. */
   private async watchStore(): Promise<void> {
-    const remote = (this.remote = new RemoteEvents(this.store, {
+    const remote = (this.remoteEvents = new RemoteEvents(this.store, {
       worker: this.runner.worker,
       paintingHere: (id) => this.runner.runningIds().includes(id),
+      serves: (platform) => this.events.platforms().includes(platform as Platform),
       stopHere: (id) => this.runner.stop(id, 'cancel'),
       emit: (job, event) => this.events.emit(job, event),
       changed: () => this.changed(),

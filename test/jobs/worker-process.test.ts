@@ -70,6 +70,13 @@ test('two workers and a front without engines: a killed worker’s job finishes 
   expect(finals.map((f) => f.event.type)).toEqual(['done', 'done', 'done', 'done']);
   await front.settled();
   for (const id of ids) expect(log.types(id).filter((t) => t === 'done')).toHaveLength(1);
+  // The front relays what the workers paint: each job was shown started, with progress, before its result.
+  for (const id of ids) {
+    const types = log.types(id);
+    expect(types.indexOf('started')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('progress')).toBeGreaterThan(types.indexOf('started'));
+    expect(types.lastIndexOf('progress')).toBeLessThan(types.indexOf('done'));
+  }
   const killed = (await front.get(victim!))!;
   expect(killed).toMatchObject({ state: 'done', attempts: 2, worker: 'gpu-b' });
   for (const id of ids.filter((id) => id !== victim)) expect((await front!.get(id))!.attempts).toBe(1);
