@@ -1,5 +1,7 @@
 // `stylebot admin ...`: quotas, roles, usage, jobs and the audit log, on the same database as the bot.
 import { userInfo } from 'node:os';
+import { readDatabaseConfig } from '../config.js';
+import { openStore } from './store.js';
 import { AdminError, createJobService, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';
 
@@ -195,7 +197,9 @@ export async function run(argv: string[]): Promise<number> {
     const options = jobServiceOptionsFromEnv();
     const dataDir = parsed.flags.get('data-dir');
     parsed.flags.delete('data-dir');
-    service = createJobService({ ...options, ...(dataDir ? { dataDir } : {}) });
+    // The shared PostgreSQL store when STYLEBOT_DATABASE_URL is set, as the bots and workers use it.
+    const store = await openStore(readDatabaseConfig(), `admin ${userInfo().username}`);
+    service = createJobService({ ...options, ...(dataDir ? { dataDir } : {}), store });
   } catch (err) {
     console.error(`stylebot admin: ${(err as Error).message}`);
     return 1;
