@@ -27,7 +27,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     return undefined;
   }
   const filters = fileFilters();
-  if (filters.length && !filters.some((f) => /postgres|pg|scale|store/i.test(f))) {
+  if (filters.length && !filters.some((f) => /postgres|pg|scale|store|e2e|test\/db/i.test(f))) {
     project.provide('postgresUrl', '');
     project.provide('postgresSkipReason', 'no PostgreSQL test was selected');
     return undefined;
