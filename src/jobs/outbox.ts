@@ -35,6 +35,7 @@ export class Outbox {
   private running?: Promise<void>;
   private again = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly deliveringIds = new Set<number>();
   private closed = false;
   /** Listeners that already accepted a delivery (in this process), so a retry does not repeat it to them. */
   private readonly acceptedBy = new Map<number, Set<JobListener>>();
@@ -96,9 +97,11 @@ export class Outbox {
     const batch = await this.store.claimDeliveries(platforms, this.o.front, now, now + this.o.claimMs, 32);
     // Each delivery runs on its own: one that waits out a platform's outage does not hold up the others.
     for (const d of batch) {
+      if (this.deliveringIds.has(d.id)) continue; // our own claim came back (e.g. released by a restart elsewhere)
+      this.deliveringIds.add(d.id);
       const run = this.deliverOne(d)
         .catch((err: unknown) => this.o.log(`outbox: delivery of job ${d.jobId}: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => this.inFlight.delete(run));
+        .finally(() => (this.inFlight.delete(run), this.deliveringIds.delete(d.id)));
       this.inFlight.add(run);
     }
     if (batch.length === 32) this.again = true;

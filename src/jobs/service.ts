@@ -359,7 +359,8 @@ export class StylebotJobService implements JobService {
     if (this.started || this.closed) return;
     this.started = true;
     await this.maintenance.start();
-    await this.outbox.start();
+    // A worker-only process delivers nothing; starting its outbox would drop the claims of a live front.
+    if (this.options.holdEvents !== false) await this.outbox.start();
     await this.reposition();
     this.runner.start();
     await this.watchStore();
