@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A throwaway PostgreSQL cluster for the PostgreSQL store tests (skipped with a reason where none can start).
+    globalSetup: ['test/db/postgres-global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 180_000,

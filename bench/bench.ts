@@ -172,9 +172,20 @@ async function main(): Promise<void> {
   const { runLbfgsBench, formatLbfgsBench } = await import('./lbfgs-bench.js');
   console.log('');
   console.log(formatLbfgsBench(await runLbfgsBench()));
-  const { runJobsBench, formatJobsBench } = await import('./jobs-bench.js');
+  const { formatJobsBench } = await import('./jobs-bench.js');
   console.log('');
-  console.log(formatJobsBench(await runJobsBench()));
+  const { runJobsBenchSuite } = await import('./jobs-bench.js');
+  console.log(formatJobsBench(await runJobsBenchSuite()));
+
+  // The same job core on PostgreSQL with 1, 2 and 4 worker processes (needs the server binaries or a URL).
+  const { findPostgresBin } = await import('../test/db/postgres-cluster.js');
+  console.log('');
+  if (process.env.STYLEBOT_BENCH_DATABASE_URL || findPostgresBin()) {
+    const { runPostgresJobsBench, formatPostgresJobsBench } = await import('./jobs-pg-bench.js');
+    console.log(formatPostgresJobsBench(await runPostgresJobsBench()));
+  } else {
+    console.log('Jobs on PostgreSQL: skipped (no server binaries under /usr/lib/postgresql, STYLEBOT_BENCH_DATABASE_URL unset)');
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

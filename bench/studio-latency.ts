@@ -20,8 +20,8 @@ const context = { jobs, limits: { maxImageBytes: 20 * 1024 * 1024, maxImagePixel
 const studio = await startStudio({ host: '127.0.0.1', port: 0, jobs, context, artistsDir: join(dataDir, 'artists'), metrics });
 await jobs.start();
 // Let the worker load the engine first, as it has by the time someone has chosen their pictures.
-for (let i = 0; i < 600 && !jobs.health().workers.every((w) => w.backend); i++) await new Promise((r) => setTimeout(r, 100));
-const backend = jobs.health().workers[0]?.backend;
+for (let i = 0; i < 600 && !(await jobs.health()).workers.every((w) => w.backend); i++) await new Promise((r) => setTimeout(r, 100));
+const backend = (await jobs.health()).workers[0]?.backend;
 
 const picture = (path: string) => sharp(readFileSync(path)).resize(size * 2, size * 2, { fit: 'inside' }).jpeg().toBuffer();
 const body = new FormData();
@@ -46,7 +46,7 @@ for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
     break;
   }
 }
-const job = jobs.get(accepted.id)!;
+const job = (await jobs.get(accepted.id))!;
 console.log(
   JSON.stringify({
     size,

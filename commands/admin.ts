@@ -3,8 +3,8 @@ import type { Platform, UserRef } from '../src/jobs/types.js';
 import { stringArg } from './args.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
-export function isAdmin(request: CommandRequest, context: CommandContext): boolean {
-  return context.jobs.roleOf(request.requester) === 'admin';
+export async function isAdmin(request: CommandRequest, context: CommandContext): Promise<boolean> {
+  return (await context.jobs.roleOf(request.requester)) === 'admin';
 }
 
 export function adminOnly(what: string): CommandReply {

@@ -10,7 +10,7 @@ export async function artist(request: CommandRequest, context: CommandContext): 
   if (sub !== 'add' && sub !== 'remove') {
     return { text: 'Use *artist add NAME* with an image, or *artist remove NAME WORK*.', private: true, code: 'invalid' };
   }
-  if (!isAdmin(request, context)) return adminOnly('change the artist collection');
+  if (!(await isAdmin(request, context))) return adminOnly('change the artist collection');
 
   const name = stringArg(request.args, 'name', 'artist');
   if (!name) return { text: 'Which artist? Give the name, e.g. artist add monet.', private: true, code: 'invalid' };

@@ -1,7 +1,7 @@
 // The buttons under a finished image: "New seed" re-runs the job with a fresh seed, "Stronger style" with twice
 // the style weight and the same seed, "Upscale" paints it again at twice the size starting from the finished picture.
 // Only the requester or an admin may press them.
-import type { Job, Requester } from '../src/jobs/types.js';
+import type { Job } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 import { defaultStyleWeight } from '../src/engine/style-weight.js';
 import { DEFAULT_OPTIONS, LIMITS } from '../src/engine/validate.js';
@@ -45,9 +45,9 @@ export async function upscale(request: CommandRequest, context: CommandContext):
     request,
     context,
     'upscale',
-    (job) => {
+    async (job) => {
       if (job.state !== 'done' || !job.result) return 'Only a finished picture can be upscaled.';
-      const { quota, role } = context.jobs.quotaOf(request.requester);
+      const { quota, role } = await context.jobs.quotaOf(request.requester);
       const limit = role === 'admin' ? LIMITS.size.max : Math.min(LIMITS.size.max, quota.maxSize);
       const current = Math.max(job.result.width, job.result.height);
       const size = Math.min(2 * current, limit);
@@ -63,17 +63,17 @@ async function rerunWith(
   request: CommandRequest,
   context: CommandContext,
   what: string,
-  changesFor: (job: Job) => Partial<StylizeOptions> | string,
+  changesFor: (job: Job) => Partial<StylizeOptions> | string | Promise<Partial<StylizeOptions> | string>,
   fromResult = false,
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
-  const job = jobId ? context.jobs.get(jobId) : undefined;
+  const job = jobId ? await context.jobs.get(jobId) : undefined;
   if (!jobId || !job) return { text: `That job${jobId ? ` (\`${jobId}\`)` : ''} no longer exists.`, private: true, code: 'not_found' };
-  if (!ownsOrAdmin(job, request.requester, context)) {
+  if (!(await context.jobs.can(request.requester, 'rerun', job.id))) {
     return { text: `Only <@${job.userId}> (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true, code: 'forbidden' };
   }
 
-  const changes = changesFor(job);
+  const changes = await changesFor(job);
   if (typeof changes === 'string') return { text: changes, private: true, code: 'invalid' };
   const result = await context.jobs.rerun(job.id, request.requester, request.reply, changes, fromResult ? { result: true } : undefined);
   if (!result.ok) return { text: result.message, private: true, code: result.reason };
@@ -94,11 +94,6 @@ async function rerunWith(
 /** The style weight a job ran with: its own, else its style strength times the default at its size. */
 export function styleWeightOf(job: Job): number {
   return job.options.styleWeight ?? (job.options.styleStrength ?? 1) * defaultStyleWeight(job.options.size ?? DEFAULT_OPTIONS.size);
-}
-
-function ownsOrAdmin(job: Job, requester: Requester, context: CommandContext): boolean {
-  const owner = job.platform === requester.platform && job.workspaceId === requester.workspaceId && job.userId === requester.userId;
-  return owner || context.jobs.roleOf(requester) === 'admin';
 }
 
 function newSeed(): number {

@@ -5,7 +5,7 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 export async function cancel(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   if (!jobId) return { text: 'Which job? Give its id, e.g. `cancel abc123` (see *jobs*).', private: true, code: 'invalid' };
-  if (!context.jobs.get(jobId)) return { text: `There is no job \`${jobId}\`.`, private: true, code: 'not_found' };
+  if (!(await context.jobs.get(jobId))) return { text: `There is no job \`${jobId}\`.`, private: true, code: 'not_found' };
   const result = await context.jobs.cancel(jobId, request.requester);
   return result.ok ? { text: result.message, private: true } : { text: result.message, private: true, code: 'invalid' };
 }

@@ -1,7 +1,6 @@
-// /compare image1 image2: the Gram-matrix style distance between two images. The job service has no compare
-// operation, so it runs here, in a worker thread (kept between requests) that keeps the bot's event loop free.
+// /compare image1 image2: the Gram-matrix style distance between two images, computed on the job service's
+// engine pool like other engine work (ahead of queued paintings), so the bot's event loop stays free.
 import { attachmentsInOrder } from './args.js';
-import { styleDistanceInWorker } from './distance-thread.js';
 import { downloadImage } from './download.js';
 import { formatNumber, userText } from './format.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
@@ -17,7 +16,7 @@ export async function compare(request: CommandRequest, context: CommandContext):
   const b = await downloadImage(second, context, 'second image');
   if (!b.ok) return { text: b.message, private: true, code: b.code };
 
-  const distance = await styleDistanceInWorker(a.bytes, b.bytes);
+  const distance = await context.jobs.styleDistance(a.bytes, b.bytes);
   const layers = distance.perLayer.map((value, i) => `${STYLE_LAYERS[i] ?? `layer ${i + 1}`} ${formatNumber(value)}`).join(', ');
   return {
     text: `Style distance between \`${userText(first.name)}\` and \`${userText(second.name)}\`: *${formatNumber(distance.total)}* (0 = same style).\nPer layer: ${layers}`,

@@ -3,8 +3,7 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 import { describeState, jobLabel, styleSummary } from './format.js';
 
 export async function jobs(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
-  const mine = context.jobs.jobsOf(request.requester, 10);
-  const waiting = context.jobs.queue();
+  const [mine, waiting] = await Promise.all([context.jobs.jobsOf(request.requester, 10), context.jobs.queue()]);
   const queueLine = `Queue: ${waiting.length} job${waiting.length === 1 ? '' : 's'} waiting or running.`;
   if (mine.length === 0) return { text: `You have no jobs yet. ${queueLine}`, private: true };
 

@@ -44,6 +44,8 @@ export function statusView(job: Job, event: JobEvent): StatusView | undefined {
       return { text: `${title}\n❌ Failed: ${event.error}`, final: true };
     case 'cancelled':
       return { text: `${title}\n🛑 Cancelled${event.by ? ` by ${event.by}` : ''}.`, final: true };
+    case 'undeliverable':
+      return { text: `${title}\n⚠️ ${event.message}`, final: true };
     default:
       return undefined;
   }

@@ -16,11 +16,11 @@ const QUOTA_FIELDS: { key: keyof Quota; arg: string; label: string }[] = [
 export async function quota(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const sub = request.subcommand ?? 'show';
   const target = userIdArg(request.args, 'user', 'user_id');
-  const admin = isAdmin(request, context);
+  const admin = await isAdmin(request, context);
 
   const otherWorkspace = request.args.platform !== undefined || request.args.workspace !== undefined;
   if (sub === 'show' && (!target || (target === request.requester.userId && !otherWorkspace))) {
-    const { quota, usage, role } = context.jobs.quotaOf(request.requester);
+    const { quota, usage, role } = await context.jobs.quotaOf(request.requester);
     return { text: describeQuota('Your quota', quota, usage, role), private: true };
   }
   if (!['show', 'set', 'reset', 'defaults'].includes(sub)) {
@@ -40,7 +40,7 @@ export async function quota(request: CommandRequest, context: CommandContext): P
   if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true, code: 'invalid' };
   const ref = userRef(request, target);
   if (sub === 'show') {
-    const { quota, usage, role } = ops.showQuota(ref);
+    const { quota, usage, role } = await ops.showQuota(ref);
     return { text: describeQuota(`Quota of <@${target}>`, quota, usage, role), private: true };
   }
   if (sub === 'reset') {

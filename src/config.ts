@@ -149,3 +149,42 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
+
+export interface DatabaseConfig {
+  /** STYLEBOT_DATABASE_URL: PostgreSQL shared by every front and worker; absent = SQLite in STYLEBOT_DATA_DIR. */
+  postgresUrl?: string;
+  /** Connections each process keeps to PostgreSQL (STYLEBOT_DATABASE_POOL, default 10). */
+  poolSize: number;
+}
+
+/**
+ * Which store a process uses. STYLEBOT_DATABASE_URL must be a postgres:// or postgresql:// URL (libpq's form:
+ * postgres://user:password@host:5432/stylebot?sslmode=require). Throws ConfigError listing every problem.
+ */
+export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const problems: string[] = [];
+  const raw = env.STYLEBOT_DATABASE_URL?.trim() || undefined;
+  if (raw !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(raw).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      problems.push(`STYLEBOT_DATABASE_URL must be a PostgreSQL URL such as postgres://stylebot:secret@db.example:5432/stylebot (got "${redactPassword(raw)}")`);
+    }
+  }
+  const pool = env.STYLEBOT_DATABASE_POOL?.trim();
+  const poolSize = pool === undefined || pool === '' ? 10 : Number(pool);
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
+    problems.push(`STYLEBOT_DATABASE_POOL must be a whole number from 1 to 1000 (got "${pool}")`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { postgresUrl: raw, poolSize };
+}
+
+/** The URL with its password replaced by "***", for messages and logs. */
+export function redactPassword(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}

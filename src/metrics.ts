@@ -48,7 +48,7 @@ export class StylebotMetrics {
     registers: [this.registry],
   });
   /** Set by watch(): reads the queue into the gauges below at each scrape. */
-  private readQueue?: () => void;
+  private readQueue?: () => Promise<void>;
   private readonly jobsNow = new Gauge({
     name: 'stylebot_jobs',
     help: 'Jobs waiting or painting now, by state (queued, running)',
@@ -70,8 +70,8 @@ export class StylebotMetrics {
   /** Reads queue gauges from the job service at each scrape and counts job outcomes from its events. */
   watch(jobs: JobService): void {
     this.detach?.();
-    this.readQueue = () => {
-      const queue = jobs.queue();
+    this.readQueue = async () => {
+      const queue = await jobs.queue();
       const queued = queue.filter((entry) => entry.job.state === 'queued').length;
       this.jobsNow.set({ state: 'queued' }, queued);
       this.jobsNow.set({ state: 'running' }, queue.length - queued);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDotEnv, readBotConfig } from '../src/config.js';
+import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig, redactPassword } from '../src/config.js';
 
 describe('bot configuration', () => {
   it('runs no bot without credentials and applies defaults', () => {
@@ -46,5 +46,31 @@ describe('bot configuration', () => {
     const env: NodeJS.ProcessEnv = { C: 'kept' };
     loadDotEnv(file, env);
     expect(env).toEqual({ A: '1', B: 'two words', C: 'kept' });
+  });
+});
+
+describe('database configuration', () => {
+  it('uses SQLite unless STYLEBOT_DATABASE_URL names a PostgreSQL server', () => {
+    expect(readDatabaseConfig({})).toEqual({ postgresUrl: undefined, poolSize: 10 });
+    expect(readDatabaseConfig({ STYLEBOT_DATABASE_URL: ' postgresql://bot:pw@db:5432/stylebot ', STYLEBOT_DATABASE_POOL: '4' })).toEqual({
+      postgresUrl: 'postgresql://bot:pw@db:5432/stylebot',
+      poolSize: 4,
+    });
+  });
+
+  it('reports a wrong URL without its password, and a bad pool size, together', () => {
+    let error: unknown;
+    try {
+      readDatabaseConfig({ STYLEBOT_DATABASE_URL: 'mysql://bot:hunter2@db/x', STYLEBOT_DATABASE_POOL: '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/STYLEBOT_DATABASE_URL must be a PostgreSQL URL.*mysql:\/\/bot:\*\*\*@db\/x/);
+    expect(problems.join()).not.toContain('hunter2');
+    expect(problems[1]).toMatch(/STYLEBOT_DATABASE_POOL/);
+    expect(redactPassword('postgres://u@h/x')).toBe('postgres://u@h/x');
   });
 });

@@ -1,5 +1,7 @@
 // `stylebot admin ...`: quotas, roles, usage, jobs and the audit log, on the same database as the bot.
 import { userInfo } from 'node:os';
+import { readDatabaseConfig } from '../config.js';
+import { openStore } from './store.js';
 import { AdminError, createJobService, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';
 
@@ -105,7 +107,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
   switch (key) {
     case 'quota show': {
       const target = userRef(rest);
-      const { quota, usage, role } = service.admin.showQuota(target);
+      const { quota, usage, role } = await service.admin.showQuota(target);
       console.log(`${target.platform}/${target.workspaceId}/${target.userId}: role ${role}`);
       console.log(`quota: ${formatQuota(quota)}`);
       console.log(
@@ -140,7 +142,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     case 'jobs': {
       const state = flags.get('state');
       if (state && !(STATES as string[]).includes(state)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
-      const jobs = service.admin.listJobs({ state: state as JobState | undefined, userId: flags.get('user') });
+      const jobs = await service.admin.listJobs({ state: state as JobState | undefined, userId: flags.get('user') });
       if (!jobs.length) console.log('no jobs');
       for (const j of jobs) console.log(formatJob(j));
       return 0;
@@ -154,7 +156,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     }
     case 'stats': {
       const days = flags.has('days') ? wholeNumber('days', flags.get('days')!) : 7;
-      const stats = service.admin.stats(flags.get('workspace'), days);
+      const stats = await service.admin.stats(flags.get('workspace'), days);
       console.log(`last ${days} day(s)${flags.get('workspace') ? ` in ${flags.get('workspace')}` : ''}`);
       for (const d of stats.perDay) console.log(`${d.day}  ${d.jobs} jobs  ${d.gpuSeconds.toFixed(1)} GPU s`);
       for (const u of stats.perUser) console.log(`${u.platform}/${u.workspaceId}/${u.userId}  ${u.jobs} jobs  ${u.gpuSeconds.toFixed(1)} GPU s`);
@@ -163,7 +165,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     }
     case 'audit': {
       const limit = flags.has('limit') ? wholeNumber('limit', flags.get('limit')!) : 50;
-      const entries = service.admin.auditLog(limit);
+      const entries = await service.admin.auditLog(limit);
       if (!entries.length) console.log('no admin changes yet');
       for (const e of entries) {
         console.log(
@@ -195,7 +197,9 @@ export async function run(argv: string[]): Promise<number> {
     const options = jobServiceOptionsFromEnv();
     const dataDir = parsed.flags.get('data-dir');
     parsed.flags.delete('data-dir');
-    service = createJobService({ ...options, ...(dataDir ? { dataDir } : {}) });
+    // The shared PostgreSQL store when STYLEBOT_DATABASE_URL is set, as the bots and workers use it.
+    const store = await openStore(readDatabaseConfig(), `admin ${userInfo().username}`);
+    service = createJobService({ ...options, ...(dataDir ? { dataDir } : {}), store });
   } catch (err) {
     console.error(`stylebot admin: ${(err as Error).message}`);
     return 1;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../../commands/types.js';
-import { ConfigError, loadDotEnv, readBotConfig } from '../config.js';
+import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig } from '../config.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { createLogger } from '../logger.js';
@@ -16,6 +16,8 @@ import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
 import { expectedBackend } from '../engine/backend-names.js';
 import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
+import { hostname } from 'node:os';
+import { openStore } from './store.js';
 
 interface RunningBot extends ChatConnection {
   stop(): Promise<void>;
@@ -36,10 +38,12 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   let config;
   let jobOptions;
   let budgeted;
+  let database;
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
     budgeted = budgetedDefaults(config.defaults, jobOptions.jobTimeoutS);
+    database = readDatabaseConfig();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
@@ -50,9 +54,16 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   // /compare runs the engine in its own thread, which finds the weights through the environment.
   process.env.STYLEBOT_MODEL_DIR = modelDir;
 
+  let store;
+  try {
+    store = await openStore(database, `front ${hostname()}:${process.pid}`);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
   // The person at the studio (loopback) or the token holder is an admin, like a configured STYLEBOT_ADMINS entry.
   const admins = [...config.admins, `web:${LOCAL_USER}`];
-  const jobs = createJobService({ ...jobOptions, modelDir, admins });
+  const jobs = createJobService({ ...jobOptions, modelDir, admins, store, releaseOnClose: true });
   metrics.watch(jobs);
   // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
   const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });

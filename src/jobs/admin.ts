@@ -2,12 +2,11 @@
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type { JobStore } from '../../db/jobs-repo.js';
-import { publicJob } from '../../db/jobs-repo.js';
-import { QUOTA_FIELDS, type AuditEntry, type SettingsStore } from '../../db/settings-repo.js';
+import { publicJob, QUOTA_FIELDS, type AuditEntry, type Store } from '../../db/store.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
+import type { AccessPolicy } from './access.js';
 import type { AdminOperations, Job, JobState, Platform, Quota, Requester, Role, UsageStats, UserRef, UserUsage } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -22,14 +21,12 @@ export class AdminError extends UserError {
 }
 
 export interface AdminContext {
-  jobs: JobStore;
-  settings: SettingsStore;
+  store: Store;
   quotas: QuotaPolicy;
+  access: AccessPolicy;
   now: () => number;
-  roleOf: (r: Requester) => Role;
-  isGlobalAdmin: (r: { platform: Platform; userId: string }) => boolean;
   artistsDir: () => string;
-  showQuota: (target: UserRef) => { quota: Quota; usage: UserUsage; role: Role };
+  showQuota: (target: UserRef) => Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
 }
 
 /** "Van Gogh" -> "van-gogh", "Hokusai_1830" -> "hokusai-1830". */
@@ -62,68 +59,66 @@ export class JobAdmin implements AdminOperations {
   constructor(private readonly ctx: AdminContext) {}
 
   /** Admins act within their own workspace; configured admins and the CLI act anywhere. */
-  private requireAdmin(by: Requester, scope?: { platform: Platform; workspaceId: string }): void {
-    if (this.ctx.isGlobalAdmin(by)) return;
-    if (this.ctx.roleOf(by) !== 'admin') throw new AdminError('Only an admin can do that.');
-    if (scope && (scope.platform !== by.platform || scope.workspaceId !== by.workspaceId)) {
-      throw new AdminError('Admins can only change their own workspace.');
-    }
+  private async requireAdmin(by: Requester, scope?: { platform: Platform; workspaceId: string }): Promise<void> {
+    if (await this.ctx.access.can(by, 'admin', scope)) return;
+    if (!(await this.ctx.access.can(by, 'admin'))) throw new AdminError('Only an admin can do that.');
+    throw new AdminError('Admins can only change their own workspace.');
   }
 
-  private audit(by: Requester, action: string, target: string, before: unknown, after: unknown): void {
-    this.ctx.settings.audit(this.ctx.now(), by, action, target, before, after);
+  private audit(by: Requester, action: string, target: string, before: unknown, after: unknown): Promise<void> {
+    return this.ctx.store.audit(this.ctx.now(), by, action, target, before, after);
   }
 
   async setQuota(by: Requester, target: UserRef, quota: Partial<Quota>): Promise<Quota> {
-    this.requireAdmin(by, target);
+    await this.requireAdmin(by, target);
     const change = checkQuotaValues(quota);
-    const before = this.ctx.quotas.quotaOf(target);
-    this.ctx.settings.setUserQuota(target, change);
-    const after = this.ctx.quotas.quotaOf(target);
-    this.audit(by, 'quota.set', targetText(target), before, after);
+    const before = await this.ctx.quotas.quotaOf(target);
+    await this.ctx.store.setUserQuota(target, change);
+    const after = await this.ctx.quotas.quotaOf(target);
+    await this.audit(by, 'quota.set', targetText(target), before, after);
     return after;
   }
 
   async setRole(by: Requester, target: UserRef, role: Role): Promise<void> {
-    this.requireAdmin(by, target);
+    await this.requireAdmin(by, target);
     if (role !== 'admin' && role !== 'user') throw new AdminError(`A role is "admin" or "user" (got "${String(role)}").`);
-    const before = this.ctx.settings.user(target).role ?? null;
-    this.ctx.settings.setRole(target, role);
-    this.audit(by, 'role.set', targetText(target), { role: before }, { role });
+    const before = (await this.ctx.store.userSettings(target)).role ?? null;
+    await this.ctx.store.setRole(target, role);
+    await this.audit(by, 'role.set', targetText(target), { role: before }, { role });
   }
 
   async setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota> {
-    this.requireAdmin(by, workspace);
+    await this.requireAdmin(by, workspace);
     const change = checkQuotaValues(quota);
-    const before = this.ctx.quotas.workspaceQuota(workspace.platform, workspace.workspaceId);
-    this.ctx.settings.setWorkspaceDefaults(workspace.platform, workspace.workspaceId, change);
-    const after = this.ctx.quotas.workspaceQuota(workspace.platform, workspace.workspaceId);
-    this.audit(by, 'defaults.set', `${workspace.platform}/${workspace.workspaceId}`, before, after);
+    const before = await this.ctx.quotas.workspaceQuota(workspace.platform, workspace.workspaceId);
+    await this.ctx.store.setWorkspaceDefaults(workspace.platform, workspace.workspaceId, change);
+    const after = await this.ctx.quotas.workspaceQuota(workspace.platform, workspace.workspaceId);
+    await this.audit(by, 'defaults.set', `${workspace.platform}/${workspace.workspaceId}`, before, after);
     return after;
   }
 
   async resetUsage(by: Requester, target: UserRef): Promise<void> {
-    this.requireAdmin(by, target);
-    const before = this.ctx.quotas.usageOf(target, this.ctx.now());
-    this.ctx.settings.resetUsage(target, this.ctx.now());
-    this.audit(by, 'usage.reset', targetText(target), before, this.ctx.quotas.usageOf(target, this.ctx.now()));
+    await this.requireAdmin(by, target);
+    const before = await this.ctx.quotas.usageOf(target, this.ctx.now());
+    await this.ctx.store.resetUsage(target, this.ctx.now());
+    await this.audit(by, 'usage.reset', targetText(target), before, await this.ctx.quotas.usageOf(target, this.ctx.now()));
   }
 
-  showQuota(target: UserRef): { quota: Quota; usage: UserUsage; role: Role } {
+  showQuota(target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }> {
     return this.ctx.showQuota(target);
   }
 
-  stats(workspaceId?: string, days = 7): UsageStats {
+  stats(workspaceId?: string, days = 7): Promise<UsageStats> {
     const since = utcDayStart(this.ctx.now()) - (Math.max(1, Math.floor(days)) - 1) * DAY_MS;
-    return this.ctx.jobs.stats(since, workspaceId);
+    return this.ctx.store.stats(since, workspaceId);
   }
 
-  listJobs(filter: { state?: JobState; userId?: string } = {}): Job[] {
-    return this.ctx.jobs.list({ state: filter.state, userId: filter.userId, limit: 200 }).map(publicJob);
+  async listJobs(filter: { state?: JobState; userId?: string } = {}): Promise<Job[]> {
+    return (await this.ctx.store.listJobs({ state: filter.state, userId: filter.userId, limit: 200 })).map(publicJob);
   }
 
-  auditLog(limit = 100): AuditEntry[] {
-    return this.ctx.settings.auditLog(limit);
+  auditLog(limit = 100): Promise<AuditEntry[]> {
+    return this.ctx.store.auditLog(limit);
   }
 
   // ---- artists corpus ---------------------------------------------------------------------------------------
@@ -135,7 +130,7 @@ export class JobAdmin implements AdminOperations {
 
   /** Adds an image to an artist's folder (created when new); returns "artist/file". */
   async addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string> {
-    this.requireAdmin(by);
+    await this.requireAdmin(by);
     const folder = kebabCase(artist);
     if (!folder) throw new AdminError(`"${artist}" is not a usable artist name: use letters and digits.`);
     if (/[\\/]|\.\./.test(fileName) || fileName.startsWith('.')) {
@@ -157,12 +152,12 @@ export class JobAdmin implements AdminOperations {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path, image);
     const work = `${folder}/${file}`;
-    this.audit(by, 'artwork.add', work, null, { artist: folder, file, width: probe.width, height: probe.height, bytes: image.length });
+    await this.audit(by, 'artwork.add', work, null, { artist: folder, file, width: probe.width, height: probe.height, bytes: image.length });
     return work;
   }
 
   async removeArtwork(by: Requester, artist: string, work: string): Promise<void> {
-    this.requireAdmin(by);
+    await this.requireAdmin(by);
     const folder = kebabCase(artist);
     const file = work.includes('/') ? work.slice(work.lastIndexOf('/') + 1) : work;
     if (!folder || !file || file.startsWith('.') || /[\\]|\.\./.test(file) || (work.includes('/') && !work.startsWith(`${folder}/`) && kebabCase(work.split('/')[0]!) !== folder)) {
@@ -174,6 +169,6 @@ export class JobAdmin implements AdminOperations {
     if (!path.startsWith(root + sep) || !existsSync(path)) throw new AdminError(`There is no work "${file}" by ${folder}.`);
     unlinkSync(path);
     if (readdirSync(dir).length === 0) rmdirSync(dir);
-    this.audit(by, 'artwork.remove', `${folder}/${file}`, { artist: folder, file }, null);
+    await this.audit(by, 'artwork.remove', `${folder}/${file}`, { artist: folder, file }, null);
   }
 }

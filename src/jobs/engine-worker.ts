@@ -7,6 +7,7 @@ import type { ToWorker, FromWorker, EngineWorkerData } from './worker-protocol.j
 interface EngineModule {
   stylize(request: StylizeRequest, hooks: StylizeHooks): Promise<StylizeResult>;
   initBackend?(backend?: string): Promise<string>;
+  styleDistance?(a: Uint8Array, b: Uint8Array): Promise<{ total: number; perLayer: number[] }>;
 }
 
 const port = parentPort!;
@@ -30,8 +31,25 @@ port.on('message', (message: ToWorker) => {
     if (current?.jobId === message.jobId) current.controller.abort(new Error('cancelled'));
     return;
   }
+  if (message.type === 'distance') {
+    void distance(message.jobId, message.a, message.b);
+    return;
+  }
   void run(message.jobId, message.request);
 });
+
+async function distance(jobId: string, a: Uint8Array, b: Uint8Array): Promise<void> {
+  post({ type: 'begun', jobId });
+  try {
+    const backendProblem = await backendReady;
+    if (backendProblem) throw new Error(`no engine backend could start: ${backendProblem}`);
+    if (!engine.styleDistance) throw new Error('this engine cannot compare styles');
+    const d = await engine.styleDistance(a, b);
+    post({ type: 'distance', jobId, total: d.total, perLayer: d.perLayer });
+  } catch (err) {
+    post({ type: 'error', jobId, message: messageOf(err), aborted: false });
+  }
+}
 
 /** An AbortController whose signal also reads the shared abort flag, so the engine sees a stop between two steps. */
 function sharedAbortController(): AbortController {

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../engine/types.js';
+import type { Store } from '../../db/store.js';
+import type { OutboxOptions } from './outbox.js';
 import type { Quota } from './types.js';
 
 export interface JobServiceOptions {
@@ -10,10 +12,20 @@ export interface JobServiceOptions {
   dataDir: string;
   /** The artists corpus (artist mode, /artist add). Default: STYLEBOT_ARTISTS_DIR, else <dataDir>/artists (resolveArtistsDir). */
   artistsDir?: string;
-  /** Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per core. */
+  /**
+   * Engine worker threads = jobs running at once. Env STYLEBOT_WORKERS; default 1 on a GPU backend, else one per
+   * core. 0 = no engine in this process (a front whose jobs run in `stylebot worker` processes).
+   */
   workers?: number;
-  /** Module each worker loads: exports stylize(request, hooks) and optionally initBackend(backend). Default: the real engine. */
+  /**
+   * Module each worker loads: exports stylize(request, hooks) and optionally initBackend(backend). Default: the real
+   * engine. Env STYLEBOT_ENGINE_MODULE (tests and benchmarks point it at a fake engine).
+   */
   engineModule?: string;
+  /** Hold the events of platforms that have no listener yet (a chat front). A worker-only process drops them. Default true. */
+  holdEvents?: boolean;
+  /** On close, hand this worker's running jobs back to the queue at once instead of when their lease runs out. Default false. */
+  releaseOnClose?: boolean;
   /** Per-job time limit in seconds (env STYLEBOT_JOB_TIMEOUT_S, default 1800). */
   jobTimeoutS?: number;
   /** Outputs of finished jobs older than this are deleted (rows kept). Env STYLEBOT_RETENTION_DAYS, default 7. */
@@ -32,8 +44,20 @@ export interface JobServiceOptions {
   abortGraceMs?: number;
   /** Heap limit of each worker thread in MB (a worker over it fails only its job). Default 4096. */
   workerMemoryMb?: number;
-  /** How often to look for jobs cancelled by another process (stylebot admin cancel). Default 2000 ms. */
-  syncIntervalMs?: number;
+  /** How often to look at the shared store for work queued and jobs cancelled by other processes. Default 1000 ms. */
+  pollMs?: number;
+  /** The store; default SQLite at <dataDir>/stylebot.db. */
+  store?: Store;
+  /** This process's name in job leases (env STYLEBOT_WORKER_NAME, default host:pid). */
+  workerName?: string;
+  /** This process's name in outbox claims (env STYLEBOT_FRONT_NAME, default the host name). */
+  frontName?: string;
+  /** A job lease lasts this long and is renewed every third of it; a dead worker's jobs rerun after it. Default 30000 ms. */
+  leaseMs?: number;
+  /** How often maintenance looks for expired leases. Default 5000 ms. */
+  recoverEveryMs?: number;
+  /** Outbox timing: poll, claim, backoff and give-up limits (see OutboxOptions). */
+  outbox?: Partial<Omit<OutboxOptions, 'front' | 'now' | 'log'>>;
   /** Clock, for tests. */
   now?: () => number;
   /** Where to log problems that reach no user (listener errors). Default console.error. */
@@ -79,8 +103,12 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, problems: string[]
 /** Reads the job service options from the environment; throws one Error listing every problem. */
 export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JobServiceOptions {
   const problems: string[] = [];
-  const workers = positiveNumber(env, 'STYLEBOT_WORKERS', problems);
-  if (workers !== undefined && !Number.isInteger(workers)) problems.push('STYLEBOT_WORKERS must be a whole number');
+  const rawWorkers = env.STYLEBOT_WORKERS?.trim();
+  const workers = rawWorkers ? Number(rawWorkers) : undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) {
+    problems.push(`STYLEBOT_WORKERS must be a whole number of 0 or more, got "${rawWorkers}"`);
+  }
+  const leaseS = positiveNumber(env, 'STYLEBOT_LEASE_S', problems);
   // Read by the onnxruntime engine in each worker (src/engine/onnx/session.ts); checked here so a typo shows at start.
   const threads = positiveNumber(env, 'STYLEBOT_THREADS', problems);
   if (threads !== undefined && !Number.isInteger(threads)) problems.push('STYLEBOT_THREADS must be a whole number');
@@ -96,6 +124,10 @@ export function jobServiceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       .map((s) => s.trim())
       .filter(Boolean),
     modelDir: env.STYLEBOT_MODEL_DIR?.trim() || undefined,
+    workerName: env.STYLEBOT_WORKER_NAME?.trim() || undefined,
+    leaseMs: leaseS === undefined ? undefined : leaseS * 1000,
+    engineModule: env.STYLEBOT_ENGINE_MODULE?.trim() ? resolve(env.STYLEBOT_ENGINE_MODULE.trim()) : undefined,
+    frontName: env.STYLEBOT_FRONT_NAME?.trim() || undefined,
     backend: (env.STYLEBOT_BACKEND?.trim() || undefined) as BackendName | 'auto' | undefined,
   };
   if (problems.length) throw new Error(`Invalid job settings:\n- ${problems.join('\n- ')}`);

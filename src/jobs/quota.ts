@@ -1,6 +1,5 @@
 // Quota policy: the effective quota of a user, their usage today, and the refusal messages.
-import type { JobStore, UserKey } from '../../db/jobs-repo.js';
-import type { SettingsStore } from '../../db/settings-repo.js';
+import type { AdmissionSnapshot, Store, UserKey } from '../../db/store.js';
 import type { Quota, Role, UserUsage } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -27,47 +26,55 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export class QuotaPolicy {
   constructor(
-    private readonly jobs: JobStore,
-    private readonly settings: SettingsStore,
+    private readonly store: Store,
     private readonly builtin: Quota,
   ) {}
 
   /** Built-in defaults <- the workspace defaults an admin set. */
-  workspaceQuota(platform: string, workspaceId: string): Quota {
-    return { ...this.builtin, ...this.settings.workspaceDefaults(platform, workspaceId) };
+  async workspaceQuota(platform: string, workspaceId: string): Promise<Quota> {
+    return { ...this.builtin, ...(await this.store.workspaceDefaults(platform, workspaceId)) };
   }
 
   /** Built-in defaults <- workspace defaults <- the user's overrides. */
-  quotaOf(user: UserKey): Quota {
-    return {
-      ...this.builtin,
-      ...this.settings.workspaceDefaults(user.platform, user.workspaceId),
-      ...this.settings.user(user).quota,
-    };
+  async quotaOf(user: UserKey): Promise<Quota> {
+    const [workspace, settings] = await Promise.all([
+      this.store.workspaceDefaults(user.platform, user.workspaceId),
+      this.store.userSettings(user),
+    ]);
+    return { ...this.builtin, ...workspace, ...settings.quota };
   }
 
-  usageOf(user: UserKey, now: number): UserUsage {
+  async usageOf(user: UserKey, now: number): Promise<UserUsage> {
     const dayStart = utcDayStart(now);
-    const since = Math.max(dayStart, this.settings.user(user).usageResetAt ?? 0);
-    return {
-      jobsToday: this.jobs.countJobsSince(user, since),
-      gpuSecondsToday: round1(this.jobs.gpuMsSince(user, since) / 1000),
-      queuedNow: this.jobs.countQueued(user),
-      resetsAt: dayStart + DAY_MS,
-    };
+    const since = Math.max(dayStart, (await this.store.userSettings(user)).usageResetAt ?? 0);
+    const [jobs, gpuMs, queued] = await Promise.all([
+      this.store.countJobsSince(user, since),
+      this.store.gpuMsSince(user, since),
+      this.store.countQueued(user),
+    ]);
+    return { jobsToday: jobs, gpuSecondsToday: round1(gpuMs / 1000), queuedNow: queued, resetsAt: dayStart + DAY_MS };
   }
 
-  /** The user-facing reason a new job would be refused, or null when it may be queued. Admins have no limits. */
-  refusal(user: UserKey, role: Role, size: number, iterations: number, now: number): string | null {
+  /**
+   * The user-facing reason a new job would be refused, or null when it may be queued; decided on the snapshot the
+   * store read inside the admission transaction. Admins have no limits.
+   */
+  refusal(snapshot: AdmissionSnapshot, role: Role, size: number, iterations: number, now: number): string | null {
     if (role === 'admin') return null;
-    const quota = this.quotaOf(user);
+    const quota: Quota = { ...this.builtin, ...snapshot.workspaceDefaults, ...snapshot.user.quota };
     if (size > quota.maxSize) {
       return `Size ${size} px is over your limit of ${quota.maxSize} px. Ask for size ${quota.maxSize} or smaller.`;
     }
     if (iterations > quota.maxIterations) {
       return `${iterations} iterations is over your limit of ${quota.maxIterations}. Ask for ${quota.maxIterations} or fewer.`;
     }
-    const usage = this.usageOf(user, now);
+    const dayStart = utcDayStart(now);
+    const usage: UserUsage = {
+      jobsToday: snapshot.jobsToday,
+      gpuSecondsToday: round1(snapshot.gpuMsToday / 1000),
+      queuedNow: snapshot.queuedNow,
+      resetsAt: dayStart + DAY_MS,
+    };
     if (usage.queuedNow >= quota.maxQueued) {
       return (
         `You already have ${usage.queuedNow} job${usage.queuedNow === 1 ? '' : 's'} waiting, the most you may have queued at once ` +

@@ -2,7 +2,7 @@
 // The job core knows nothing of Discord or Slack: a reply target is an opaque JSON object that only
 // the platform adapter that created it interprets.
 
-import type { AuditEntry } from '../../db/settings-repo.js';
+import type { AuditEntry } from '../../db/store.js';
 import type { LossParts, StylizeOptions } from '../engine/types.js';
 
 /** Where a requester comes from; 'web' is the studio (src/platforms/web). */
@@ -67,7 +67,10 @@ export interface Job {
   artwork?: string;
   /** The job this one re-runs (New seed, Stronger style, Upscale). */
   parentId?: string;
+  /** Times the job was started (leased by a worker); a job whose worker died is retried, failed after 3. */
   attempts: number;
+  /** Name of the worker process running the job (or that ran it last). */
+  worker?: string;
   progress?: JobProgress;
   /** Absolute path of the output PNG once done (until retention purges it). */
   resultPath?: string;
@@ -104,7 +107,9 @@ export type JobEvent =
   | { type: 'progress'; progress: JobProgress; preview?: Uint8Array }
   | { type: 'done'; png: Uint8Array }
   | { type: 'failed'; error: string }
-  | { type: 'cancelled'; by: string };
+  | { type: 'cancelled'; by: string }
+  /** The final message of a job could not be delivered within the outbox's limit: tell the user where to find it. */
+  | { type: 'undeliverable'; kind: 'done' | 'failed' | 'cancelled'; message: string };
 
 export type JobListener = (job: Job, event: JobEvent) => void | Promise<void>;
 
@@ -141,6 +146,12 @@ export interface UsageStats {
   perDay: { day: string; jobs: number; gpuSeconds: number }[];
 }
 
+/** The Gram-matrix style distance of two images (src/engine/distance.ts): total and per style layer. */
+export interface StyleDistance {
+  total: number;
+  perLayer: number[];
+}
+
 /** A user of one workspace on one platform. */
 export interface UserRef {
   platform: Platform;
@@ -148,10 +159,20 @@ export interface UserRef {
   userId: string;
 }
 
-/** What commands/ use. Implemented by src/jobs/service.ts. */
+/** What a requester may do to a job: see src/jobs/access.ts. */
+export type JobAction = 'cancel' | 'rerun' | 'manage' | 'admin';
+
+/**
+ * What commands/ and the adapters use. Implemented by src/jobs/service.ts. Reads return Promises: the store may be
+ * a PostgreSQL server shared by several hosts.
+ */
 export interface JobService {
   enqueue(requester: Requester, reply: ReplyTarget, inputs: JobInputs): Promise<EnqueueResult>;
-  /** Listen to every event of jobs from one platform, including jobs recovered after a restart. */
+  /**
+   * Listen to every event of jobs from one platform, including jobs recovered after a restart. The final events
+   * (done, failed, cancelled) come from the durable outbox: a listener that throws or rejects for one of them tells
+   * the outbox it was not delivered, and it is offered again later (possibly after a restart) until accepted.
+   */
   onEvents(platform: Platform, listener: JobListener): () => void;
   /**
    * Queues a copy of a job (same inputs) with changed options, e.g. a new seed or a higher style weight. With
@@ -159,19 +180,26 @@ export interface JobService {
    */
   rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult>;
   cancel(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
-  get(jobId: string): Job | undefined;
-  /** Queued and running jobs in schedule order, with positions (1 = next). */
-  queue(): { job: Job; position: number }[];
-  jobsOf(requester: Requester, limit?: number): Job[];
-  roleOf(requester: Requester): Role;
-  quotaOf(requester: Requester): { quota: Quota; usage: UserUsage; role: Role };
+  /** The one access check: may `requester` do `action` to the job (false when there is no such job)? */
+  can(requester: Requester, action: JobAction, jobId: string): Promise<boolean>;
+  get(jobId: string): Promise<Job | undefined>;
+  /** Running jobs (position 0), then queued jobs in the order they will start (1 = next). */
+  queue(): Promise<{ job: Job; position: number }[]>;
+  jobsOf(requester: Requester, limit?: number): Promise<Job[]>;
+  roleOf(requester: Requester): Promise<Role>;
+  quotaOf(requester: Requester): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
   artists(): { name: string; works: string[] }[];
   /** Reads the result PNG of a done job (undefined when purged). */
-  resultImage(jobId: string): Uint8Array | undefined;
+  resultImage(jobId: string): Promise<Uint8Array | undefined>;
+  /**
+   * The style distance of two encoded images (/compare), computed on this process's engine pool ahead of queued
+   * paintings. Rejects with a message for the user when the images cannot be read or there is no engine here.
+   */
+  styleDistance(a: Uint8Array, b: Uint8Array): Promise<StyleDistance>;
   /** Sees every event of every platform without taking delivery from that platform's adapter (metrics). */
   observe(listener: JobListener): () => void;
   /** Database and engine worker state, for health checks. */
-  health(): ServiceHealth;
+  health(): Promise<ServiceHealth>;
   admin: AdminOperations;
   /** Starts scheduling (and restart recovery). */
   start(): Promise<void>;
@@ -185,11 +213,11 @@ export interface AdminOperations {
   setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
   setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;
   resetUsage(by: Requester, target: UserRef): Promise<void>;
-  showQuota(target: UserRef): { quota: Quota; usage: UserUsage; role: Role };
-  stats(workspaceId?: string, days?: number): UsageStats;
+  showQuota(target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
+  stats(workspaceId?: string, days?: number): Promise<UsageStats>;
   addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string>;
   removeArtwork(by: Requester, artist: string, work: string): Promise<void>;
-  listJobs(filter?: { state?: JobState; userId?: string }): Job[];
+  listJobs(filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
   /** The newest audit entries first. */
-  auditLog(limit?: number): AuditEntry[];
+  auditLog(limit?: number): Promise<AuditEntry[]>;
 }

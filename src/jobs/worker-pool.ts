@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { StylizeProgress, StylizeRequest, StylizeResult } from '../engine/types.js';
+import type { StyleDistance } from './types.js';
 import type { EngineWorkerData, FromWorker, ToWorker } from './worker-protocol.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('./engine-worker.mjs', import.meta.url));
@@ -48,6 +49,8 @@ export interface RunHooks {
 interface ActiveRun extends RunHooks {
   jobId: string;
   resolve: (run: EngineRun) => void;
+  /** Set for a style-distance task instead of a painting. */
+  resolveDistance?: (distance: StyleDistance) => void;
   reject: (err: EngineRunError) => void;
   killTimer?: NodeJS.Timeout;
   /** Set when we terminate the worker ourselves, so its exit is not reported as a crash. */
@@ -140,6 +143,7 @@ class EngineSlot {
     }
     this.finish();
     if (message.type === 'done') run.resolve({ result: message.result, engineMs: message.engineMs });
+    else if (message.type === 'distance') run.resolveDistance?.({ total: message.total, perLayer: message.perLayer });
     else run.reject(new EngineRunError(message.aborted ? 'aborted' : 'failed', message.message));
   }
 
@@ -179,6 +183,17 @@ class EngineSlot {
     return new Promise<EngineRun>((resolve, reject) => {
       this.run = { jobId, ...hooks, resolve, reject };
       const message: ToWorker = { type: 'run', jobId, request };
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** Computes a style distance on this slot's worker (the engine module's styleDistance). */
+  distance(taskId: string, a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    if (this.run) throw new Error('engine slot is busy');
+    if (this.respawnTimer) this.respawnNow();
+    return new Promise<StyleDistance>((resolveDistance, reject) => {
+      this.run = { jobId: taskId, onProgress: () => undefined, resolve: () => undefined, resolveDistance, reject };
+      const message: ToWorker = { type: 'distance', jobId: taskId, a, b };
       this.worker.postMessage(message);
     });
   }
@@ -242,6 +257,13 @@ export class EnginePool {
     const slot = this.slots.find((s) => !s.busy);
     if (!slot) return Promise.reject(new Error('no free engine worker'));
     return slot.start(jobId, request, hooks);
+  }
+
+  /** A style distance on a free worker. Rejects with EngineRunError. Counts as one of the `size` tasks at once. */
+  distance(taskId: string, a: Uint8Array, b: Uint8Array): Promise<StyleDistance> {
+    const slot = this.slots.find((s) => !s.busy);
+    if (!slot) return Promise.reject(new Error('no free engine worker'));
+    return slot.distance(taskId, a, b);
   }
 
   /** Asks the worker running jobId to stop; if it has not stopped within the grace time it is terminated and replaced. */

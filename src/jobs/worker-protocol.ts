@@ -14,7 +14,11 @@ export interface EngineWorkerData {
   progressIntervalMs?: number;
 }
 
-export type ToWorker = { type: 'run'; jobId: string; request: StylizeRequest } | { type: 'abort'; jobId: string };
+export type ToWorker =
+  | { type: 'run'; jobId: string; request: StylizeRequest }
+  /** The Gram-matrix style distance of two encoded images (/compare). */
+  | { type: 'distance'; jobId: string; a: Uint8Array; b: Uint8Array }
+  | { type: 'abort'; jobId: string };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -24,4 +28,5 @@ export type FromWorker =
   | { type: 'begun'; jobId: string }
   | { type: 'progress'; jobId: string; progress: StylizeProgress }
   | { type: 'done'; jobId: string; result: StylizeResult; engineMs: number }
+  | { type: 'distance'; jobId: string; total: number; perLayer: number[] }
   | { type: 'error'; jobId: string; message: string; aborted: boolean };

@@ -14,6 +14,8 @@ type MessageRef = { kind: 'webhook'; id: string } | { kind: 'channel'; channelId
 interface Pending {
   target: DiscordReplyTarget;
   view: StatusView;
+  /** Callers waiting for this view: resolved when it is sent or replaced by a newer one, rejected when it failed. */
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
 
 export class DiscordStatusMessages {
@@ -29,16 +31,20 @@ export class DiscordStatusMessages {
     private readonly options: { minEditIntervalMs: number; now?: () => number; log?: (message: string) => void },
   ) {}
 
-  /** Shows a job event's view; views of one job go out in order, the newest replacing any not yet sent. */
-  show(jobId: string, target: DiscordReplyTarget, view: StatusView): void {
+  /**
+   * Shows a job event's view; views of one job go out in order, the newest replacing any not yet sent. Resolves
+   * when the view was sent (or replaced before it went out); rejects when Discord refused it, which for a final
+   * view tells the job core's outbox to try again later. Awaiting it is optional.
+   */
+  show(jobId: string, target: DiscordReplyTarget, view: StatusView): Promise<void> {
     this.started.add(jobId);
-    this.enqueue(jobId, target, view);
+    return this.enqueue(jobId, target, view);
   }
 
   /** Shows the command's reply for a queued job, unless a job event already updated the message. */
   showInitial(jobId: string, target: DiscordReplyTarget, view: StatusView): void {
     if (this.started.has(jobId)) return;
-    this.enqueue(jobId, target, view);
+    void this.enqueue(jobId, target, view);
   }
 
   /** Resolves when every edit asked for so far has been sent (or has failed and been logged). */
@@ -46,12 +52,18 @@ export class DiscordStatusMessages {
     while (this.draining.size > 0) await Promise.allSettled([...this.draining.values()]);
   }
 
-  private enqueue(jobId: string, target: DiscordReplyTarget, view: StatusView): void {
-    this.pending.set(jobId, { target, view });
+  private enqueue(jobId: string, target: DiscordReplyTarget, view: StatusView): Promise<void> {
+    const sent = new Promise<void>((resolve, reject) => {
+      const replaced = this.pending.get(jobId);
+      for (const w of replaced?.waiters ?? []) w.resolve();
+      this.pending.set(jobId, { target, view, waiters: [{ resolve, reject }] });
+    });
+    sent.catch(() => undefined); // the failure is logged in drain(); callers that do not await it need not handle it
     if (!this.draining.has(jobId)) {
       const run = this.drain(jobId).finally(() => this.draining.delete(jobId));
       this.draining.set(jobId, run);
     }
+    return sent;
   }
 
   private now(): number {
@@ -72,8 +84,12 @@ export class DiscordStatusMessages {
       this.pending.delete(jobId);
       try {
         await this.send(jobId, next.target, next.view);
+        for (const w of next.waiters) w.resolve();
       } catch (error) {
         this.options.log?.(`stylebot discord: could not update the status of job ${jobId}: ${describe(error)}`);
+        for (const w of next.waiters) w.reject(error);
+        this.lastSent.set(jobId, this.now());
+        continue; // a failed final view is offered again by the outbox; keep what we know of the message
       }
       this.lastSent.set(jobId, this.now());
       if (next.view.final) {

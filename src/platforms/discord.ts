@@ -70,7 +70,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   const unsubscribe = options.jobs.onEvents('discord', (job, event) => {
     if (!isDiscordReplyTarget(job.reply)) return;
     const view = statusView(job, event);
-    if (view) statuses.show(job.id, job.reply, view);
+    // A final view's promise tells the outbox whether Discord took it (it is offered again if not).
+    if (view) return view.final ? statuses.show(job.id, job.reply, view) : void statuses.show(job.id, job.reply, view);
   });
 
   const handler = new InteractionHandler(options, admins, statuses, log);

@@ -66,13 +66,15 @@ export class SlackStatusReporter {
     this.log = options.log ?? ((message) => console.error(`stylebot slack: ${message}`));
   }
 
-  /** The job listener: never throws (a failed Slack call is logged, the next event still goes out). */
+  /**
+   * The job listener. A failed Slack call is logged and the next event still goes out; for a final event (done,
+   * failed, cancelled) the returned promise rejects, so the job core's outbox offers it again later.
+   */
   onEvent = (job: Job, event: JobEvent): Promise<void> => {
     const thread = this.thread(job.id);
-    thread.chain = thread.chain
-      .then(() => this.render(job, event, thread))
-      .catch((error: unknown) => this.log(`job ${job.id}, ${event.type} event: ${describe(error)}`));
-    return thread.chain;
+    const run = thread.chain.then(() => this.render(job, event, thread));
+    thread.chain = run.catch((error: unknown) => this.log(`job ${job.id}, ${event.type} event: ${describe(error)}`));
+    return isFinal(event) ? run : thread.chain;
   };
 
   /**
@@ -132,17 +134,11 @@ export class SlackStatusReporter {
     }
 
     if (view.final) {
+      const image = view.image ?? (event.type === 'done' ? { data: event.png, name: `stylebot-${job.id}.png` } : undefined);
+      // A failed upload rejects: the outbox tries the whole final event again later (the edit repeats harmlessly).
+      if (image) await this.upload(target, image, view.text);
       // Kept a while so a late command reply cannot turn the finished status back to "queued".
       setTimeout(() => this.threads.delete(job.id), 10 * 60_000).unref();
-      const image = view.image ?? (event.type === 'done' ? { data: event.png, name: `stylebot-${job.id}.png` } : undefined);
-      if (image) {
-        try {
-          await this.upload(target, image, view.text);
-        } catch (error) {
-          this.log(`final upload of job ${job.id} failed: ${describe(error)}`);
-          await this.post(target, `I finished job \`${job.id}\` but could not upload the picture (${describe(error)}).`);
-        }
-      }
     }
   }
 
@@ -174,11 +170,11 @@ export class SlackStatusReporter {
     });
   }
 
-  private async post(target: SlackReplyTarget, text: string): Promise<void> {
-    await this.options.client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text }).catch((error: unknown) =>
-      this.log(`could not post in thread ${target.threadTs}: ${describe(error)}`),
-    );
-  }
+}
+
+/** done, failed, cancelled (and the outbox's notice when those could not be delivered). */
+function isFinal(event: JobEvent): boolean {
+  return event.type === 'done' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'undeliverable';
 }
 
 export function describe(error: unknown): string {

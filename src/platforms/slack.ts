@@ -156,10 +156,8 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     };
   }
 
-  function canPress(jobId: string, requester: Requester): boolean {
-    const job = jobs.get(jobId);
-    if (!job) return false;
-    return job.userId === requester.userId || requester.isPlatformAdmin === true || jobs.roleOf(requester) === 'admin';
+  function canPress(jobId: string, requester: Requester): Promise<boolean> {
+    return jobs.can(requester, 'manage', jobId);
   }
 
   /** Runs one command and delivers its reply; a command that queues a job gets a status message first. */
@@ -317,14 +315,14 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     }
     const teamId = stringField(body.team?.id) ?? stringField(body.user.team_id) ?? '';
     const message = body.message as { ts?: unknown; thread_ts?: unknown } | undefined;
-    const job = jobs.get(jobId);
+    const job = await jobs.get(jobId);
     const stored = job ? toSlackTarget(job.reply) : undefined;
     const threadTs =
       (stored && stored.channel === channel ? stored.threadTs : undefined) ?? stringField(message?.thread_ts) ?? stringField(message?.ts);
     const replyPrivately = ephemeralIn(channel, userId, threadTs);
     if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(`I don't know the button "${name}".`);
     const requester = await requesterFor(userId, teamId);
-    const queuesJob = name !== 'cancel' && canPress(jobId, requester);
+    const queuesJob = name !== 'cancel' && (await canPress(jobId, requester));
     await execute(
       { command: name, args: { jobId }, attachments: {} },
       requester,

@@ -33,7 +33,7 @@ test('/stylize artist hokusai pick closest: the job names the work the engine ch
   );
   expect(plainText(reply.text)).toMatch(/in the style of the hokusai work closest to your photo/);
   const works = listWorks(ARTISTS_DIR, 'hokusai').map((w) => `hokusai/${w}`);
-  expect(service.get(reply.jobId!)!.styleNames).toEqual(works);
+  expect((await service.get(reply.jobId!))!.styleNames).toEqual(works);
 
   const done = await log.final(reply.jobId!, 170_000);
   if (done.event.type !== 'done') throw new Error(JSON.stringify(done.event));

@@ -78,7 +78,7 @@ describe('runCommand: stylize', () => {
     expect(reply.jobId).toBeDefined();
     expect(reply.text).toMatch(/queued .*wave\.png.*position \d+/);
     expect(reply.buttons).toEqual([{ action: 'cancel', label: 'Cancel', jobId: reply.jobId }]);
-    const job = jobs.get(reply.jobId!)!;
+    const job = (await jobs.get(reply.jobId!))!;
     expect(job.state).toBe('queued');
     expect(job.options).toMatchObject({ size: 64, iterations: 6, progressEvery: 2 });
     expect(job.reply).toEqual({ channel: 'c1' });
@@ -94,7 +94,7 @@ describe('runCommand: stylize', () => {
       context,
     );
     expect(reply.jobId).toBeDefined();
-    const job = jobs.get(reply.jobId!)!;
+    const job = (await jobs.get(reply.jobId!))!;
     // style strength 2 at 96 px: twice that size's default weight.
     expect(job.options).toMatchObject({ size: 96, iterations: 5, preserveColors: 'luminance', seed: 9, styleStrength: 2 });
     expect(resolveOptions(job.options).styleWeight).toBe(2 * defaultStyleWeight(96));
@@ -172,15 +172,15 @@ describe('runCommand: jobs, cancel and buttons', () => {
     expect(refused.text).toMatch(/Only <@alice>/);
 
     const stronger = await run(request('stronger', { args: { jobId: id } }), context);
-    const strongerJob = jobs.get(stronger.jobId!)!;
+    const strongerJob = (await jobs.get(stronger.jobId!))!;
     // The default weight follows the size (64 px here): twice it.
     expect(strongerJob.options.styleWeight).toBe(2 * defaultStyleWeight(64));
     expect(strongerJob.options.seed).toBe(21);
-    expect(strongerJob.artwork).toBe(jobs.get(id)!.artwork);
+    expect(strongerJob.artwork).toBe((await jobs.get(id))!.artwork);
 
     const rerun = await run(request('rerun', { requester: ADMIN, args: { jobId: stronger.jobId } }), context);
     expect(rerun.jobId).toBeDefined();
-    expect(jobs.get(rerun.jobId!)!.options.seed).not.toBe(21);
+    expect((await jobs.get(rerun.jobId!))!.options.seed).not.toBe(21);
 
     expect((await run(request('cancel'), context)).text).toMatch(/Which job/);
     expect((await run(request('cancel', { args: { job_id: 'nope' } }), context)).text).toMatch(/no job `nope`/);
@@ -189,7 +189,7 @@ describe('runCommand: jobs, cancel and buttons', () => {
     for (const jobId of [id, stronger.jobId!, rerun.jobId!]) {
       const cancelled = await run(request('cancel', { requester: ADMIN, args: { jobId } }), context);
       expect(cancelled.text).toMatch(/Cancelled/);
-      expect(jobs.get(jobId)!.state).toBe('cancelled');
+      expect((await jobs.get(jobId))!.state).toBe('cancelled');
     }
   });
 });
@@ -220,7 +220,7 @@ describe('runCommand: information and admin commands', () => {
 
     const set = await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
     expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
-    expect(jobs.quotaOf(BOB).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
+    expect((await jobs.quotaOf(BOB)).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
     const shown = await run(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
     expect(shown.text).toMatch(/Quota of <@bob>[\s\S]*\/99/);
     expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);

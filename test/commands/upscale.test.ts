@@ -1,6 +1,6 @@
 // The Upscale button end to end on the real engine: a finished 32 px picture is painted again at 64 px, starting
 // from that picture, as a new job; the settings line says so; the size limit is kept.
-import { existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, expect, test } from 'vitest';
@@ -42,13 +42,14 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   const reply = await runCommand(press('upscale', first.job.id), context);
   expect(reply.private).toBeFalsy();
   expect(reply.text).toMatch(/upscaled to 64 px, starting from its picture, 2 iterations/);
-  const upscaled = service.get(reply.jobId!)!;
+  const upscaled = (await service.get(reply.jobId!))!;
   expect(upscaled.options).toMatchObject({ size: 64, iterations: 2, scales: 1, init: 'picture', seed: 11 });
   expect(upscaled.parentId).toBe(first.job.id);
   // The new job's starting picture is the finished one.
-  const init = join(dataDir, 'jobs', upscaled.id, 'init.png');
-  expect(existsSync(init)).toBe(true);
-  expect(new Uint8Array(readFileSync(init))).toEqual(done.event.png);
+  const db = new Database(join(dataDir, 'stylebot.db'), { readonly: true });
+  const init = db.prepare('SELECT bytes FROM job_blobs WHERE job_id = ? AND name = ?').get(upscaled.id, 'init.png') as { bytes: Buffer } | undefined;
+  db.close();
+  expect(init && new Uint8Array(init.bytes)).toEqual(done.event.png);
 
   const end = await log.final(upscaled.id, 170_000);
   if (end.event.type !== 'done') throw new Error(JSON.stringify(end.event));

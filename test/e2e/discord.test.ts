@@ -161,7 +161,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const sent = fake.slashCommand({ name: 'stylize', options: { artist: 'Monet', iterations: 4, seed: 3 }, attachments: { content: images.content }, user: ALICE });
     await deferral(sent);
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the artist-mode result' });
-    const job = jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1)[0];
+    const job = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1))[0];
     expect(job.artwork).toMatch(/^monet\//);
     expect(contentOf(done)).toContain(`Artwork:* ${job.artwork}`);
     expect((await pngSize(done.files[0].data)).format).toBe('png');
@@ -221,14 +221,14 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   });
 
   it('refuses a text file attached as an image with a clear private message, and queues nothing', async () => {
-    const before = jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id }).length;
+    const before = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).length;
     const text = { name: 'notes.png', data: Buffer.from('these are my holiday notes, not a picture\n'), contentType: 'image/png' };
     const sent = fake.slashCommand({ name: 'stylize', attachments: { content: text, style: images.style }, user: BOB });
     await deferral(sent);
     const message = await ephemeralFollowUp(sent);
     expect(message).toContain('notes.png');
     expect(message).toMatch(/not an image|JPEG, PNG, WebP or GIF/i);
-    expect(jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
+    expect((await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id }))).toHaveLength(before);
   });
 
   it('refuses a job over quota privately; an admin raises the quota and the user then succeeds', async () => {
@@ -281,7 +281,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const cancelled = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Cancelled'), { what: 'the cancelled status' });
     expect(customIds(cancelled)).toEqual([]);
     const jobId = cancelId.split(':')[2];
-    expect(jobs.get(jobId)?.state).toBe('cancelled');
+    expect((await jobs.get(jobId))?.state).toBe('cancelled');
   });
 
   it('falls back to a follow-up when the status message is deleted, and to the channel when the token expires', async () => {
@@ -319,7 +319,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { from, what: 'the result after the restart' });
     const png = await pngSize(done.files[0].data);
     expect(Math.max(png.width, png.height)).toBe(64);
-    expect(jobs.get(jobId)?.state).toBe('done');
-    expect(jobs.get(jobId)?.attempts).toBeGreaterThanOrEqual(2);
+    expect((await jobs.get(jobId))?.state).toBe('done');
+    expect((await jobs.get(jobId))?.attempts).toBeGreaterThanOrEqual(2);
   });
 });

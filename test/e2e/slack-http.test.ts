@@ -174,7 +174,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> quota set <@UBOB> jobs per day 99' }));
     await ephemeralTo(world.fake, 'UBOB', from, /Only Stylebot admins can change quotas/);
-    expect(world.jobs.admin.showQuota({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }).quota.jobsPerDay).toBe(0);
+    expect((await world.jobs.admin.showQuota({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' })).quota.jobsPerDay).toBe(0);
 
     // STYLEBOT_ADMINS (the admins option) makes a regular Slack user an admin too.
     from = fake.calls.length;
@@ -295,7 +295,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
 
   it('buttons: a stranger is refused; the owner re-runs (queued behind a running job) and cancels; cancel by mention', async () => {
     const { fake, jobs } = world;
-    const [mine] = jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }).filter((j) => j.state === 'done');
+    const [mine] = (await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' })).filter((j) => j.state === 'done');
     expect(mine).toBeDefined();
     const thread = (mine.reply as { threadTs: string }).threadTs;
     const statusTs = (mine.reply as { statusTs: string }).statusTs;
@@ -327,8 +327,8 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const newJobId = buttonValue(queued.args, 'stylebot:cancel')!;
     expect(newJobId).not.toBe(mine.id);
     // No weight given: twice the default at the job's size (style-weight.ts).
-    expect(jobs.get(newJobId)?.options.styleWeight).toBe((mine.options.styleWeight ?? defaultStyleWeight(mine.options.size ?? DEFAULT_OPTIONS.size)) * 2);
-    expect(jobs.get(newJobId)?.options.seed).toBe(mine.options.seed ?? mine.result?.seed);
+    expect((await jobs.get(newJobId))?.options.styleWeight).toBe((mine.options.styleWeight ?? defaultStyleWeight(mine.options.size ?? DEFAULT_OPTIONS.size)) * 2);
+    expect((await jobs.get(newJobId))?.options.seed).toBe(mine.options.seed ?? mine.result?.seed);
 
     await fake.postSigned(
       appUrl,
@@ -336,12 +336,12 @@ describe('Slack bot over HTTP (signed requests)', () => {
       { kind: 'payload' },
     );
     await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === newStatus.args.ts && /Cancelled/.test(callText(c.args)), { from });
-    expect(jobs.get(newJobId)?.state).toBe('cancelled');
+    expect((await jobs.get(newJobId))?.state).toBe('cancelled');
 
     // The running job, cancelled by its owner with a mention.
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: `<@UBOT> cancel ${blockerId}` }));
     await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === blockerStatus.args.ts && /Cancelled/.test(callText(c.args)), { from });
-    expect(jobs.get(blockerId)?.state).toBe('cancelled');
+    expect((await jobs.get(blockerId))?.state).toBe('cancelled');
   });
 });

@@ -65,7 +65,7 @@ describe('Slack bot across a restart', () => {
     // The first edit after the restart failed (message_not_found): a new status message went into the thread.
     const replacement = fake.callsOf('chat.postMessage', restartedAt).find((c) => c.args.thread_ts === threadTs);
     expect(replacement).toBeDefined();
-    const [job] = world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' });
+    const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' });
     expect(job.state).toBe('done');
     expect(job.attempts).toBeGreaterThanOrEqual(2);
   });

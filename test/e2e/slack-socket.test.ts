@@ -102,7 +102,7 @@ describe('Slack bot over Socket Mode', () => {
 
   it('routes button presses and slash commands over the socket', async () => {
     const { fake, jobs } = world;
-    const [mine] = jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }).filter((j) => j.state === 'done');
+    const [mine] = (await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' })).filter((j) => j.state === 'done');
     let from = fake.calls.length;
     const press = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine.id, messageTs: String((mine.reply as { statusTs: string }).statusTs) });
     await fake.sendSocket('interactive', press);

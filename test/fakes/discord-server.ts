@@ -96,7 +96,8 @@ export class FakeDiscordServer {
   private readonly files = new Map<string, { data: Uint8Array; contentType: string }>();
   private readonly waiters = new Set<{ from: number; match: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }>();
   private readonly expiredTokens = new Set<string>();
-  private readonly rateLimits: { match: (method: string, path: string) => boolean; retryAfterS: number }[] = [];
+  private readonly rateLimits: { match: (method: string, path: string, call: RecordedCall) => boolean; retryAfterS: number }[] = [];
+  private readonly outages: { match: (method: string, path: string, call: RecordedCall) => boolean; until: number }[] = [];
   private sequence = 0;
   private port = 0;
 
@@ -188,8 +189,13 @@ export class FakeDiscordServer {
   }
 
   /** Answers the next request that matches with 429 Too Many Requests (retry after retryAfterS seconds). */
-  rateLimitNext(match: (method: string, path: string) => boolean, retryAfterS: number): void {
+  rateLimitNext(match: (method: string, path: string, call: RecordedCall) => boolean, retryAfterS: number): void {
     this.rateLimits.push({ match, retryAfterS });
+  }
+
+  /** Answers every request that matches with 503 Service Unavailable for the next durationMs. */
+  outage(match: (method: string, path: string, call: RecordedCall) => boolean, durationMs: number): void {
+    this.outages.push({ match, until: Date.now() + durationMs });
   }
 
   /** Cuts every gateway connection abruptly, as a network failure would. */
@@ -352,8 +358,13 @@ export class FakeDiscordServer {
       status: 0,
       at: Date.now(),
     };
-    const limit = this.rateLimits.findIndex((r) => r.match(call.method, path));
-    const [status, answer] = limit >= 0 ? this.rateLimited(limit, res) : this.route(call);
+    const limit = this.rateLimits.findIndex((r) => r.match(call.method, path, call));
+    const down = this.outages.some((o) => Date.now() < o.until && o.match(call.method, path, call));
+    const [status, answer] = down
+      ? [503, { message: 'Service Unavailable', code: 0 }]
+      : limit >= 0
+        ? this.rateLimited(limit, res)
+        : this.route(call);
     call.status = status;
     this.calls.push(call);
     for (const waiter of [...this.waiters]) {

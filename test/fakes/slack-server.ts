@@ -66,6 +66,8 @@ export class FakeSlack {
   readonly failNext = new Map<string, string>();
   /** Methods that answer HTTP 429 with Retry-After (seconds) once; recorded as "METHOD (429)". */
   readonly rateLimitNext = new Map<string, number>();
+  /** Methods that answer { ok: false, error: 'service_unavailable' } until the given time (epoch ms): an outage. */
+  readonly downUntil = new Map<string, number>();
   readonly botUserId: string;
   readonly teamId: string;
   private readonly server: Server;
@@ -419,6 +421,10 @@ export class FakeSlack {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
+    }
+    if (Date.now() < (this.downUntil.get(method) ?? 0)) {
+      this.record({ ...call, method: `${method} (down)` });
+      return fail('service_unavailable');
     }
     const failure = this.failNext.get(method);
     if (failure) {

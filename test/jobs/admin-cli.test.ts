@@ -54,7 +54,7 @@ test('bad command lines get a clear message and exit code 2', async () => {
 
 test('jobs lists jobs; cancel stops a running job of the serving process, which tells the chat', async () => {
   const dataDir = tempDir();
-  service = realService({ dataDir, syncIntervalMs: 100, abortGraceMs: 600_000 });
+  service = realService({ dataDir, pollMs: 100, abortGraceMs: 600_000 });
   const log = new EventLog(service);
   await service.start();
   const r = await service.enqueue(user('alice'), {}, realInputs(500));
@@ -70,7 +70,7 @@ test('jobs lists jobs; cancel stops a running job of the serving process, which 
   const next = await service.enqueue(user('bob'), {}, realInputs(1));
   if (!next.ok) throw new Error(next.message);
   expect((await log.final(next.job.id, 60_000)).event.type).toBe('done');
-  expect(service.get(r.job.id)!.state).toBe('cancelled');
+  expect((await service.get(r.job.id))!.state).toBe('cancelled');
   expect(await run(['cancel', r.job.id, '--data-dir', dataDir])).toBe(1);
   expect(err.at(-1)).toMatch(/already cancelled/);
   out = [];

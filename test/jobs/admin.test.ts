@@ -26,7 +26,7 @@ test('every admin change is written to the audit table with who, what, when, bef
   await service.admin.setRole(root, alice, 'admin');
   await service.admin.setDefaults(root, { platform: 'discord', workspaceId: 'guild1' }, { maxSize: 1024 });
   await service.admin.resetUsage(root, alice);
-  const log = service.admin.auditLog();
+  const log = await service.admin.auditLog();
   expect(log.map((e) => e.action)).toEqual(['usage.reset', 'defaults.set', 'role.set', 'quota.set']);
   expect(log[3]).toMatchObject({
     at: Date.UTC(2026, 10, 22, 9),
@@ -48,7 +48,7 @@ test('admins of one workspace cannot change another; bad values are refused', as
   await expect(service.admin.setQuota(root, { ...alice, workspaceId: 'other' }, { maxQueued: 1 })).rejects.toThrow(/own workspace/);
   await expect(service.admin.setQuota(root, alice, { maxQueued: -1 })).rejects.toThrow(/whole number of 0 or more/);
   await expect(service.admin.setQuota(root, alice, {})).rejects.toThrow(/at least one/);
-  expect(service.admin.auditLog()).toEqual([]);
+  expect((await service.admin.auditLog())).toEqual([]);
 });
 
 test('stats count jobs and GPU seconds per user and per day', async () => {
@@ -61,14 +61,14 @@ test('stats count jobs and GPU seconds per user and per day', async () => {
     if (r.ok) ids.push(r.job.id);
   }
   await Promise.all(ids.map((id) => log.final(id)));
-  const stats = service.admin.stats('guild1', 1);
+  const stats = await service.admin.stats('guild1', 1);
   expect(stats.perUser.map((u) => [u.userId, u.jobs])).toEqual(expect.arrayContaining([['alice', 2], ['bob', 1]]));
   expect(stats.perDay).toHaveLength(1);
   expect(stats.perDay[0]!.jobs).toBe(3);
-  const charged = ids.reduce((sum, id) => sum + service!.get(id)!.gpuMs, 0) / 1000;
+  const charged = (await Promise.all(ids.map((id) => service!.get(id)))).reduce((sum, job) => sum + job!.gpuMs, 0) / 1000;
   expect(stats.perDay[0]!.gpuSeconds).toBeCloseTo(charged, 3);
   expect(charged).toBeGreaterThan(0);
-  expect(service.admin.stats('elsewhere').perUser).toEqual([]);
+  expect((await service.admin.stats('elsewhere')).perUser).toEqual([]);
 });
 
 test('retention deletes the files of old jobs and keeps their rows', async () => {
@@ -80,16 +80,16 @@ test('retention deletes the files of old jobs and keeps their rows', async () =>
   const r = await service.enqueue(user('alice'), {}, realInputs(1));
   if (!r.ok) throw new Error(r.message);
   await log.final(r.job.id);
-  const path = service.get(r.job.id)!.resultPath!;
-  expect(existsSync(path)).toBe(true);
-  expect(service.resultImage(r.job.id)).toEqual(new Uint8Array(readFileSync(path)));
+  const final = await log.final(r.job.id);
+  if (final.event.type !== 'done') throw new Error(final.event.type);
+  expect(await service.resultImage(r.job.id)).toEqual(final.event.png);
   t += 6 * 86_400_000;
-  expect(service.purgeOldFiles()).toBe(0);
+  expect(await service.purgeOldFiles()).toBe(0);
   t += 2 * 86_400_000;
-  expect(service.purgeOldFiles()).toBe(1);
+  expect(await service.purgeOldFiles()).toBe(1);
   expect(existsSync(join(dataDir, 'jobs', r.job.id))).toBe(false);
-  expect(service.get(r.job.id)).toMatchObject({ state: 'done', resultPath: undefined });
-  expect(service.resultImage(r.job.id)).toBeUndefined();
+  expect(await service.get(r.job.id)).toMatchObject({ state: 'done', resultPath: undefined });
+  expect((await service.resultImage(r.job.id))).toBeUndefined();
   const again = await service.rerun(r.job.id, user('alice'), {}, { seed: 1 });
   expect(again).toMatchObject({ ok: false, message: expect.stringMatching(/no longer kept/) });
 });
@@ -110,7 +110,7 @@ test('artists corpus: add (validated, kebab-case folder), list, remove; path tri
   await expect(service.admin.removeArtwork(root, 'klimt', '../klimt/the-kiss.jpg')).rejects.toThrow();
   await service.admin.removeArtwork(root, 'Egon Schiele', 'self-portrait.jpg');
   expect(existsSync(join(artistsDir, 'egon-schiele'))).toBe(false);
-  expect(service.admin.auditLog().map((e) => [e.action, e.target])).toEqual([
+  expect((await service.admin.auditLog()).map((e) => [e.action, e.target])).toEqual([
     ['artwork.remove', 'egon-schiele/self-portrait.jpg'],
     ['artwork.add', 'egon-schiele/self-portrait.jpg'],
   ]);

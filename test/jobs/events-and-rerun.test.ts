@@ -79,11 +79,11 @@ test('close() leaves a running job for the next start, which re-runs it', async 
   await first.close();
   expect(events.map((e) => e.type)).not.toContain('failed');
   service = realService({ dataDir, abortGraceMs: 600_000 });
-  expect(service.get(r.job.id)!.state).toBe('running');
+  expect((await service.get(r.job.id))!.state).toBe('running');
   const log = new EventLog(service);
   await service.start();
   await log.wait((e) => e.job.id === r.job.id && e.event.type === 'started');
-  expect(service.get(r.job.id)).toMatchObject({ state: 'running', attempts: 2 });
+  expect((await service.get(r.job.id))).toMatchObject({ state: 'running', attempts: 2 });
   expect((await service.cancel(r.job.id, user('alice'))).ok).toBe(true);
   expect((await log.final(r.job.id)).event.type).toBe('cancelled');
 });

@@ -38,5 +38,5 @@ test('a real 64 px, 5-iteration job in artist mode ends with a valid PNG', async
   expect(progress.length).toBeGreaterThanOrEqual(2);
   expect(progress.at(-1)).toMatchObject({ progress: { iteration: 5, total: 5 } });
   expect(progress.some((e) => e.type === 'progress' && e.preview instanceof Uint8Array)).toBe(true);
-  expect(service.resultImage(r.job.id)).toEqual(final.event.png);
+  expect((await service.resultImage(r.job.id))).toEqual(final.event.png);
 }, 180_000);

@@ -35,7 +35,7 @@ describe('order', () => {
       { type: 'position', position: 2 },
       { type: 'position', position: 3 },
     ]);
-    expect(service.queue().map((q) => [q.job.userId, q.position])).toEqual([
+    expect((await service.queue()).map((q) => [q.job.userId, q.position])).toEqual([
       ['boss', 1],
       ['mod', 2],
       ['u1', 3],
@@ -52,7 +52,7 @@ describe('order', () => {
     await service.start();
     const first = ok(await service.enqueue(user('heavy'), {}, fakeInputs('sleep:60', 5)));
     await log.final(first.job.id);
-    expect(service.get(first.job.id)!.gpuMs).toBeGreaterThan(200);
+    expect((await service.get(first.job.id))!.gpuMs).toBeGreaterThan(200);
     const blocker = ok(await service.enqueue(user('other'), {}, fakeInputs('sleep:100', 3)));
     await log.wait((r) => r.job.id === blocker.job.id && r.event.type === 'started');
     const heavy2 = ok(await service.enqueue(user('heavy'), {}, fakeInputs()));
@@ -78,9 +78,9 @@ describe('order', () => {
     for (const id of ids) {
       expect(log.types(id).filter((t) => t === 'started')).toHaveLength(1);
       expect(log.types(id).filter((t) => t === 'done')).toHaveLength(1);
-      expect(service.get(id)!.state).toBe('done');
+      expect((await service.get(id))!.state).toBe('done');
     }
-    expect(service.admin.listJobs({ state: 'done' })).toHaveLength(120);
+    expect((await service.admin.listJobs({ state: 'done' }))).toHaveLength(120);
   });
 });
 
@@ -93,7 +93,7 @@ describe('cancel', () => {
     const refused = await service.cancel(job.id, user('mallory'));
     expect(refused).toEqual({ ok: false, message: expect.stringMatching(/only the person who started/i) });
     expect(await service.cancel(job.id, user('alice'))).toEqual({ ok: true, message: `Cancelled job ${job.id}.` });
-    expect(service.get(job.id)!.state).toBe('cancelled');
+    expect((await service.get(job.id))!.state).toBe('cancelled');
     await service.settled();
     expect(log.of(later.id)).toContainEqual({ type: 'position', position: 1 });
     await service.start();
@@ -115,8 +115,8 @@ describe('cancel', () => {
     expect((await service.cancel(slow.id, admin)).ok).toBe(true);
     expect((await log.final(slow.id)).event).toEqual({ type: 'cancelled', by: 'mod' });
     expect((await log.final(next.id, 60_000)).event.type).toBe('done');
-    expect(service.get(slow.id)).toMatchObject({ state: 'cancelled', gpuMs: 0 });
-    expect(service.get(slow.id)!.progress!.iteration).toBeLessThan(500);
+    expect((await service.get(slow.id))).toMatchObject({ state: 'cancelled', gpuMs: 0 });
+    expect((await service.get(slow.id))!.progress!.iteration).toBeLessThan(500);
   });
 });
 
@@ -132,7 +132,7 @@ describe('failures', () => {
     const good = ok(await service.enqueue(user('bob'), {}, fakeInputs())).job;
     const failed = await log.final(bad.id);
     expect(failed.event).toEqual({ type: 'failed', error: expect.stringMatching(message) });
-    expect(service.get(bad.id)).toMatchObject({ state: 'failed', gpuMs: 0 });
+    expect((await service.get(bad.id))).toMatchObject({ state: 'failed', gpuMs: 0 });
     expect((await log.final(good.id)).event.type).toBe('done');
   });
 
@@ -182,7 +182,7 @@ test('progress (real engine) is throttled, the last one always goes out, and it 
   expect((await log.final(job.id)).event.type).toBe('done');
   const progress = log.of(job.id).filter((e) => e.type === 'progress');
   expect(progress.map((e) => (e.type === 'progress' ? e.progress.iteration : -1))).toEqual([1, 4]);
-  expect(service.get(job.id)!.progress).toMatchObject({ iteration: 4, total: 4 });
+  expect((await service.get(job.id))!.progress).toMatchObject({ iteration: 4, total: 4 });
 });
 
 describe('progress', () => {

@@ -65,6 +65,12 @@ test('worker counts per backend, and options from the environment', () => {
   });
   expect(options).toMatchObject({ dataDir: '/tmp/sb', workers: 3, admins: ['u1', 'discord:u2'], jobTimeoutS: 60 });
   expect(() => jobServiceOptionsFromEnv({ STYLEBOT_WORKERS: 'two', STYLEBOT_JOB_TIMEOUT_S: '-1' })).toThrow(
-    /STYLEBOT_WORKERS must be a positive number.*\n.*STYLEBOT_JOB_TIMEOUT_S must be a positive number/,
+    /STYLEBOT_WORKERS must be a whole number of 0 or more, got "two".*\n.*STYLEBOT_JOB_TIMEOUT_S must be a positive number/,
   );
+  // 0: a front that runs no engine of its own (its jobs run in `stylebot worker` processes).
+  expect(jobServiceOptionsFromEnv({ STYLEBOT_WORKERS: '0', STYLEBOT_WORKER_NAME: 'gpu-a', STYLEBOT_LEASE_S: '10' })).toMatchObject({
+    workers: 0,
+    workerName: 'gpu-a',
+    leaseMs: 10_000,
+  });
 });

@@ -24,7 +24,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/admin/')) return;
-    if (jobs.roleOf(request.requester) !== 'admin') {
+    if ((await jobs.roleOf(request.requester)) !== 'admin') {
       return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
     }
   });
@@ -34,15 +34,15 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     if (state !== undefined && state !== '' && !(STATES as string[]).includes(state)) {
       return sendError(reply, 400, 'invalid', `state must be one of ${STATES.join(', ')}.`);
     }
-    const positions = new Map(jobs.queue().map((entry) => [entry.job.id, entry.position]));
-    const list = jobs.admin.listJobs({ ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
+    const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
+    const list = await jobs.admin.listJobs({ ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
     return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
   });
 
   app.get('/api/admin/quota', async (request, reply) => {
     const target = targetOf(request, reply, false);
     if (!target) return reply;
-    const { quota, usage, role } = jobs.admin.showQuota({ ...target, userId: target.userId ?? NOBODY });
+    const { quota, usage, role } = await jobs.admin.showQuota({ ...target, userId: target.userId ?? NOBODY });
     return { ...target, quota, usage: target.userId ? usage : null, role: target.userId ? role : null };
   });
 
@@ -51,7 +51,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     if (!target) return reply;
     const args = quotaArgs(request.body);
     const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'set');
-    return answerWithQuota(reply, result, () => jobs.admin.showQuota({ ...target, userId: target.userId! }).quota);
+    return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota({ ...target, userId: target.userId! })).quota);
   });
 
   app.post('/api/admin/quota/reset', async (request, reply) => {
@@ -66,17 +66,17 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     if (!target) return reply;
     const args = quotaArgs(request.body);
     const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId }, {}, 'defaults');
-    return answerWithQuota(reply, result, () => jobs.admin.showQuota({ ...target, userId: NOBODY }).quota);
+    return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota({ ...target, userId: NOBODY })).quota);
   });
 
   app.get('/api/admin/stats', async (request) => {
     const days = Math.min(365, Math.max(1, Math.floor(Number((request.query as { days?: string }).days ?? 7)) || 7));
-    return { days, ...jobs.admin.stats(undefined, days) };
+    return { days, ...(await jobs.admin.stats(undefined, days)) };
   });
 
   app.get('/api/admin/audit', async (request) => {
     const limit = Math.min(1000, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200) || 200));
-    return { entries: jobs.admin.auditLog(limit) };
+    return { entries: await jobs.admin.auditLog(limit) };
   });
 
   app.post('/api/admin/artists', async (request, reply) => {
@@ -91,9 +91,9 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     return answer(deps, reply, result, false);
   });
 
-  function answerWithQuota(reply: FastifyReply, result: Awaited<ReturnType<typeof command>>, quota: () => unknown) {
+  async function answerWithQuota(reply: FastifyReply, result: Awaited<ReturnType<typeof command>>, quota: () => Promise<unknown>) {
     if (result.code) return answer(deps, reply, result, false);
-    return reply.send({ message: plainText(result.text), quota: quota() });
+    return reply.send({ message: plainText(result.text), quota: await quota() });
   }
 }
 

@@ -42,18 +42,17 @@ export function command(
 }
 
 /** The owner of a job, or an admin, may see and change it (the job core checks changes again). */
-export function mayView(jobs: JobService, job: Job, requester: Requester): boolean {
-  const own = job.platform === requester.platform && job.workspaceId === requester.workspaceId && job.userId === requester.userId;
-  return own || jobs.roleOf(requester) === 'admin';
+export async function mayView(jobs: JobService, job: Job, requester: Requester): Promise<boolean> {
+  return jobs.can(requester, 'manage', job.id);
 }
 
 /** Answers a command: a refusal with its status, a queued job with 202, anything else with its message. */
-export function answer(deps: StudioDeps, reply: FastifyReply, result: CommandReply, expectJob: boolean): FastifyReply {
+export async function answer(deps: StudioDeps, reply: FastifyReply, result: CommandReply, expectJob: boolean): Promise<FastifyReply> {
   if (result.code) return sendRefusal(reply, { ...result, code: result.code });
   if (result.jobId) {
-    const job = deps.jobs.get(result.jobId);
+    const job = await deps.jobs.get(result.jobId);
     if (!job) return sendUnexpected(reply, result);
-    const view = apiJob(job, positionOf(deps.jobs, job.id));
+    const view = apiJob(job, await positionOf(deps.jobs, job.id));
     return reply.code(202).send({ id: job.id, state: job.state, position: view.position, message: plainText(result.text), job: view });
   }
   if (expectJob) return sendUnexpected(reply, result);
@@ -68,10 +67,10 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
   const { jobs, context } = deps;
   const thumbnails = new Map<string, Uint8Array>();
 
-  const findJob = (request: FastifyRequest, reply: FastifyReply): Job | undefined => {
+  const findJob = async (request: FastifyRequest, reply: FastifyReply): Promise<Job | undefined> => {
     const { id } = request.params as { id: string };
-    const job = /^[a-z0-9]{1,32}$/i.test(id) ? jobs.get(id) : undefined;
-    if (!job || !mayView(jobs, job, request.requester)) {
+    const job = /^[a-z0-9]{1,32}$/i.test(id) ? await jobs.get(id) : undefined;
+    if (!job || !(await mayView(jobs, job, request.requester))) {
       sendError(reply, 404, 'not_found', `There is no job \`${id}\` of yours.`);
       return undefined;
     }
@@ -85,7 +84,7 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
   }));
 
   app.get('/api/me', async (request) => {
-    const { quota, usage, role } = jobs.quotaOf(request.requester);
+    const { quota, usage, role } = await jobs.quotaOf(request.requester);
     const { userId, platform, workspaceId } = request.requester;
     return { user: userId, platform, workspace: workspaceId, role, quota, usage };
   });
@@ -98,20 +97,20 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
 
   app.get('/api/jobs', async (request) => {
     const limit = Math.min(100, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
-    const positions = new Map(jobs.queue().map((entry) => [entry.job.id, entry.position]));
-    return { jobs: jobs.jobsOf(request.requester, limit).map((job) => apiJob(job, positions.get(job.id))) };
+    const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
+    return { jobs: (await jobs.jobsOf(request.requester, limit)).map((job) => apiJob(job, positions.get(job.id))) };
   });
 
   app.get('/api/jobs/:id', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
-    return apiJob(job, positionOf(jobs, job.id));
+    return apiJob(job, await positionOf(jobs, job.id));
   });
 
   app.get('/api/jobs/:id/result', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
-    const png = job.state === 'done' ? jobs.resultImage(job.id) : undefined;
+    const png = job.state === 'done' ? await jobs.resultImage(job.id) : undefined;
     if (!png) {
       const why = job.state === 'done' ? 'its picture is no longer kept' : `it is ${job.state}`;
       return sendError(reply, 404, 'not_found', `Job ${job.id} has no picture: ${why}.`);
@@ -123,7 +122,7 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
   });
 
   app.get('/api/jobs/:id/preview', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
     const preview = deps.streams.preview(job.id);
     if (!preview) return sendError(reply, 404, 'not_found', `Job ${job.id} has no preview yet.`);
@@ -131,24 +130,24 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
   });
 
   app.get('/api/jobs/:id/events', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
     streamEvents(deps, request, reply, job);
     return reply;
   });
 
   app.delete('/api/jobs/:id', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
     const result = await command(deps, request.requester, 'cancel', { jobId: job.id });
     if (result.code) return sendRefusal(reply, { ...result, code: result.code });
-    const after = jobs.get(job.id) ?? job;
-    return { message: plainText(result.text), job: apiJob(after, positionOf(jobs, job.id)) };
+    const after = (await jobs.get(job.id)) ?? job;
+    return { message: plainText(result.text), job: apiJob(after, await positionOf(jobs, job.id)) };
   });
 
   // The buttons under a job (New seed, Stronger style, Cancel, and whatever commands/progress.ts offers).
   app.post('/api/jobs/:id/actions/:action', async (request, reply) => {
-    const job = findJob(request, reply);
+    const job = await findJob(request, reply);
     if (!job) return reply;
     const { action } = request.params as { action: string };
     // Any command a button may name (rerun, stronger, cancel, and what commands/ adds later); nothing else.
@@ -205,8 +204,13 @@ function streamEvents(deps: StudioDeps, request: FastifyRequest, reply: FastifyR
     if (!closed) out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const previewUrl = (png: Uint8Array | undefined) => (png ? `data:image/png;base64,${Buffer.from(png).toString('base64')}` : undefined);
-  const snapshot = (current: Job) => {
-    send('job', { job: apiJob(current, positionOf(deps.jobs, current.id)), preview: previewUrl(deps.streams.preview(current.id)) });
+  // Positions are read from the store: the writes go out in order through one chain.
+  let writes = Promise.resolve();
+  const inOrder = (write: () => Promise<void>) => {
+    writes = writes.then(write).catch(() => finish());
+  };
+  const snapshot = async (current: Job) => {
+    send('job', { job: apiJob(current, await positionOf(deps.jobs, current.id)), preview: previewUrl(deps.streams.preview(current.id)) });
   };
   const finish = () => {
     if (closed) return;
@@ -221,27 +225,34 @@ function streamEvents(deps: StudioDeps, request: FastifyRequest, reply: FastifyR
   if (job.platform === 'web') {
     unsubscribe = deps.streams.subscribe(job.id, (current: Job, event: JobEvent) => {
       const preview = event.type === 'progress' ? previewUrl(event.preview) : undefined;
-      send(event.type, { job: apiJob(current, positionOf(deps.jobs, current.id)), ...(preview ? { preview } : {}) });
-      if (FINAL.has(event.type)) finish();
+      inOrder(async () => {
+        send(event.type, { job: apiJob(current, await positionOf(deps.jobs, current.id)), ...(preview ? { preview } : {}) });
+        if (FINAL.has(event.type)) finish();
+      });
     });
     timer = setInterval(() => !closed && out.write(': keep-alive\n\n'), HEARTBEAT_MS);
   } else {
     // Jobs of Discord and Slack (an admin watching) have their events delivered to those bots; read the store.
     let last = '';
     timer = setInterval(() => {
-      const current = deps.jobs.get(job.id);
-      if (!current) return finish();
-      const seen = `${current.state}:${current.progress?.iteration ?? ''}`;
-      if (seen !== last) {
-        last = seen;
-        snapshot(current);
-      }
-      if (FINAL.has(current.state)) finish();
+      inOrder(async () => {
+        const current = await deps.jobs.get(job.id);
+        if (!current) return finish();
+        const seen = `${current.state}:${current.progress?.iteration ?? ''}`;
+        if (seen !== last) {
+          last = seen;
+          await snapshot(current);
+        }
+        if (FINAL.has(current.state)) finish();
+      });
     }, 1000);
   }
   request.raw.on('close', finish);
-  snapshot(deps.jobs.get(job.id) ?? job);
-  if (FINAL.has((deps.jobs.get(job.id) ?? job).state)) finish();
+  inOrder(async () => {
+    const current = (await deps.jobs.get(job.id)) ?? job;
+    await snapshot(current);
+    if (FINAL.has(current.state)) finish();
+  });
 }
 
 export { UploadError };

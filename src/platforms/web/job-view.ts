@@ -50,8 +50,8 @@ function latestEvent(job: Job, position: number | undefined): JobEvent {
   }
 }
 
-export function positionOf(jobs: JobService, jobId: string): number | undefined {
-  return jobs.queue().find((entry) => entry.job.id === jobId)?.position;
+export async function positionOf(jobs: JobService, jobId: string): Promise<number | undefined> {
+  return (await jobs.queue()).find((entry) => entry.job.id === jobId)?.position;
 }
 
 export function apiJob(job: Job, position: number | undefined): ApiJob {

@@ -16,8 +16,9 @@ export interface ChatConnection {
  */
 export function registerOps(app: FastifyInstance, jobs: JobService, metrics: StylebotMetrics, connections: () => ChatConnection[]): void {
   app.get('/healthz', async (_request, reply) => {
-    const health = jobs.health();
-    const workersOk = health.workers.length > 0 && health.workers.every((w) => w.alive);
+    const health = await jobs.health();
+    // A front with STYLEBOT_WORKERS=0 has no engine of its own: its jobs run in worker processes.
+    const workersOk = health.workers.every((w) => w.alive);
     const ok = health.database.writable && workersOk;
     return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ ok, ...health });
   });

@@ -1,0 +1,305 @@
+// The one storage interface of the job core. Every method returns a Promise, because the shared implementation
+// (PostgreSQL, db/postgres/) is asynchronous; the embedded one (SQLite, db/sqlite-store.ts) implements the same
+// contract, checked by test/db/store-contract.ts against both.
+//
+// Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
+// (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
+import type { Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../src/jobs/types.js';
+
+/** A style image stored with the job (its bytes are the blob named `blob`). */
+export interface StoredStyle {
+  /** Blob name inside the job, e.g. "style-0.jpg". */
+  file: string;
+  weight: number;
+  name: string;
+}
+
+/** A Job plus what only the job core needs (where its inputs are, acceptance order, who holds its lease). */
+export interface JobRecord extends Job {
+  /** Acceptance order, for first-come among equals. */
+  seq: number;
+  styleFiles: StoredStyle[];
+  /** Blob name of the content image; absent for texture synthesis. */
+  contentFile?: string;
+  contentName?: string;
+  parentId?: string;
+  cancelledBy?: string;
+  /** True once retention removed the job's blobs. */
+  filesPurged: boolean;
+  /** Name of the worker holding the lease while running (kept after the job ends: who ran it last). */
+  worker?: string;
+  /** Lease end while running: past it, maintenance requeues (or fails) the job. */
+  leaseExpiresAt?: number;
+}
+
+/** What intake stores for a new job; the store assigns seq, state 'queued', attempts 0. */
+export type NewJob = Omit<
+  JobRecord,
+  'seq' | 'attempts' | 'gpuMs' | 'filesPurged' | 'state' | 'worker' | 'leaseExpiresAt' | 'progress' | 'result' | 'resultPath' | 'error' | 'cancelledBy' | 'startedAt' | 'finishedAt'
+>;
+
+/** A named byte string stored with a job: inputs ("content.jpg", "style-0.png"), "preview.png", "result.png". */
+export interface JobBlob {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface UserKey {
+  platform: string;
+  workspaceId: string;
+  userId: string;
+}
+
+export interface UserSettings {
+  role?: Role;
+  quota: Partial<Quota>;
+  usageResetAt?: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: UserKey;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Everything the quota check of one user sees, read inside the admission transaction. */
+export interface AdmissionSnapshot {
+  workspaceDefaults: Partial<Quota>;
+  user: UserSettings;
+  /** Jobs counting against jobsPerDay since max(dayStart, usageResetAt): queued, running or done. */
+  jobsToday: number;
+  /** Engine ms of done jobs finished since max(dayStart, usageResetAt). */
+  gpuMsToday: number;
+  /** The user's jobs waiting now. */
+  queuedNow: number;
+}
+
+export type AdmissionResult = { ok: true; job: JobRecord } | { ok: false; refusal: string };
+
+/** A queued job as the scheduler sees it. */
+export interface QueuedJob {
+  id: string;
+  seq: number;
+  priority: number;
+  platform: string;
+  workspaceId: string;
+  userId: string;
+}
+
+export type DeliveryKind = 'done' | 'failed' | 'cancelled';
+export type DeliveryState = 'undelivered' | 'delivered' | 'abandoned';
+
+/** One persisted delivery of a job's final status (and result picture) to the platform that owns the job. */
+export interface Delivery {
+  id: number;
+  jobId: string;
+  platform: string;
+  kind: DeliveryKind;
+  state: DeliveryState;
+  /** Failed tries so far. */
+  attempts: number;
+  /** Not tried again before this time. */
+  nextAttemptAt: number;
+  /** The front that is trying it now, until claimedUntil. */
+  claimedBy?: string;
+  claimedUntil?: number;
+  lastError?: string;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+export interface JobListFilter {
+  state?: JobState;
+  userId?: string;
+  platform?: string;
+  workspaceId?: string;
+  /** Newest first; default 1000. */
+  limit?: number;
+}
+
+export interface UsageStatsRows {
+  perUser: { platform: Platform; workspaceId: string; userId: string; jobs: number; gpuSeconds: number }[];
+  perDay: { day: string; jobs: number; gpuSeconds: number }[];
+}
+
+/** Result of one maintenance pass over expired leases. */
+export interface LeaseRecovery {
+  /** running -> queued (attempts stay counted). */
+  requeued: JobRecord[];
+  /** running -> failed: the lease expired on the last allowed attempt. */
+  failed: JobRecord[];
+}
+
+/**
+ * The job core's storage. Implementations: SqliteStore (db/sqlite-store.ts), PostgresStore (db/postgres/).
+ * Errors: methods reject on storage failures (after the implementation's own retries for a busy database);
+ * they never reject for "not found" or "not in that state", which are answered by undefined/false.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  // ---- intake -------------------------------------------------------------------------------------------------
+
+  /**
+   * Admits a job atomically: reads the user's AdmissionSnapshot (usage counted from `since`), asks `decide` (a pure,
+   * synchronous function: a refusal text or null) and, when admitted, inserts the job (state 'queued', next seq) and
+   * its blobs, all in one transaction, so two fronts cannot both admit a job over a user's limit.
+   */
+  admitJob(job: NewJob, blobs: JobBlob[], since: number, decide: (snapshot: AdmissionSnapshot) => string | null): Promise<AdmissionResult>;
+
+  // ---- reading jobs -------------------------------------------------------------------------------------------
+
+  getJob(id: string): Promise<JobRecord | undefined>;
+  listJobs(filter?: JobListFilter): Promise<JobRecord[]>;
+  /** Jobs in one state, oldest acceptance first. */
+  jobsInState(state: JobState): Promise<JobRecord[]>;
+  /** Reads one blob of a job, undefined when missing or purged. */
+  getBlob(jobId: string, name: string): Promise<Uint8Array | undefined>;
+
+  // ---- what the scheduler needs -------------------------------------------------------------------------------
+
+  /** Every queued job, in acceptance order. */
+  queuedJobs(): Promise<QueuedJob[]>;
+  /** Engine ms of done jobs finished since `since`, per user (key: userKeyString). */
+  gpuMsByUserSince(since: number): Promise<Map<string, number>>;
+
+  // ---- leases (runner) ----------------------------------------------------------------------------------------
+
+  /**
+   * queued -> running for `worker` until `leaseUntil`, counting the attempt; atomic, so of two workers leasing the
+   * same job one gets the record and the other undefined (also undefined when the job is no longer queued).
+   */
+  leaseJob(id: string, worker: string, now: number, leaseUntil: number): Promise<JobRecord | undefined>;
+  /** Extends the lease. False when the worker no longer holds it (cancelled, expired and requeued, ...): stop the run. */
+  heartbeat(id: string, worker: string, leaseUntil: number): Promise<boolean>;
+  /**
+   * Saves progress (and the newest preview) of a job the worker holds. Tries once and may reject when the database
+   * is busy: progress is expendable, the caller drops it.
+   */
+  saveProgress(id: string, worker: string, progress: JobProgress, preview?: Uint8Array): Promise<boolean>;
+  /**
+   * running -> done for the lease holder: stores the result blob "result.png", charges gpuMs, and queues the
+   * 'done' delivery in the outbox, in one transaction. False when the worker no longer holds the job.
+   */
+  completeJob(id: string, worker: string, png: Uint8Array, info: JobResultInfo, gpuMs: number, now: number): Promise<boolean>;
+  /** queued|running -> failed (for `worker` only, when given) and queues the 'failed' delivery. False when not. */
+  failJob(id: string, error: string, now: number, worker?: string): Promise<boolean>;
+  /** queued|running -> cancelled and queues the 'cancelled' delivery. False when the job had already ended. */
+  cancelJob(id: string, by: string, now: number): Promise<boolean>;
+  /** running -> queued for jobs this worker holds (clean shutdown); the attempts stay counted. Returns their ids. */
+  releaseLeases(worker: string): Promise<string[]>;
+
+  // ---- maintenance --------------------------------------------------------------------------------------------
+
+  /**
+   * Running jobs whose lease ended before `now`: requeued, or failed with `failMessage(attempts)` (and a 'failed'
+   * delivery queued) when they have had `maxAttempts` attempts.
+   */
+  recoverExpiredLeases(now: number, maxAttempts: number, failMessage: (attempts: number) => string): Promise<LeaseRecovery>;
+  /** Finished jobs (done, failed, cancelled) before `before` whose blobs are still kept. */
+  purgeCandidates(before: number): Promise<JobRecord[]>;
+  /** Deletes a job's blobs and marks it purged (the row stays). */
+  purgeJob(id: string): Promise<void>;
+
+  // ---- outbox -------------------------------------------------------------------------------------------------
+
+  /**
+   * Claims up to `limit` undelivered deliveries of these platforms that are due (nextAttemptAt <= now) and not
+   * claimed by a live claim, for `front` until `claimUntil`; atomic (a delivery is claimed by one front at a time).
+   */
+  claimDeliveries(platforms: string[], front: string, now: number, claimUntil: number, limit: number): Promise<Delivery[]>;
+  /** undelivered -> delivered (only for the claim holder). */
+  markDelivered(id: number, front: string, now: number): Promise<boolean>;
+  /** A failed try: attempts + 1, next try at `nextAttemptAt`, claim dropped. */
+  deliveryFailed(id: number, front: string, error: string, nextAttemptAt: number): Promise<boolean>;
+  /** undelivered -> abandoned: the limit passed (the user is told where to find the result). */
+  abandonDelivery(id: number, front: string, error: string, now: number): Promise<boolean>;
+  /** Drops the claims a front holds (it restarted: whatever it was doing is no longer in progress). */
+  releaseClaims(front: string): Promise<number>;
+  /** Deliveries of a job, oldest first (admin, tests). */
+  deliveriesOf(jobId: string): Promise<Delivery[]>;
+
+  // ---- quotas, roles, usage -----------------------------------------------------------------------------------
+
+  countJobsSince(user: UserKey, since: number): Promise<number>;
+  gpuMsSince(user: UserKey, since: number): Promise<number>;
+  countQueued(user: UserKey): Promise<number>;
+  workspaceDefaults(platform: string, workspaceId: string): Promise<Partial<Quota>>;
+  setWorkspaceDefaults(platform: string, workspaceId: string, quota: Partial<Quota>): Promise<void>;
+  userSettings(user: UserKey): Promise<UserSettings>;
+  setUserQuota(user: UserKey, quota: Partial<Quota>): Promise<void>;
+  setRole(user: UserKey, role: Role): Promise<void>;
+  resetUsage(user: UserKey, at: number): Promise<void>;
+  /** Usage per user and per UTC day since `since`, optionally of one workspace; per user sorted by GPU time. */
+  stats(since: number, workspaceId?: string): Promise<UsageStatsRows>;
+
+  // ---- audit --------------------------------------------------------------------------------------------------
+
+  audit(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): Promise<void>;
+  /** Newest first. */
+  auditLog(limit?: number): Promise<AuditEntry[]>;
+  /** Resolves when the store takes writes now (for health checks), without changing anything; rejects with why not. */
+  checkWritable(): Promise<void>;
+
+  close(): Promise<void>;
+
+  // ---- optional: what a store shared by several hosts does better than polling --------------------------------
+
+  /**
+   * Leases the job the fair-share order puts first (admins first, then less engine time since `usageSince`, then
+   * first come) in one atomic step; undefined when none waits. Without it the runner ranks Scheduler.order() and
+   * tries leaseJob() down the list.
+   */
+  leaseNext?(worker: string, now: number, leaseUntil: number, usageSince: number): Promise<JobRecord | undefined>;
+  /**
+   * Pushes changes made by any process on the store (PostgreSQL: LISTEN/NOTIFY), so fronts show the progress of
+   * jobs painted elsewhere and workers hear of new jobs and cancels at once. Without it the service polls.
+   */
+  watch?(handlers: StoreWatchHandlers, log?: (message: string) => void): Promise<{ close(): Promise<void> }>;
+}
+
+/** A job's state, lease holder or progress changed (announced by the store, see Store.watch). */
+export interface StoreJobChange {
+  id: string;
+  platform: string;
+  state: JobState;
+  worker: string | null;
+  attempts: number;
+  /** progress.iteration, null before the first progress. */
+  iteration: number | null;
+}
+
+export interface StoreWatchHandlers {
+  job?: (change: StoreJobChange) => void;
+  /** A delivery was queued in the outbox. */
+  delivery?: (queued: { id: number; platform: string }) => void;
+  /** The feed was interrupted and is back: changes in between were missed. */
+  resync?: () => void;
+}
+
+export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'maxSize', 'maxIterations'] as const;
+
+/** "platform\0workspace\0user": the key of gpuMsByUserSince. */
+export function userKeyString(user: UserKey): string {
+  return `${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`;
+}
+
+/** The public view of a job (what listeners and commands see). */
+export function publicJob(record: JobRecord): Job {
+  const {
+    seq: _s,
+    styleFiles: _sf,
+    contentFile: _cf,
+    contentName: _cn,
+    parentId: _p,
+    cancelledBy: _c,
+    filesPurged: _f,
+    leaseExpiresAt: _l,
+    ...job
+  } = record;
+  return job;
+}
