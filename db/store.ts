@@ -295,7 +295,6 @@ export function publicJob(record: JobRecord): Job {
     styleFiles: _sf,
     contentFile: _cf,
     contentName: _cn,
-    parentId: _p,
     cancelledBy: _c,
     filesPurged: _f,
     leaseExpiresAt: _l,

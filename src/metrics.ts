@@ -49,18 +49,29 @@ export class StylebotMetrics {
   });
   /** Set by watch(): reads the queue into the gauges below at each scrape. */
   private readQueue?: () => Promise<void>;
+  /** The queue read of the scrape in progress: both gauges wait for the same one (the store is read once). */
+  private queueRead?: Promise<void>;
   private readonly jobsNow = new Gauge({
     name: 'stylebot_jobs',
     help: 'Jobs waiting or painting now, by state (queued, running)',
     labelNames: ['state'] as const,
     registers: [this.registry],
-    collect: () => this.readQueue?.(),
+    collect: () => this.readQueueOnce(),
   });
   private readonly queueDepth = new Gauge({
     name: 'stylebot_queue_depth',
     help: 'Jobs waiting for an engine worker',
     registers: [this.registry],
+    collect: () => this.readQueueOnce(),
   });
+
+  private readQueueOnce(): Promise<void> {
+    if (!this.readQueue) return Promise.resolve();
+    this.queueRead ??= this.readQueue().finally(() => {
+      this.queueRead = undefined;
+    });
+    return this.queueRead;
+  }
   private detach?: () => void;
 
   constructor() {

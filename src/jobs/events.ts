@@ -47,13 +47,7 @@ export class JobEvents {
 
   emit(job: Job, event: JobEvent): void {
     if (this.ended.has(job.id)) return;
-    for (const observer of this.observers) {
-      try {
-        void Promise.resolve(observer(job, event)).catch((err: unknown) => this.log(`job ${job.id}: an observer failed: ${String(err)}`));
-      } catch (err) {
-        this.log(`job ${job.id}: an observer failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    this.notifyObservers(job, event);
     const listeners = [...(this.listeners.get(job.platform) ?? [])];
     if (!listeners.length) {
       if (!this.hold) return;
@@ -73,6 +67,8 @@ export class JobEvents {
   async deliver(job: Job, event: JobEvent, skip: ReadonlySet<JobListener> = new Set()): Promise<{ accepted: JobListener[]; failed: string[] }> {
     const listeners = [...(this.listeners.get(job.platform) ?? [])].filter((l) => !skip.has(l));
     if (!listeners.length && !skip.size) return { accepted: [], failed: ['no listener for this platform'] };
+    // Observers see a final event once per process, however often the outbox offers it to the listeners.
+    if (!this.ended.has(job.id)) this.notifyObservers(job, event);
     this.ended.add(job.id);
     if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.values().next().value as string);
     const results = await this.chain(job, event, listeners);
@@ -80,6 +76,16 @@ export class JobEvents {
       accepted: listeners.filter((_, i) => results[i] === null),
       failed: results.filter((r): r is string => r !== null),
     };
+  }
+
+  private notifyObservers(job: Job, event: JobEvent): void {
+    for (const observer of this.observers) {
+      try {
+        void Promise.resolve(observer(job, event)).catch((err: unknown) => this.log(`job ${job.id}: an observer failed: ${String(err)}`));
+      } catch (err) {
+        this.log(`job ${job.id}: an observer failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   /** Runs the listeners after the job's previous event; each result is null (accepted) or the error message. */

@@ -86,7 +86,7 @@ describe('Discord: nothing fetched from elsewhere, nothing leaked', () => {
     expect(await privateAnswer(sent)).toMatch(/`evil\.jpg` links to a server that is not Discord's own file server, so I did not download it/);
     expect(foreignHits).toEqual([]);
     expect(log.records.slice(records)).toContainEqual(expect.objectContaining({ url: `${foreignUrl}/evil.jpg`, level: 40 }));
-    expect(jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 5)).toEqual([]);
+    expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 5)).toEqual([]);
   });
 
   it('refuses a file-host redirect to another host', async () => {

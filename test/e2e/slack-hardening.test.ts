@@ -169,6 +169,6 @@ describe('Slack: files only from Slack, user strings escaped, minus signs kept',
       const answer = await ephemeralTo(fake, 'UBOB', from, pattern);
       expect(callText(answer.args)).toMatch(pattern);
     }
-    expect(world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }, 5)).toEqual([]);
+    expect(await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }, 5)).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ test('bad command lines get a clear message and exit code 2', async () => {
   expect(await run(['quota', 'set', 'discord', 'g1', 'alice', '--jobs-per-day', 'lots', '--data-dir', dir])).toBe(2);
   expect(err.at(-1)).toMatch(/--jobs-per-day must be a whole number/);
   expect(await run(['role', 'set', 'irc', 'g1', 'bob', 'admin', '--data-dir', dir])).toBe(2);
-  expect(err.at(-1)).toMatch(/PLATFORM must be one of discord, slack, cli/);
+  expect(err.at(-1)).toMatch(/PLATFORM must be one of discord, slack, web, cli/);
   expect(await run(['frobnicate', '--data-dir', dir])).toBe(2);
   expect(await run(['--help'])).toBe(0);
   expect(out.join('\n')).toContain('quota show PLATFORM WORKSPACE USER');

@@ -91,7 +91,7 @@ test('size and iterations over the limit are refused before queueing; defaults s
 test('invalid options are refused with the engine message', async () => {
   service = fakeService();
   const r = await service.enqueue(user('alice'), {}, { ...fakeInputs(), options: { size: 64, optimizer: 'sgd' as never } });
-  expect(r).toMatchObject({ ok: false, reason: 'invalid', message: expect.stringContaining('optimizer must be one of') });
+  expect(r).toMatchObject({ ok: false, reason: 'invalid', message: expect.stringContaining('optimizer must be lbfgs or adam') });
   const none = await service.enqueue(user('alice'), {}, { styles: [], options: {} });
   expect(none).toMatchObject({ ok: false, reason: 'invalid', message: expect.stringMatching(/style image, or the name of an artist/) });
 });

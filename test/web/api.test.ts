@@ -1,6 +1,7 @@
 // The studio's JSON API against a real server and the real engine (wasm, 64 px): jobs end to end with the event
 // stream, refusals with the bots' words and the right status, cancel, the admin operations with their audit, and
 // the operator endpoints.
+import { defaultStyleWeight } from '../../src/engine/style-weight.js';
 import sharp from 'sharp';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -133,8 +134,9 @@ describe('studio API: the other ways to paint', () => {
 
     const stronger = await fetch(`${t.url}/api/jobs/${artistJob.id}/actions/stronger`, { method: 'POST' });
     expect(stronger.status).toBe(202);
-    const strongerJob = ((await stronger.json()) as { job: { id: string; options: { styleWeight: number; seed: number } } }).job;
-    expect(strongerJob.options).toMatchObject({ styleWeight: 2e4, seed: 7 });
+    const strongerJob = ((await stronger.json()) as { job: { id: string; options: { styleWeight: number; seed: number; size?: number } } }).job;
+    // Twice the default style weight at the job's size (src/engine/style-weight.ts).
+    expect(strongerJob.options).toMatchObject({ styleWeight: 2 * defaultStyleWeight(strongerJob.options.size ?? 0), seed: 7 });
     expect((await fetch(`${t.url}/api/jobs/${strongerJob.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(`${t.url}/api/jobs/${artistJob.id}/actions/format-disk`, { method: 'POST' })).status).toBe(400);
   });

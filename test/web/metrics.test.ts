@@ -22,7 +22,7 @@ describe('metrics', () => {
     const running = job({ id: 'r', state: 'running' });
     const service = {
       observe: (listener: JobListener) => ((observer = listener), () => undefined),
-      queue: () => [
+      queue: async () => [
         { job: running, position: 0 },
         { job: queued, position: 1 },
       ],
