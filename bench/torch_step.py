@@ -1,7 +1,7 @@
 """PyTorch CPU row of bench/cpu-bench.ts: the same Gatys iteration (VGG-19 with average pooling to relu5_1, content
 at relu4_2, Gram losses at relu1_1..relu5_1, forward + image gradient by autograd) on random weights, which cost the
 same time as the real ones. Prints one JSON line per size and thread count: {"size", "threads", "ms"}.
-Not run on this project's machines (no torch there); bench/cpu-bench.ts prints the row as absent then."""
+Debian's python3-torch (1.13) runs it; where python3 cannot import torch, bench/cpu-bench.ts prints the row as absent."""
 import argparse
 import json
 import time
