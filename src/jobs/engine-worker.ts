@@ -1,5 +1,6 @@
 // Runs inside a worker thread: loads the engine module once, then paints one job at a time on request.
 import { parentPort, workerData } from 'node:worker_threads';
+import { isUserError } from '../errors.js';
 import { pathToFileURL } from 'node:url';
 import type { StylizeHooks, StylizeRequest, StylizeResult } from '../engine/types.js';
 import type { ToWorker, FromWorker, EngineWorkerData } from './worker-protocol.js';
@@ -15,6 +16,8 @@ const data = workerData as EngineWorkerData;
 const post = (message: FromWorker) => port.postMessage(message);
 const abortFlag = new Int32Array(data.abortFlag);
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The error message of a failed run, whether the user may read it, and its stack for the log. */
+const errorOf = (err: unknown) => ({ message: messageOf(err), userReadable: isUserError(err), detail: err instanceof Error ? err.stack : undefined });
 
 const engine = (await import(pathToFileURL(data.engineModule).href)) as EngineModule;
 // Warm the backend up now so the first job does not pay for it; a failure is reported with each job instead.
@@ -47,7 +50,7 @@ async function distance(jobId: string, a: Uint8Array, b: Uint8Array): Promise<vo
     const d = await engine.styleDistance(a, b);
     post({ type: 'distance', jobId, total: d.total, perLayer: d.perLayer });
   } catch (err) {
-    post({ type: 'error', jobId, message: messageOf(err), aborted: false });
+    post({ type: 'error', jobId, ...errorOf(err), aborted: false });
   }
 }
 
@@ -80,7 +83,7 @@ async function run(jobId: string, request: StylizeRequest): Promise<void> {
     const engineMs = performance.now() - started;
     post({ type: 'done', jobId, result, engineMs });
   } catch (err) {
-    post({ type: 'error', jobId, message: messageOf(err), aborted: controller.signal.aborted });
+    post({ type: 'error', jobId, ...errorOf(err), aborted: controller.signal.aborted });
   } finally {
     current = null;
   }

@@ -3,6 +3,7 @@
 // queues the delivery in the same transaction). p-queue is the local dispatcher: it holds one task per engine
 // slot, so concurrency and abort on shutdown are its job, not a hand-written loop's.
 import PQueue from 'p-queue';
+import { apology, newErrorId } from '../errors.js';
 import { INIT_BLOB } from './intake.js';
 
 const DAY_MS = 86_400_000;
@@ -231,10 +232,15 @@ export class Runner {
         return;
       }
       if (!(err instanceof EngineRunError)) throw err; // a storage failure: the lease runs out and the job is retried
-      const message =
-        err.kind === 'crashed'
-          ? err.message.charAt(0).toUpperCase() + err.message.slice(1)
-          : `The engine could not paint this image: ${err.message}`;
+      let message: string;
+      if (err.kind === 'crashed') message = err.message.charAt(0).toUpperCase() + err.message.slice(1);
+      else if (err.userReadable) message = `The engine could not paint this image: ${err.message}`;
+      else {
+        // Anything the engine did not write for the user (a tfjs or ORT message, a path) stays in the log.
+        const errorId = newErrorId();
+        this.options.log(`job ${id} failed (error id ${errorId}): ${err.detail ?? err.message}`);
+        message = apology(errorId);
+      }
       await this.fail(run, message);
     } finally {
       clearTimeout(run.timer);

@@ -15,6 +15,10 @@ export class EngineRunError extends Error {
   constructor(
     readonly kind: EngineFailureKind,
     message: string,
+    /** The engine failed with a UserError: its message is written for the user. */
+    readonly userReadable = false,
+    /** The engine's stack, for the log. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'EngineRunError';
@@ -144,7 +148,7 @@ class EngineSlot {
     this.finish();
     if (message.type === 'done') run.resolve({ result: message.result, engineMs: message.engineMs });
     else if (message.type === 'distance') run.resolveDistance?.({ total: message.total, perLayer: message.perLayer });
-    else run.reject(new EngineRunError(message.aborted ? 'aborted' : 'failed', message.message));
+    else run.reject(new EngineRunError(message.aborted ? 'aborted' : 'failed', message.message, message.userReadable, message.detail));
   }
 
   private finish(): void {

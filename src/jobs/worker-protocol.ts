@@ -29,4 +29,5 @@ export type FromWorker =
   | { type: 'progress'; jobId: string; progress: StylizeProgress }
   | { type: 'done'; jobId: string; result: StylizeResult; engineMs: number }
   | { type: 'distance'; jobId: string; total: number; perLayer: number[] }
-  | { type: 'error'; jobId: string; message: string; aborted: boolean };
+  /** userReadable: a UserError (src/errors.ts), whose message may be shown as is; detail: the stack, for the log. */
+  | { type: 'error'; jobId: string; message: string; aborted: boolean; userReadable: boolean; detail?: string };

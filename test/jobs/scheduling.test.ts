@@ -161,6 +161,20 @@ describe('failures', () => {
     });
   });
 
+  test('an internal engine error reaches the user only as an apology with an error id, and the log in full', async () => {
+    const lines: string[] = [];
+    service = fakeService({ log: (line) => lines.push(line) });
+    const log = new EventLog(service);
+    await service.start();
+    const job = ok(await service.enqueue(user('alice'), {}, fakeInputs('bug'))).job;
+    const end = (await log.final(job.id)).event;
+    if (end.type !== 'failed') throw new Error(JSON.stringify(end));
+    const id = /error id ([0-9a-f]{8})/.exec(end.error)?.[1];
+    expect(end.error).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
+    expect(end.error).not.toMatch(/ENOENT|\/srv\//);
+    expect(lines.some((line) => line.includes(`error id ${id}`) && line.includes('/srv/stylebot/models/x.bin'))).toBe(true);
+  });
+
   test('the time limit stops a job, even one that ignores the abort', async () => {
     service = fakeService({ jobTimeoutS: 1, abortGraceMs: 500, defaultQuota: many });
     const log = new EventLog(service);
