@@ -1,7 +1,7 @@
 // The studio's form fields and API option names, derived from the one option table (src/options) that the CLI,
 // Discord and Slack use. Values are checked by parseOptions(…, 'web') through commands/stylize.ts, exactly as for
 // the bots, so the form only has to offer what the table says.
-import { describeOptions, type FieldDescription } from '../../options/schema.js';
+import { describeOptions, rangeText, type FieldDescription } from '../../options/schema.js';
 
 export interface OptionField {
   /** The API and form name: snake_case, as Discord's /stylize options (style_strength, preserve_colors ...). */
@@ -43,7 +43,7 @@ function toFormField(field: FieldDescription, defaults: { size: number; iteratio
     name: field.name.replace(/-/g, '_'),
     flag: field.name,
     type,
-    help: field.help,
+    help: type === 'integer' || type === 'number' ? `${field.help}; ${rangeText(field.min!, field.max!)}` : field.help,
     ...(field.choices ? { choices: [...field.choices] } : {}),
     ...(type === 'integer' || type === 'number' ? { min: field.min, max: field.max } : {}),
     ...(fallback !== undefined ? { default: fallback } : {}),
