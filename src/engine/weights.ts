@@ -22,10 +22,14 @@ export type VggWeights = Map<VggConvLayer, ConvWeights>;
 const MANIFEST = 'weights_manifest.json';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The weights folder: STYLEBOT_MODEL_DIR, else <repo>/models/vgg19. */
+/** The weights folder: STYLEBOT_MODEL_DIR, else <repo>/models/vgg19, else ../shared/models/vgg19 beside a development checkout. */
 export function resolveModelDir(): string {
   const fromEnv = process.env.STYLEBOT_MODEL_DIR?.trim();
-  return fromEnv ? resolve(fromEnv) : join(REPO_ROOT, 'models', 'vgg19');
+  if (fromEnv) return resolve(fromEnv);
+  const installed = join(REPO_ROOT, 'models', 'vgg19');
+  // A development checkout has the weights beside it (../shared), as `npm start` finds them too.
+  const beside = join(REPO_ROOT, '..', 'shared', 'models', 'vgg19');
+  return !existsSync(join(installed, MANIFEST)) && existsSync(join(beside, MANIFEST)) ? beside : installed;
 }
 
 function missingWeights(dir: string, detail: string): Error {

@@ -169,6 +169,13 @@ describe('studio API: refusals', () => {
     });
   });
 
+  it('answers 400, not 500, for a multipart body that ends early', async () => {
+    const body = '--XYZ\r\nContent-Disposition: form-data; name="content"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nabc';
+    const response = await fetch(`${t.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XYZ' }, body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid');
+  });
+
   it('answers 413 for an upload over the byte limit and for a body over the cap', async () => {
     const big = readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')); // 397 KB, limit 300 KB
     const upload = await fetch(`${t.url}/api/jobs`, {

@@ -17,6 +17,11 @@ import { JobStreams } from './job-stream.js';
 import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
 import { UploadError } from './uploads.js';
+import { userMessageFor } from '../../errors.js';
+import { defaultLogger } from '../../logger.js';
+
+/** What the multipart parser (busboy) says of a body that ends early or is not multipart: the client's fault. */
+const MALFORMED_UPLOAD = /^(Part terminated early|Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found)/i;
 
 export interface StudioOptions {
   host: string;
@@ -60,8 +65,11 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, error.statusCode, 'invalid', error.message);
     }
-    console.error('stylebot studio: request failed:', error);
-    return sendError(reply, 500, 'internal', 'Sorry, something went wrong on the studio\'s side.');
+    if (MALFORMED_UPLOAD.test(error.message)) {
+      return sendError(reply, 400, 'invalid', 'The upload was cut short or is not valid multipart/form-data; send it again.');
+    }
+    const { text } = userMessageFor(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
+    return sendError(reply, 500, 'internal', text);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
