@@ -56,11 +56,12 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
-      return sendError(reply, 413, 'too_large', 'That request is too large.');
-    }
+    // Checked before the generic 413: these limits answer 413 too, and deserve their own sentence.
     if (error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
       return sendError(reply, 413, 'too_large', 'Too many files or fields: send one photo and at most three style images.');
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+      return sendError(reply, 413, 'too_large', 'That request is too large.');
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, error.statusCode, 'invalid', error.message);
