@@ -1,6 +1,6 @@
 // Loading the real VGG-19 conv weights, and what happens when they are missing.
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -38,9 +38,12 @@ describe('VGG-19 weights', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('resolveModelDir follows STYLEBOT_MODEL_DIR, else <repo>/models/vgg19', () => {
+  it('resolveModelDir follows STYLEBOT_MODEL_DIR, else <repo>/models/vgg19, else ../shared/models/vgg19 beside the checkout', () => {
     delete process.env.STYLEBOT_MODEL_DIR;
-    expect(resolveModelDir()).toBe(join(REPO_ROOT, 'models', 'vgg19'));
+    const installed = join(REPO_ROOT, 'models', 'vgg19');
+    // Tests run beside ../shared: without installed weights, the development checkout's are taken.
+    const expected = existsSync(join(installed, 'weights_manifest.json')) ? installed : join(REPO_ROOT, '..', 'shared', 'models', 'vgg19');
+    expect(resolveModelDir()).toBe(expected);
     process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
     expect(resolveModelDir()).toBe(MODEL_DIR);
   });
