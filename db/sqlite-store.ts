@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, statementCache, type Db, type StatementCache } from './database.js';
+import { deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from './rows.js';
 import {
   QUOTA_FIELDS,
   userKeyString,
@@ -28,7 +29,7 @@ import {
   type UserKey,
   type UserSettings,
 } from './store.js';
-import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role } from '../src/jobs/types.js';
+import type { JobProgress, JobResultInfo, JobState, Quota, ReplyTarget, Role } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 
 /** How long one statement may wait for another process's lock while blocking the event loop. */
@@ -41,126 +42,29 @@ export interface SqliteStoreOptions {
   legacyFilesDir?: string;
 }
 
-const COLUMN: Record<keyof Quota, string> = {
-  jobsPerDay: 'jobs_per_day',
-  gpuSecondsPerDay: 'gpu_seconds_per_day',
-  maxQueued: 'max_queued',
-  maxSize: 'max_size',
-  maxIterations: 'max_iterations',
-};
-
-interface JobRow {
-  id: string;
-  seq: number;
-  platform: string;
-  workspace_id: string;
-  user_id: string;
-  user_name: string | null;
+/** A jobs row as SQLite stores it: JSON columns as text, files_purged as 0/1. */
+type SqliteJobRow = Omit<JobRow, 'reply' | 'options' | 'style_names' | 'style_files' | 'progress' | 'result' | 'files_purged'> & {
   reply: string;
-  state: string;
-  priority: number;
   options: string;
   style_names: string;
   style_files: string;
-  content_file: string | null;
-  content_name: string | null;
-  artist: string | null;
-  artwork: string | null;
-  parent_id: string | null;
-  attempts: number;
   progress: string | null;
-  result_path: string | null;
   result: string | null;
-  error: string | null;
-  cancelled_by: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  gpu_ms: number;
   files_purged: number;
-  worker: string | null;
-  lease_expires_at: number | null;
-}
+};
 
-interface OutboxRow {
-  id: number;
-  job_id: string;
-  platform: string;
-  kind: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number;
-  claimed_by: string | null;
-  claimed_until: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function jobFromRow(r: JobRow): JobRecord {
-  return {
-    id: r.id,
-    seq: r.seq,
-    platform: r.platform as Platform,
-    workspaceId: r.workspace_id,
-    userId: r.user_id,
-    userName: opt(r.user_name),
+/** Decodes SQLite's text columns into the shared row shape (rows.ts), then maps it like PostgreSQL's. */
+function jobFromSqliteRow(r: SqliteJobRow): JobRecord {
+  return jobFromRow({
+    ...r,
     reply: JSON.parse(r.reply) as ReplyTarget,
-    state: r.state as JobState,
-    priority: r.priority,
     options: JSON.parse(r.options) as Partial<StylizeOptions>,
-    styleNames: JSON.parse(r.style_names) as string[],
-    styleFiles: JSON.parse(r.style_files) as StoredStyle[],
-    contentFile: opt(r.content_file),
-    contentName: opt(r.content_name),
-    artist: opt(r.artist),
-    artwork: opt(r.artwork),
-    parentId: opt(r.parent_id),
-    attempts: r.attempts,
-    progress: r.progress ? (JSON.parse(r.progress) as JobProgress) : undefined,
-    resultPath: opt(r.result_path),
-    result: r.result ? (JSON.parse(r.result) as JobResultInfo) : undefined,
-    error: opt(r.error),
-    cancelledBy: opt(r.cancelled_by),
-    createdAt: r.created_at,
-    startedAt: opt(r.started_at),
-    finishedAt: opt(r.finished_at),
-    gpuMs: r.gpu_ms,
-    filesPurged: r.files_purged !== 0,
-    worker: opt(r.worker),
-    leaseExpiresAt: opt(r.lease_expires_at),
-  };
-}
-
-function deliveryFromRow(r: OutboxRow): Delivery {
-  return {
-    id: r.id,
-    jobId: r.job_id,
-    platform: r.platform,
-    kind: r.kind as DeliveryKind,
-    state: r.state as Delivery['state'],
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    claimedBy: opt(r.claimed_by),
-    claimedUntil: opt(r.claimed_until),
-    lastError: opt(r.last_error),
-    createdAt: r.created_at,
-    deliveredAt: opt(r.delivered_at),
-  };
-}
-
-type QuotaColumns = Partial<Record<string, number | null>>;
-
-function quotaFrom(row: QuotaColumns | undefined): Partial<Quota> {
-  const q: Partial<Quota> = {};
-  if (!row) return q;
-  for (const f of QUOTA_FIELDS) {
-    const v = row[COLUMN[f]];
-    if (v !== null && v !== undefined) q[f] = v;
-  }
-  return q;
+    style_names: JSON.parse(r.style_names) as string[],
+    style_files: JSON.parse(r.style_files) as StoredStyle[],
+    progress: r.progress ? (JSON.parse(r.progress) as JobProgress) : null,
+    result: r.result ? (JSON.parse(r.result) as JobResultInfo) : null,
+    files_purged: r.files_purged !== 0,
+  });
 }
 
 /** True for SQLite's "another connection holds the lock" errors, which are worth retrying. */
@@ -271,8 +175,8 @@ export class SqliteStore implements Store {
   // ---- reading jobs -------------------------------------------------------------------------------------------
 
   private getJobNow(id: string): JobRecord | undefined {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    return row ? jobFromRow(row) : undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as SqliteJobRow | undefined;
+    return row ? jobFromSqliteRow(row) : undefined;
   }
 
   getJob(id: string): Promise<JobRecord | undefined> {
@@ -288,11 +192,11 @@ export class SqliteStore implements Store {
     if (filter.workspaceId) (where.push('workspace_id = @workspaceId'), (args.workspaceId = filter.workspaceId));
     args.limit = filter.limit ?? 1000;
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT @limit`;
-    return this.read(() => (this.sql(sql).all(args) as JobRow[]).map(jobFromRow));
+    return this.read(() => (this.sql(sql).all(args) as SqliteJobRow[]).map(jobFromSqliteRow));
   }
 
   jobsInState(state: JobState): Promise<JobRecord[]> {
-    return this.read(() => (this.sql('SELECT * FROM jobs WHERE state = ? ORDER BY seq').all(state) as JobRow[]).map(jobFromRow));
+    return this.read(() => (this.sql('SELECT * FROM jobs WHERE state = ? ORDER BY seq').all(state) as SqliteJobRow[]).map(jobFromSqliteRow));
   }
 
   async getBlob(jobId: string, name: string): Promise<Uint8Array | undefined> {
@@ -448,8 +352,8 @@ export class SqliteStore implements Store {
         const expired = (
           this.sql(
             `SELECT * FROM jobs WHERE state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?) ORDER BY seq`,
-          ).all(now) as JobRow[]
-        ).map(jobFromRow);
+          ).all(now) as SqliteJobRow[]
+        ).map(jobFromSqliteRow);
         const recovery: LeaseRecovery = { requeued: [], failed: [] };
         for (const job of expired) {
           if (job.attempts >= maxAttempts) {
@@ -473,8 +377,8 @@ export class SqliteStore implements Store {
       (
         this.sql(
           `SELECT * FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND files_purged = 0 AND finished_at < ? ORDER BY seq`,
-        ).all(before) as JobRow[]
-      ).map(jobFromRow),
+        ).all(before) as SqliteJobRow[]
+      ).map(jobFromSqliteRow),
     );
   }
 
@@ -500,7 +404,7 @@ export class SqliteStore implements Store {
           `SELECT * FROM outbox WHERE state = 'undelivered' AND platform IN (${marks}) AND next_attempt_at <= ?
              AND (claimed_until IS NULL OR claimed_until < ?)
            ORDER BY next_attempt_at, id LIMIT ?`,
-        ).all(...platforms, now, now, limit) as OutboxRow[];
+        ).all(...platforms, now, now, limit) as DeliveryRow[];
         const claim = this.sql('UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?');
         for (const r of rows) claim.run(front, claimUntil, r.id);
         return rows.map((r) => deliveryFromRow({ ...r, claimed_by: front, claimed_until: claimUntil }));
@@ -547,7 +451,7 @@ export class SqliteStore implements Store {
   }
 
   deliveriesOf(jobId: string): Promise<Delivery[]> {
-    return this.read(() => (this.sql('SELECT * FROM outbox WHERE job_id = ? ORDER BY id').all(jobId) as OutboxRow[]).map(deliveryFromRow));
+    return this.read(() => (this.sql('SELECT * FROM outbox WHERE job_id = ? ORDER BY id').all(jobId) as DeliveryRow[]).map(deliveryFromRow));
   }
 
   // ---- quotas, roles, usage -----------------------------------------------------------------------------------
@@ -581,8 +485,8 @@ export class SqliteStore implements Store {
   }
 
   private workspaceDefaultsNow(platform: string, workspaceId: string): Partial<Quota> {
-    return quotaFrom(
-      this.sql('SELECT * FROM quota_defaults WHERE platform = ? AND workspace_id = ?').get(platform, workspaceId) as QuotaColumns | undefined,
+    return quotaFromRow(
+      this.sql('SELECT * FROM quota_defaults WHERE platform = ? AND workspace_id = ?').get(platform, workspaceId) as Record<string, number | null> | undefined,
     );
   }
 
@@ -591,10 +495,10 @@ export class SqliteStore implements Store {
       user.platform,
       user.workspaceId,
       user.userId,
-    ) as (QuotaColumns & { role: string | null; usage_reset_at: number | null }) | undefined;
+    ) as (Record<string, number | null> & { role: string | null; usage_reset_at: number | null }) | undefined;
     return {
       role: (row?.role ?? undefined) as Role | undefined,
-      quota: quotaFrom(row),
+      quota: quotaFromRow(row),
       usageResetAt: row?.usage_reset_at ?? undefined,
     };
   }
@@ -621,7 +525,7 @@ export class SqliteStore implements Store {
         this.sql('INSERT OR IGNORE INTO quota_defaults (platform, workspace_id) VALUES (?, ?)').run(platform, workspaceId);
         for (const f of QUOTA_FIELDS) {
           if (quota[f] === undefined) continue;
-          this.sql(`UPDATE quota_defaults SET ${COLUMN[f]} = ? WHERE platform = ? AND workspace_id = ?`).run(quota[f], platform, workspaceId);
+          this.sql(`UPDATE quota_defaults SET ${QUOTA_COLUMN[f]} = ? WHERE platform = ? AND workspace_id = ?`).run(quota[f], platform, workspaceId);
         }
       }),
     );
@@ -652,7 +556,7 @@ export class SqliteStore implements Store {
     await this.write(
       this.tx(() => {
         this.ensureUser(user);
-        for (const f of QUOTA_FIELDS) if (quota[f] !== undefined) this.updateUser(user, COLUMN[f], quota[f]);
+        for (const f of QUOTA_FIELDS) if (quota[f] !== undefined) this.updateUser(user, QUOTA_COLUMN[f], quota[f]);
       }),
     );
   }

@@ -27,7 +27,8 @@ import { QUOTA_FIELDS, userKeyString } from '../store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
-import { bufferOf, bytesOf, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from './rows.js';
+import { deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from '../rows.js';
+import { bufferOf, bytesOf } from './rows.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
