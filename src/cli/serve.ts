@@ -15,6 +15,7 @@ import { MANIFEST_FILE } from '../models/weights-dir.js';
 import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
 import { expectedBackend } from '../engine/backend-names.js';
+import { DownloadBar } from './progress.js';
 import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
 import { hostname } from 'node:os';
 import { openStore } from './store.js';
@@ -160,38 +161,6 @@ export async function weightsForStart(configured: string | undefined): Promise<s
       ].join('\n'),
     );
     return undefined;
-  }
-}
-
-/** "[=======       ] 40 of 80 MB" redrawn in place on a terminal; a line per 10% elsewhere (logs). */
-class DownloadBar {
-  private lastShown = -1;
-  private drawn = false;
-
-  constructor(private readonly stream: NodeJS.WriteStream) {}
-
-  update(received: number, total: number | undefined): void {
-    const mb = received / (1024 * 1024);
-    const fraction = total ? Math.min(1, received / total) : undefined;
-    const step = this.stream.isTTY ? Math.floor(mb) : fraction !== undefined ? Math.floor(fraction * 10) : Math.floor(mb / 10);
-    if (step === this.lastShown) return;
-    this.lastShown = step;
-    const width = 30;
-    const filled = fraction !== undefined ? Math.round(fraction * width) : 0;
-    const bar = fraction !== undefined ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}] ` : '';
-    const of = total ? ` of ${(total / (1024 * 1024)).toFixed(0)} MB` : ' MB';
-    const line = `Downloading VGG-19 weights ${bar}${mb.toFixed(0)}${of}`;
-    if (this.stream.isTTY) {
-      this.stream.write(`\r${line}\u001b[K`);
-      this.drawn = true;
-    } else {
-      this.stream.write(`${line}\n`);
-    }
-  }
-
-  finish(): void {
-    if (this.drawn) this.stream.write('\n');
-    this.drawn = false;
   }
 }
 
