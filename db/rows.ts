@@ -1,6 +1,6 @@
 // Row shapes of the job tables and their conversion to the job core's records, for both stores: PostgreSQL gives
 // them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite-store.ts).
-import type { Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle } from './store.js';
+import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle } from './store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 
@@ -104,6 +104,31 @@ export function deliveryFromRow(r: DeliveryRow): Delivery {
     lastError: opt(r.last_error),
     createdAt: r.created_at,
     deliveredAt: opt(r.delivered_at),
+  };
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  actor_platform: string;
+  actor_workspace: string;
+  actor_user: string;
+  action: string;
+  target: string;
+  /** The value before and after the change, JSON parsed; NULL when there was none. */
+  before: unknown;
+  after: unknown;
+}
+
+export function auditFromRow(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: { platform: r.actor_platform, workspaceId: r.actor_workspace, userId: r.actor_user },
+    action: r.action,
+    target: r.target,
+    before: r.before === null ? undefined : r.before,
+    after: r.after === null ? undefined : r.after,
   };
 }
 

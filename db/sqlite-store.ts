@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, statementCache, type Db, type StatementCache } from './database.js';
-import { deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from './rows.js';
+import { auditFromRow, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from './rows.js';
 import {
   QUOTA_FIELDS,
   userKeyString,
@@ -615,26 +615,9 @@ export class SqliteStore implements Store {
 
   auditLog(limit = 100): Promise<AuditEntry[]> {
     return this.read(() => {
-      const rows = this.sql('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as {
-        id: number;
-        at: number;
-        actor_platform: string;
-        actor_workspace: string;
-        actor_user: string;
-        action: string;
-        target: string;
-        before: string | null;
-        after: string | null;
-      }[];
-      return rows.map((r) => ({
-        id: r.id,
-        at: r.at,
-        actor: { platform: r.actor_platform, workspaceId: r.actor_workspace, userId: r.actor_user },
-        action: r.action,
-        target: r.target,
-        before: r.before === null ? undefined : JSON.parse(r.before),
-        after: r.after === null ? undefined : JSON.parse(r.after),
-      }));
+      // before and after are JSON text here; the shared mapping takes them parsed.
+      const rows = this.sql('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as (AuditRow & { before: string | null; after: string | null })[];
+      return rows.map((r) => auditFromRow({ ...r, before: r.before === null ? null : JSON.parse(r.before), after: r.after === null ? null : JSON.parse(r.after) }));
     });
   }
 

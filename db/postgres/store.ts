@@ -27,7 +27,7 @@ import { QUOTA_FIELDS, userKeyString } from '../store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
-import { deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type DeliveryRow, type JobRow } from '../rows.js';
+import { auditFromRow, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from '../rows.js';
 import { bufferOf, bytesOf } from './rows.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -561,26 +561,8 @@ export class PostgresStore implements Store {
   }
 
   async auditLog(limit = 100): Promise<AuditEntry[]> {
-    const rows = await this.rows<{
-      id: number;
-      at: number;
-      actor_platform: string;
-      actor_workspace: string;
-      actor_user: string;
-      action: string;
-      target: string;
-      before: unknown;
-      after: unknown;
-    }>('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit]);
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actor: { platform: r.actor_platform, workspaceId: r.actor_workspace, userId: r.actor_user },
-      action: r.action,
-      target: r.target,
-      before: r.before === null ? undefined : r.before,
-      after: r.after === null ? undefined : r.after,
-    }));
+    const rows = await this.rows<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map(auditFromRow);
   }
 
   async close(): Promise<void> {
