@@ -8,8 +8,10 @@ export type BindingKind = 'read' | 'read_write' | 'uniform';
 export interface ComputeKernel {
   /** Shown in Dawn's validation messages and GPU captures. */
   label: string;
-  /** A whole WGSL module whose entry point is `main`. */
+  /** A whole WGSL module. */
   code: string;
+  /** Its entry point (default `main`). */
+  entryPoint?: string;
   /** Binding i of group 0, in order. */
   bindings: readonly BindingKind[];
   /** Workgroups to dispatch (each at most 65535). */

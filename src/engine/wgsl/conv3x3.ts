@@ -112,9 +112,9 @@ export function configProblem(c: Conv3x3Config, maxWorkgroupBytes = 16384): stri
   return null;
 }
 
-type Variant = 'forward' | 'backward';
+export type Variant = 'forward' | 'backward';
 
-interface ShaderShape {
+export interface ShaderShape {
   variant: Variant;
   config: Conv3x3Config;
   cin: number;

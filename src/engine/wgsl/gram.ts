@@ -439,6 +439,18 @@ interface WebgpuBackendLike {
   disposeData: (dataId: object) => boolean;
 }
 
+/** Pass 1's WGSL body for a configuration (also used by the recorded iteration, webgpu/tfjs-bodies.ts). */
+export function gramPartialSource(config: GramForwardConfig): string {
+  checkForwardConfig(config);
+  return config.vec4 ? forwardSourceVec4(config) : forwardSource(config);
+}
+
+/** The backward's WGSL body for a configuration (also used by the recorded iteration). */
+export function gramBackwardSource(config: GramBackwardConfig): string {
+  checkBackwardConfig(config);
+  return config.vec4 ? backwardSourceVec4(config) : backwardSource(config);
+}
+
 /** Rows of 2-D dispatch that stay under WebGPU's 65535 workgroups per dimension. */
 const MAX_DISPATCH_ROWS = 32768;
 

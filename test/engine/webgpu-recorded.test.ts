@@ -1,0 +1,129 @@
+// The recorded iteration (src/engine/webgpu/) against the engine's TensorFlow.js path on the same webgpu device, with
+// the real VGG-19 weights: iteration-0 losses and image gradient, then L-BFGS iterations with a history short enough
+// to wrap its ring, the box constraint and the objective scale, as stylize() runs them. Runs wherever Dawn finds an
+// adapter (a GPU, or Mesa 25 lavapipe on a CPU machine); skips with the reason printed where there is none.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
+import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
+import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
+import { createVgg, type Vgg } from '../../src/engine/vgg.js';
+import { loadVggWeights } from '../../src/engine/weights.js';
+import { relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { buildObjective, deviceVgg } from '../../src/engine/webgpu/recorded-objective.js';
+import { RecordedIteration } from '../../src/engine/webgpu/recorded-iteration.js';
+import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
+import { MODEL_DIR } from '../helpers/shared.js';
+
+const unavailable = await webgpuUnavailableReason();
+if (unavailable) console.warn(`recorded-iteration tests skipped: ${unavailable}`);
+
+const SIZE = 32;
+const WEIGHTS: LossWeights = { contentWeight: 1, styleWeight: 1e4, tvWeight: 1e-3, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] };
+
+describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => {
+  let vgg: Vgg;
+  let device: GPUDevice;
+  let targets: GatysTargets;
+
+  beforeAll(async () => {
+    await initBackend('webgpu');
+    vgg = createVgg(await loadVggWeights(MODEL_DIR));
+    device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    targets = computeTargets(vgg, { width: SIZE, height: SIZE, content: syntheticImage(SIZE, 1), styles: [{ image: syntheticImage(SIZE, 2), weight: 1 }] }, WEIGHTS);
+  }, 120_000);
+  afterAll(() => disposeTargets(targets));
+
+  const plainTargets = async () => ({
+    content: (await targets.content!.data()) as Float32Array,
+    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
+  });
+
+  it('computes the same losses and image gradient as the tfjs path at iteration 0', async () => {
+    const start = Float32Array.from(syntheticImage(SIZE, 3).data);
+    const x = tf.tensor4d(start, [1, SIZE, SIZE, 3]);
+    let parts: tf.Tensor1D | null = null;
+    const { value, grad } = tf.tidy(() =>
+      tf.valueAndGrad((img: tf.Tensor) => {
+        const p = lossParts(vgg, targets, img as tf.Tensor4D);
+        parts = tf.keep(p.clone());
+        return weightedTotal(p, WEIGHTS);
+      })(x),
+    );
+    const expected = [...(await parts!.data()), (await value.data())[0]!];
+    const expectedGrad = (await grad.data()) as Float32Array;
+    tf.dispose([x, value, grad, parts!]);
+
+    const objective = await validated(device, async () => buildObjective(device, await deviceVgg(device, vgg), { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets()));
+    const o = await objective;
+    try {
+      writeFloats(device, o.image, start);
+      const encoder = device.createCommandEncoder();
+      o.passes.encode(encoder);
+      device.queue.submit([encoder.finish()]);
+      const losses = await readFloats(device, o.losses, 4);
+      const gradient = await readFloats(device, o.gradient, start.length);
+      expected.forEach((v, i) => expect(relativeDifference(losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-5));
+      expect(relativeL2(gradient, expectedGrad)).toBeLessThan(1e-5);
+      expect(expected[2]).toBeGreaterThan(0); // the TV term is on, so its kernel is checked too
+    } finally {
+      o.passes.destroy();
+    }
+  }, 300_000);
+
+  it('runs L-BFGS as the tfjs path does: the same losses iteration after iteration, through a wrapped history', async () => {
+    const iterations = 9;
+    const historySize = 3;
+    const bounds = { lower: 0, upper: 255 };
+    const start = Float32Array.from(syntheticImage(SIZE, 3).data);
+
+    // The tfjs path, with stylize()'s objective scale (1 / the first gradient's largest entry).
+    const x = tf.variable(tf.tensor4d(start, [1, SIZE, SIZE, 3]));
+    const expected: number[] = [];
+    let parts: tf.Tensor1D | null = null;
+    let scale: tf.Scalar | null = null;
+    const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => {
+      const p = lossParts(vgg, targets, img as tf.Tensor4D);
+      parts?.dispose();
+      parts = tf.keep(p.clone());
+      return weightedTotal(p, WEIGHTS);
+    });
+    const objective: Objective = (image) => {
+      const { value, grad } = tf.tidy(() => valueAndGrad(image));
+      if (!scale) scale = tf.keep(tf.div(1, tf.max(tf.abs(grad))) as tf.Scalar);
+      const scaled = tf.tidy(() => ({ loss: tf.mul(value, scale!) as tf.Scalar, grad: tf.mul(grad, scale!) }));
+      tf.dispose([value, grad]);
+      return scaled;
+    };
+    const lbfgs = createLbfgs(x, objective, { historySize, learningRate: 1, bounds });
+    for (let i = 0; i < iterations; i++) {
+      lbfgs.advance();
+      expected.push((await parts!.data())[1]! * WEIGHTS.styleWeight + (await parts!.data())[0]!);
+    }
+    const expectedPicture = (await x.data()) as Float32Array;
+    lbfgs.dispose();
+    tf.dispose([x, parts!, scale!]);
+
+    const recorded = await RecordedIteration.create(device, vgg, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets(),
+      { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds }, start);
+    try {
+      const got: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        recorded.advance();
+        const l = await recorded.losses();
+        got.push(l.style * WEIGHTS.styleWeight + l.content);
+      }
+      const picture = await recorded.picture();
+      console.log('tfjs', expected.map((v) => v.toExponential(4)).join(' '), '\nrecorded', got.map((v) => v.toExponential(4)).join(' '));
+      expect(got[iterations - 1]).toBeLessThan(got[0]! * 0.8); // it does optimise
+      got.forEach((v, i) => expect(relativeDifference(v, expected[i]!), `iteration ${i + 1}`).toBeLessThan(1e-3));
+      expect(relativeL2(picture, expectedPicture)).toBeLessThan(1e-3);
+      expect(Math.min(...picture)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...picture)).toBeLessThanOrEqual(255);
+      expect(Number.isFinite(await recorded.finiteSum())).toBe(true);
+      expect(recorded.dispatches).toBeGreaterThan(50);
+    } finally {
+      recorded.destroy();
+    }
+  }, 300_000);
+});
