@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // stylize(): the method of Gatys, Ecker and Bethge (2015). The picture is a tf.Variable of pixels
 // (RGB 0..255, or one grey channel in luminance mode) optimised so that its VGG-19 features keep the
 // content image's relu4_2 responses and take on the style images' Gram matrices; coarse to fine over the scales
@@ -18,7 +19,8 @@ import { styleWeightAtScale } from './style-weight.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
 import { createVgg, type Vgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
-import { wgslKernelsActive } from './webgpu-kernels.js';
+import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
+import { RecordedIteration } from './webgpu/recorded-iteration.js';
 import { decodeImage, encodePng, resizeExact, resizeImage, type RgbImage } from '../images/index.js';
 import { UserError } from '../errors.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
@@ -103,6 +105,40 @@ function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions, 
     : createAdam(x, f, { learningRate: options.learningRate, bounds: PIXEL_BOX });
 }
 
+/**
+ * The scale's L-BFGS as one recorded command buffer per iteration (webgpu/recorded-iteration.ts), starting from x
+ * (which stays the picture's tf.Variable, brought up to date by syncPicture). Null when a buffer would exceed the
+ * GPU's binding limit: the tfjs path then runs the scale.
+ */
+async function createRecordedScale(vgg: Vgg, targets: GatysTargets, x: tf.Variable, options: StylizeOptions, historySize: number): Promise<RecordedIteration | null> {
+  const [, height, width, channels] = x.shape as [number, number, number, 1 | 3];
+  const start = Float32Array.from((await x.data()) as Float32Array, (v) => Math.min(PIXEL_BOX.upper, Math.max(PIXEL_BOX.lower, v)));
+  const plain = {
+    content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
+    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
+  };
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  try {
+    return await RecordedIteration.create(device, vgg, { height, width, channels, contentWeight: options.contentWeight, styleWeight: options.styleWeight, tvWeight: options.tvWeight },
+      plain, { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX }, start);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
+}
+
+/** A Minimizer over a recorded iteration: advance() queues one; step() also reads the loss at its start. */
+function recordedMinimizer(recorded: RecordedIteration): Minimizer {
+  return {
+    advance: () => recorded.advance(),
+    async step() {
+      recorded.advance();
+      return (await recorded.losses()).total;
+    },
+    dispose: () => recorded.destroy(),
+  };
+}
+
 /** Where a run stands across its scales, for progress events and the time estimate. */
 interface RunProgress {
   began: number;
@@ -144,11 +180,21 @@ async function paintScale(
   let objectiveScale: tf.Scalar | null = null;
   let gradientSum: tf.Scalar | null = null;
   let onnx: OnnxStylizeObjective | null = null;
+  let initialLosses: LossParts | null = null;
   /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
+  let recorded: RecordedIteration | null = null;
+  /** The losses at the start of the last iteration. */
+  const lossesNow = async (): Promise<LossParts> => (recorded ? await recorded.losses() : await readParts(lastParts!, options));
   const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
-    const losses = parts ?? (await readParts(lastParts!, options));
-    const gradient = gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;
+    const losses = parts ?? (await lossesNow());
+    const gradient = recorded ? await recorded.finiteSum() : gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;
     if (![losses.content, losses.style, losses.tv, losses.total, gradient].every(Number.isFinite)) throw notFinite(iteration);
+  };
+  /** On the recorded path the picture lives in the iteration's own buffer: copied into x when it is looked at. */
+  const syncPicture = async (): Promise<void> => {
+    if (!recorded) return;
+    const values = await recorded.picture();
+    tf.tidy(() => x!.assign(tf.tensor4d(values, x!.shape as [number, number, number, number])));
   };
   try {
     // On onnxruntime the objective runs on ONNX Runtime (onnx/stylize-objective.ts); the optimizer stays on tfjs.
@@ -205,7 +251,8 @@ async function paintScale(
       grad.dispose();
       return scaled;
     };
-    minimizer = createMinimizer(x, objective, options, scale.historySize);
+    recorded = vgg && t && options.optimizer === 'lbfgs' && recordedIterationActive() ? await createRecordedScale(vgg, t, x, options, scale.historySize) : null;
+    minimizer = recorded ? recordedMinimizer(recorded) : createMinimizer(x, objective, options, scale.historySize);
 
     const pixels = scale.plan.size * scale.plan.size;
     const last = scale.index === scale.count;
@@ -227,12 +274,14 @@ async function paintScale(
       if (!progressDue && done % SYNC_EVERY === 0) await checkFinite(done, null);
       else await new Promise((resolve) => setImmediate(resolve));
       throwIfAborted(signal);
+      if (recorded && i === 1) initialLosses = await recorded.losses();
       // The last iteration's event is sent by stylize(), with the final losses.
       if (progressDue) {
         run.lastProgressAt = performance.now();
         const elapsedMs = run.lastProgressAt - run.began;
-        const losses = await readParts(lastParts!, options);
+        const losses = await lossesNow();
         await checkFinite(done, losses);
+        if (options.previewSize > 0) await syncPicture();
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
         onProgress({
           iteration: done,
@@ -245,7 +294,8 @@ async function paintScale(
         });
       }
     }
-    const initial = await readParts(initialParts!, options);
+    await syncPicture();
+    const initial = initialLosses ?? (await readParts(initialParts!, options));
     const finalParts = onnx ? await onnxPartsAt(onnx, x as tf.Tensor4D) : tf.tidy(() => lossParts(vgg!, t!, roundedPixels(x as tf.Tensor4D)));
     const final = await readParts(finalParts, options);
     finalParts.dispose();
@@ -255,6 +305,7 @@ async function paintScale(
     return { x: picture, initial, final };
   } finally {
     minimizer?.dispose();
+    recorded?.destroy();
     x?.dispose();
     (lastParts as tf.Tensor | null)?.dispose();
     (initialParts as tf.Tensor | null)?.dispose();

@@ -17,6 +17,14 @@ export function wgslKernelsActive(): boolean {
   return enabled && registered && tf.getBackend() === 'webgpu';
 }
 
+/**
+ * True when stylize() should run L-BFGS as the recorded iteration (webgpu/recorded-iteration.ts): our kernels are
+ * active and STYLEBOT_RECORDED is not '0' (which keeps the tfjs op-by-op path, for comparison).
+ */
+export function recordedIterationActive(env: NodeJS.ProcessEnv = process.env): boolean {
+  return wgslKernelsActive() && env.STYLEBOT_RECORDED !== '0';
+}
+
 export function wgslRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.STYLEBOT_WGSL !== '0';
 }

@@ -3,7 +3,7 @@
 // to wrap its ring, the box constraint and the objective scale, as stylize() runs them. Runs wherever Dawn finds an
 // adapter (a GPU, or Mesa 25 lavapipe on a CPU machine); skips with the reason printed where there is none.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
 import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
@@ -13,7 +13,10 @@ import { relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason
 import { buildObjective, deviceVgg } from '../../src/engine/webgpu/recorded-objective.js';
 import { RecordedIteration } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
-import { MODEL_DIR } from '../helpers/shared.js';
+import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stylize } from '../../src/engine/stylize.js';
 
 const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`recorded-iteration tests skipped: ${unavailable}`);
@@ -125,5 +128,38 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     } finally {
       recorded.destroy();
     }
+  }, 300_000);
+
+  it('is what stylize() runs on webgpu: the same picture and losses as the tfjs path, progress and previews included', async () => {
+    process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
+    const request = {
+      content: readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')),
+      styles: [{ image: readFileSync(join(STYLES_DIR, 'starry_night.jpg')) }],
+      // Two scales (24 then 48 px) and a grey picture: the upsampled start and the one-channel objective.
+      options: { size: 48, iterations: 10, seed: 2, previewSize: 32, progressEvery: 3, scales: 2, preserveColors: 'luminance' as const },
+    };
+    const runOnce = async (recorded: boolean) => {
+      const events: { iteration: number; total: number; preview: boolean }[] = [];
+      process.env.STYLEBOT_RECORDED = recorded ? '1' : '0';
+      try {
+        const result = await stylize(request, { onProgress: (e) => events.push({ iteration: e.iteration, total: e.losses.total, preview: !!e.preview }), minScaleSide: 16 });
+        return { result, events };
+      } finally {
+        delete process.env.STYLEBOT_RECORDED;
+      }
+    };
+    const created = vi.spyOn(RecordedIteration, 'create');
+    const viaTfjs = await runOnce(false);
+    expect(created).not.toHaveBeenCalled();
+    const viaRecorded = await runOnce(true);
+    expect(created).toHaveBeenCalledTimes(2); // once per scale
+    created.mockRestore();
+    expect(viaRecorded.result.scales.length).toBe(2);
+    expect(viaRecorded.events.map((e) => e.iteration)).toEqual(viaTfjs.events.map((e) => e.iteration));
+    expect(viaRecorded.events.every((e) => e.preview)).toBe(true);
+    for (const key of ['initial', 'final'] as const) {
+      expect(relativeDifference(viaRecorded.result.losses[key].total, viaTfjs.result.losses[key].total), key).toBeLessThan(1e-3);
+    }
+    expect(viaRecorded.result.losses.final.total).toBeLessThan(viaRecorded.result.losses.initial.total / 2);
   }, 300_000);
 });
