@@ -160,6 +160,14 @@ async function main(): Promise<void> {
     await runQualityBench(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'issue') {
+    // `npm run bench -- issue ...`: CPU time to issue an iteration on webgpu, recorded vs the tfjs path.
+    const { runIssueBench, formatIssueBench } = await import('./issue-bench.js');
+    const result = await runIssueBench(process.argv.slice(3));
+    const info = typeof result === 'string' ? '' : ((tf.backend() as unknown as { device: { adapterInfo?: { description?: string } } }).device.adapterInfo?.description ?? 'unknown adapter');
+    console.log(formatIssueBench(result, info));
+    return;
+  }
   // On wasm the CPU section below measures 128 and 256 px again beside onnxruntime: here 128 px and stock gradients
   // only, to keep the whole run within about 3 minutes.
   await initBackend();
