@@ -27,13 +27,22 @@ interface Dispatch {
   workgroups: readonly [number, number, number];
 }
 
+/**
+ * Pipelines by device, module source and entry point: layers of the same shape class share one, and every later
+ * run (each scale, each job) finds them compiled.
+ */
+const pipelineCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
 export class PassList {
   private readonly dispatches: Dispatch[] = [];
   private readonly owned: GPUBuffer[] = [];
-  /** Pipelines by module source and entry point: layers of the same shape class share one. */
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines: Map<string, GPUComputePipeline>;
 
-  constructor(readonly device: GPUDevice) {}
+  constructor(readonly device: GPUDevice) {
+    let cached = pipelineCache.get(device);
+    if (!cached) pipelineCache.set(device, (cached = new Map()));
+    this.pipelines = cached;
+  }
 
   /** A zero-filled storage buffer of `floats` 32-bit values (at least one), owned by this list. */
   storage(label: string, floats: number): GPUBuffer {
@@ -144,6 +153,8 @@ export async function validated<T>(device: GPUDevice, build: () => T): Promise<T
     result = build();
   } finally {
     const error = await device.popErrorScope();
+    // An invalid pipeline must not be found in the cache by a later build.
+    if (error) pipelineCache.delete(device);
     if (error) throw new Error(`WebGPU rejected a recorded kernel: ${error.message}`);
   }
   return result;
