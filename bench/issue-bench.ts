@@ -3,6 +3,7 @@
 // process on the same device. Issue time is CPU work (encoding, validation, submit), so any adapter measures it,
 // lavapipe included; the iteration's GPU time is bench/gpu's business. Skips with the reason where no adapter exists.
 import * as tf from '@tensorflow/tfjs';
+import { activeWebgpuDevice } from '../src/engine/webgpu/device.js';
 import { initBackend } from '../src/engine/backend.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal, type LossWeights } from '../src/engine/losses.js';
 import { createLbfgs, type Objective } from '../src/engine/optimizers.js';
@@ -61,7 +62,7 @@ async function timeRecorded(vgg: Vgg, size: number, reps: number): Promise<{ iss
     styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
   };
   disposeTargets(targets);
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  const device = activeWebgpuDevice(tf.backend());
   const recorded = await RecordedIteration.create(device, vgg, { height: size, width: size, channels: 3, ...WEIGHTS }, plain,
     { historySize: HISTORY, learningRate: 1, gradientTolerance: 1e-7, bounds: BOX }, Float32Array.from(syntheticImage(size, 3).data));
   try {

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // Chooses the fastest backend that loads on this machine.
 // Order: tfjs-node-gpu (CUDA), ONNX Runtime with CUDA, tfjs-node (libtensorflow), WebGPU via Dawn, ONNX Runtime on
 // the CPU, wasm, cpu. The onnxruntime backends run the Gatys objective (src/engine/onnx/) and keep tfjs on wasm for
@@ -11,6 +12,7 @@ import { cudaProviderInstalled, probeProvider, type OnnxProvider } from './onnx/
 import type { BackendName } from './types.js';
 import { setWgslKernels, wgslRequested } from './webgpu-kernels.js';
 import { registerLbfgsSolveKernels } from './wgsl/lbfgs-kernels.js';
+import { dawnFlags, requestEngineDevice } from './webgpu/device.js';
 
 export { BACKEND_NAMES };
 
@@ -53,6 +55,9 @@ export function isSoftwareAdapter(info: { vendor?: string; architecture?: string
   return /software|llvmpipe|lavapipe|swiftshader/.test(text);
 }
 
+/** Whether the webgpu backend is registered with our device factory (tryWebgpu). */
+let engineDeviceRegistered = false;
+
 /**
  * Explicitly asked for, webgpu takes any adapter (lavapipe is useful for checking correctness);
  * chosen automatically, it takes only a real GPU, because a software adapter is slower than wasm.
@@ -61,8 +66,7 @@ async function tryWebgpu(explicit: boolean): Promise<boolean> {
   if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found');
   const dawn = await importOptional('webgpu');
   // STYLEBOT_DAWN_TOGGLES: Dawn toggles to switch on, comma-separated (README: disable_robustness and its cost).
-  const toggles = process.env.STYLEBOT_DAWN_TOGGLES;
-  const gpu = dawn.create(toggles ? [`enable-dawn-features=${toggles}`] : []);
+  const gpu = dawn.create(dawnFlags());
   // Check for an adapter before loading the backend: without one the backend would fail later and noisily.
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter on this machine');
@@ -74,7 +78,18 @@ async function tryWebgpu(explicit: boolean): Promise<boolean> {
     Object.defineProperty(g, 'navigator', { value: { gpu }, configurable: true, writable: true });
   }
   // A literal specifier, so that a bundle of the engine (bench/gpu) carries the backend with the same tfjs-core.
-  await import('@tensorflow/tfjs-backend-webgpu');
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  // Our own device instead of the one tfjs would make: the same limits, plus the features our kernels can use.
+  // Once per process: replacing the backend again would drop every tensor it holds.
+  if (!engineDeviceRegistered) {
+    tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', async () => {
+      const chosen = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!chosen) throw new Error('no WebGPU adapter on this machine');
+      return new WebGPUBackend(await requestEngineDevice(chosen), chosen.info);
+    });
+    engineDeviceRegistered = true;
+  }
   if (!(await tf.setBackend('webgpu'))) return false;
   // L-BFGS's two small solves: one dispatch each instead of ~5 per stored pair (always on: see lbfgs-history.ts).
   registerLbfgsSolveKernels();

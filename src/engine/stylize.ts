@@ -4,6 +4,7 @@
 // content image's relu4_2 responses and take on the style images' Gram matrices; coarse to fine over the scales
 // of multiscale.ts, each scale starting from the previous one's picture upsampled.
 import * as tf from '@tensorflow/tfjs';
+import { activeWebgpuDevice } from './webgpu/device.js';
 import { activeOnnxProvider, initBackend } from './backend.js';
 import type { OnnxProvider } from './onnx/session.js';
 import { closestStyle, PICK_SIDE } from './closest-style.js';
@@ -117,7 +118,7 @@ async function createRecordedScale(vgg: Vgg, targets: GatysTargets, x: tf.Variab
     content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
     styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
   };
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  const device = activeWebgpuDevice(tf.backend());
   try {
     return await RecordedIteration.create(device, vgg, { height, width, channels, contentWeight: options.contentWeight, styleWeight: options.styleWeight, tvWeight: options.tvWeight },
       plain, { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX }, start);

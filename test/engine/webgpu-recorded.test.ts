@@ -3,6 +3,7 @@
 // to wrap its ring, the box constraint and the objective scale, as stylize() runs them. Runs wherever Dawn finds an
 // adapter (a GPU, or Mesa 25 lavapipe on a CPU machine); skips with the reason printed where there is none.
 import * as tf from '@tensorflow/tfjs';
+import { activeWebgpuDevice } from '../../src/engine/webgpu/device.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
@@ -32,10 +33,19 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
   beforeAll(async () => {
     await initBackend('webgpu');
     vgg = createVgg(await loadVggWeights(MODEL_DIR));
-    device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    device = activeWebgpuDevice(tf.backend());
     targets = computeTargets(vgg, { width: SIZE, height: SIZE, content: syntheticImage(SIZE, 1), styles: [{ image: syntheticImage(SIZE, 2), weight: 1 }] }, WEIGHTS);
   }, 120_000);
   afterAll(() => disposeTargets(targets));
+
+  it('runs on a device made with the optional features the adapter has (shader-f16 and subgroups on lavapipe and NVIDIA)', async () => {
+    const { create } = (await import('webgpu' as string)) as { create: (flags: string[]) => GPU };
+    const adapter = (await create([]).requestAdapter())!;
+    for (const feature of ['shader-f16', 'subgroups']) {
+      expect(device.features.has(feature), feature).toBe(adapter.features.has(feature));
+    }
+    expect(device.limits.maxStorageBufferBindingSize).toBe(adapter.limits.maxStorageBufferBindingSize);
+  });
 
   const plainTargets = async () => ({
     content: (await targets.content!.data()) as Float32Array,
