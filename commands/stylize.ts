@@ -34,10 +34,8 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   const { content, styles } = pickImages(request, texture);
 
   if (styles.length === 0 && !artist) {
-    return privateReply(
-      'Give me a style: attach a style image (the painting whose look you want), or choose an artist. ' +
-        'Use the artists command to see the artists I know.',
-    );
+    const where = surfaceOf(request) === 'web' ? 'The artist list shows the artists I know.' : 'Use the artists command to see the artists I know.';
+    return privateReply(`Give me a style: attach a style image (the painting whose look you want), or choose an artist. ${where}`);
   }
   if (styles.length > 0 && artist) {
     return privateReply('Choose either style images or an artist, not both.');

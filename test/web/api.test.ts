@@ -54,6 +54,10 @@ describe('studio API: a job from upload to picture', () => {
     expect(accepted.id).toMatch(/^[a-z0-9]{8}$/);
     expect(['queued', 'running']).toContain(accepted.state);
     expect(accepted).toHaveProperty('position');
+    // The message agrees with the state: a place in line only while the job waits.
+    const message = (accepted as unknown as { message: string }).message;
+    if (accepted.state === 'queued') expect(message).toMatch(/position \d+ in line/);
+    else expect(message).not.toMatch(/in line/);
 
     const events = await readEvents(`${t.url}/api/jobs/${accepted.id}/events`);
     const types = events.map((e) => e.event);
@@ -192,6 +196,14 @@ describe('studio API: refusals', () => {
 
     const json = await fetch(`${t.url}/api/admin/defaults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(200_000) }) });
     expect(json.status).toBe(413);
+  });
+
+  it('asks for a style in the studio\'s words when a photo comes alone', async () => {
+    const response = await fetch(`${t.url}/api/jobs`, { method: 'POST', body: form([{ field: 'content', name: 'photo.png', bytes: photo }], { size: '32' }) });
+    expect(response.status).toBe(400);
+    const text = ((await response.json()) as { error: { message: string } }).error.message;
+    expect(text).toContain('The artist list shows the artists I know.');
+    expect(text).not.toContain('command');
   });
 
   it('checks options through the same parser as the bots', async () => {

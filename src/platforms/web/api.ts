@@ -53,7 +53,9 @@ export async function answer(deps: StudioDeps, reply: FastifyReply, result: Comm
     const job = await deps.jobs.get(result.jobId);
     if (!job) return sendUnexpected(reply, result);
     const view = apiJob(job, await positionOf(deps.jobs, job.id));
-    return reply.code(202).send({ id: job.id, state: job.state, position: view.position, message: plainText(result.text), job: view });
+    // The command's text gives the place in line at enqueue time; a job that started since then is told as such.
+    const message = job.state === 'queued' ? plainText(result.text) : `Job ${job.id} accepted: it is ${job.state === 'running' ? 'painting now' : job.state}.`;
+    return reply.code(202).send({ id: job.id, state: job.state, position: view.position, message, job: view });
   }
   if (expectJob) return sendUnexpected(reply, result);
   return reply.send({ message: plainText(result.text) });
