@@ -110,6 +110,7 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
   const contentConv = `conv${CONTENT_LAYER.slice(4)}` as VggConvLayer;
   const wanted = new Set<VggConvLayer>([...styleOf.keys(), ...(hasContent ? [contentConv] : [])]);
   const deepest = Math.max(-1, ...VGG_CONV_LAYERS.map((l, i) => (wanted.has(l) ? i : -1)));
+  if (deepest < 0) throw new RangeError('nothing to paint: no content or style term has a weight');
 
   const image = passes.storage('image', h0 * w0 * channels);
   const gradient = passes.storage('image gradient', h0 * w0 * channels);
@@ -226,7 +227,6 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
       current = unpooled;
     }
   }
-  if (deepest < 0) throw new RangeError('nothing to paint: no content or style term has a weight');
   add(imageGradientKernel(h0, w0, channels, shape.tvWeight, tvStart), [gradient, dPre!, image, lossPartials]);
   add(lossTotalsKernel({ content: [0, contentGroups], style: [contentGroups, styleGroups], tv: [tvStart, tvCount] }, shape), [losses, lossPartials]);
   return { passes, image, gradient, losses };
