@@ -21,7 +21,7 @@ rm -rf "$out/bin" "$out/out" "$out/node_modules/webgpu/dist/linux-x64/dawn.node"
   "$out/node_modules/detect-libc" "$out/node_modules/semver"
 echo "bundle"
 npx esbuild bench/gpu/gpu-bench.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --minify --log-level=warning --outfile="$out/gpu-bench.mjs" \
+  --external:webgpu --external:onnxruntime-node --minify --log-level=warning --outfile="$out/gpu-bench.mjs" \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm \
    node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm "$out/"
@@ -62,7 +62,7 @@ echo "reference runs"
 # stylize() itself, for the runs of the shared reference folder: its own bundle, with sharp (which stylize() decodes
 # and encodes pictures with) beside it as an xz'd tar of node_modules, and the four pictures those runs use.
 npx esbuild bench/gpu/reference-run.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --external:sharp --minify --log-level=warning --outfile="$out/reference-run.mjs" \
+  --external:webgpu --external:sharp --external:onnxruntime-node --minify --log-level=warning --outfile="$out/reference-run.mjs" \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
 if [ ! -s "$out/sharp.tar.xz" ] || [ node_modules/sharp/package.json -nt "$out/sharp.tar.xz" ]; then
   (cd node_modules && tar cf - sharp @img detect-libc semver) | xz -9 -T2 > "$out/sharp.tar.xz"
