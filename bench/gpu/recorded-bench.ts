@@ -3,8 +3,8 @@
 // image gradient against the tfjs path and wasm, and its speed per size (ms per L-BFGS iteration with many
 // iterations issued and one wait, CPU ms to issue one, GPU programs per iteration), beside gpu-bench.ts's tfjs rows.
 import * as tf from '@tensorflow/tfjs';
-import { computeTargets, disposeTargets, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
-import { estimateRunBytes } from '../../src/engine/memory.js';
+import { computeTargets, disposeTargets, STYLE_LAYERS, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
+import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js';
 import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
 import { RecordedIteration } from '../../src/engine/webgpu/recorded-iteration.js';
 import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
@@ -32,6 +32,21 @@ async function plainTargets(targets: GatysTargets): Promise<ObjectiveTargets> {
   return {
     content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
     styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
+  };
+}
+
+/** Gram matrix side per style layer (VGG-19's channels at relu1_1 .. relu5_1). */
+const GRAM_SIDE: Record<string, number> = { relu1_1: 64, relu2_1: 128, relu3_1: 256, relu4_1: 512, relu5_1: 512 };
+
+/**
+ * Zero targets of the right shapes, for a size whose feature maps exceed one binding: tfjs would compute the real
+ * ones with invalid bind groups (a flood of validation errors, garbage numbers), and the recorded objective's own
+ * refusal (a RangeError naming the buffer) is what the memory step records.
+ */
+function zeroTargets(size: number, weights: LossWeights): ObjectiveTargets {
+  return {
+    content: new Float32Array(Math.floor(size / 8) ** 2 * 512),
+    styles: STYLE_LAYERS.map((layer, i) => ({ layer, gram: new Float32Array(GRAM_SIDE[layer]! ** 2), weight: weights.layerWeights[i]! })).filter((s) => s.weight > 0),
   };
 }
 
@@ -141,10 +156,11 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     historyGroups: historyGroupsOf(device, values, historySize),
     estimatedRunMB: estimateRunBytes({ width: size, height: size, channels: 3, optimizer: 'lbfgs', historySize }) / 2 ** 20,
   };
-  const targets = syntheticTargets(vgg, size, weights);
+  const tooLarge = largestTensorBytes(size, size) > device.limits.maxStorageBufferBindingSize;
+  const targets = tooLarge ? null : syntheticTargets(vgg, size, weights);
   let recorded: RecordedIteration | null = null;
   try {
-    const plain = await plainTargets(targets);
+    const plain = targets ? await plainTargets(targets) : zeroTargets(size, weights);
     const dvgg = await deviceVgg(device, vgg);
     // The objective alone, read back each time, like gpu-bench.ts's forward+gradient column.
     const objective = await validated(device, () => buildObjective(device, dvgg, shapeOf(size, weights), plain));
@@ -194,7 +210,7 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     row.error = err instanceof Error ? err.message : String(err);
   } finally {
     recorded?.destroy();
-    disposeTargets(targets);
+    if (targets) disposeTargets(targets);
   }
   return row;
 }
