@@ -99,6 +99,17 @@ async function adapterDescription(): Promise<string> {
   return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}`;
 }
 
+/**
+ * The features the WebGPU adapter offers (not only those tfjs asked its device for): whether shader-f16, subgroups
+ * and chromium-experimental-subgroup-matrix (issue 16's tensor-core lever) exist on this GPU. Null off webgpu.
+ */
+async function adapterFeatures(): Promise<string[] | null> {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const adapter = await gpu?.requestAdapter();
+  return adapter ? [...adapter.features].map(String).sort() : null;
+}
+
 interface TimingRow {
   size: number;
   path: 'tfjs';
@@ -332,6 +343,8 @@ async function main(): Promise<void> {
   report.device = args.recorded ? `${device} recorded` : device;
   const budget = activeMemoryBudget();
   report.memoryBudget = budget;
+  report.adapterFeatures = await adapterFeatures();
+  if (report.adapterFeatures) console.log(`adapter features: ${(report.adapterFeatures as string[]).join(' ')}`);
   console.log(`backend: ${device}; one buffer may hold ${budget.maxTensorBytes === null ? 'any size' : `${(budget.maxTensorBytes / 2 ** 20).toFixed(0)} MiB`}`);
   const vgg = await vggOnActiveBackend();
   const sample = args.skipChecks ? null : await iterationZero(vgg, args.checkSize);

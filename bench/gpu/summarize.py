@@ -62,6 +62,9 @@ def main():
     torch = load(directory, 'torch.json')
     runs = timing_rows(directory)
     print(f'# Stylebot engine vs PyTorch on one GPU ({device or "device unknown"})\n')
+    features = next((run.get('adapterFeatures') for _, run in runs if run.get('adapterFeatures')), None)
+    if features:
+        print(f"WebGPU adapter features: {' '.join(features)}\n")
 
     # size -> list of (who, grad ms, lbfgs ms, issue ms, programs, history, error)
     by_size = {}
