@@ -14,6 +14,7 @@
 # Environment (an empty value skips that step): SIZES=512,1024,2048 REPS=10 CHECK_SIZE=128 HISTORY=100
 #   REFERENCE=1 REFERENCE_ITERATIONS=500 REFERENCE_SIZE=512 PROGRESS= ONNX_SIZES=512,1024 MEMORY_SIZES=2896,4096
 #   TOGGLES=disable_robustness PROFILE_SIZE= PARTS_SIZE= STEP_LIMIT=240 (s per step) TOTAL_LIMIT=570 (s for the call)
+#   ONNX_LIMIT=120 MEMORY_LIMIT=120 (s for step 5, for each path of step 6)
 #   NO_DEBS=1 NO_TORCH=1 (a local try on lavapipe) BACKEND=webgpu
 # In $OUT (or /tmp/stylebot-gpu/out): table.md, reference.md, results.tar.gz (every JSON, log and picture),
 # issue.cpuprofile, parts.md.
@@ -56,9 +57,11 @@ export STYLEBOT_MODEL_DIR=$bin/vgg19
 
 # Each step's limit: STEP_LIMIT, or what is left of TOTAL_LIMIT (less 15 s for the table), whichever is less; a
 # hung step (a GPU driver can hang) leaves time for the rest.
+# A step may set cap= lower (the optional ones do, so they cannot eat the time of what follows).
 limit() {
-  local left=$((total_limit - SECONDS - 15))
-  [ "$left" -lt "$step_limit" ] && echo "$left" || echo "$step_limit"
+  local left=$((total_limit - SECONDS - 15)) most=${cap:-$step_limit}
+  [ "$most" -gt "$step_limit" ] && most=$step_limit
+  [ "$left" -lt "$most" ] && echo "$left" || echo "$most"
 }
 run_limited() {
   local t
@@ -109,14 +112,14 @@ fi
 
 if [ -n "${ONNX_SIZES-512,1024}" ]; then
   section "5. the ONNX objective on ONNX Runtime's WebGPU provider"
-  bench --onnx webgpu --sizes "${ONNX_SIZES-512,1024}" --check-size "$check" --reps "$reps" --json "$raw/onnx-webgpu.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/onnx-webgpu.log"
+  cap=${ONNX_LIMIT:-120} bench --onnx webgpu --sizes "${ONNX_SIZES-512,1024}" --check-size "$check" --reps "$reps" --json "$raw/onnx-webgpu.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/onnx-webgpu.log"
   summarize
 fi
 
 if [ -n "${MEMORY_SIZES-2896,4096}" ]; then
   section "6. memory at ${MEMORY_SIZES-2896,4096} px"
-  bench --recorded --sizes "${MEMORY_SIZES-2896,4096}" --reps 2 --skip-checks --json "$raw/memory-recorded.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/memory-recorded.log"
-  bench --sizes "${MEMORY_SIZES-2896,4096}" --reps 2 --skip-checks --json "$raw/memory-tfjs.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/memory-tfjs.log"
+  cap=${MEMORY_LIMIT:-120} bench --recorded --sizes "${MEMORY_SIZES-2896,4096}" --reps 2 --skip-checks --json "$raw/memory-recorded.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/memory-recorded.log"
+  cap=${MEMORY_LIMIT:-120} bench --sizes "${MEMORY_SIZES-2896,4096}" --reps 2 --skip-checks --json "$raw/memory-tfjs.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/memory-tfjs.log"
   summarize
 fi
 
