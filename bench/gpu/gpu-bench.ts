@@ -96,7 +96,8 @@ async function adapterDescription(): Promise<string> {
   const info = backend.adapterInfo;
   const name = info ? `webgpu: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.description ?? ''}`.trim() : 'webgpu';
   const toggles = process.env.STYLEBOT_DAWN_TOGGLES ? ` +${process.env.STYLEBOT_DAWN_TOGGLES}` : '';
-  return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}`;
+  const tensorCores = process.env.STYLEBOT_TENSOR_CORES === '1' ? ' +tensor cores' : '';
+  return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}${tensorCores}`;
 }
 
 /**

@@ -9,11 +9,12 @@
 #   4. the reference runs through stylize(), its default path and STYLEBOT_RECORDED=0   -> reference.md
 #   5. the ONNX objective on ONNX Runtime's WebGPU provider at ONNX_SIZES
 #   6. memory: both paths at MEMORY_SIZES (the largest square one binding holds, and 4096 px)
-#   7. the recorded iteration with Dawn toggles (TOGGLES), SIZES
-#   8. optional: CPU profile of the tfjs path's issuing (PROFILE_SIZE), kernel parts (PARTS_SIZE)
+#   7. the recorded iteration with STYLEBOT_TENSOR_CORES=1 (subgroup matrices where the GPU has them), SIZES
+#   8. the recorded iteration with Dawn toggles (TOGGLES), SIZES
+#   9. optional: CPU profile of the tfjs path's issuing (PROFILE_SIZE), kernel parts (PARTS_SIZE)
 # Environment (an empty value skips that step): SIZES=512,1024,2048 REPS=10 CHECK_SIZE=128 HISTORY=100
 #   REFERENCE=1 REFERENCE_ITERATIONS=500 REFERENCE_SIZE=512 PROGRESS= ONNX_SIZES=512,1024 MEMORY_SIZES=2896,4096
-#   TOGGLES=disable_robustness PROFILE_SIZE= PARTS_SIZE= STEP_LIMIT=240 (s per step) TOTAL_LIMIT=570 (s for the call)
+#   TENSOR_CORES=1 TOGGLES=disable_robustness PROFILE_SIZE= PARTS_SIZE= STEP_LIMIT=240 (s per step) TOTAL_LIMIT=570 (s for the call)
 #   ONNX_LIMIT=120 MEMORY_LIMIT=120 (s for step 5, for each path of step 6)
 #   NO_DEBS=1 NO_TORCH=1 (a local try on lavapipe) BACKEND=webgpu
 # In $OUT (or /tmp/stylebot-gpu/out): table.md, reference.md, results.tar.gz (every JSON, log and picture),
@@ -123,19 +124,25 @@ if [ -n "${MEMORY_SIZES-2896,4096}" ]; then
   summarize
 fi
 
+if [ -n "${TENSOR_CORES-1}" ] && [ -n "$sizes" ]; then
+  section "7. the recorded iteration with STYLEBOT_TENSOR_CORES=1"
+  STYLEBOT_TENSOR_CORES=1 bench --recorded --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/recorded-tensor-cores.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/recorded-tensor-cores.log"
+  summarize
+fi
+
 toggles=${TOGGLES-disable_robustness}
 if [ -n "$toggles" ] && [ -n "$sizes" ]; then
-  section "7. the recorded iteration with STYLEBOT_DAWN_TOGGLES=$toggles"
+  section "8. the recorded iteration with STYLEBOT_DAWN_TOGGLES=$toggles"
   STYLEBOT_DAWN_TOGGLES=$toggles bench --recorded --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/recorded-toggles.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/recorded-toggles.log"
   summarize
 fi
 
 if [ -n "${PROFILE_SIZE:-}" ]; then
-  section "8. CPU profile of the tfjs path's iterations at $PROFILE_SIZE px"
+  section "9. CPU profile of the tfjs path's iterations at $PROFILE_SIZE px"
   bench --sizes "$PROFILE_SIZE" --reps 5 --skip-checks --cpu-profile "$out/issue.cpuprofile" | grep -v '^GPU_BENCH_JSON' | tail -3
 fi
 if [ -n "${PARTS_SIZE:-}" ]; then
-  section "8. parts at $PARTS_SIZE px"
+  section "9. parts at $PARTS_SIZE px"
   bench --sizes "" --skip-checks --reps "$reps" --kernels "$PARTS_SIZE" --lbfgs "$PARTS_SIZE" --json "$raw/parts.json" \
     | grep -v '^GPU_BENCH_JSON' | tee "$out/parts.md"
   summarize

@@ -4,7 +4,8 @@ then the checks, the reference runs and memory.
 
     python3 summarize.py RESULTS_DIR      (what run-on-device.sh writes there; any file may be missing)
 
-Files read: device.txt, engine.json (tfjs path), recorded.json, recorded-toggles.json, onnx-webgpu.json (the ONNX
+Files read: device.txt, engine.json (tfjs path), recorded.json, recorded-tensor-cores.json (STYLEBOT_TENSOR_CORES=1),
+recorded-toggles.json (STYLEBOT_DAWN_TOGGLES), onnx-webgpu.json (the ONNX
 objective: forward + gradient only, its L-BFGS runs on wasm), torch.json, reference-default.json,
 reference-tfjs.json, memory-recorded.json, memory-tfjs.json.
 
@@ -47,7 +48,8 @@ def timing_rows(directory):
     """(label, run) for each engine run present, in the table's order."""
     out = []
     for name, label in [('engine.json', 'tfjs path'), ('recorded.json', 'recorded'),
-                        ('recorded-toggles.json', 'recorded + toggles'), ('onnx-webgpu.json', 'ONNX Runtime webgpu (objective only)')]:
+                        ('recorded-tensor-cores.json', 'recorded + tensor cores'), ('recorded-toggles.json', 'recorded + toggles'),
+                        ('onnx-webgpu.json', 'ONNX Runtime webgpu (objective only)')]:
         run = load(directory, name)
         if run:
             out.append((label, run))
@@ -100,7 +102,6 @@ def main():
 
     print('\n## Checks (bar: < 1e-3)\n')
     engine = dict(runs).get('tfjs path')
-    recorded = dict(runs).get('recorded')
     onnx = dict(runs).get('ONNX Runtime webgpu (objective only)')
     lines = []
     if engine and engine.get('lossesVsWasm'):
@@ -108,19 +109,20 @@ def main():
         d = c['relativeDifference']
         lines.append(f"iteration 0 at {c['size']} px, tfjs path vs wasm: total {sci(d['total'])} (content {sci(d['content'])}, style {sci(d['style'])}), "
                      f"gradient {sci(c['gradientRelativeL2'])}: {verdict(max(d['total'], c['gradientRelativeL2']))}")
-    if recorded and recorded.get('recordedCheck'):
-        c = recorded['recordedCheck']
+    for label, run in runs:
+        if not label.startswith('recorded'):
+            continue
+        c = run.get('recordedCheck') or {}
         for key, name in (('vsTfjs', 'the tfjs path (same device)'), ('vsWasm', 'wasm')):
             if c.get(key):
                 d = c[key]['losses']
                 g = c[key]['gradientRelativeL2']
                 worst = max(max(d.values()), g)
-                lines.append(f"iteration 0 at {c['size']} px, recorded vs {name}: total {sci(d['total'])} (content {sci(d['content'])}, style {sci(d['style'])}, "
+                lines.append(f"iteration 0 at {c['size']} px, {label} vs {name}: total {sci(d['total'])} (content {sci(d['content'])}, style {sci(d['style'])}, "
                              f"tv {sci(d['tv'])}), gradient {sci(g)}: {verdict(worst)}")
-    if recorded:
-        for r in recorded.get('timings', []):
+        for r in run.get('timings', []):
             if r.get('lossFirst') is not None:
-                lines.append(f"recorded at {r['size']} px: weighted total {r['lossFirst']:.4e} -> {r['lossLast']:.4e} over the timed iterations, "
+                lines.append(f"{label} at {r['size']} px: weighted total {r['lossFirst']:.4e} -> {r['lossLast']:.4e} over the timed iterations, "
                              f"{'finite' if r.get('finite') else 'NOT FINITE'}")
     if onnx and onnx.get('onnxCheck', {}).get('vsWasm'):
         c = onnx['onnxCheck']
