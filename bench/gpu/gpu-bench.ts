@@ -1,9 +1,13 @@
 // The engine on the GPU, in one run: iteration-0 losses on webgpu against wasm, the image gradient against
 // float64 finite differences (on the GPU), then ms per iteration at each size. Bundled by bench/gpu/prepare.sh
-// into .gpu/gpu-bench.mjs so it runs on the device machine with only node, Dawn and the weights beside it.
-//   node .gpu/gpu-bench.mjs [--backend webgpu|wasm] [--sizes 512,1024] [--check-size 128] [--reps 5] [--json FILE] [--skip-checks]
-//                           [--kernels SIZE] [--lbfgs SIZE] [--cpu-profile FILE]
-// Prints a Markdown table, then one line "GPU_BENCH_JSON {...}".
+// into gpu-bench.mjs so it runs on the device machine with only node, Dawn and the weights beside it.
+//   node gpu-bench.mjs [--backend webgpu|wasm] [--sizes 512,1024] [--check-size 128] [--reps 5] [--json FILE] [--skip-checks]
+//                      [--recorded] [--onnx webgpu|cpu] [--history 100] [--kernels SIZE] [--lbfgs SIZE] [--cpu-profile FILE]
+// Paths: the tfjs path (default; stylize()'s objective and L-BFGS through TensorFlow.js ops), --recorded (the
+// recorded iteration, src/engine/webgpu/: one command buffer per iteration; checked against the tfjs path and wasm
+// at iteration 0), --onnx PROVIDER (the ONNX objective on ONNX Runtime; forward + gradient only, checked against
+// wasm). Prints Markdown tables, then one line "GPU_BENCH_JSON {...}"; --json FILE is rewritten after each size, so
+// a step cut short by its time limit leaves the sizes it finished.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -14,14 +18,17 @@ import { initBackend } from '../../src/engine/backend.js';
 import { formatLbfgsBench, runLbfgsBench } from '../lbfgs-bench.js';
 import { benchConvKernels } from './conv-kernels.js';
 import { benchGramKernels } from './gram-kernels.js';
-import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
-import { activationBytes, activeMemoryBudget, lbfgsHistorySize, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
+import { activationBytes, activeMemoryBudget, checkRunFits, estimateRunBytes, lbfgsHistorySize, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
 import { createLbfgs } from '../../src/engine/optimizers.js';
 import { wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../../src/engine/weights.js';
+import type { OnnxProvider } from '../../src/engine/onnx/session.js';
 import type { BackendName } from '../../src/engine/types.js';
+import { onnxIterationZero, onnxProviderProblem, timeOnnx, type OnnxCheck, type OnnxRow } from './onnx-bench.js';
+import { recordedIterationZero, timeRecorded, type RecordedRow } from './recorded-bench.js';
 
 interface Args {
   backend: BackendName;
@@ -36,10 +43,16 @@ interface Args {
   lbfgsSize?: number;
   /** Write a V8 CPU profile of the timed L-BFGS iterations (the first size) to this file, to see what the CPU spends issuing them. */
   cpuProfile?: string;
+  /** Time the recorded iteration instead of the tfjs path (and check it at iteration 0). */
+  recorded: boolean;
+  /** Time the ONNX objective on this ONNX Runtime provider instead (the tfjs backend stays wasm). */
+  onnx?: OnnxProvider;
+  /** L-BFGS curvature pairs wanted (the tfjs path keeps fewer where one buffer cannot hold them). */
+  history: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'webgpu', sizes: [512, 1024], checkSize: 128, reps: 5, skipChecks: false };
+  const args: Args = { backend: 'webgpu', sizes: [512, 1024], checkSize: 128, reps: 5, skipChecks: false, recorded: false, history: 100 };
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? '';
     switch (argv[i]) {
@@ -52,6 +65,14 @@ function parseArgs(argv: string[]): Args {
       case '--kernels': args.kernelsSize = Number(next()); break;
       case '--lbfgs': args.lbfgsSize = Number(next()); break;
       case '--cpu-profile': args.cpuProfile = next(); break;
+      case '--recorded': args.recorded = true; break;
+      case '--onnx': {
+        const provider = next();
+        if (provider !== 'webgpu' && provider !== 'cpu' && provider !== 'cuda') throw new Error(`--onnx takes webgpu, cpu or cuda, not "${provider}"`);
+        args.onnx = provider;
+        break;
+      }
+      case '--history': args.history = Number(next()); break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -75,11 +96,27 @@ async function adapterDescription(): Promise<string> {
   const info = backend.adapterInfo;
   const name = info ? `webgpu: ${info.vendor ?? '?'} ${info.architecture ?? ''} ${info.description ?? ''}`.trim() : 'webgpu';
   const toggles = process.env.STYLEBOT_DAWN_TOGGLES ? ` +${process.env.STYLEBOT_DAWN_TOGGLES}` : '';
-  return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}`;
+  const tensorCores = process.env.STYLEBOT_TENSOR_CORES === '1' ? ' +tensor cores' : '';
+  return `${name}${wgslKernelsActive() ? ' +wgsl' : ''}${toggles}${tensorCores}`;
+}
+
+/**
+ * The features the WebGPU adapter offers (not only those tfjs asked its device for): whether shader-f16, subgroups
+ * and chromium-experimental-subgroup-matrix (issue 16's tensor-core lever) exist on this GPU. Null off webgpu.
+ */
+async function adapterFeatures(): Promise<string[] | null> {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const adapter = await gpu?.requestAdapter();
+  return adapter ? [...adapter.features].map(String).sort() : null;
 }
 
 interface TimingRow {
   size: number;
+  path: 'tfjs';
+  historySize?: number;
+  /** memory.ts estimateRunBytes for an L-BFGS run of this size and history, MiB. */
+  estimatedRunMB?: number;
   msPerGradStep: number | null;
   msPerLbfgsIteration: number | null;
   /** CPU time to issue one L-BFGS iteration (advance() returning); when it nears msPerLbfgsIteration the CPU is the limit. */
@@ -132,8 +169,24 @@ function countDispatches(fn: () => void): number | undefined {
 
 const stepEstimateMB = (size: number) => (STEP_BYTES + STEP_FACTOR * activationBytes(size, size)) / 2 ** 20;
 
-/** Times forward + image gradient (sync on the loss only) and full L-BFGS iterations at one size. */
-async function timeSize(vgg: Vgg, size: number, reps: number, cpuProfile?: string): Promise<TimingRow> {
+/** stylize()'s box for the picture (pixel values). */
+const PIXEL_BOX = { lower: 0, upper: 255 };
+
+/**
+ * Times forward + image gradient (sync on the loss only) and full L-BFGS iterations at one size, on the tfjs path.
+ * A size stylize() would refuse (memory.ts checkRunFits: one feature map over the device's binding limit, or the
+ * estimate over the GPU's memory) is not tried: the refusal comes back as the row's error.
+ */
+async function timeSize(vgg: Vgg, size: number, reps: number, wantedHistory: number, cpuProfile?: string): Promise<TimingRow> {
+  const budget = activeMemoryBudget();
+  const historySize = lbfgsHistorySize(wantedHistory, Infinity, size * size * 3, budget);
+  const run = { width: size, height: size, channels: 3, optimizer: 'lbfgs' as const, historySize };
+  const base = { size, path: 'tfjs' as const, historySize, estimatedRunMB: estimateRunBytes(run) / 2 ** 20, estimatedStepMB: stepEstimateMB(size) };
+  try {
+    checkRunFits(run, tf.getBackend(), budget);
+  } catch (err) {
+    return { ...base, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, error: `refused: ${err instanceof Error ? err.message : String(err)}` };
+  }
   const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
   const x = tf.variable(tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]), true, `gpu_bench_${size}`);
   const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), CHECK_WEIGHTS));
@@ -164,7 +217,7 @@ async function timeSize(vgg: Vgg, size: number, reps: number, cpuProfile?: strin
       const { value, grad } = tf.tidy(() => valueAndGrad(img));
       notePeak();
       return { loss: value, grad };
-    }, { historySize: lbfgsHistorySize(100, Infinity, x.size, activeMemoryBudget()) });
+    }, { historySize, bounds: PIXEL_BOX });
     try {
       await lbfgs.step();
       await lbfgs.step(); // warm-up, including the two-loop recursion with one pair
@@ -189,30 +242,98 @@ async function timeSize(vgg: Vgg, size: number, reps: number, cpuProfile?: strin
       notePeak();
       const msPerLbfgsIteration = (performance.now() - t1) / reps;
       return {
-        size, msPerGradStep, msPerLbfgsIteration, issueMsPerLbfgsIteration: issueMs / reps, dispatchesPerLbfgsIteration,
-        peakMB: (peak - before) / 2 ** 20, estimatedStepMB: stepEstimateMB(size),
+        ...base, msPerGradStep, msPerLbfgsIteration, issueMsPerLbfgsIteration: issueMs / reps, dispatchesPerLbfgsIteration,
+        peakMB: (peak - before) / 2 ** 20,
       };
     } finally {
       lbfgs.dispose();
     }
   } catch (err) {
-    return { size, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, estimatedStepMB: stepEstimateMB(size), error: err instanceof Error ? err.message : String(err) };
+    return { ...base, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, error: err instanceof Error ? err.message : String(err) };
   } finally {
     x.dispose();
     disposeTargets(targets);
   }
 }
 
+type Row = TimingRow | RecordedRow | OnnxRow;
+
+const fixed = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+
+function printRows(title: string, rows: Row[]): void {
+  console.log(`\n${title}`);
+  console.log('| size | path | forward+gradient ms | L-BFGS iteration ms | CPU issue ms | programs | history | measured MiB | estimated MiB (memory.ts) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const history = 'historySize' in r && r.historySize ? `${r.historySize}${'historyGroups' in r ? ` in ${r.historyGroups}` : ''}` : '-';
+    const measured = 'peakMB' in r ? fixed(r.peakMB, 0) + ' (step peak)' : 'gpuMemoryMiB' in r ? fixed(r.gpuMemoryMiB, 0) + ' (nvidia-smi)' : '-';
+    const estimated = 'estimatedRunMB' in r && r.estimatedRunMB !== undefined ? fixed(r.estimatedRunMB, 0) : '-';
+    if (r.error) {
+      console.log(`| ${r.size} | ${r.path} | failed: ${r.error.replaceAll('|', '/')} | | | | ${history} | | ${estimated} |`);
+      continue;
+    }
+    const issue = 'issueMsPerLbfgsIteration' in r ? fixed(r.issueMsPerLbfgsIteration, 2) : '-';
+    const programs = 'dispatchesPerLbfgsIteration' in r ? (r.dispatchesPerLbfgsIteration ?? '-') : '-';
+    console.log(`| ${r.size} | ${r.path} | ${fixed(r.msPerGradStep)} | ${fixed(r.msPerLbfgsIteration)} | ${issue} | ${programs} | ${history} | ${measured} | ${estimated} |`);
+  }
+}
+
+function printComparison(title: string, parts: ArrayLike<number>, other: ArrayLike<number>, otherName: string, diffs: Record<string, number>, gradientRelativeL2: number): void {
+  const names = ['content', 'style', 'tv', 'total'] as const;
+  console.log(`\n${title} (must be < 1e-3):`);
+  console.log(`| loss | this | ${otherName} | relative difference |\n|---|---|---|---|`);
+  names.forEach((n, i) => console.log(`| ${n} | ${parts[i]!.toExponential(6)} | ${other[i]!.toExponential(6)} | ${diffs[n]!.toExponential(2)} |`));
+  console.log(`| image gradient | | | ${gradientRelativeL2.toExponential(2)} (relative L2) |`);
+}
+
+/** The ONNX objective on an ORT provider: the tfjs backend stays wasm (the weights and Gram blend are read on it). */
+async function mainOnnx(args: Args, provider: OnnxProvider, reference: ObjectiveSample | null, report: Record<string, unknown>, save: () => void): Promise<void> {
+  report.device = `onnxruntime ${provider}`;
+  const problem = await onnxProviderProblem(provider);
+  const rows: OnnxRow[] = [];
+  report.timings = rows;
+  if (problem) {
+    report.onnxError = problem;
+    for (const size of args.sizes) rows.push({ size, path: `onnx-${provider}`, msPerGradStep: null, msPerLbfgsIteration: null, error: problem });
+    console.log(`ONNX Runtime's ${provider} provider is not usable here: ${problem}`);
+    save();
+    return;
+  }
+  const weights = await loadVggWeights(resolveModelDir());
+  if (!args.skipChecks) {
+    const check: OnnxCheck = await onnxIterationZero(weights, args.checkSize, CHECK_WEIGHTS, provider, reference);
+    report.onnxCheck = check;
+    if (check.vsWasm && reference) printComparison(`Iteration 0 at ${args.checkSize} px, ONNX Runtime ${provider} vs wasm`, check.parts, reference.parts, 'wasm', check.vsWasm.losses, check.vsWasm.gradientRelativeL2);
+    save();
+  }
+  for (const size of args.sizes) {
+    const row = await timeOnnx(weights, size, args.reps, CHECK_WEIGHTS, provider);
+    rows.push(row);
+    console.error(`${size} px, onnx ${provider}: ${row.error ?? `${fixed(row.msPerGradStep)} ms per objective evaluation`}`);
+    save();
+  }
+  printRows(`The ONNX objective on ONNX Runtime ${provider}: ms per evaluation (${args.reps} timed after warm-up; L-BFGS stays on wasm)`, rows);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   pointWasmAtBundle();
   const report: Record<string, unknown> = { args };
+  const save = () => {
+    if (args.json) writeFileSync(args.json, JSON.stringify(report));
+  };
 
   // 1. Reference: iteration 0 on wasm.
-  let reference: Awaited<ReturnType<typeof iterationZero>> | null = null;
+  let reference: ObjectiveSample | null = null;
   if (args.backend !== 'wasm' && !args.skipChecks) {
     await initBackend('wasm');
     reference = await iterationZero(await vggOnActiveBackend(), args.checkSize);
+  }
+  if (args.onnx) {
+    await initBackend('wasm');
+    await mainOnnx(args, args.onnx, reference, report, save);
+    console.log(`GPU_BENCH_JSON ${JSON.stringify(report)}`);
+    return;
   }
 
   // 2. The backend under test.
@@ -220,34 +341,43 @@ async function main(): Promise<void> {
   // tfjs-webgpu submits its queued programs every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE (15) dispatches; for measuring.
   if (process.env.STYLEBOT_SUBMIT_BATCH) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.STYLEBOT_SUBMIT_BATCH));
   const device = await adapterDescription();
-  report.device = device;
+  report.device = args.recorded ? `${device} recorded` : device;
   const budget = activeMemoryBudget();
   report.memoryBudget = budget;
+  report.adapterFeatures = await adapterFeatures();
+  if (report.adapterFeatures) console.log(`adapter features: ${(report.adapterFeatures as string[]).join(' ')}`);
   console.log(`backend: ${device}; one buffer may hold ${budget.maxTensorBytes === null ? 'any size' : `${(budget.maxTensorBytes / 2 ** 20).toFixed(0)} MiB`}`);
   const vgg = await vggOnActiveBackend();
   const sample = args.skipChecks ? null : await iterationZero(vgg, args.checkSize);
-  const names = ['content', 'style', 'tv', 'total'] as const;
   if (reference && sample) {
-    const diffs = Object.fromEntries(names.map((n, i) => [n, relativeDifference(sample.parts[i]!, reference.parts[i]!)]));
+    const names = ['content', 'style', 'tv', 'total'] as const;
+    const diffs = Object.fromEntries(names.map((n, i) => [n, relativeDifference(sample.parts[i]!, reference!.parts[i]!)]));
     const gradDiff = relativeL2(sample.grad, reference.grad);
     report.lossesVsWasm = { size: args.checkSize, backend: sample.parts, wasm: reference.parts, relativeDifference: diffs, gradientRelativeL2: gradDiff };
-    console.log(`\nIteration 0 at ${args.checkSize} px, ${args.backend} vs wasm (must be < 1e-3):`);
-    console.log('| loss | ' + args.backend + ' | wasm | relative difference |\n|---|---|---|---|');
-    names.forEach((n, i) => console.log(`| ${n} | ${sample.parts[i]!.toExponential(6)} | ${reference!.parts[i]!.toExponential(6)} | ${diffs[n]!.toExponential(2)} |`));
-    console.log(`| image gradient | | | ${gradDiff.toExponential(2)} (relative L2) |`);
+    printComparison(`Iteration 0 at ${args.checkSize} px, ${args.backend} (tfjs path) vs wasm`, sample.parts, reference.parts, 'wasm', diffs, gradDiff);
   }
-  const tiny = args.skipChecks ? null : await tinyNetGradientCheck();
+  if (args.recorded && !args.skipChecks && tf.getBackend() === 'webgpu') {
+    const check = await recordedIterationZero(vgg, args.checkSize, CHECK_WEIGHTS, sample, reference);
+    report.recordedCheck = check;
+    if (check.vsTfjs && sample) printComparison(`Iteration 0 at ${args.checkSize} px, the recorded iteration vs the tfjs path on the same device`, check.parts, sample.parts, 'tfjs path', check.vsTfjs.losses, check.vsTfjs.gradientRelativeL2);
+    if (check.vsWasm && reference) printComparison(`Iteration 0 at ${args.checkSize} px, the recorded iteration vs wasm`, check.parts, reference.parts, 'wasm', check.vsWasm.losses, check.vsWasm.gradientRelativeL2);
+  }
+  const tiny = args.skipChecks || args.recorded ? null : await tinyNetGradientCheck();
   report.tinyNetGradient = tiny;
   if (tiny) console.log(`\nImage gradient on ${args.backend} vs float64 finite differences (tiny net, ${tiny.pixels} values): relative L2 error ${tiny.relativeError.toExponential(2)}, loss difference ${tiny.lossRelativeDifference.toExponential(2)}`);
+  save();
 
   // 3. Speed.
-  const rows: TimingRow[] = [];
-  for (const size of args.sizes) {
-    const row = await timeSize(vgg, size, args.reps, size === args.sizes[0] ? args.cpuProfile : undefined);
-    rows.push(row);
-    console.error(`${size} px: ${row.error ?? `${row.msPerGradStep?.toFixed(1)} ms/grad step, ${row.msPerLbfgsIteration?.toFixed(1)} ms/L-BFGS iteration`}`);
-  }
+  const rows: Row[] = [];
   report.timings = rows;
+  for (const size of args.sizes) {
+    const row = args.recorded
+      ? await timeRecorded(vgg, size, args.reps, args.history, CHECK_WEIGHTS)
+      : await timeSize(vgg, size, args.reps, args.history, size === args.sizes[0] ? args.cpuProfile : undefined);
+    rows.push(row);
+    console.error(`${size} px, ${row.path}: ${row.error ?? `${fixed(row.msPerGradStep)} ms/grad step, ${fixed(row.msPerLbfgsIteration)} ms/L-BFGS iteration`}`);
+    save();
+  }
 
   // 4. Parts: our kernels against stock per VGG layer shape, and L-BFGS's direction against the two-loop recursion.
   if (args.kernelsSize && tf.getBackend() === 'webgpu') {
@@ -259,17 +389,9 @@ async function main(): Promise<void> {
     report.lbfgs = lbfgs;
     console.log(`\n${formatLbfgsBench(lbfgs)}`);
   }
-  if (rows.length > 0) {
-    console.log(`\nEngine on ${device}: ms per iteration (${args.reps} timed after warm-up)`);
-    console.log('| size | forward+gradient ms | L-BFGS iteration ms | of which CPU issue ms | dispatches | step peak MiB | estimated MiB (memory.ts) |\n|---|---|---|---|---|---|---|');
-    for (const r of rows) {
-      if (r.error) console.log(`| ${r.size} | failed: ${r.error} | | | | | ${r.estimatedStepMB.toFixed(0)} |`);
-      else console.log(`| ${r.size} | ${r.msPerGradStep!.toFixed(1)} | ${r.msPerLbfgsIteration!.toFixed(1)} | ${r.issueMsPerLbfgsIteration?.toFixed(1) ?? '-'} | ${r.dispatchesPerLbfgsIteration ?? '-'} | ${r.peakMB!.toFixed(0)} | ${r.estimatedStepMB.toFixed(0)} |`);
-    }
-  }
-  const json = JSON.stringify(report);
-  if (args.json) writeFileSync(args.json, json);
-  console.log(`GPU_BENCH_JSON ${json}`);
+  if (rows.length > 0) printRows(`Engine on ${report.device}: ms per iteration (${args.reps} timed after warm-up)`, rows);
+  save();
+  console.log(`GPU_BENCH_JSON ${JSON.stringify(report)}`);
 }
 
 /** Dawn keeps the event loop alive, and exiting with its device alive can crash at exit: release it first. */

@@ -230,19 +230,27 @@ def main():
 
     sizes = [int(s) for s in args.sizes.split(',') if s]
     report['timings'] = {}
+
+    def save():
+        # Rewritten after each size: a call cut short keeps what was measured.
+        if args.json:
+            with open(args.json, 'w') as f:
+                f.write(json.dumps(report))
+    save()
     if device == 'cuda':
         for mode in ('fp32', 'tf32'):
             torch.backends.cuda.matmul.allow_tf32 = mode == 'tf32'
             torch.backends.cudnn.allow_tf32 = mode == 'tf32'
-            rows = []
+            rows = report['timings'].setdefault(mode, [])
             for size in sizes:
                 torch.cuda.reset_peak_memory_stats()
-                rows.append(time_size(torch, convs, size, args.reps, device))
-            report['timings'][mode] = rows
+                try:
+                    rows.append(time_size(torch, convs, size, args.reps, device))
+                except Exception as err:  # out of memory at a large size: record it, go on
+                    rows.append({'size': size, 'msPerGradStep': None, 'msPerLbfgsIteration': None, 'error': str(err).split('\n')[0]})
+                    torch.cuda.empty_cache()
+                save()
     line = json.dumps(report)
-    if args.json:
-        with open(args.json, 'w') as f:
-            f.write(line)
     print('TORCH_JSON ' + line)
 
 
