@@ -11,15 +11,14 @@ import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets }
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import type { Vgg } from '../../src/engine/vgg.js';
 import { gpuMemoryUsedMiB } from './gpu-memory-used.js';
+import { activeWebgpuDevice } from '../../src/engine/webgpu/device.js';
 
 /** The box stylize() keeps the picture in (pixel values). */
 const PIXEL_BOX = { lower: 0, upper: 255 };
 
 /** The raw GPUDevice under tfjs's webgpu backend: the recorded iteration shares it (and the targets' buffers' device). */
 export function webgpuDevice(): GPUDevice {
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  if (!device) throw new Error(`the recorded iteration needs the webgpu backend (active: ${tf.getBackend()})`);
-  return device;
+  return activeWebgpuDevice(tf.backend());
 }
 
 /** The synthetic targets gpu-bench.ts uses at every size (content seed 1, style seed 2), computed on tfjs. */
