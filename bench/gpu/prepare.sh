@@ -23,6 +23,7 @@ echo "bundle"
 npx esbuild bench/gpu/gpu-bench.ts --bundle --platform=node --format=esm --target=node20 \
   --external:webgpu --minify --log-level=warning --outfile="$out/gpu-bench.mjs" \
   --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+npx esbuild bench/gpu/subgroup-matrix-kernels.ts --bundle --platform=node --format=esm --target=node20 --external:webgpu --minify --log-level=warning --outfile="$out/subgroup-matrix-kernels.mjs"
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm \
    node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm "$out/"
 
