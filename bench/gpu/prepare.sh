@@ -31,7 +31,7 @@ mkdir -p "$out" "$stage/node_modules"
 rm -rf "$out/bin" "$out/out" "$out/node_modules" "$out/vgg19" "$out/images" "$out"/*.mjs "$out"/*.wasm "$out/dawn.node.xz" "$out/sharp.tar.xz"
 
 banner="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
-for entry in gpu-bench reference-run; do
+for entry in gpu-bench reference-run subgroup-matrix-kernels; do
   echo "bundle $entry"
   npx esbuild "bench/gpu/$entry.ts" --bundle --platform=node --format=esm --target=node20 \
     --external:webgpu --external:sharp --external:onnxruntime-node --minify --log-level=warning \
