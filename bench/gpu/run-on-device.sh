@@ -10,15 +10,16 @@
 #   5. the ONNX objective on ONNX Runtime's WebGPU provider at ONNX_SIZES
 #   6. memory: both paths at MEMORY_SIZES (the largest square one binding holds, and 4096 px)
 #   7. the recorded iteration with STYLEBOT_TENSOR_CORES=1 (subgroup matrices where the GPU has them), SIZES
+#   7b. the subgroup-matrix kernels one by one against the fp32 ones (SMATRIX_SIZE=512)       -> subgroup-matrix.md
 #   8. the recorded iteration with Dawn toggles (TOGGLES), SIZES
 #   9. optional: CPU profile of the tfjs path's issuing (PROFILE_SIZE), kernel parts (PARTS_SIZE)
 # Environment (an empty value skips that step): SIZES=512,1024,2048 REPS=10 CHECK_SIZE=128 HISTORY=100
 #   REFERENCE=1 REFERENCE_ITERATIONS=500 REFERENCE_SIZE=512 PROGRESS= ONNX_SIZES=512,1024 MEMORY_SIZES=2896,4096
-#   TENSOR_CORES=1 TOGGLES=disable_robustness PROFILE_SIZE= PARTS_SIZE= STEP_LIMIT=240 (s per step) TOTAL_LIMIT=570 (s for the call)
+#   TENSOR_CORES=1 SMATRIX_SIZE=512 SMATRIX_LIMIT=90 TOGGLES=disable_robustness PROFILE_SIZE= PARTS_SIZE= STEP_LIMIT=240 (s per step) TOTAL_LIMIT=570 (s for the call)
 #   ONNX_LIMIT=120 MEMORY_LIMIT=120 (s for step 5, for each path of step 6)
 #   NO_DEBS=1 NO_TORCH=1 (a local try on lavapipe) BACKEND=webgpu
 # In $OUT (or /tmp/stylebot-gpu/out): table.md, reference.md, results.tar.gz (every JSON, log and picture),
-# issue.cpuprofile, parts.md.
+# issue.cpuprofile, parts.md, subgroup-matrix.md.
 set -uo pipefail
 gpu=$(cd "$(dirname "$0")" && pwd)
 bin=${TMPDIR:-/tmp}/stylebot-gpu
@@ -128,6 +129,12 @@ if [ -n "${TENSOR_CORES-1}" ] && [ -n "$sizes" ]; then
   section "7. the recorded iteration with STYLEBOT_TENSOR_CORES=1"
   STYLEBOT_TENSOR_CORES=1 bench --recorded --sizes "$sizes" --check-size "$check" --reps "$reps" --json "$raw/recorded-tensor-cores.json" | grep -v '^GPU_BENCH_JSON' | tee "$raw/recorded-tensor-cores.log"
   summarize
+fi
+
+# The tensor-core kernels one by one against our fp32 ones, per VGG-19 layer (wgsl/subgroup-matrix.ts). SMATRIX_SIZE= skips.
+if [ -n "${SMATRIX_SIZE-512}" ]; then
+  section "7b. subgroup-matrix kernels per layer at ${SMATRIX_SIZE-512} px"
+  cap=${SMATRIX_LIMIT:-90} node_run "$bin/subgroup-matrix-kernels.mjs" --size "${SMATRIX_SIZE-512}" --reps "$reps" | tee "$out/subgroup-matrix.md"
 fi
 
 toggles=${TOGGLES-disable_robustness}

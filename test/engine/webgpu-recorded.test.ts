@@ -11,14 +11,16 @@ import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
 import { relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
-import { buildObjective, deviceVgg } from '../../src/engine/webgpu/recorded-objective.js';
-import { RecordedIteration } from '../../src/engine/webgpu/recorded-iteration.js';
+import { buildObjective, deviceVgg, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
+import { RecordedIteration, TENSOR_CORE_GRADIENT_SCALE, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stylize } from '../../src/engine/stylize.js';
 
+// One llvmpipe thread per test process: on a busy 2-core machine more threads make single dispatches erratic.
+process.env.LP_NUM_THREADS ??= '1';
 const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`recorded-iteration tests skipped: ${unavailable}`);
 
@@ -171,5 +173,38 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
       expect(relativeDifference(viaRecorded.result.losses[key].total, viaTfjs.result.losses[key].total), key).toBeLessThan(1e-3);
     }
     expect(viaRecorded.result.losses.final.total).toBeLessThan(viaRecorded.result.losses.initial.total / 2);
+  }, 300_000);
+
+  it('with the tensor-core kernels (emulated here: f16 operands, f32 sums), stays within f16 rounding of the fp32 objective', async () => {
+    expect(tensorCoresFor(device, {}).options).toBeNull(); // not asked for
+    const onLavapipe = tensorCoresFor(device, { STYLEBOT_TENSOR_CORES: '1' });
+    if (!device.features.has('chromium-experimental-subgroup-matrix')) expect(onLavapipe.reason).toMatch(/subgroup-matrix' feature is missing/);
+    if (!device.features.has('shader-f16') || !device.features.has('subgroups')) return;
+
+    const start = Float32Array.from(syntheticImage(SIZE, 3).data);
+    const weights = await deviceVgg(device, vgg);
+    const evaluate = async (tensorCores: TensorCoreOptions | null) => {
+      const o = await validated(device, async () => buildObjective(device, weights, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets(), tensorCores));
+      const built = await o;
+      try {
+        writeFloats(device, built.image, start);
+        const encoder = device.createCommandEncoder();
+        built.passes.encode(encoder);
+        device.queue.submit([encoder.finish()]);
+        return { losses: await readFloats(device, built.losses, 4), gradient: await readFloats(device, built.gradient, start.length) };
+      } finally {
+        built.passes.destroy();
+      }
+    };
+    const fp32 = await evaluate(null);
+    const subgroupSize = (device as unknown as { adapterInfo?: { subgroupMaxSize?: number } }).adapterInfo?.subgroupMaxSize ?? 8;
+    const matrices = await evaluate({ shape: { M: 8, N: 8, K: 8 }, subgroupSize, emulate: true, gradientScale: TENSOR_CORE_GRADIENT_SCALE });
+    fp32.losses.forEach((v, i) => expect(relativeDifference(matrices.losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-3));
+    // Rounding the operands to f16 moves the losses by ~5e-5 and the image gradient by ~8e-3 (13 layers of it).
+    expect(relativeL2(matrices.gradient, fp32.gradient)).toBeLessThan(2e-2);
+    expect(relativeL2(matrices.gradient, fp32.gradient)).toBeGreaterThan(0); // the f16 kernels did run
+    // Without the gradient scale the backward pass overflows f16.
+    const unscaled = await evaluate({ shape: { M: 8, N: 8, K: 8 }, subgroupSize, emulate: true });
+    expect(unscaled.gradient.some((v) => !Number.isFinite(v))).toBe(true);
   }, 300_000);
 });

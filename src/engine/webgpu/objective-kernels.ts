@@ -149,10 +149,11 @@ export function styleLossKernel(n: number, chunks: number, tile: number, scale: 
  * The gradient of the weighted total with respect to the image [h, w, channels] (0..255): the network's gradient
  * at the preprocessed BGR input [h, w, 3] back to RGB (summed over the three for a grey image), plus tvWeight times
  * the gradient of the squared total variation (losses.ts totalVariation; a grey image counts three times, as the
- * tfjs objective tiles it to RGB); with tvWeight > 0 also partial sums of the unweighted TV.
+ * tfjs objective tiles it to RGB); with tvWeight > 0 also partial sums of the unweighted TV. The network's gradient
+ * is multiplied by `unscale` first (the inverse of the factor the loss gradients were scaled by to suit f16).
  */
-export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWeight: number, offset: number): KernelCall {
-  const fields: Param[] = [['h', 'u32'], ['w', 'u32'], ['channels', 'u32'], ['tvWeight', 'f32'], ['copies', 'f32'], ['offset', 'u32'], ['groups', 'u32'], ['tv', 'u32']];
+export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWeight: number, offset: number, unscale = 1): KernelCall {
+  const fields: Param[] = [['h', 'u32'], ['w', 'u32'], ['channels', 'u32'], ['tvWeight', 'f32'], ['copies', 'f32'], ['offset', 'u32'], ['groups', 'u32'], ['tv', 'u32'], ['unscale', 'f32']];
   const count = h * w * channels;
   const body = `
   var loss = 0.0;
@@ -162,6 +163,7 @@ export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWei
     let p = i / C;
     var g = 0.0;
     if (C == 3u) { g = dPre[p * 3u + 2u - c]; } else { g = dPre[p * 3u] + dPre[p * 3u + 1u] + dPre[p * 3u + 2u]; }
+    g = g * params.unscale;
     if (params.tv == 1u) {
       let y = p / params.w;
       let x = p - y * params.w;
@@ -187,7 +189,7 @@ export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWei
       { name: 'image', kind: 'read', type: f32 },
       { name: 'lossPartials', kind: 'read_write', type: f32 },
     ], fields, body, elementGrid(count)),
-    params: packParams(fields, { h, w, channels, tvWeight, copies: channels === 1 ? 3 : 1, offset, groups: partialCount(count), tv: tvWeight > 0 ? 1 : 0 }),
+    params: packParams(fields, { h, w, channels, tvWeight, copies: channels === 1 ? 3 : 1, offset, groups: partialCount(count), tv: tvWeight > 0 ? 1 : 0, unscale }),
   };
 }
 

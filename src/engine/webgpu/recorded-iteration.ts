@@ -4,7 +4,9 @@
 // buffer per iteration, from pipelines and bind groups made when the run starts. Issuing an iteration is then ~100
 // setPipeline/setBindGroup/dispatch calls and one submit, instead of ~160 TensorFlow.js ops at ~0.15 ms of CPU each
 // (bench/gpu/README.md); nothing is uploaded or read back unless the caller asks (losses, picture, finite check).
-import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets, type RecordedObjective } from './recorded-objective.js';
+import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets, type RecordedObjective, type TensorCoreOptions } from './recorded-objective.js';
+import { tensorCoresRequested } from './device.js';
+import { subgroupMatrixSupport } from '../wgsl/subgroup-matrix.js';
 import { buildLbfgs, type RecordedLbfgs, type RecordedLbfgsOptions } from './recorded-lbfgs.js';
 import { PassList, readFloats, validated, writeFloats } from './pass-list.js';
 import type { Vgg } from '../vgg.js';
@@ -14,6 +16,26 @@ export interface LossValues {
   style: number;
   tv: number;
   total: number;
+}
+
+/**
+ * The loss gradients' factor on tensor cores (TensorCoreOptions.gradientScale): the image gradient's largest entry,
+ * ~4e9 at 32 px with the default weights (and ~1e7 per pixel at 512 px), lands near 4000, well inside f16's 65504;
+ * on lavapipe every factor from 2^-16 to 2^-28 gave the same gradient, 2^-8 and 2^-12 overflowed to NaN.
+ */
+export const TENSOR_CORE_GRADIENT_SCALE = 2 ** -20;
+
+/**
+ * The tensor-core options for `device` (null: the fp32 kernels) and why: STYLEBOT_TENSOR_CORES=1 asked for them and
+ * the device has subgroup matrices with an f16 x f16 -> f32 shape (wgsl/subgroup-matrix.ts subgroupMatrixSupport).
+ */
+export function tensorCoresFor(device: GPUDevice, env: NodeJS.ProcessEnv = process.env): { options: TensorCoreOptions | null; reason: string } {
+  if (!tensorCoresRequested(env)) return { options: null, reason: 'STYLEBOT_TENSOR_CORES is not 1' };
+  const support = subgroupMatrixSupport(device as unknown as Parameters<typeof subgroupMatrixSupport>[0]);
+  if (!support.shape) return { options: null, reason: support.reason };
+  const { M, N, K } = support.shape;
+  const options = { shape: support.shape, subgroupSize: support.subgroupMaxSize, gradientScale: TENSOR_CORE_GRADIENT_SCALE };
+  return { options, reason: `subgroup matrices ${M}x${N}x${K}, subgroups of ${support.subgroupMaxSize}` };
 }
 
 export class RecordedIteration {
@@ -27,6 +49,8 @@ export class RecordedIteration {
     private readonly objective: RecordedObjective,
     private readonly lbfgs: RecordedLbfgs,
     readonly values: number,
+    /** The tensor-core kernels in use, or null for the fp32 ones. */
+    readonly tensorCores: TensorCoreOptions | null,
   ) {
     this.all = new PassList(device);
     this.all.append(objective.passes);
@@ -36,17 +60,19 @@ export class RecordedIteration {
   /**
    * Builds the iteration for a picture of shape.height x shape.width x shape.channels values (0..255, `start`, already
    * inside opts.bounds) on `device`, the device of the webgpu backend that computed `targets`. Throws RangeError when
-   * a buffer would exceed the device's binding limit, Error when WebGPU rejects a kernel.
+   * a buffer would exceed the device's binding limit, Error when WebGPU rejects a kernel. `tensorCores` defaults to
+   * tensorCoresFor(device).
    */
-  static async create(device: GPUDevice, vgg: Vgg, shape: ObjectiveShape, targets: ObjectiveTargets, opts: RecordedLbfgsOptions, start: Float32Array): Promise<RecordedIteration> {
+  static async create(device: GPUDevice, vgg: Vgg, shape: ObjectiveShape, targets: ObjectiveTargets, opts: RecordedLbfgsOptions, start: Float32Array,
+    tensorCores: TensorCoreOptions | null = tensorCoresFor(device).options): Promise<RecordedIteration> {
     const n = shape.height * shape.width * shape.channels;
     if (start.length !== n) throw new RangeError(`the starting picture has ${start.length} values, expected ${n}`);
     const weights = await deviceVgg(device, vgg);
-    const objective = await validated(device, () => buildObjective(device, weights, shape, targets));
+    const objective = await validated(device, () => buildObjective(device, weights, shape, targets, tensorCores));
     try {
       const lbfgs = await validated(device, () => buildLbfgs(device, n, objective.image, objective.gradient, objective.losses, opts));
       writeFloats(device, objective.image, start);
-      return new RecordedIteration(device, objective, lbfgs, n);
+      return new RecordedIteration(device, objective, lbfgs, n, tensorCores);
     } catch (err) {
       objective.passes.destroy();
       throw err;

@@ -9,8 +9,16 @@ import type { Vgg, VggFeatureLayer } from '../vgg.js';
 import { VGG_CONV_LAYERS, type VggConvLayer } from '../vgg-layers.js';
 import { addIntoKernel, contentLossKernel, imageGradientKernel, lossTotalsKernel, poolBackwardKernel, poolForwardKernel, preprocessKernel, styleLossKernel, type KernelCall } from './objective-kernels.js';
 import { PassList, writeFloats } from './pass-list.js';
+import type { ComputeKernel } from './kernel.js';
 import { conv3x3Kernel, GRAM_PARTIAL_TILE, gramBackwardKernel, gramPartialKernel, type KernelWithUniforms } from './tfjs-bodies.js';
 import { partialCount } from './wgsl-common.js';
+import {
+  subgroupMatrixConv3x3Backward,
+  subgroupMatrixConv3x3Forward,
+  subgroupMatrixGram,
+  subgroupMatrixGramBackward,
+  type SubgroupMatrixShape,
+} from '../wgsl/subgroup-matrix.js';
 
 /** The 2x2 pooling follows these layers (vgg.ts). */
 const POOL_AFTER = new Set<VggConvLayer>(['conv1_2', 'conv2_2', 'conv3_4', 'conv4_4']);
@@ -83,6 +91,33 @@ export interface ObjectiveShape {
   tvWeight: number;
 }
 
+/**
+ * Tensor cores: the convolutions and Gram matrices on subgroup matrices (wgsl/subgroup-matrix.ts: f16 operands,
+ * f32 sums) instead of the fp32 kernels. `emulate` runs the same kernels with the matrix ops in plain WGSL (needs
+ * only shader-f16 and subgroups: how lavapipe checks them).
+ */
+export interface TensorCoreOptions {
+  shape: SubgroupMatrixShape;
+  /** adapter.info.subgroupMaxSize. */
+  subgroupSize: number;
+  emulate?: boolean;
+  /**
+   * A power of two the loss gradients are multiplied by before the backward pass (and the image gradient divided
+   * by after it), so that every gradient the f16 operands carry stays within f16's range (largest 65504): the
+   * backward pass is linear in them. The image gradient of the Gatys loss reaches ~1e9-1e10 at the default
+   * weights. Default 1.
+   */
+  gradientScale?: number;
+}
+
+/**
+ * Whether a conv layer's passes go on subgroup matrices: not conv1_1, whose 3 image channels would fill a matrix
+ * op's K (forward) or N (input gradient) with zeros; its fp32 kernels have a narrow tiling for exactly that.
+ */
+function onMatrices(l: { cin: number; cout: number }): boolean {
+  return Math.min(l.cin, l.cout) >= 16;
+}
+
 /** The objective's passes and the buffers a caller reads or fills. */
 export interface RecordedObjective {
   passes: PassList;
@@ -98,12 +133,15 @@ export interface RecordedObjective {
  * Builds the objective for one picture size. Layout of every map: NHWC without the batch, float32.
  * Throws RangeError when a buffer would exceed the device's binding limit (the caller then keeps tfjs's path).
  */
-export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets): RecordedObjective {
+export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets, tensorCores: TensorCoreOptions | null = null): RecordedObjective {
   const { height: h0, width: w0, channels } = shape;
   const passes = new PassList(device);
   const maxWorkgroupBytes = device.limits.maxComputeWorkgroupStorageSize;
   const add = (call: KernelCall, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
   const addTfjs = (call: KernelWithUniforms, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.uniforms)]);
+  const matrixOptions = tensorCores ? { ...tensorCores, maxWorkgroupBytes } : null;
+  const gradientScale = tensorCores?.gradientScale ?? 1;
+  const addMatrix = (kernel: ComputeKernel, buffers: GPUBuffer[], params: Uint32Array) => passes.add(kernel, [...buffers, passes.uniform(kernel.label, params)]);
 
   const hasContent = targets.content !== undefined && shape.contentWeight > 0;
   const styleOf = new Map(targets.styles.filter((s) => s.weight > 0 && shape.styleWeight > 0).map((s) => [`conv${s.layer.slice(4)}` as VggConvLayer, s]));
@@ -160,29 +198,48 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
       input = pooled;
     }
     const y = passes.storage(`relu${l.name.slice(4)}`, l.h * l.w * l.cout);
-    addTfjs(conv3x3Kernel('forward', l.h, l.w, l.cin, l.cout, maxWorkgroupBytes), [y, input, conv.kernel, conv.bias]);
+    if (matrixOptions && onMatrices(l)) {
+      addMatrix(subgroupMatrixConv3x3Forward(l, matrixOptions), [input, conv.kernel, conv.bias, y], Uint32Array.of(l.h, l.w, l.cin, l.cout));
+    } else {
+      addTfjs(conv3x3Kernel('forward', l.h, l.w, l.cin, l.cout, maxWorkgroupBytes), [y, input, conv.kernel, conv.bias]);
+    }
     outputs.set(l.name, y);
     input = y;
   }
 
   // ---- losses (and their gradients with respect to the features)
   const gramGrads = new Map<VggConvLayer, GPUBuffer>();
-  const partialKernels = [...styleOf.keys()].map((name) => {
+  // G per style layer: pass 1 writes per-chunk partial products into one shared scratch; the style loss kernel sums
+  // them (fp32 kernels: the upper-triangle tiles, mirrored there) or, with tensor cores, reads G from their reduce pass.
+  const gramPlans = [...styleOf.keys()].map((name) => {
     const l = layerShapes.find((s) => s.name === name)!;
-    return { l, call: gramPartialKernel(l.h * l.w, l.cout) };
+    const positions = l.h * l.w;
+    if (matrixOptions) {
+      const kernels = subgroupMatrixGram(positions, l.cout, matrixOptions);
+      return { l, positions, scratchFloats: kernels.partialBytes / 4, matrix: kernels, fp32: null };
+    }
+    const call = gramPartialKernel(positions, l.cout);
+    return { l, positions, scratchFloats: call.split.chunks * l.cout * l.cout, matrix: null, fp32: call };
   });
-  const gramScratch = passes.storage('gram partials', Math.max(1, ...partialKernels.map(({ l, call }) => call.split.chunks * l.cout * l.cout)));
-  for (const { l, call } of partialKernels) {
+  const gramScratch = passes.storage('gram partials', Math.max(1, ...gramPlans.map((g) => g.scratchFloats)));
+  const gramFull = matrixOptions ? passes.storage('gram', Math.max(1, ...gramPlans.map((g) => g.l.cout * g.l.cout))) : null;
+  for (const { l, positions, matrix, fp32 } of gramPlans) {
     const style = styleOf.get(l.name)!;
     const n = l.cout;
     if (style.gram.length !== n * n) throw new Error(`style target for ${style.layer} has ${style.gram.length} values, expected ${n * n}`);
     const target = passes.storage(`${style.layer} Gram target`, n * n);
     writeFloats(device, target, style.gram);
     const dG = passes.storage(`${style.layer} dG`, n * n);
-    addTfjs(call, [gramScratch, outputs.get(l.name)!]);
-    const positions = l.h * l.w;
     const scale = style.weight / (4 * n * n * positions * positions);
-    add(styleLossKernel(n, call.split.chunks, GRAM_PARTIAL_TILE, scale, shape.styleWeight, styleOffsets.get(l.name)!), [dG, gramScratch, target, lossPartials]);
+    if (matrix) {
+      addMatrix(matrix.partial, [outputs.get(l.name)!, gramScratch], matrix.partialParams);
+      addMatrix(matrix.reduce, [gramScratch, gramFull!], matrix.reduceParams);
+      // One "chunk", the whole G, and no tile below the diagonal to mirror.
+      add(styleLossKernel(n, 1, n, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [dG, gramFull!, target, lossPartials]);
+    } else {
+      addTfjs(fp32!, [gramScratch, outputs.get(l.name)!]);
+      add(styleLossKernel(n, fp32!.split.chunks, GRAM_PARTIAL_TILE, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [dG, gramScratch, target, lossPartials]);
+    }
     gramGrads.set(l.name, dG);
   }
   let contentGrad: GPUBuffer | null = null;
@@ -191,7 +248,7 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
     const target = passes.storage('content target', contentCount);
     writeFloats(device, target, targets.content!);
     contentGrad = passes.storage('content gradient', contentCount);
-    add(contentLossKernel(contentCount, shape.contentWeight, 0), [contentGrad, outputs.get(contentConv)!, target, lossPartials]);
+    add(contentLossKernel(contentCount, shape.contentWeight * gradientScale, 0), [contentGrad, outputs.get(contentConv)!, target, lossPartials]);
   }
 
   // ---- backward: the gradient flows through two buffers in turn; loss gradients are added where their layer is.
@@ -206,7 +263,13 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
     const dG = gramGrads.get(l.name);
     if (dG) {
       const into: GPUBuffer = current ?? flows[0]!;
-      addTfjs(gramBackwardKernel(l.h * l.w, l.cout), [current ? scratch : into, outputs.get(l.name)!, dG]);
+      const result = current ? scratch : into;
+      if (matrixOptions) {
+        const positions = l.h * l.w;
+        addMatrix(subgroupMatrixGramBackward(positions, l.cout, matrixOptions), [outputs.get(l.name)!, dG, result], Uint32Array.of(positions, l.cout, 0, 0));
+      } else {
+        addTfjs(gramBackwardKernel(l.h * l.w, l.cout), [result, outputs.get(l.name)!, dG]);
+      }
       if (current) add(addIntoKernel(count), [current, scratch]);
       current = into;
     }
@@ -216,7 +279,13 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
     }
     if (!current) throw new Error(`no gradient reaches ${l.name}`);
     const below = otherThan(current);
-    addTfjs(conv3x3Kernel('backward', l.h, l.w, l.cout, l.cin, maxWorkgroupBytes), [below, current, outputs.get(l.name)!, weights.get(l.name)!.backKernel]);
+    const backKernel = weights.get(l.name)!.backKernel;
+    if (matrixOptions && onMatrices(l)) {
+      const pass = { h: l.h, w: l.w, cin: l.cout, cout: l.cin };
+      addMatrix(subgroupMatrixConv3x3Backward(pass, matrixOptions), [current, outputs.get(l.name)!, backKernel, below], Uint32Array.of(pass.h, pass.w, pass.cin, pass.cout));
+    } else {
+      addTfjs(conv3x3Kernel('backward', l.h, l.w, l.cout, l.cin, maxWorkgroupBytes), [below, current, outputs.get(l.name)!, backKernel]);
+    }
     current = below;
     if (i === 0) {
       dPre = current;
@@ -227,7 +296,7 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
       current = unpooled;
     }
   }
-  add(imageGradientKernel(h0, w0, channels, shape.tvWeight, tvStart), [gradient, dPre!, image, lossPartials]);
+  add(imageGradientKernel(h0, w0, channels, shape.tvWeight, tvStart, 1 / gradientScale), [gradient, dPre!, image, lossPartials]);
   add(lossTotalsKernel({ content: [0, contentGroups], style: [contentGroups, styleGroups], tv: [tvStart, tvCount] }, shape), [losses, lossPartials]);
   return { passes, image, gradient, losses };
 }
