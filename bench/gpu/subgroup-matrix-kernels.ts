@@ -14,7 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ComputeKernel } from '../../src/engine/webgpu/kernel.js';
 import { adapterName, compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer } from '../../src/engine/webgpu/run-kernels.js';
-import { chooseConv3x3Config, configName, conv3x3Source, type Conv3x3Config } from '../../src/engine/wgsl/conv3x3.js';
+import { chooseConv3x3Config, configName } from '../../src/engine/wgsl/conv3x3.js';
+import { conv3x3Kernel } from '../../src/engine/webgpu/tfjs-bodies.js';
 import {
   DEFAULT_SUBGROUP_MATRIX_TILE,
   SUBGROUP_MATRIX_DEVICE_FEATURES,
@@ -59,42 +60,6 @@ const GRAMS: [string, number, number][] = [
   ['relu4_1', 8, 512],
   ['relu5_1', 16, 512],
 ];
-
-/** Our fp32 conv3x3 (a tfjs program body) as a whole module: tfjs's prelude written out. Bindings as the subgroup-matrix kernel's. */
-function fp32ConvKernel(variant: 'forward' | 'backward', h: number, w: number, cin: number, cout: number, config: Conv3x3Config): { kernel: ComputeKernel; params: Uint32Array } {
-  const va = cin % 4 === 0;
-  const vn = cout % 4 === 0;
-  const a = va ? 'array<vec4<f32>>' : 'array<f32>';
-  const n = vn ? 'array<vec4<f32>>' : 'array<f32>';
-  const bindings = variant === 'forward'
-    ? [['src', a, 'read'], ['weights', n, 'read'], ['bias', n, 'read'], ['result', n, 'read_write']]
-    : [['src', a, 'read'], ['mask', a, 'read'], ['weights', n, 'read'], ['result', n, 'read_write']];
-  const body = conv3x3Source({ variant, config, cin, cout }).replace('fn main()', 'fn body()');
-  const code = `struct Uniforms { outShape : vec4<i32>, srcShape : vec4<i32> }
-${bindings.map(([name, type, access], i) => `@group(0) @binding(${i}) var<storage, ${access}> ${name} : ${type};`).join('\n')}
-@group(0) @binding(4) var<uniform> uniforms : Uniforms;
-var<private> localId : vec3<u32>;
-var<private> localIndex : u32;
-var<private> workgroupId : vec3<u32>;
-var<private> numWorkgroups : vec3<u32>;
-${body}
-@compute @workgroup_size(${config.tileN / config.threadN}, ${config.tileM / config.threadM}, 1)
-fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation_index) li : u32,
-        @builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
-  localId = lid;
-  localIndex = li;
-  workgroupId = wid;
-  numWorkgroups = nwg;
-  body();
-}
-`;
-  const rowTiles = Math.ceil((h * w) / config.tileM);
-  const y = Math.min(rowTiles, 32768);
-  return {
-    kernel: { label: `fp32 conv3x3 ${variant} ${configName(config)}`, code, bindings: ['read', 'read', 'read', 'read_write', 'uniform'], workgroups: [Math.ceil(cout / config.tileN), y, Math.ceil(rowTiles / y)] },
-    params: new Uint32Array(Int32Array.of(1, h, w, cout, 1, h, w, cin).buffer),
-  };
-}
 
 function random(n: number, seed: number, scale = 1): Float32Array {
   // xorshift32: cheap, deterministic, good enough for benchmark data.
@@ -233,8 +198,10 @@ async function bench(): Promise<void> {
       const out16 = storageBuffer(device, side * side * outC * 4);
       const flops = 2 * side * side * 9 * inC * outC;
       const config = chooseConv3x3Config(outC, side * side);
-      const fp = fp32ConvKernel(pass, side, side, inC, outC, config);
-      const fpStep: Step = { kernel: fp.kernel, pipeline: await compileKernel(device, fp.kernel), buffers: [x, pass === 'forward' ? weights : y, pass === 'forward' ? bias : weights, out32, uniformBuffer(device, fp.params)] };
+      // Our fp32 conv3x3: the tfjs program body as the recorded iteration runs it (webgpu/tfjs-bodies.ts).
+      const fp = conv3x3Kernel(pass, side, side, inC, outC, device.limits.maxComputeWorkgroupStorageSize, config);
+      const fpParams = uniformBuffer(device, new Uint32Array(fp.uniforms.buffer));
+      const fpStep: Step = { kernel: fp.kernel, pipeline: await compileKernel(device, fp.kernel), buffers: pass === 'forward' ? [out32, x, weights, bias, fpParams] : [out32, x, y, weights, fpParams] };
       const fpMs = await msPerCall(device, [fpStep], reps);
       const fp32 = await readFloats(device, out32, side * side * outC);
       let bestMs = Infinity;

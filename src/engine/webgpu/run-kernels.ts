@@ -65,7 +65,7 @@ export function adapterName(adapter: GPUAdapter): string {
 export async function compileKernel(device: GPUDevice, kernel: ComputeKernel): Promise<GPUComputePipeline> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
-  const pipeline = device.createComputePipeline({ label: kernel.label, layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const pipeline = device.createComputePipeline({ label: kernel.label, layout: 'auto', compute: { module, entryPoint: kernel.entryPoint ?? 'main' } });
   const error = await device.popErrorScope();
   if (error) {
     const info = await module.getCompilationInfo();
