@@ -276,6 +276,8 @@ function printRows(title: string, rows: Row[]): void {
     const programs = 'dispatchesPerLbfgsIteration' in r ? (r.dispatchesPerLbfgsIteration ?? '-') : '-';
     console.log(`| ${r.size} | ${r.path} | ${fixed(r.msPerGradStep)} | ${fixed(r.msPerLbfgsIteration)} | ${issue} | ${programs} | ${history} | ${measured} | ${estimated} |`);
   }
+  const kernels = [...new Set(rows.flatMap((r) => ('kernels' in r ? [r.kernels] : [])))];
+  if (kernels.length > 0) console.log(`\nconv and Gram kernels of the recorded rows: ${kernels.join('; ')}`);
 }
 
 function printComparison(title: string, parts: ArrayLike<number>, other: ArrayLike<number>, otherName: string, diffs: Record<string, number>, gradientRelativeL2: number): void {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { computeTargets, disposeTargets, STYLE_LAYERS, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
 import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js';
 import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
-import { RecordedIteration } from '../../src/engine/webgpu/recorded-iteration.js';
+import { RecordedIteration, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import type { Vgg } from '../../src/engine/vgg.js';
@@ -82,8 +82,9 @@ export async function recordedIterationZero(vgg: Vgg, size: number, weights: Los
   const device = webgpuDevice();
   const targets = syntheticTargets(vgg, size, weights);
   try {
-    const objective = await validated(device, async () => buildObjective(device, await deviceVgg(device, vgg), shapeOf(size, weights), await plainTargets(targets)));
-    const o = await objective;
+    const [network, plain] = [await deviceVgg(device, vgg), await plainTargets(targets)];
+    // With STYLEBOT_TENSOR_CORES=1 on a GPU that has them, the check is of the tensor-core kernels.
+    const o = await validated(device, () => buildObjective(device, network, shapeOf(size, weights), plain, tensorCoresFor(device).options));
     try {
       writeFloats(device, o.image, Float32Array.from(syntheticImage(size, 3).data));
       const encoder = device.createCommandEncoder();
@@ -131,6 +132,8 @@ export interface RecordedRow {
   gpuMemoryMiB?: number | null;
   /** memory.ts estimateRunBytes for the same run, MiB (made for the tfjs path: what to compare against). */
   estimatedRunMB: number;
+  /** Which conv and Gram kernels ran and why (recorded-iteration.ts tensorCoresFor). */
+  kernels: string;
   error?: string;
 }
 
@@ -154,6 +157,7 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     historySize,
     historyGroups: historyGroupsOf(device, values, historySize),
     estimatedRunMB: estimateRunBytes({ width: size, height: size, channels: 3, optimizer: 'lbfgs', historySize }) / 2 ** 20,
+    kernels: ((t) => (t.options ? `tensor cores: ${t.reason}` : `fp32 (${t.reason})`))(tensorCoresFor(device)),
   };
   const tooLarge = largestTensorBytes(size, size) > device.limits.maxStorageBufferBindingSize;
   const targets = tooLarge ? null : syntheticTargets(vgg, size, weights);
@@ -162,7 +166,7 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     const plain = targets ? await plainTargets(targets) : zeroTargets(size, weights);
     const dvgg = await deviceVgg(device, vgg);
     // The objective alone, read back each time, like gpu-bench.ts's forward+gradient column.
-    const objective = await validated(device, () => buildObjective(device, dvgg, shapeOf(size, weights), plain));
+    const objective = await validated(device, () => buildObjective(device, dvgg, shapeOf(size, weights), plain, tensorCoresFor(device).options));
     try {
       writeFloats(device, objective.image, Float32Array.from(syntheticImage(size, 3).data));
       const evaluate = async () => {

@@ -54,6 +54,21 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
   });
 
+  /** One evaluation of the recorded objective at `start`: the losses and the image gradient. */
+  const evaluateObjective = async (start: Float32Array, tensorCores: TensorCoreOptions | null) => {
+    const [weights, plain] = [await deviceVgg(device, vgg), await plainTargets()];
+    const built = await validated(device, () => buildObjective(device, weights, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, plain, tensorCores));
+    try {
+      writeFloats(device, built.image, start);
+      const encoder = device.createCommandEncoder();
+      built.passes.encode(encoder);
+      device.queue.submit([encoder.finish()]);
+      return { losses: await readFloats(device, built.losses, 4), gradient: await readFloats(device, built.gradient, start.length) };
+    } finally {
+      built.passes.destroy();
+    }
+  };
+
   it('computes the same losses and image gradient as the tfjs path at iteration 0', async () => {
     const start = Float32Array.from(syntheticImage(SIZE, 3).data);
     const x = tf.tensor4d(start, [1, SIZE, SIZE, 3]);
@@ -69,21 +84,10 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     const expectedGrad = (await grad.data()) as Float32Array;
     tf.dispose([x, value, grad, parts!]);
 
-    const objective = await validated(device, async () => buildObjective(device, await deviceVgg(device, vgg), { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets()));
-    const o = await objective;
-    try {
-      writeFloats(device, o.image, start);
-      const encoder = device.createCommandEncoder();
-      o.passes.encode(encoder);
-      device.queue.submit([encoder.finish()]);
-      const losses = await readFloats(device, o.losses, 4);
-      const gradient = await readFloats(device, o.gradient, start.length);
-      expected.forEach((v, i) => expect(relativeDifference(losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-5));
-      expect(relativeL2(gradient, expectedGrad)).toBeLessThan(1e-5);
-      expect(expected[2]).toBeGreaterThan(0); // the TV term is on, so its kernel is checked too
-    } finally {
-      o.passes.destroy();
-    }
+    const { losses, gradient } = await evaluateObjective(start, null);
+    expected.forEach((v, i) => expect(relativeDifference(losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-5));
+    expect(relativeL2(gradient, expectedGrad)).toBeLessThan(1e-5);
+    expect(expected[2]).toBeGreaterThan(0); // the TV term is on, so its kernel is checked too
   }, 300_000);
 
   it('runs L-BFGS as the tfjs path does: the same losses iteration after iteration, through a wrapped history', async () => {
@@ -182,20 +186,7 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     if (!device.features.has('shader-f16') || !device.features.has('subgroups')) return;
 
     const start = Float32Array.from(syntheticImage(SIZE, 3).data);
-    const weights = await deviceVgg(device, vgg);
-    const evaluate = async (tensorCores: TensorCoreOptions | null) => {
-      const o = await validated(device, async () => buildObjective(device, weights, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets(), tensorCores));
-      const built = await o;
-      try {
-        writeFloats(device, built.image, start);
-        const encoder = device.createCommandEncoder();
-        built.passes.encode(encoder);
-        device.queue.submit([encoder.finish()]);
-        return { losses: await readFloats(device, built.losses, 4), gradient: await readFloats(device, built.gradient, start.length) };
-      } finally {
-        built.passes.destroy();
-      }
-    };
+    const evaluate = (tensorCores: TensorCoreOptions | null) => evaluateObjective(start, tensorCores);
     const fp32 = await evaluate(null);
     const subgroupSize = (device as unknown as { adapterInfo?: { subgroupMaxSize?: number } }).adapterInfo?.subgroupMaxSize ?? 8;
     const matrices = await evaluate({ shape: { M: 8, N: 8, K: 8 }, subgroupSize, emulate: true, gradientScale: TENSOR_CORE_GRADIENT_SCALE });
