@@ -11,6 +11,7 @@ import { createVgg, type Vgg } from '../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../src/engine/weights.js';
 import { syntheticImage, webgpuUnavailableReason } from '../src/engine/webgpu-checks.js';
 import { RecordedIteration } from '../src/engine/webgpu/recorded-iteration.js';
+import { objectiveTargetsOf } from '../src/engine/webgpu/recorded-objective.js';
 
 const WEIGHTS: LossWeights = { contentWeight: 1, styleWeight: 1e4, tvWeight: 0, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] };
 const BOX = { lower: 0, upper: 255 };
@@ -57,10 +58,7 @@ async function timeTfjs(vgg: Vgg, size: number, reps: number): Promise<{ issue: 
 
 async function timeRecorded(vgg: Vgg, size: number, reps: number): Promise<{ issue: number; wall: number; dispatches: number }> {
   const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, WEIGHTS);
-  const plain = {
-    content: (await targets.content!.data()) as Float32Array,
-    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
-  };
+  const plain = await objectiveTargetsOf(targets);
   disposeTargets(targets);
   const device = activeWebgpuDevice(tf.backend());
   const recorded = await RecordedIteration.create(device, vgg, { height: size, width: size, channels: 3, ...WEIGHTS }, plain,

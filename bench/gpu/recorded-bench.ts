@@ -7,7 +7,7 @@ import { computeTargets, disposeTargets, STYLE_LAYERS, type GatysTargets, type L
 import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js';
 import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
 import { RecordedIteration, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
-import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
+import { buildObjective, deviceVgg, objectiveTargetsOf, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import type { Vgg } from '../../src/engine/vgg.js';
 import { gpuMemoryUsedMiB } from './gpu-memory-used.js';
@@ -24,14 +24,6 @@ export function webgpuDevice(): GPUDevice {
 /** The synthetic targets gpu-bench.ts uses at every size (content seed 1, style seed 2), computed on tfjs. */
 function syntheticTargets(vgg: Vgg, size: number, weights: LossWeights): GatysTargets {
   return computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, weights);
-}
-
-/** tfjs targets as the plain numbers the recorded objective takes (read back once). */
-async function plainTargets(targets: GatysTargets): Promise<ObjectiveTargets> {
-  return {
-    content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
-    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
-  };
 }
 
 /** Gram matrix side per style layer (VGG-19's channels at relu1_1 .. relu5_1). */
@@ -82,7 +74,7 @@ export async function recordedIterationZero(vgg: Vgg, size: number, weights: Los
   const device = webgpuDevice();
   const targets = syntheticTargets(vgg, size, weights);
   try {
-    const [network, plain] = [await deviceVgg(device, vgg), await plainTargets(targets)];
+    const [network, plain] = [await deviceVgg(device, vgg), await objectiveTargetsOf(targets)];
     // With STYLEBOT_TENSOR_CORES=1 on a GPU that has them, the check is of the tensor-core kernels.
     const o = await validated(device, () => buildObjective(device, network, shapeOf(size, weights), plain, tensorCoresFor(device).options));
     try {
@@ -163,7 +155,7 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
   const targets = tooLarge ? null : syntheticTargets(vgg, size, weights);
   let recorded: RecordedIteration | null = null;
   try {
-    const plain = targets ? await plainTargets(targets) : zeroTargets(size, weights);
+    const plain = targets ? await objectiveTargetsOf(targets) : zeroTargets(size, weights);
     const dvgg = await deviceVgg(device, vgg);
     // The objective alone, read back each time, like gpu-bench.ts's forward+gradient column.
     const objective = await validated(device, () => buildObjective(device, dvgg, shapeOf(size, weights), plain, tensorCoresFor(device).options));

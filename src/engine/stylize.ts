@@ -22,6 +22,7 @@ import { createVgg, type Vgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
 import { RecordedIteration } from './webgpu/recorded-iteration.js';
+import { objectiveTargetsOf } from './webgpu/recorded-objective.js';
 import { decodeImage, encodePng, resizeExact, resizeImage, type RgbImage } from '../images/index.js';
 import { UserError } from '../errors.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
@@ -114,10 +115,7 @@ function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions, 
 async function createRecordedScale(vgg: Vgg, targets: GatysTargets, x: tf.Variable, options: StylizeOptions, historySize: number): Promise<RecordedIteration | null> {
   const [, height, width, channels] = x.shape as [number, number, number, 1 | 3];
   const start = Float32Array.from((await x.data()) as Float32Array, (v) => Math.min(PIXEL_BOX.upper, Math.max(PIXEL_BOX.lower, v)));
-  const plain = {
-    content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
-    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
-  };
+  const plain = await objectiveTargetsOf(targets);
   const device = activeWebgpuDevice(tf.backend());
   try {
     return await RecordedIteration.create(device, vgg, { height, width, channels, contentWeight: options.contentWeight, styleWeight: options.styleWeight, tvWeight: options.tvWeight },
@@ -182,10 +180,10 @@ async function paintScale(
   let gradientSum: tf.Scalar | null = null;
   let onnx: OnnxStylizeObjective | null = null;
   let initialLosses: LossParts | null = null;
-  /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
   let recorded: RecordedIteration | null = null;
   /** The losses at the start of the last iteration. */
   const lossesNow = async (): Promise<LossParts> => (recorded ? await recorded.losses() : await readParts(lastParts!, options));
+  /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
   const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
     const losses = parts ?? (await lossesNow());
     const gradient = recorded ? await recorded.finiteSum() : gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;

@@ -11,7 +11,7 @@ import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
 import { relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
-import { buildObjective, deviceVgg, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
+import { buildObjective, deviceVgg, objectiveTargetsOf, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
 import { RecordedIteration, TENSOR_CORE_GRADIENT_SCALE, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
@@ -49,10 +49,7 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     expect(device.limits.maxStorageBufferBindingSize).toBe(adapter.limits.maxStorageBufferBindingSize);
   });
 
-  const plainTargets = async () => ({
-    content: (await targets.content!.data()) as Float32Array,
-    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
-  });
+  const plainTargets = () => objectiveTargetsOf(targets);
 
   /** One evaluation of the recorded objective at `start`: the losses and the image gradient. */
   const evaluateObjective = async (start: Float32Array, tensorCores: TensorCoreOptions | null) => {

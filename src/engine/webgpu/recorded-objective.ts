@@ -4,7 +4,7 @@
 // through VGG-19 (average pooling) as deep as the losses need, the loss terms with their gradients written out, and
 // the backward pass down to the pixels. Nothing in it goes through TensorFlow.js; the targets come from it once.
 import type * as tf from '@tensorflow/tfjs';
-import { CONTENT_LAYER } from '../losses.js';
+import { CONTENT_LAYER, type GatysTargets } from '../losses.js';
 import type { Vgg, VggFeatureLayer } from '../vgg.js';
 import { VGG_CONV_LAYERS, type VggConvLayer } from '../vgg-layers.js';
 import { addIntoKernel, contentLossKernel, imageGradientKernel, lossTotalsKernel, poolBackwardKernel, poolForwardKernel, preprocessKernel, styleLossKernel, type KernelCall } from './objective-kernels.js';
@@ -79,6 +79,14 @@ export interface ObjectiveTargets {
   content?: Float32Array;
   /** The blended Gram target [n, n] of each style layer that has a weight, with that weight. */
   styles: { layer: VggFeatureLayer; gram: Float32Array; weight: number }[];
+}
+
+/** The targets computed by tfjs (losses.ts computeTargets), read back once as plain numbers. */
+export async function objectiveTargetsOf(targets: GatysTargets): Promise<ObjectiveTargets> {
+  return {
+    content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
+    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
+  };
 }
 
 export interface ObjectiveShape {
