@@ -55,6 +55,17 @@ export function buildLbfgs(device: GPUDevice, n: number, x: GPUBuffer, gRaw: GPU
   const k = opts.historySize;
   if (!Number.isInteger(k) || k < 1 || k > 1024) throw new RangeError('historySize must be a whole number from 1 to 1024');
   const passes = new PassList(device);
+  try {
+    return layOutLbfgs(passes, n, x, gRaw, losses, opts);
+  } catch (err) {
+    passes.destroy(); // a refusal halfway must not keep the buffers made so far
+    throw err;
+  }
+}
+
+function layOutLbfgs(passes: PassList, n: number, x: GPUBuffer, gRaw: GPUBuffer, losses: GPUBuffer, opts: RecordedLbfgsOptions): RecordedLbfgs {
+  const device = passes.device;
+  const k = opts.historySize;
   const add = (call: KernelCall, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
 
   const state = passes.storage('lbfgs state', STATE_FLOATS);

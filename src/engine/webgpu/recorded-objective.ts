@@ -142,8 +142,18 @@ export interface RecordedObjective {
  * Throws RangeError when a buffer would exceed the device's binding limit (the caller then keeps tfjs's path).
  */
 export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets, tensorCores: TensorCoreOptions | null = null): RecordedObjective {
-  const { height: h0, width: w0, channels } = shape;
   const passes = new PassList(device);
+  try {
+    return layOutObjective(passes, weights, shape, targets, tensorCores);
+  } catch (err) {
+    passes.destroy(); // a refusal halfway must not keep the buffers made so far
+    throw err;
+  }
+}
+
+function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets, tensorCores: TensorCoreOptions | null): RecordedObjective {
+  const device = passes.device;
+  const { height: h0, width: w0, channels } = shape;
   const maxWorkgroupBytes = device.limits.maxComputeWorkgroupStorageSize;
   const add = (call: KernelCall, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
   const addTfjs = (call: KernelWithUniforms, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.uniforms)]);
