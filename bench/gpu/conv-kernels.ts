@@ -45,7 +45,7 @@ export interface ConvBenchRow {
 }
 
 /** The distinct conv layer shapes of VGG-19 up to conv5_1 at an image side: [name, count, side divisor, in, out]. */
-const LAYERS: [string, number, number, number, number][] = [
+export const LAYERS: [string, number, number, number, number][] = [
   ['conv1_1', 1, 1, 3, 64],
   ['conv1_2', 1, 1, 64, 64],
   ['conv2_1', 1, 2, 64, 128],

@@ -16,6 +16,7 @@ import type { ComputeKernel } from '../../src/engine/webgpu/kernel.js';
 import { adapterName, compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer } from '../../src/engine/webgpu/run-kernels.js';
 import { chooseConv3x3Config, configName } from '../../src/engine/wgsl/conv3x3.js';
 import { conv3x3Kernel } from '../../src/engine/webgpu/tfjs-bodies.js';
+import { LAYERS } from './conv-kernels.js';
 import {
   DEFAULT_SUBGROUP_MATRIX_TILE,
   SUBGROUP_MATRIX_DEVICE_FEATURES,
@@ -40,18 +41,6 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
-/** The distinct conv layer shapes of VGG-19 up to conv5_1: [name, count, side divisor, in, out] (as conv-kernels.ts). */
-const LAYERS: [string, number, number, number, number][] = [
-  ['conv1_1', 1, 1, 3, 64],
-  ['conv1_2', 1, 1, 64, 64],
-  ['conv2_1', 1, 2, 64, 128],
-  ['conv2_2', 1, 2, 128, 128],
-  ['conv3_1', 1, 4, 128, 256],
-  ['conv3_2-4', 3, 4, 256, 256],
-  ['conv4_1', 1, 8, 256, 512],
-  ['conv4_2-4', 3, 8, 512, 512],
-  ['conv5_1', 1, 16, 512, 512],
-];
 /** The style layers' Gram shapes: [name, side divisor, channels]. */
 const GRAMS: [string, number, number][] = [
   ['relu1_1', 1, 64],
