@@ -5,7 +5,6 @@
 import type { ComputeKernel } from './kernel.js';
 
 // GPUBufferUsage and GPUMapMode values (WebGPU spec), so that callers need not install Dawn's globals.
-const MAP_READ = 0x1;
 const COPY_SRC = 0x4;
 const COPY_DST = 0x8;
 const UNIFORM = 0x40;
@@ -105,19 +104,8 @@ export function encodeKernel(pass: GPUComputePassEncoder, kernel: ComputeKernel,
   pass.dispatchWorkgroups(...kernel.workgroups);
 }
 
-/** The first `count` f32 values of a buffer (waits for the queue). */
-export async function readFloats(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Float32Array> {
-  const bytes = Math.ceil((count * 4) / 16) * 16;
-  const staging = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
-  const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-  device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(MAP_READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0, count * 4));
-  staging.unmap();
-  staging.destroy();
-  return out;
-}
+/** The first `count` f32 values of a buffer (waits for the queue): the recorded iteration's reader. */
+export { readFloats } from './pass-list.js';
 
 /** Runs kernels one after another in one command buffer, kernels[i] bound to buffers[i], and waits for the GPU. */
 export async function runKernels(device: GPUDevice, steps: readonly { kernel: ComputeKernel; pipeline: GPUComputePipeline; buffers: readonly GPUBuffer[] }[], repeat = 1): Promise<void> {
