@@ -7,6 +7,7 @@ import { computeTargets, disposeTargets, STYLE_LAYERS, type GatysTargets, type L
 import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js';
 import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
 import { RecordedIteration, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
+import { historyGroupCount } from '../../src/engine/webgpu/recorded-lbfgs.js';
 import { buildObjective, deviceVgg, objectiveTargetsOf, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import type { Vgg } from '../../src/engine/vgg.js';
@@ -129,11 +130,6 @@ export interface RecordedRow {
   error?: string;
 }
 
-function historyGroupsOf(device: GPUDevice, values: number, historySize: number): number {
-  const rows = Math.floor(device.limits.maxStorageBufferBindingSize / (4 * values));
-  return rows < 1 ? 0 : Math.ceil(historySize / Math.min(rows, historySize));
-}
-
 /**
  * Times the recorded iteration at `size` px (square synthetic pictures, stylize()'s box and step rule, the given
  * loss weights and history). A failure (a binding too large, WebGPU rejecting a kernel) comes back as `error`.
@@ -147,7 +143,7 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     msPerGradStep: null,
     msPerLbfgsIteration: null,
     historySize,
-    historyGroups: historyGroupsOf(device, values, historySize),
+    historyGroups: historyGroupCount(device, values, historySize),
     estimatedRunMB: estimateRunBytes({ width: size, height: size, channels: 3, optimizer: 'lbfgs', historySize }) / 2 ** 20,
     kernels: ((t) => (t.options ? `tensor cores: ${t.reason}` : `fp32 (${t.reason})`))(tensorCoresFor(device)),
   };

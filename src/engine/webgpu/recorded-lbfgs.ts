@@ -47,6 +47,16 @@ function rowsPerGroup(device: GPUDevice, n: number, capacity: number): number {
   return Math.min(rows, capacity);
 }
 
+/** How many buffers S (and Y) are split into for `capacity` pairs of n values; 0 when one pair exceeds a binding. */
+export function historyGroupCount(device: GPUDevice, n: number, capacity: number): number {
+  try {
+    return Math.ceil(capacity / rowsPerGroup(device, n, capacity));
+  } catch (err) {
+    if (err instanceof RangeError) return 0;
+    throw err;
+  }
+}
+
 /**
  * The update for a picture of n values held in `x`, given the raw gradient `gRaw` and `losses` of the objective
  * evaluated at x (recorded-objective.ts), run after the objective's passes in the same command buffer.
