@@ -10,7 +10,7 @@ import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTar
 import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
 import { buildObjective, deviceVgg, objectiveTargetsOf, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
 import { RecordedIteration, TENSOR_CORE_GRADIENT_SCALE, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
@@ -25,7 +25,8 @@ const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`recorded-iteration tests skipped: ${unavailable}`);
 
 const SIZE = 32;
-const WEIGHTS: LossWeights = { contentWeight: 1, styleWeight: 1e4, tvWeight: 1e-3, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] };
+/** The weights iterationZero (webgpu-checks.ts) uses, so that its tfjs evaluation is this test's reference. */
+const WEIGHTS: LossWeights = CHECK_WEIGHTS;
 
 describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => {
   let vgg: Vgg;
@@ -67,24 +68,12 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
   };
 
   it('computes the same losses and image gradient as the tfjs path at iteration 0', async () => {
-    const start = Float32Array.from(syntheticImage(SIZE, 3).data);
-    const x = tf.tensor4d(start, [1, SIZE, SIZE, 3]);
-    let parts: tf.Tensor1D | null = null;
-    const { value, grad } = tf.tidy(() =>
-      tf.valueAndGrad((img: tf.Tensor) => {
-        const p = lossParts(vgg, targets, img as tf.Tensor4D);
-        parts = tf.keep(p.clone());
-        return weightedTotal(p, WEIGHTS);
-      })(x),
-    );
-    const expected = [...(await parts!.data()), (await value.data())[0]!];
-    const expectedGrad = (await grad.data()) as Float32Array;
-    tf.dispose([x, value, grad, parts!]);
-
-    const { losses, gradient } = await evaluateObjective(start, null);
-    expected.forEach((v, i) => expect(relativeDifference(losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-5));
-    expect(relativeL2(gradient, expectedGrad)).toBeLessThan(1e-5);
-    expect(expected[2]).toBeGreaterThan(0); // the TV term is on, so its kernel is checked too
+    // iterationZero: the same synthetic content, style and starting pictures (seeds 1, 2, 3) and loss weights.
+    const expected = await iterationZero(vgg, SIZE);
+    const { losses, gradient } = await evaluateObjective(Float32Array.from(syntheticImage(SIZE, 3).data), null);
+    expected.parts.forEach((v, i) => expect(relativeDifference(losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-5));
+    expect(relativeL2(gradient, expected.grad)).toBeLessThan(1e-5);
+    expect(expected.parts[2]).toBeGreaterThan(0); // the TV term is on, so its kernel is checked too
   }, 300_000);
 
   it('runs L-BFGS as the tfjs path does: the same losses iteration after iteration, through a wrapped history', async () => {
