@@ -2,36 +2,9 @@
 // The studio page: plain TypeScript, bundled by esbuild when the server starts. It only talks to the JSON API and
 // builds every element with textContent, so nothing a user typed is ever parsed as HTML.
 
-interface OptionField {
-  name: string;
-  flag: string;
-  type: 'integer' | 'number' | 'choice' | 'text';
-  help: string;
-  choices?: string[];
-  min?: number;
-  max?: number;
-  default?: string | number;
-  common: boolean;
-}
-
-interface ApiJob {
-  id: string;
-  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  iteration: number;
-  iterations: number;
-  position: number | null;
-  error: string | null;
-  fraction: number;
-  etaMs: number | null;
-  owner: { platform: string; workspaceId: string; userId: string; userName?: string };
-  styles: string[];
-  artwork: string | null;
-  settings: string | null;
-  status: string;
-  buttons: { action: string; label: string }[];
-  result: { url: string; width: number; height: number; seed: number } | null;
-  createdAt: number;
-}
+// Types only (esbuild erases them): the shapes the server's API sends.
+import type { OptionField } from '../options-form.js';
+import type { ApiJob } from '../job-view.js';
 
 interface Me {
   user: string;
