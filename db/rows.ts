@@ -1,6 +1,6 @@
 // Row shapes of the job tables and their conversion to the job core's records, for both stores: PostgreSQL gives
 // them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite-store.ts).
-import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle } from './store.js';
+import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle, UserKey } from './store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/engine/types.js';
 
@@ -130,6 +130,15 @@ export function auditFromRow(r: AuditRow): AuditEntry {
     before: r.before === null ? undefined : r.before,
     after: r.after === null ? undefined : r.after,
   };
+}
+
+/** The audit columns an insert fills, in the order of auditInsertValues. */
+export const AUDIT_INSERT_COLUMNS = 'at, actor_platform, actor_workspace, actor_user, action, target, before, after';
+
+/** The values of one audit row in AUDIT_INSERT_COLUMNS order; a missing before or after is NULL. */
+export function auditInsertValues(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): (string | number | null)[] {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  return [at, actor.platform, actor.workspaceId, actor.userId, action, target, json(before), json(after)];
 }
 
 export const QUOTA_COLUMN: Record<keyof Quota, string> = {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, statementCache, type Db, type StatementCache } from './database.js';
-import { auditFromRow, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from './rows.js';
+import { AUDIT_INSERT_COLUMNS, auditFromRow, auditInsertValues, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from './rows.js';
 import {
   QUOTA_FIELDS,
   userKeyString,
@@ -592,19 +592,7 @@ export class SqliteStore implements Store {
 
   async audit(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): Promise<void> {
     await this.write(() =>
-      this.sql(
-        `INSERT INTO audit (at, actor_platform, actor_workspace, actor_user, action, target, before, after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        at,
-        actor.platform,
-        actor.workspaceId,
-        actor.userId,
-        action,
-        target,
-        before === undefined ? null : JSON.stringify(before),
-        after === undefined ? null : JSON.stringify(after),
-      ),
+      this.sql(`INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...auditInsertValues(at, actor, action, target, before, after)),
     );
   }
 

@@ -27,7 +27,7 @@ import { QUOTA_FIELDS, userKeyString } from '../store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
-import { auditFromRow, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from '../rows.js';
+import { AUDIT_INSERT_COLUMNS, auditFromRow, auditInsertValues, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from '../rows.js';
 import { bufferOf, bytesOf } from './rows.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -540,18 +540,8 @@ export class PostgresStore implements Store {
 
   async audit(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): Promise<void> {
     await this.pool.query(
-      `INSERT INTO audit (at, actor_platform, actor_workspace, actor_user, action, target, before, after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        at,
-        actor.platform,
-        actor.workspaceId,
-        actor.userId,
-        action,
-        target,
-        before === undefined ? null : JSON.stringify(before),
-        after === undefined ? null : JSON.stringify(after),
-      ],
+      `INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      auditInsertValues(at, actor, action, target, before, after),
     );
   }
 
