@@ -64,12 +64,18 @@ export class BudgetRun {
   private modelledMs = 0;
   private current: number[];
   private finalMsMeasured: number | null = null;
+  private iterationsDone = 0;
 
+  /**
+   * `floor`: the final scale's least iterations. `cap`: the most iterations over all scales (the user's
+   * `iterations` when given with a budget): a coarse scale then takes at most its equal share, cap / scales.
+   */
   constructor(
     private readonly cost: IterationCost,
     private readonly scales: readonly BudgetScale[],
-    private readonly budgetMs: number,
+    readonly budgetMs: number,
     private readonly floor = FINAL_SCALE_FLOOR,
+    private readonly cap = Infinity,
   ) {
     this.current = planBudget(cost, scales, budgetMs, { floor });
     this.plannedFinal = this.current.at(-1)!;
@@ -89,6 +95,7 @@ export class BudgetRun {
   record(index: number, ms: number): void {
     const s = this.scales[index]!;
     this.spentMs += ms;
+    this.iterationsDone += 1;
     this.modelledMs += iterationMs(this.cost, s.width, s.height);
     if (index === this.scales.length - 1) this.finalMsMeasured = this.finalMsMeasured === null ? ms : 0.7 * this.finalMsMeasured + 0.3 * ms;
   }
@@ -100,6 +107,7 @@ export class BudgetRun {
    */
   continueScale(index: number, doneInScale: number, elapsedMs: number): boolean {
     const last = index === this.scales.length - 1;
+    if (this.iterationsDone >= this.cap) return false;
     if (last) {
       if (doneInScale < this.floor) return true;
       const per = this.finalMsMeasured ?? this.slowdown * iterationMs(this.cost, this.scales[index]!.width, this.scales[index]!.height);
@@ -111,7 +119,7 @@ export class BudgetRun {
       floor: this.floor,
     });
     this.current = [...this.current.slice(0, index), ...rest];
-    return doneInScale < rest[0]!;
+    return doneInScale < Math.min(rest[0]!, Math.floor(this.cap / this.scales.length));
   }
 
   /** ms the current scale's iterations so far are modelled at, so a re-plan counts them as this scale's. */

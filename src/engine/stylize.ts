@@ -15,6 +15,8 @@ import { planScales, scaleWork, upsamplePicture, type ScalePlanEntry } from './m
 import { seededRandom } from './random.js';
 import { styleWeightAtScale } from './style-weight.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
+import { BudgetRun, FINAL_SCALE_FLOOR } from './budget.js';
+import { costForBackend } from './estimate.js';
 import { createVgg, type Vgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
@@ -83,6 +85,11 @@ interface RunProgress {
   workDone: number;
   workTotal: number;
   lastProgressAt: number;
+  /** The time budget's planner when the run paints to one (budget.ts), and the clock it reads (ms). */
+  budget: BudgetRun | null;
+  now: () => number;
+  /** Iterations run at each scale. */
+  perScale: number[];
 }
 
 /** One scale's result: its picture, kept for the next scale (the caller disposes it), and its losses. */
@@ -118,17 +125,26 @@ async function paintScale(
   try {
     const pixels = scale.plan.size * scale.plan.size;
     const last = scale.index === scale.count;
-    for (let i = 1; i <= scale.plan.iterations; i++) {
+    // With a budget the planner says, before each iteration, whether the scale takes another; else the plan's count.
+    const more = (doneInScale: number) =>
+      run.budget ? run.budget.continueScale(scale.index - 1, doneInScale, run.now() - run.began) : doneInScale < scale.plan.iterations;
+    let mark = run.now();
+    for (let i = 1, going = more(0); going; i++) {
       throwIfAborted(signal);
       // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
       await scaleRun.advance();
       run.done += 1;
       run.workDone += pixels;
+      run.perScale[scale.index - 1] = i;
+      const now = run.now();
+      run.budget?.record(scale.index - 1, now - mark);
+      mark = now;
+      going = more(i);
       const done = run.done;
       const progressDue =
         onProgress &&
         done % options.progressEvery === 0 &&
-        !(last && i === scale.plan.iterations) &&
+        !(last && !going) &&
         performance.now() - run.lastProgressAt >= (hooks.minProgressIntervalMs ?? 0);
       // Wait for the backend now and then so the queue of work stays short; yield to the event loop always,
       // so an abort (or a chat heartbeat in the same thread) gets through.
@@ -142,12 +158,13 @@ async function paintScale(
         const losses = await scaleRun.losses();
         await checkFinite(done, losses);
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize) : undefined;
+        const budgetMs = run.budget?.budgetMs;
         onProgress({
           iteration: done,
-          total: options.iterations,
+          total: run.budget ? Math.max(done + 1, run.budget.plan.reduce((a, b) => a + b, 0)) : options.iterations,
           losses,
           elapsedMs,
-          etaMs: (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          etaMs: budgetMs !== undefined ? Math.max(0, budgetMs - elapsedMs) : (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
           scale: { index: scale.index, count: scale.count, size: scale.plan.size },
           ...(preview ? { preview } : {}),
         });
@@ -199,9 +216,21 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     request = { ...request, styles: [{ ...request.styles[index]!, weight: 1 }] };
     throwIfAborted(signal);
   }
-  const plan = planScales(options.size, options.iterations, options.scales, hooks.minScaleSide);
+  const budgetMs = options.budget !== undefined ? options.budget * 1000 : null;
+  // With a budget, the scales' sizes as planned for the cap; their iterations come from the budget's planner.
+  const plan = planScales(options.size, budgetMs === null ? options.iterations : Math.max(LBFGS_HISTORY, options.iterations), options.scales, hooks.minScaleSide);
   const finalInputs = await prepareInputs(request, options);
   throwIfAborted(signal);
+  const timeBudget =
+    budgetMs === null
+      ? null
+      : new BudgetRun(
+          hooks.cost ?? costForBackend(backend),
+          plan.map((s) => ({ width: Math.max(1, Math.round((finalInputs.width * s.size) / options.size)), height: Math.max(1, Math.round((finalInputs.height * s.size) / options.size)) })),
+          budgetMs,
+          Math.min(FINAL_SCALE_FLOOR, options.iterations),
+          options.iterations,
+        );
   // The largest scale is the last: if it fits, every scale does (each holds its own history only while it runs).
   const channels = finalInputs.grey ? 1 : 3;
   const budget = activeMemoryBudget();
@@ -216,12 +245,24 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   if (backend === 'webgpu' && !wgslKernelsActive()) checkStockWebgpuSize(finalInputs.width, finalInputs.height);
 
   const work = scaleWork(plan);
-  const run: RunProgress = { began: performance.now(), done: 0, workDone: 0, workTotal: work.reduce((a, b) => a + b, 0), lastProgressAt: -Infinity };
+  const now = hooks.now ?? (() => performance.now());
+  const run: RunProgress = {
+    began: now(),
+    done: 0,
+    workDone: 0,
+    workTotal: work.reduce((a, b) => a + b, 0),
+    lastProgressAt: -Infinity,
+    budget: timeBudget,
+    now,
+    perScale: plan.map(() => 0),
+  };
   let picture: tf.Tensor4D | null = null;
   let losses: { initial: LossParts; final: LossParts } | null = null;
   try {
     for (const [i, entry] of plan.entries()) {
       throwIfAborted(signal);
+      // A coarse scale the budget has no time left for is skipped: the next one starts from the picture so far.
+      if (timeBudget && i < plan.length - 1 && !timeBudget.continueScale(i, 0, now() - run.began)) continue;
       const inputs = i === plan.length - 1 ? finalInputs : await prepareInputs(request, { ...options, size: entry.size });
       const start: tf.Tensor4D = picture ? upsamplePicture(picture, inputs.height, inputs.width) : await initialImage(request, inputs, options);
       picture?.dispose();
@@ -234,7 +275,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       picture = outcome.x;
       losses = { initial: outcome.initial, final: outcome.final };
     }
-    const elapsedMs = performance.now() - run.began;
+    const elapsedMs = now() - run.began;
     // The final losses (paintScale) are those of the picture actually returned: the last iterate, rounded to 8 bits.
     const final = losses!.final;
     const delivered = await toPicture(picture!, finalInputs);
@@ -242,8 +283,8 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     if (onProgress) {
       const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize) : undefined;
       onProgress({
-        iteration: options.iterations,
-        total: options.iterations,
+        iteration: run.done,
+        total: run.done,
         losses: final,
         elapsedMs,
         etaMs: 0,
@@ -255,13 +296,13 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       png,
       width: delivered.width,
       height: delivered.height,
-      iterations: options.iterations,
+      iterations: run.done,
       backend,
-      msPerIteration: elapsedMs / options.iterations,
+      msPerIteration: elapsedMs / run.done,
       seed: options.seed,
       styles: finalInputs.styles.map((s) => s.name),
       options,
-      scales: plan.map((s) => ({ size: s.size, iterations: s.iterations })),
+      scales: plan.map((s, i) => ({ size: s.size, iterations: run.perScale[i]! })).filter((s) => s.iterations > 0),
       losses: losses!,
     };
   } finally {

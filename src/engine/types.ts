@@ -1,5 +1,6 @@
 // The engine's public contract: what callers (CLI, job workers, benchmarks) pass in and get back.
 // Everything here is plain data so it can cross a worker_threads boundary unchanged.
+import type { IterationCost } from './estimate.js';
 
 export type Optimizer = 'lbfgs' | 'adam';
 /** The starting picture: the content photo, seeded noise, or request.init ('picture': e.g. a result to upscale). */
@@ -48,6 +49,11 @@ export interface StylizeOptions {
    * photo's is used (closest-style.ts); result.styles names it. Needs a content image.
    */
   pick: StylePick;
+  /**
+   * Seconds of painting (budget.ts): when set, the scales' iterations are planned from the cost model and re-planned
+   * from the measured time so the run ends near the budget; `iterations` is then only a cap on the total.
+   */
+  budget?: number;
 }
 
 export interface StyleInput {
@@ -128,4 +134,8 @@ export interface StylizeHooks {
   minProgressIntervalMs?: number;
   /** The smallest scale's least longest side (multiscale.ts MIN_SCALE_SIDE, 128): lower only for tests at tiny sizes. */
   minScaleSide?: number;
+  /** The cost model a budget is planned with (estimate.ts; a calibration of this machine); default the backend's measured row. */
+  cost?: IterationCost;
+  /** The clock a budget is kept by, in ms (tests pass a fake one); default performance.now. */
+  now?: () => number;
 }
