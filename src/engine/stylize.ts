@@ -154,7 +154,7 @@ async function paintScale(
       // The last iteration's event is sent by stylize(), with the final losses.
       if (progressDue) {
         run.lastProgressAt = performance.now();
-        const elapsedMs = run.lastProgressAt - run.began;
+        const elapsedMs = run.now() - run.began;
         const losses = await scaleRun.losses();
         await checkFinite(done, losses);
         const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize) : undefined;
