@@ -93,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   if (plan.artwork && !plan.json) console.error(`Style: ${plan.artwork.artist}, "${plan.artwork.file}"`);
   // The engine (tfjs, wasm) is imported only once the flags and files are known to be good: a typo fails fast.
   const { initBackend, stylize, describeEstimate, DEFAULT_OPTIONS } = await import('../engine/index.js');
+  const { planScales } = await import('../engine/multiscale.js');
   let backendName: string;
   try {
     backendName = await initBackend(plan.backend);
@@ -100,7 +101,12 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`stylebot stylize: the ${plan.backend} backend is not available here: ${(error as Error).message}`);
     return 1;
   }
-  if (!plan.json) console.error(describeEstimate(backendName, plan.options.size ?? DEFAULT_OPTIONS.size, plan.options.iterations ?? DEFAULT_OPTIONS.iterations));
+  if (!plan.json) {
+    const size = plan.options.size ?? DEFAULT_OPTIONS.size;
+    const iterations = plan.options.iterations ?? DEFAULT_OPTIONS.iterations;
+    const scales = planScales(size, iterations, plan.options.scales ?? DEFAULT_OPTIONS.scales);
+    console.error(describeEstimate(backendName, size, iterations, scales, plan.options.budget));
+  }
 
   const controller = new AbortController();
   let interrupts = 0;
