@@ -70,7 +70,7 @@ describe.skipIf(!available)('studio in Chromium', () => {
     const card = page.locator('[data-testid=job-card]').first();
     await card.waitFor();
     // A progress preview arrives while it paints: its src stays set after the picture replaces it.
-    await page.waitForFunction(() => document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/png;base64,'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/jpeg;base64,'));
     await page.waitForFunction(() => /iteration \d+\/20/.test(document.querySelector('[data-testid=job-counts]')?.textContent ?? ''));
     await card.locator('[data-testid=job-result]').waitFor();
     expect(await card.getAttribute('data-state')).toBe('done');
