@@ -25,7 +25,7 @@ export function statusView(job: Job, event: JobEvent): StatusView | undefined {
       const lines = [
         title,
         `🎨 ${progressBar(iteration, total)}`,
-        `iteration ${iteration}/${total}${scaleText} · about ${formatDuration(etaMs)} left`,
+        `iteration ${iteration}/${total}${scaleText} · ${etaMs === undefined ? 'measuring the time left' : `about ${formatDuration(etaMs)} left`}`,
       ];
       return {
         text: lines.join('\n'),

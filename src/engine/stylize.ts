@@ -288,6 +288,7 @@ async function paintScale(
           losses,
           elapsedMs,
           etaMs: (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          workDone: run.workDone / run.workTotal,
           scale: { index: scale.index, count: scale.count, size: scale.plan.size },
           ...(preview ? { preview } : {}),
         });
@@ -407,6 +408,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
         losses: final,
         elapsedMs,
         etaMs: 0,
+        workDone: 1,
         scale: { index: plan.length, count: plan.length, size: last.size },
         ...(preview ? { preview } : {}),
       });

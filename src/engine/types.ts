@@ -97,6 +97,8 @@ export interface StylizeProgress {
   etaMs: number;
   /** Small JPEG (PNG with hooks.previewFormat 'png') of the current image, longest side <= previewSize, when previewSize > 0. */
   preview?: Uint8Array;
+  /** Share of the run's work done, 0..1: iterations weighted by their scale's pixels (multiscale.ts scaleWork). */
+  workDone?: number;
   /** The scale being painted: index 1..count and its longest side. iteration and total count over all scales. */
   scale?: { index: number; count: number; size: number };
 }

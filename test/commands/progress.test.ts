@@ -47,6 +47,12 @@ describe('statusView', () => {
     expect(view.final).toBe(false);
   });
 
+  it('says the time left is being measured until the job has a measured rate, instead of a guess', () => {
+    const view = statusView(job(), { type: 'progress', progress: { iteration: 1, total: 300, elapsedMs: 40_000 } })!;
+    expect(view.text).toContain('iteration 1/300 · measuring the time left');
+    expect(view.text).not.toMatch(/\d+s left/);
+  });
+
   it('shows the result with the settings used and the re-run buttons', () => {
     const png = new Uint8Array([9]);
     const done = job({
