@@ -1,6 +1,7 @@
 // `stylebot stylize CONTENT STYLE... -o OUT`: the engine on files, like the seed tool art.py.
 import { randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { listWorks, pickArtwork, resolveArtist, resolveArtistsDir } from '../engine/artists.js';
@@ -10,6 +11,8 @@ import { checkCombination, normaliseBlendWeights, parseOptions, rangeHelp } from
 import { resolveOptions } from '../engine/validate.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
 import { isUserError } from '../errors.js';
+import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { embedSettings, readSettings, settingsOf, type PictureSettings } from '../reproduce/settings.js';
 import { ProgressBar } from './progress.js';
 import { parseCommandLine, readImageFile, UsageError } from './shared.js';
 
@@ -18,7 +21,9 @@ const FIXED_USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [option
        stylebot stylize --no-content STYLE... -o OUT.png [options]   (texture synthesis)
        stylebot stylize [options] -o OUT.png -- -photo.png STYLE...   (file names that start with "-" go after --)
 
-  -o, --output FILE          where to write the PNG (required; its folder is created)
+  -o, --output FILE          where to write the PNG (required; its folder is created); .gif or .webp with an
+                             animated GIF or WebP photo paints every frame (see docs/animation.md)
+  --from PICTURE.png         repeat a Stylebot picture: its options, seed, backend and paintings (flags given win)
   --artist NAME              use a work by this artist instead of STYLE files (e.g. "van gogh")
   --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)`;
 
@@ -39,6 +44,7 @@ const USAGE = [FIXED_USAGE, ...fieldsFor('cli').map(usageLine), TAIL_USAGE].join
 
 const FLAGS = {
   output: { type: 'string', short: 'o' },
+  from: { type: 'string' },
   artist: { type: 'string' },
   'artists-dir': { type: 'string' },
   ...Object.fromEntries(fieldsFor('cli').map((field) => [field.name, { type: 'string' } as const])),
@@ -147,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     if (plan.closestOf && !plan.json) console.error(`Style: ${plan.closestOf}, "${basename(result.styles[0]!)}" (the closest to the photo)`);
     await Promise.all(saves);
     try {
-      await writeOutput(plan.output, result.png);
+      await writeOutput(plan.output, embedSettings(result.png, settingsOf({ content, styles, options: plan.options }, result)));
     } catch (error) {
       console.error(`stylebot stylize: could not write ${plan.output}: ${errnoText(error)}`);
       return 2;
@@ -207,10 +213,15 @@ function parseFlags(argv: string[]): Plan | 'help' {
 
   const output = values.output as string | undefined;
   if (!output) throw new UsageError('give the output file with -o OUT.png');
-  if (extname(output).toLowerCase() !== '.png') throw new UsageError(`the output is a PNG, so its name must end in .png (got "${output}")`);
+  if (!OUTPUT_EXTENSIONS.has(extname(output).toLowerCase())) {
+    throw new UsageError(`the output is a PNG (or an animated .gif or .webp), so its name must end in .png, .gif or .webp (got "${output}")`);
+  }
 
+  const from = values.from === undefined ? undefined : settingsFrom(values.from as string);
   // Every option of the table, checked by its field (src/options): the same ranges as the bots and the engine.
-  const raw = Object.fromEntries(fieldsFor('cli').map((field) => [field.name, values[field.name] as string | undefined]));
+  // With --from, the picture's settings fill in every option the command line leaves out.
+  const given = Object.fromEntries(fieldsFor('cli').map((field) => [field.name, values[field.name] as string | undefined]));
+  const raw = from ? { ...rawOptionsOf(from, given), ...definedOnly(given) } : given;
   const { options: engineOptions, blendWeights: givenBlend, backend = 'auto' } = parseOptions(raw, 'cli');
 
   const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate'] as string);
@@ -223,7 +234,22 @@ function parseFlags(argv: string[]): Plan | 'help' {
 
   const noContent = values['no-content'] === true;
   const contentPath = noContent ? null : (positionals[0] ?? null);
-  const stylePaths = noContent ? positionals : positionals.slice(1);
+  let stylePaths = noContent ? positionals : positionals.slice(1);
+  let fromBlend: number[] | undefined;
+  if (from && values.artist === undefined) {
+    // The picture names its paintings; artist works ("monet/water_lilies.jpg") are found in the artists folder.
+    if (stylePaths.length === 0 && from.styles.length > 0) {
+      const dir = (values['artists-dir'] as string | undefined) ?? resolveArtistsDir();
+      stylePaths = from.styles.map((s) => {
+        const path = join(dir, s.name);
+        if (!s.name.includes('/') || !existsSync(path)) {
+          throw new UsageError(`${values.from} was painted with "${s.name}"; give that painting's file after the photo`);
+        }
+        return path;
+      });
+    }
+    if (givenBlend === undefined && from.styles.length === stylePaths.length && stylePaths.length > 1) fromBlend = from.styles.map((s) => s.weight);
+  }
   if (!noContent && !contentPath) throw new UsageError('give a CONTENT image (or --no-content for texture synthesis)');
   // Options that are each fine but paint nothing together fail here, before the engine loads.
   checkCombination(resolveOptions(options), contentPath !== null);
@@ -249,11 +275,58 @@ function parseFlags(argv: string[]): Plan | 'help' {
     if (givenBlend && givenBlend.length !== stylePaths.length) {
       throw new UsageError(`--style-blend-weights needs ${stylePaths.length} number${stylePaths.length === 1 ? '' : 's'} (one per STYLE), got ${givenBlend.length}`);
     }
-    const weights = normaliseBlendWeights(givenBlend ?? stylePaths.map(() => 1));
+    const weights = normaliseBlendWeights(givenBlend ?? fromBlend ?? stylePaths.map(() => 1));
     styles = stylePaths.map((path, i) => ({ path, weight: weights[i]! }));
   }
 
   return { contentPath, styles, artwork, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true };
+}
+
+const OUTPUT_EXTENSIONS = new Set(['.png', '.gif', '.webp']);
+
+/** The settings a Stylebot PNG carries; UsageError when the file cannot be read or carries none. */
+function settingsFrom(path: string): PictureSettings {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${errnoText(error)}`);
+  }
+  let settings: PictureSettings | null;
+  try {
+    settings = readSettings(bytes);
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  if (!settings) throw new UsageError(`${path} carries no Stylebot settings (only PNGs that Stylebot painted do)`);
+  if (settings.options.init === 'picture') {
+    throw new UsageError(`${path} was painted from another picture (an upscale), which it does not carry, so --from cannot repeat it`);
+  }
+  return settings;
+}
+
+/**
+ * The picture's settings as command-line option values. Its style weight is the one resolved for its size; when
+ * the command line changes the size or the style, the picture's style strength is kept instead, so the default
+ * weight follows the new size as it would have.
+ */
+function rawOptionsOf(settings: PictureSettings, given: Record<string, string | undefined>): Record<string, string> {
+  const raw: Record<string, string> = {};
+  const reweigh = given['size'] !== undefined || given['style-weight'] !== undefined || given['style-strength'] !== undefined;
+  for (const field of fieldsFor('cli')) {
+    if (!field.engineKey) continue;
+    if (field.engineKey === (reweigh ? 'styleWeight' : 'styleStrength')) continue;
+    const value = settings.options[field.engineKey];
+    if (value === undefined) continue;
+    raw[field.name] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  raw.seed = String(settings.seed);
+  if ((BACKEND_NAMES as readonly string[]).includes(settings.backend)) raw.backend = settings.backend;
+  return raw;
+}
+
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** A file name that starts with "-" reads as flags; say how to pass it. */
