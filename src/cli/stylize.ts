@@ -12,6 +12,7 @@ import { resolveOptions } from '../engine/validate.js';
 import type { BackendName, LossParts, StyleInput, StylizeOptions, StylizeProgress } from '../engine/types.js';
 import { isUserError } from '../errors.js';
 import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { defaultStyleWeight } from '../engine/style-weight.js';
 import { embedSettings, readSettings, settingsOf, type PictureSettings } from '../reproduce/settings.js';
 import { ProgressBar } from './progress.js';
 import { parseCommandLine, readImageFile, UsageError } from './shared.js';
@@ -306,16 +307,19 @@ function settingsFrom(path: string): PictureSettings {
 }
 
 /**
- * The picture's settings as command-line option values. Its style weight is the one resolved for its size; when
- * the command line changes the size or the style, the picture's style strength is kept instead, so the default
- * weight follows the new size as it would have.
+ * The picture's settings as command-line option values. Its style weight was either given or made from its style
+ * strength and size; in the second case the strength is passed on, so that the weight follows a new --size as it
+ * would have and the repeated run resolves the very same options. A style flag on the command line replaces both.
  */
 function rawOptionsOf(settings: PictureSettings, given: Record<string, string | undefined>): Record<string, string> {
   const raw: Record<string, string> = {};
-  const reweigh = given['size'] !== undefined || given['style-weight'] !== undefined || given['style-strength'] !== undefined;
+  const { styleWeight, styleStrength, size } = settings.options;
+  const derived = styleWeight !== undefined && styleStrength !== undefined && size !== undefined && Math.abs(styleWeight - styleStrength * defaultStyleWeight(size)) <= 1e-9 * Math.abs(styleWeight);
+  const styleGiven = given['style-weight'] !== undefined || given['style-strength'] !== undefined;
   for (const field of fieldsFor('cli')) {
     if (!field.engineKey) continue;
-    if (field.engineKey === (reweigh ? 'styleWeight' : 'styleStrength')) continue;
+    if (field.engineKey === 'styleWeight' && (styleGiven || derived)) continue;
+    if (field.engineKey === 'styleStrength' && (styleGiven || !derived)) continue;
     const value = settings.options[field.engineKey];
     if (value === undefined) continue;
     raw[field.name] = Array.isArray(value) ? value.join(',') : String(value);

@@ -37,6 +37,7 @@ describe('stylebot stylize --from', () => {
     const two = await stylebot(['stylize', CONTENT, STYLE, '-o', again, '--from', first]);
     expect(two.stderr).not.toMatch(/stylebot stylize:/);
     expect(two.code).toBe(0);
+    expect(readSettings(readFileSync(again))).toEqual(settings);
     expect(Buffer.compare(readFileSync(first), readFileSync(again))).toBe(0);
   }, 240_000);
 
