@@ -59,6 +59,7 @@ export async function stylizeAnimation(
   const results: StylizeResult[] = [];
   const frameMs: number[] = [];
   let done = 0;
+  const t0 = performance.now();
   for (let i = 0; i < frames.length; i++) {
     const started = performance.now();
     const frame = frames[i]!;
@@ -75,7 +76,12 @@ export async function stylizeAnimation(
       {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         ...(hooks.minScaleSide !== undefined ? { minScaleSide: hooks.minScaleSide } : {}),
-        onProgress: (p) => hooks.onProgress?.({ ...p, iteration: offset + p.iteration, total, frame: i + 1, frames: frames.length }),
+        onProgress: (p) => {
+          const iteration = offset + p.iteration;
+          const elapsedMs = performance.now() - t0;
+          const etaMs = iteration > 0 ? (elapsedMs / iteration) * (total - iteration) : p.etaMs;
+          hooks.onProgress?.({ ...p, iteration, total, elapsedMs, etaMs, frame: i + 1, frames: frames.length });
+        },
       },
     );
     let picture = await decodeImage(result.png);

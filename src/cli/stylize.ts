@@ -15,6 +15,9 @@ import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { defaultStyleWeight } from '../engine/style-weight.js';
 import { embedSettings, readSettings, settingsOf, type PictureSettings } from '../reproduce/settings.js';
 import { ProgressBar } from './progress.js';
+import { paintAnimation, readAnimation, type AnimationPlan } from './animate.js';
+import { MAX_FRAMES } from '../animation/animate.js';
+import type { Animation } from '../images/frames.js';
 import { parseCommandLine, readImageFile, UsageError } from './shared.js';
 
 const FIXED_USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [options]
@@ -28,7 +31,11 @@ const FIXED_USAGE = `Usage: stylebot stylize CONTENT STYLE... -o OUT.png [option
   --artist NAME              use a work by this artist instead of STYLE files (e.g. "van gogh")
   --artists-dir DIR          artist folders (default: STYLEBOT_ARTISTS_DIR, else STYLEBOT_DATA_DIR/artists, else ./data/artists)`;
 
-const TAIL_USAGE = `  --print-rate N             progress every N iterations (default 10)
+const TAIL_USAGE = `  --max-frames N             animation: refuse a photo with more frames than this (default 24, at most ${MAX_FRAMES})
+  --frame-iterations N       animation: iterations of each frame after the first (default 40% of --iterations)
+  --coherence flow|none      animation: start each frame from the previous painting moved by the motion (flow,
+                             the default) or from its own photo (none: every frame painted on its own; flickers)
+  --print-rate N             progress every N iterations (default 10)
   --save-every N             also write OUT-stem_<iteration>.png every N iterations
   --no-content               texture synthesis: every positional argument is a STYLE
   --json                     print one JSON object with the result on stdout
@@ -49,6 +56,9 @@ const FLAGS = {
   artist: { type: 'string' },
   'artists-dir': { type: 'string' },
   ...Object.fromEntries(fieldsFor('cli').map((field) => [field.name, { type: 'string' } as const])),
+  'max-frames': { type: 'string' },
+  'frame-iterations': { type: 'string' },
+  coherence: { type: 'string' },
   'print-rate': { type: 'string' },
   'save-every': { type: 'string' },
   'no-content': { type: 'boolean', default: false },
@@ -68,12 +78,15 @@ interface Plan {
   printRate: number;
   saveEvery: number;
   json: boolean;
+  /** Set when the output is .gif or .webp: the photo is an animation, painted frame by frame. */
+  animation?: AnimationPlan;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let plan: Plan;
   let content: Uint8Array | null;
   let styles: StyleInput[];
+  let animation: Animation | undefined;
   try {
     const parsed = parseFlags(argv);
     if (parsed === 'help') {
@@ -82,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     plan = parsed;
     content = plan.contentPath ? await readImageFile(plan.contentPath) : null;
+    if (plan.animation && content) animation = await readAnimation(plan.contentPath!, content, resolveOptions(plan.options).size, plan.animation.maxFrames);
     styles = await Promise.all(
       plan.styles.map(async (s) => ({
         image: await readImageFile(s.path),
@@ -134,6 +148,25 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
   };
+  if (plan.animation && animation) {
+    try {
+      const painted = await paintAnimation(animation, plan.animation, { styles, options: plan.options }, plan.output, stylize, bar, plan.printRate, controller.signal);
+      const { frameMs, ...summary } = painted;
+      if (plan.json) console.log(JSON.stringify({ output: plan.output, ...summary, frame_ms: frameMs }));
+      else console.error(`Wrote ${plan.output} (${summary.frames} frames of ${summary.width}x${summary.height}, ${(frameMs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s on ${summary.backend}, seed ${summary.seed})`);
+      return 0;
+    } catch (error) {
+      bar.finish();
+      if ((error as Error).name === 'AbortError') {
+        console.error('Stopped: nothing was written.');
+        return 130;
+      }
+      console.error(`stylebot stylize: ${(error as Error).message}`);
+      return isUserError(error) ? 2 : 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
   try {
     const result = await stylize(
       { content, styles, options: plan.options },
@@ -225,6 +258,21 @@ function parseFlags(argv: string[]): Plan | 'help' {
   const raw = from ? { ...rawOptionsOf(from, given), ...definedOnly(given) } : given;
   const { options: engineOptions, blendWeights: givenBlend, backend = 'auto' } = parseOptions(raw, 'cli');
 
+  const outputFormat = extname(output).toLowerCase().slice(1);
+  let animationPlan: AnimationPlan | undefined;
+  if (outputFormat === 'gif' || outputFormat === 'webp') {
+    if (values['no-content'] === true) throw new UsageError('an animated output needs an animated photo (GIF or WebP), not --no-content');
+    if (values['save-every'] !== undefined) throw new UsageError('--save-every is for still pictures, not animations');
+    const coherence = (values.coherence as string | undefined) ?? 'flow';
+    if (coherence !== 'flow' && coherence !== 'none') throw new UsageError(`--coherence is flow or none (got "${coherence}")`);
+    const maxFrames = values['max-frames'] === undefined ? 24 : positiveInt('max-frames', values['max-frames'] as string);
+    if (maxFrames > MAX_FRAMES) throw new UsageError(`--max-frames is at most ${MAX_FRAMES} (got ${maxFrames})`);
+    animationPlan = { format: outputFormat, coherence, maxFrames };
+    if (values['frame-iterations'] !== undefined) animationPlan.laterIterations = positiveInt('frame-iterations', values['frame-iterations'] as string);
+  } else if (values['max-frames'] !== undefined || values['frame-iterations'] !== undefined || values.coherence !== undefined) {
+    throw new UsageError('--max-frames, --frame-iterations and --coherence are for animations: name the output .gif or .webp');
+  }
+
   const printRate = values['print-rate'] === undefined ? 10 : positiveInt('print-rate', values['print-rate'] as string);
   const saveEvery = values['save-every'] === undefined ? 0 : positiveInt('save-every', values['save-every'] as string);
 
@@ -267,7 +315,7 @@ function parseFlags(argv: string[]): Plan | 'help' {
       const works = listWorks(dir, artist);
       if (works.length === 0) throw new UsageError(`the artist "${artist}" has no images yet`);
       styles = works.map((file) => ({ path: join(dir, artist, file), weight: 1 }));
-      return { contentPath, styles, closestOf: artist, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true };
+      return { contentPath, styles, closestOf: artist, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true, ...(animationPlan ? { animation: animationPlan } : {}) };
     }
     artwork = pickArtwork(dir, values.artist as string, seed);
     styles = [{ path: artwork.path, weight: 1 }];
@@ -280,7 +328,7 @@ function parseFlags(argv: string[]): Plan | 'help' {
     styles = stylePaths.map((path, i) => ({ path, weight: weights[i]! }));
   }
 
-  return { contentPath, styles, artwork, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true };
+  return { contentPath, styles, artwork, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true, ...(animationPlan ? { animation: animationPlan } : {}) };
 }
 
 const OUTPUT_EXTENSIONS = new Set(['.png', '.gif', '.webp']);
