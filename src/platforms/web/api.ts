@@ -200,9 +200,9 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     try {
       settings = readSettings(await image.fetch());
     } catch (error) {
-      return sendError(reply, 400, 'invalid', `The Stylebot settings in \`${image.name}\` are damaged: ${(error as Error).message}.`);
+      return sendError(reply, 400, 'invalid', `The Stylebot settings in ${image.name} are damaged: ${(error as Error).message}.`);
     }
-    if (!settings) return sendError(reply, 400, 'no_settings', `\`${image.name}\` carries no Stylebot settings: only PNGs that Stylebot painted do.`);
+    if (!settings) return sendError(reply, 400, 'no_settings', `${image.name} carries no Stylebot settings: only PNGs that Stylebot painted do.`);
     return { settings };
   });
 }
