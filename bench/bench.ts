@@ -166,6 +166,12 @@ async function main(): Promise<void> {
     console.log(formatOverheadBench(await runOverheadBench(process.argv.slice(3))));
     return;
   }
+  if (process.argv[2] === 'flicker') {
+    // `npm run bench -- flicker ...`: how much a painted animation flickers, with and without coherence.
+    const { runFlickerBench } = await import('./flicker.js');
+    await runFlickerBench(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === 'issue') {
     // `npm run bench -- issue ...`: CPU time to issue an iteration on webgpu, recorded vs the tfjs path.
     const { runIssueBench, formatIssueBench } = await import('./issue-bench.js');

@@ -5,6 +5,7 @@
 import PQueue from 'p-queue';
 import { apology, newErrorId } from '../errors.js';
 import { INIT_BLOB } from './intake.js';
+import { embedSettings, settingsOf } from '../reproduce/settings.js';
 
 const DAY_MS = 86_400_000;
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
@@ -226,7 +227,9 @@ export class Runner {
         ...(result.scales ? { scales: result.scales } : {}),
         ...(result.options?.pick === 'closest' ? { styles: result.styles } : {}),
       };
-      await this.store.completeJob(id, this.worker, result.png, info, engineMs, this.options.now());
+      // The picture carries its settings (iTXt), so the file alone can be painted again (`stylize --from`).
+      const png = embedSettings(result.png, settingsOf(request, result));
+      await this.store.completeJob(id, this.worker, png, info, engineMs, this.options.now());
     } catch (err) {
       if (this.closed) return; // left 'running' on purpose: its lease runs out and the job runs again
       if (run.stopping === 'cancel' || run.stopping === 'lost') return;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COMMAND_NAMES, runCommand } from '../../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
 import { decodeImage, encodePng, imageMediaType } from '../../images/index.js';
+import { readSettings } from '../../reproduce/settings.js';
 import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
@@ -188,6 +189,21 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     const upload = await readUpload(request, context.limits.maxImageBytes);
     const result = await command(deps, request.requester, 'compare', upload.args, upload.attachments);
     return answer(deps, reply, result, false);
+  });
+
+  // The settings a Stylebot PNG carries (src/reproduce/settings.ts): the studio shows them for a dropped picture.
+  app.post('/api/settings', async (request, reply) => {
+    const { attachments } = await readUpload(request, context.limits.maxImageBytes);
+    const image = attachments.image;
+    if (!image) return sendError(reply, 400, 'invalid', 'Send the picture as the file field `image`.');
+    let settings;
+    try {
+      settings = readSettings(await image.fetch());
+    } catch (error) {
+      return sendError(reply, 400, 'invalid', `The Stylebot settings in ${image.name} are damaged: ${(error as Error).message}.`);
+    }
+    if (!settings) return sendError(reply, 400, 'no_settings', `${image.name} carries no Stylebot settings: only PNGs that Stylebot painted do.`);
+    return { settings };
   });
 }
 
