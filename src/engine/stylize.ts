@@ -20,7 +20,7 @@ import { costForBackend } from './estimate.js';
 import { createVgg, type Vgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
-import { decodeImage, encodePng, resizeExact, resizeImage, type RgbImage } from '../images/index.js';
+import { decodeImage, encodePng, encodePreview, resizeExact, type PreviewFormat, type RgbImage } from '../images/index.js';
 import { UserError } from '../errors.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
 
@@ -157,7 +157,7 @@ async function paintScale(
         const elapsedMs = run.now() - run.began;
         const losses = await scaleRun.losses();
         await checkFinite(done, losses);
-        const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize) : undefined;
+        const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize, hooks.previewFormat) : undefined;
         const budgetMs = run.budget?.budgetMs;
         onProgress({
           iteration: done,
@@ -165,6 +165,8 @@ async function paintScale(
           losses,
           elapsedMs,
           etaMs: budgetMs !== undefined ? Math.max(0, budgetMs - elapsedMs) : (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          // With a budget the work is the budget's time: done is the share of it spent.
+          workDone: budgetMs !== undefined ? Math.min(1, elapsedMs / budgetMs) : run.workDone / run.workTotal,
           scale: { index: scale.index, count: scale.count, size: scale.plan.size },
           ...(preview ? { preview } : {}),
         });
@@ -281,13 +283,14 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     const delivered = await toPicture(picture!, finalInputs);
     const png = await encodePng(delivered);
     if (onProgress) {
-      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize) : undefined;
+      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize, hooks.previewFormat) : undefined;
       onProgress({
         iteration: run.done,
         total: run.done,
         losses: final,
         elapsedMs,
         etaMs: 0,
+        workDone: 1,
         scale: { index: plan.length, count: plan.length, size: last.size },
         ...(preview ? { preview } : {}),
       });
@@ -310,8 +313,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   }
 }
 
-/** A PNG no larger than previewSize on its longest side. */
-async function previewOf(picture: RgbImage, previewSize: number): Promise<Uint8Array> {
-  const side = Math.min(previewSize, Math.max(picture.width, picture.height));
-  return encodePng(await resizeImage(picture, side));
+/** A JPEG (or PNG) no larger than previewSize on its longest side. */
+function previewOf(picture: RgbImage, previewSize: number, format: PreviewFormat = 'jpeg'): Promise<Uint8Array> {
+  return encodePreview(picture, previewSize, format);
 }
