@@ -172,6 +172,8 @@ export async function run(argv: string[]): Promise<number> {
       { content, styles, options: plan.options },
       {
         signal: controller.signal,
+        // Intermediate saves are PNG files, written from the previews.
+        previewFormat: 'png',
         onProgress: (p: StylizeProgress) => {
           // Progress display and saves are side work: nothing they throw may stop the run.
           try {

@@ -23,7 +23,7 @@ import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
 import { RecordedIteration } from './webgpu/recorded-iteration.js';
 import { objectiveTargetsOf } from './webgpu/recorded-objective.js';
-import { decodeImage, encodePng, resizeExact, resizeImage, type RgbImage } from '../images/index.js';
+import { decodeImage, encodePng, encodePreview, resizeExact, type PreviewFormat, type RgbImage } from '../images/index.js';
 import { UserError } from '../errors.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
 
@@ -281,13 +281,14 @@ async function paintScale(
         const losses = await lossesNow();
         await checkFinite(done, losses);
         if (options.previewSize > 0) await syncPicture();
-        const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
+        const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize, hooks.previewFormat) : undefined;
         onProgress({
           iteration: done,
           total: options.iterations,
           losses,
           elapsedMs,
           etaMs: (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          workDone: run.workDone / run.workTotal,
           scale: { index: scale.index, count: scale.count, size: scale.plan.size },
           ...(preview ? { preview } : {}),
         });
@@ -400,13 +401,14 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     const delivered = await toPicture(picture!, finalInputs);
     const png = await encodePng(delivered);
     if (onProgress) {
-      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize) : undefined;
+      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize, hooks.previewFormat) : undefined;
       onProgress({
         iteration: options.iterations,
         total: options.iterations,
         losses: final,
         elapsedMs,
         etaMs: 0,
+        workDone: 1,
         scale: { index: plan.length, count: plan.length, size: last.size },
         ...(preview ? { preview } : {}),
       });
@@ -429,8 +431,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   }
 }
 
-/** A PNG no larger than previewSize on its longest side. */
-async function previewOf(picture: RgbImage, previewSize: number): Promise<Uint8Array> {
-  const side = Math.min(previewSize, Math.max(picture.width, picture.height));
-  return encodePng(await resizeImage(picture, side));
+/** A JPEG (or PNG) no larger than previewSize on its longest side. */
+function previewOf(picture: RgbImage, previewSize: number, format: PreviewFormat = 'jpeg'): Promise<Uint8Array> {
+  return encodePreview(picture, previewSize, format);
 }

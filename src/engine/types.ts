@@ -95,8 +95,10 @@ export interface StylizeProgress {
   losses: LossParts;
   elapsedMs: number;
   etaMs: number;
-  /** Small PNG of the current image (longest side previewSize), when previewSize > 0. */
+  /** Small JPEG (PNG with hooks.previewFormat 'png') of the current image, longest side <= previewSize, when previewSize > 0. */
   preview?: Uint8Array;
+  /** Share of the run's work done, 0..1: iterations weighted by their scale's pixels (multiscale.ts scaleWork). */
+  workDone?: number;
   /** The scale being painted: index 1..count and its longest side. iteration and total count over all scales. */
   scale?: { index: number; count: number; size: number };
 }
@@ -126,6 +128,8 @@ export interface StylizeHooks {
    * between events if nobody is going to show most of them. Default 0: every progressEvery iterations.
    */
   minProgressIntervalMs?: number;
+  /** How previews are encoded: 'jpeg' (default: small, for chat and the studio) or 'png' (lossless intermediates). */
+  previewFormat?: 'jpeg' | 'png';
   /** The smallest scale's least longest side (multiscale.ts MIN_SCALE_SIDE, 128): lower only for tests at tiny sizes. */
   minScaleSide?: number;
 }

@@ -239,9 +239,12 @@ function jobCard(initial: ApiJob): HTMLElement {
     bar.hidden = job.state !== 'running' && job.state !== 'queued';
     const parts: string[] = [];
     if (job.state === 'queued' && job.position) parts.push(`position ${job.position} in line`);
-    if (job.state === 'running') parts.push(`iteration ${job.iteration}/${job.iterations}`);
-    if (job.state === 'running' && job.etaMs !== null) parts.push(`about ${duration(job.etaMs)} left`);
+    if (job.state === 'running' && job.iteration > 0) parts.push(`iteration ${job.iteration}/${job.iterations}`);
+    if (job.state === 'running' && job.iteration > 0) parts.push(job.etaMs === null ? 'measuring the time left' : `about ${duration(job.etaMs)} left`);
     counts.textContent = parts.join(' · ');
+    // The bots' status text repeats the position or the progress line under its title: the card shows them once,
+    // in the counts line (with the progress bar), and keeps only the title from the status.
+    if (parts.length > 0) status.textContent = job.status.split('\n')[0] ?? '';
     if (previewUrl) {
       preview.src = previewUrl;
       preview.hidden = false;
