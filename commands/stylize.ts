@@ -43,10 +43,10 @@ export async function stylize(request: CommandRequest, context: CommandContext):
 
   // Bad values throw UserError: runCommand shows the message privately.
   const parsed = parseOptions(engineOptionArgs(args), surfaceOf(request));
-  const options = { ...defaultOptions(context), ...parsed.options };
+  const options = { ...defaultOptions(context, parsed.options), ...parsed.options };
   const blendWeights = styleBlendWeights(request, styles.length, parsed.blendWeights);
 
-  const tooLong = context.refuseOverLimit?.({ size: options.size!, iterations: options.iterations! });
+  const tooLong = context.refuseOverLimit?.({ size: options.size!, iterations: options.iterations!, ...(options.budget ? { budget: options.budget } : {}) });
   if (tooLong) return privateReply(tooLong);
 
   const inputs: JobInputs = { styles: [], options };
@@ -96,9 +96,17 @@ function pickImages(request: CommandRequest, texture: boolean): { content?: Atta
   return { content, styles };
 }
 
-function defaultOptions(context: CommandContext): Partial<StylizeOptions> {
-  const { size, iterations, progressEvery } = context.defaults;
-  return progressEvery === undefined ? { size, iterations } : { size, iterations, progressEvery };
+/**
+ * What a job gets for the options its requester left out. With a default budget, a job that names neither budget nor
+ * iterations paints to that budget (the default iterations then only cap it); naming iterations alone paints exactly
+ * that many.
+ */
+function defaultOptions(context: CommandContext, given: Partial<StylizeOptions>): Partial<StylizeOptions> {
+  const { size, iterations, budget, progressEvery } = context.defaults;
+  const defaults: Partial<StylizeOptions> = { size, iterations };
+  if (progressEvery !== undefined) defaults.progressEvery = progressEvery;
+  if (budget && given.budget === undefined && given.iterations === undefined) defaults.budget = budget;
+  return defaults;
 }
 
 /** The option-table surface of the platform that asked (the studio's API is 'web'). */

@@ -62,14 +62,15 @@ export interface CommandContext {
   jobs: JobService;
   /** Limits for attachments before and after download. */
   limits: { maxImageBytes: number; maxImagePixels: number };
-  /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS).
+  /** Options a /stylize gets when the user names none (STYLEBOT_DEFAULT_SIZE, STYLEBOT_DEFAULT_ITERATIONS); budget
+   *  (optional, STYLEBOT_TARGET_JOB_S): seconds of painting for a job that names neither budget nor iterations.
    *  progressEvery (optional): iterations between progress updates with a preview (engine default when absent). */
-  defaults: { size: number; iterations: number; progressEvery?: number };
+  defaults: { size: number; iterations: number; budget?: number; progressEvery?: number };
   /** Where internal errors are logged with their error id (the process's one logger); default: JSON on stderr. */
   logger?: Logger;
   /** Null when a job of this size and iterations fits the job time limit by the engine's estimate, else a sentence
    *  for the requester with the estimate and a size that fits (src/engine/estimate.ts). Absent: no check. */
-  refuseOverLimit?: (job: { size: number; iterations: number }) => string | null;
+  refuseOverLimit?: (job: { size: number; iterations: number; budget?: number }) => string | null;
 }
 
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;

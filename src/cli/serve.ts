@@ -16,7 +16,8 @@ import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
 import { expectedBackend } from '../engine/backend-names.js';
 import { DownloadBar } from './progress.js';
-import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
+import { budgetSize, costForBackend, DEFAULT_BUDGET_S, finalIterationsWithin, formatDuration, refuseOverLimit } from '../engine/estimate.js';
+import { FINAL_SCALE_FLOOR } from '../engine/budget.js';
 import { hostname } from 'node:os';
 import { openStore } from './store.js';
 
@@ -165,17 +166,25 @@ export async function weightsForStart(configured: string | undefined): Promise<s
 }
 
 /**
- * Chat defaults that finish within STYLEBOT_TARGET_JOB_S (default 120 s) on the backend the workers will most likely
- * use, by the engine's estimate: STYLEBOT_DEFAULT_SIZE/ITERATIONS are the upper bounds (kept as they are when set
- * explicitly), and a request over the job time limit is refused before it is queued.
+ * Chat and studio defaults: a job whose requester names neither budget nor iterations paints for STYLEBOT_TARGET_JOB_S
+ * (default DEFAULT_BUDGET_S, 60 s) at the largest size that is good in that time on the backend the workers will most
+ * likely use (estimate.ts budgetSize: 512 px on a 2-core CPU), at most STYLEBOT_DEFAULT_SIZE (kept as it is when set
+ * explicitly); STYLEBOT_DEFAULT_ITERATIONS set explicitly turns the default budget off. A request over the job time
+ * limit, or a budget too short for its size, is refused before it is queued.
  */
 function budgetedDefaults(configured: CommandContext['defaults'], jobTimeoutS = 1800, env: NodeJS.ProcessEnv = process.env): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
   const cost = costForBackend(expectedBackend(env));
-  const refuse = (job: { size: number; iterations: number }) => refuseOverLimit(cost, job, jobTimeoutS * 1000);
-  const targetS = Number(env.STYLEBOT_TARGET_JOB_S?.trim() || 120);
+  const limitMs = jobTimeoutS * 1000;
+  const refuse = (job: { size: number; iterations: number; budget?: number }) => {
+    if (!job.budget) return refuseOverLimit(cost, job, limitMs);
+    if (job.budget * 1000 > limitMs) return `A budget of ${job.budget} s is over the ${formatDuration(limitMs).replace('about ', '')} job limit; ask for ${jobTimeoutS} s or less.`;
+    if (finalIterationsWithin(cost, job.budget * 1000, job.size) >= FINAL_SCALE_FLOOR) return null;
+    return `${job.budget} s is too short to paint ${job.size} px on ${cost.backend}; size ${budgetSize(cost, job.budget * 1000, job.size)} fits, or give it more time.`;
+  };
+  const targetS = Number(env.STYLEBOT_TARGET_JOB_S?.trim() || DEFAULT_BUDGET_S);
   if (!(targetS > 0)) throw new Error(`STYLEBOT_TARGET_JOB_S must be a positive number of seconds (got "${env.STYLEBOT_TARGET_JOB_S}")`);
-  if (env.STYLEBOT_DEFAULT_SIZE || env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
-  const fitted = budgetDefaults(cost, { targetMs: targetS * 1000, maxSize: configured.size, maxIterations: configured.iterations });
-  console.log(`Chat defaults on ${cost.backend}: size ${fitted.size}, ${fitted.iterations} iterations (${formatDuration(fitted.estimateMs)}, STYLEBOT_TARGET_JOB_S=${targetS}).`);
-  return { defaults: { ...configured, size: fitted.size, iterations: fitted.iterations }, refuseOverLimit: refuse };
+  if (env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
+  const size = env.STYLEBOT_DEFAULT_SIZE ? configured.size : budgetSize(cost, targetS * 1000, configured.size);
+  console.log(`Default picture on ${cost.backend}: ${size} px painted for ${targetS} s (STYLEBOT_TARGET_JOB_S), at most ${configured.iterations} iterations.`);
+  return { defaults: { ...configured, size, budget: targetS }, refuseOverLimit: refuse };
 }

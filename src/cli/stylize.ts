@@ -114,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   if (plan.artwork && !plan.json) console.error(`Style: ${plan.artwork.artist}, "${plan.artwork.file}"`);
   // The engine (tfjs, wasm) is imported only once the flags and files are known to be good: a typo fails fast.
   const { initBackend, stylize, describeEstimate, DEFAULT_OPTIONS } = await import('../engine/index.js');
+  const { budgetSize, costForBackend, DEFAULT_BUDGET_S } = await import('../engine/estimate.js');
   const { planScales } = await import('../engine/multiscale.js');
   let backendName: string;
   try {
@@ -121,6 +122,12 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     console.error(`stylebot stylize: the ${plan.backend} backend is not available here: ${(error as Error).message}`);
     return 1;
+  }
+  // Without --iterations or --budget the run paints for DEFAULT_BUDGET_S at the largest size that is good in that time
+  // on this backend (unless --size names one); --iterations alone paints exactly that many, as before.
+  if (plan.options.budget === undefined && plan.options.iterations === undefined) {
+    plan.options.budget = DEFAULT_BUDGET_S;
+    plan.options.size ??= budgetSize(costForBackend(backendName), DEFAULT_BUDGET_S * 1000, 2048);
   }
   if (!plan.json) {
     const size = plan.options.size ?? DEFAULT_OPTIONS.size;

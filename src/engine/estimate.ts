@@ -1,6 +1,8 @@
 // How long a run takes, before it starts: ms per iteration as a line in the number of pixels (the convolutions,
 // the Gram matrices and L-BFGS's vectors all grow with it), fitted to measurements, and the sizes and iteration
 // counts that fit a time budget. Pure: no tfjs, no timers; the callers say which backend and what limits.
+import { planBudget } from './budget.js';
+import { autoScaleCount } from './scale-plan.js';
 
 /** Cost of one stylize() iteration (objective + optimizer step) on one backend: fixedMs + msPerMegapixel x MP. */
 export interface IterationCost {
@@ -85,28 +87,6 @@ export function estimateJobMs(cost: IterationCost, job: { size: number; iteratio
 /** Sizes tried for defaults and suggestions, largest first. */
 export const SIZE_LADDER = [2048, 1536, 1024, 768, 640, 512, 448, 384, 320, 256, 224, 192, 160, 128, 96, 64] as const;
 
-/** Fewer L-BFGS iterations than this leave a picture visibly unfinished: the defaults shrink the size first. */
-export const MIN_GOOD_ITERATIONS = 100;
-
-/**
- * Chat defaults within a time budget: the largest size (at most maxSize) at which at least MIN_GOOD_ITERATIONS
- * (or maxIterations, if fewer) fit in targetMs, with as many iterations as fit, at most maxIterations. When not
- * even the smallest size fits that many, the smallest size and the iterations that fit (at least 1).
- */
-export function budgetDefaults(cost: IterationCost, budget: { targetMs: number; maxSize: number; maxIterations: number }): { size: number; iterations: number; estimateMs: number } {
-  const sizes: number[] = SIZE_LADDER.filter((s) => s <= budget.maxSize);
-  if (sizes[0] !== budget.maxSize) sizes.unshift(budget.maxSize);
-  const fitting = (size: number) => Math.floor((budget.targetMs - cost.setupMs) / iterationMs(cost, size, size));
-  const floor = Math.min(MIN_GOOD_ITERATIONS, budget.maxIterations);
-  for (const size of sizes) {
-    const n = Math.min(budget.maxIterations, fitting(size));
-    if (n >= floor) return { size, iterations: n, estimateMs: estimateJobMs(cost, { size, iterations: n }) };
-  }
-  const size = sizes.at(-1)!;
-  const iterations = Math.max(1, Math.min(budget.maxIterations, fitting(size)));
-  return { size, iterations, estimateMs: estimateJobMs(cost, { size, iterations }) };
-}
-
 /** The largest size on the ladder (or any size down to 16 px) whose job of `iterations` fits in limitMs, or null. */
 export function largestSizeWithin(cost: IterationCost, iterations: number, limitMs: number): number | null {
   const perIteration = (limitMs - cost.setupMs) / iterations;
@@ -161,4 +141,36 @@ export function describeEstimate(backend: string, size: number, iterations: numb
   }
   const per = iterationMs(cost, size, size);
   return `Estimate on ${backend}: at most ${formatDuration(estimateJobMs(cost, { size, iterations }))} (${size} px, ${iterations} iterations, ${per < 1000 ? `${Math.round(per)} ms` : `${(per / 1000).toFixed(1)} s`} each).`;
+}
+
+/**
+ * Seconds of painting a job gets when nobody names a budget or iterations (CLI, chat, studio; STYLEBOT_TARGET_JOB_S
+ * for the bots). On the 2-core CPU box 60 s paints 512 px within 1.5x of the 500-iteration reference's loss.
+ */
+export const DEFAULT_BUDGET_S = 60;
+
+/** Final-scale iterations a default picture needs to look finished (issue 20: 15 at 512 px look like the paper's figure). */
+export const GOOD_FINAL_ITERATIONS = 15;
+
+/**
+ * The final-scale iterations a budget of `budgetMs` buys for a 4:3 picture of longest side `size` painted in its
+ * automatic scales, by the cost model (set-up included), before anything is measured (budget.ts planBudget).
+ */
+export function finalIterationsWithin(cost: IterationCost, budgetMs: number, size: number): number {
+  const count = autoScaleCount(size);
+  const scales = Array.from({ length: count }, (_, i) => {
+    const side = Math.round(size / 2 ** (count - 1 - i));
+    return { width: side, height: Math.max(1, Math.round((side * 3) / 4)) };
+  });
+  return planBudget(cost, scales, budgetMs - cost.setupMs, { floor: 0 }).at(-1)!;
+}
+
+/**
+ * The default size for a budget: the largest size on SIZE_LADDER (at most maxSize) whose final scale gets
+ * GOOD_FINAL_ITERATIONS in budgetMs by the cost model; the smallest when none does. 512 px for 60 s on a 2-core CPU.
+ */
+export function budgetSize(cost: IterationCost, budgetMs: number, maxSize: number): number {
+  const sizes: number[] = SIZE_LADDER.filter((s) => s <= maxSize);
+  if (sizes[0] !== maxSize) sizes.unshift(maxSize);
+  return sizes.find((size) => finalIterationsWithin(cost, budgetMs, size) >= GOOD_FINAL_ITERATIONS) ?? sizes.at(-1)!;
 }

@@ -93,7 +93,7 @@ export const OPTION_FIELDS: readonly OptionField[] = [
     kind: 'integer',
     min: 5,
     max: 3600,
-    defaultText: 'none',
+    defaultText: '60 unless iterations are given',
     help: 'seconds of painting: the best picture in that time (iterations, if also given, caps it)',
     surfaces: ALL,
   },

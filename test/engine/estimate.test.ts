@@ -1,14 +1,15 @@
 // The run-time estimator: fitted costs, chat defaults within a budget, and refusals with a size that fits.
 import { describe, expect, it } from 'vitest';
 import {
-  budgetDefaults,
+  budgetSize,
+  finalIterationsWithin,
+  GOOD_FINAL_ITERATIONS,
   costForBackend,
   estimateJobMs,
   fitCost,
   formatDuration,
   iterationMs,
   largestSizeWithin,
-  MIN_GOOD_ITERATIONS,
   refuseOverLimit,
   type IterationCost,
 } from '../../src/engine/estimate.js';
@@ -33,17 +34,14 @@ describe('estimate', () => {
     expect(estimateJobMs(cost, { size: 1000, width: 1000, height: 500, iterations: 10 })).toBe(2000 + 10 * 10_020);
   });
 
-  it('chat defaults: the largest size with enough iterations inside the budget, never past the configured ones', () => {
-    const d = budgetDefaults(cost, { targetMs: 120_000, maxSize: 512, maxIterations: 300 });
-    expect(d.estimateMs).toBeLessThanOrEqual(120_000);
-    expect(d.iterations).toBeGreaterThanOrEqual(MIN_GOOD_ITERATIONS);
-    // The next size up would not fit MIN_GOOD_ITERATIONS: 256 px costs 1.33 s an iteration, so 88 fit; 224 px does.
-    expect(d.size).toBe(224);
-    const roomy = budgetDefaults(cost, { targetMs: 1e9, maxSize: 512, maxIterations: 300 });
-    expect(roomy).toMatchObject({ size: 512, iterations: 300 });
-    const tight = budgetDefaults(cost, { targetMs: 5000, maxSize: 512, maxIterations: 300 });
-    expect(tight.size).toBe(64);
-    expect(tight.iterations).toBeGreaterThanOrEqual(1);
+  it('defaults for a budget: 512 px for 60 s on the 2-core CPU, 1024 px or more on a GPU, never above the largest size', () => {
+    expect(budgetSize(costForBackend('onnxruntime'), 60_000, 4096)).toBe(512);
+    expect(finalIterationsWithin(costForBackend('onnxruntime'), 60_000, 512)).toBeGreaterThanOrEqual(GOOD_FINAL_ITERATIONS);
+    expect(finalIterationsWithin(costForBackend('onnxruntime'), 60_000, 640)).toBeLessThan(GOOD_FINAL_ITERATIONS);
+    expect(budgetSize(costForBackend('webgpu'), 60_000, 4096)).toBeGreaterThanOrEqual(1024);
+    expect(budgetSize(costForBackend('webgpu'), 60_000, 512)).toBe(512);
+    // Nothing is good in 2 s on the CPU: the smallest size on the ladder.
+    expect(budgetSize(costForBackend('onnxruntime'), 2000, 4096)).toBe(64);
   });
 
   it('refuses a job over the limit with its estimate and a size that fits', () => {

@@ -82,7 +82,7 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
 
   app.get('/api/options', async () => ({
     fields: optionFields(context.defaults),
-    defaults: { size: context.defaults.size, iterations: context.defaults.iterations },
+    defaults: { size: context.defaults.size, iterations: context.defaults.iterations, ...(context.defaults.budget ? { budget: context.defaults.budget } : {}) },
     limits: { ...context.limits, maxStyles: 3 },
   }));
 

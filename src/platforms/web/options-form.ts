@@ -19,7 +19,7 @@ export interface OptionField {
   common: boolean;
 }
 
-const COMMON = new Set(['iterations', 'size', 'style-strength', 'preserve-colors', 'init', 'seed']);
+const COMMON = new Set(['budget', 'iterations', 'size', 'style-strength', 'preserve-colors', 'init', 'seed']);
 /** The page has its own inputs for these: one blend weight beside each painting. */
 const OWN_INPUTS = new Set(['style-blend-weights']);
 
@@ -27,14 +27,15 @@ const OWN_INPUTS = new Set(['style-blend-weights']);
  * Every stylize option the studio offers, in the option table's order. `defaults` are what a job gets when the user
  * names none (STYLEBOT_DEFAULT_SIZE / _ITERATIONS, as for the bots), shown instead of the engine's own.
  */
-export function optionFields(defaults: { size: number; iterations: number }): OptionField[] {
+export function optionFields(defaults: { size: number; iterations: number; budget?: number }): OptionField[] {
   return describeOptions('web')
     .filter((field) => !OWN_INPUTS.has(field.name))
     .map((field) => toFormField(field, defaults));
 }
 
-function toFormField(field: FieldDescription, defaults: { size: number; iterations: number }): OptionField {
-  const own = field.name === 'size' ? defaults.size : field.name === 'iterations' ? defaults.iterations : undefined;
+function toFormField(field: FieldDescription, defaults: { size: number; iterations: number; budget?: number }): OptionField {
+  const own =
+    field.name === 'size' ? defaults.size : field.name === 'iterations' ? defaults.iterations : field.name === 'budget' ? defaults.budget : undefined;
   const listed = field.default;
   const fallback = own ?? (typeof listed === 'object' ? listed.join(',') : listed) ?? field.defaultText;
   const type: OptionField['type'] =
