@@ -271,7 +271,10 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       picture = null;
       // The balance of content and style moves with the size (style-weight.ts): each scale keeps the final one's.
       const scaleOptions = { ...options, styleWeight: styleWeightAtScale(options.styleWeight, options.size, entry.size) };
-      const scale = { index: i + 1, count: plan.length, plan: entry, historySize: historyOf(entry, inputs) };
+      // A budgeted scale keeps no more curvature pairs than the iterations planned for it: a longer history only holds
+      // image-sized buffers (2 x 100 x 2.4 MB at 512 x 384) that the run never fills.
+      const historyFor = timeBudget ? { ...entry, iterations: Math.max(2, timeBudget.plan[i]! + 1) } : entry;
+      const scale = { index: i + 1, count: plan.length, plan: entry, historySize: historyOf(historyFor, inputs) };
       const objectiveOn: ObjectiveBackend = onnxProvider ? { onnx: onnxProvider } : { vgg: vgg!, recorded: recordedIterationActive() };
       const outcome = await paintScale(objectiveOn, inputs, start, scaleOptions, scale, run, hooks);
       picture = outcome.x;
