@@ -125,11 +125,12 @@ async function paintScale(
   try {
     const pixels = scale.plan.size * scale.plan.size;
     const last = scale.index === scale.count;
-    // With a budget the planner says, before each iteration, whether the scale takes another; else the plan's count.
+    // With a budget the planner says, after each iteration, whether the scale takes another; else the plan's count.
     const more = (doneInScale: number) =>
       run.budget ? run.budget.continueScale(scale.index - 1, doneInScale, run.now() - run.began) : doneInScale < scale.plan.iterations;
     let mark = run.now();
-    for (let i = 1, going = more(0); going; i++) {
+    // A scale set up runs at least once (stylize() decides beforehand whether a coarse scale is skipped).
+    for (let i = 1, going = true; going; i++) {
       throwIfAborted(signal);
       // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
       await scaleRun.advance();
