@@ -63,7 +63,9 @@ export async function stylizeAnimation(
   for (let i = 0; i < frames.length; i++) {
     const started = performance.now();
     const frame = frames[i]!;
-    const options: Partial<StylizeOptions> = i === 0 ? { ...base } : { ...base, iterations: later, scales: 1 };
+    // Later frames run a fixed number of iterations: a time budget (if any) plans only the first frame.
+    const { budget: _budget, ...fixed } = base;
+    const options: Partial<StylizeOptions> = i === 0 ? { ...base } : { ...fixed, iterations: later, scales: 1 };
     let init: Uint8Array | undefined;
     if (i > 0 && opts.coherence === 'flow') {
       const flow = lucasKanadeFlow(frames[i - 1]!, frame);
