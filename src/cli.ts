@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 
 const SUBCOMMANDS: Record<string, string> = {
   stylize: 'paint a photo in the style of one or more paintings (or of an artist)',
+  calibrate: "measure this machine's engine speed (a few seconds) for defaults and estimates",
   distance: 'how far apart the styles of two images are (Gram-matrix distance on VGG-19)',
   models: 'download (fetch), convert or verify the VGG-19 weights',
   admin: 'quotas and jobs in the bot database',

@@ -16,8 +16,10 @@ import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
 import { expectedBackend } from '../engine/backend-names.js';
 import { DownloadBar } from './progress.js';
-import { budgetSize, costForBackend, DEFAULT_BUDGET_S, finalIterationsWithin, formatDuration, refuseOverLimit } from '../engine/estimate.js';
+import { budgetSize, DEFAULT_BUDGET_S, finalIterationsWithin, formatDuration, refuseOverLimit } from '../engine/estimate.js';
 import { FINAL_SCALE_FLOOR } from '../engine/budget.js';
+import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
+import { defaultThreads, threadsFromEnv } from '../engine/onnx/session.js';
 import { hostname } from 'node:os';
 import { openStore } from './store.js';
 
@@ -40,11 +42,13 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   let config;
   let jobOptions;
   let budgeted;
+  let costBook;
   let database;
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
-    budgeted = budgetedDefaults(config.defaults, jobOptions.jobTimeoutS);
+    costBook = CostBook.open(join(jobOptions.dataDir, COST_BOOK_FILE));
+    budgeted = budgetedDefaults(config.defaults, costBook, jobOptions.jobTimeoutS);
     database = readDatabaseConfig();
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
@@ -65,7 +69,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   }
   // The person at the studio (loopback) or the token holder is an admin, like a configured STYLEBOT_ADMINS entry.
   const admins = [...config.admins, `web:${LOCAL_USER}`];
-  const jobs = createJobService({ ...jobOptions, modelDir, admins, store, releaseOnClose: true });
+  const jobs = createJobService({ ...jobOptions, modelDir, admins, store, costBook, releaseOnClose: true });
   metrics.watch(jobs);
   // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
   const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
@@ -172,10 +176,21 @@ export async function weightsForStart(configured: string | undefined): Promise<s
  * explicitly); STYLEBOT_DEFAULT_ITERATIONS set explicitly turns the default budget off. A request over the job time
  * limit, or a budget too short for its size, is refused before it is queued.
  */
-function budgetedDefaults(configured: CommandContext['defaults'], jobTimeoutS = 1800, env: NodeJS.ProcessEnv = process.env): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
-  const cost = costForBackend(expectedBackend(env));
+function budgetedDefaults(
+  configured: CommandContext['defaults'],
+  costBook: CostBook,
+  jobTimeoutS = 1800,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
+  const backend = expectedBackend(env);
+  const threads = threadsFromEnv(env, defaultThreads(Number(env.STYLEBOT_WORKERS) || 1));
+  // The book learns from every finished job of this process: refusals price with what it knows now.
+  const costNow = () => costBook.cost(backend, threads);
+  const cost = costNow();
+  const measured = costBook.samples(backend, threads).length > 0;
   const limitMs = jobTimeoutS * 1000;
   const refuse = (job: { size: number; iterations: number; budget?: number }) => {
+    const cost = costNow();
     if (!job.budget) return refuseOverLimit(cost, job, limitMs);
     if (job.budget * 1000 > limitMs) return `A budget of ${job.budget} s is over the ${formatDuration(limitMs).replace('about ', '')} job limit; ask for ${jobTimeoutS} s or less.`;
     if (finalIterationsWithin(cost, job.budget * 1000, job.size) >= FINAL_SCALE_FLOOR) return null;
@@ -185,6 +200,9 @@ function budgetedDefaults(configured: CommandContext['defaults'], jobTimeoutS = 
   if (!(targetS > 0)) throw new Error(`STYLEBOT_TARGET_JOB_S must be a positive number of seconds (got "${env.STYLEBOT_TARGET_JOB_S}")`);
   if (env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
   const size = env.STYLEBOT_DEFAULT_SIZE ? configured.size : budgetSize(cost, targetS * 1000, configured.size);
-  console.log(`Default picture on ${cost.backend}: ${size} px painted for ${targetS} s (STYLEBOT_TARGET_JOB_S), at most ${configured.iterations} iterations.`);
+  console.log(
+    `Default picture on ${cost.backend}: ${size} px painted for ${targetS} s (STYLEBOT_TARGET_JOB_S), at most ${configured.iterations} iterations` +
+      (measured ? ', priced with this machine\'s measurements.' : '; `stylebot calibrate` measures this machine (every job refines it).'),
+  );
   return { defaults: { ...configured, size, budget: targetS }, refuseOverLimit: refuse };
 }

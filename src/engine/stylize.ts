@@ -5,6 +5,7 @@
 // of multiscale.ts, each scale starting from the previous one's picture upsampled.
 import * as tf from '@tensorflow/tfjs';
 import { activeOnnxProvider, initBackend } from './backend.js';
+import { sessionSettingsFromEnv } from './onnx/session.js';
 import { closestStyle, PICK_SIDE } from './closest-style.js';
 import { toLuminance } from './colour.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
@@ -90,6 +91,8 @@ interface RunProgress {
   now: () => number;
   /** Iterations run at each scale. */
   perScale: number[];
+  /** Per scale: its picture's width and height, and ms an iteration took once warm (the first left out). */
+  scaleCosts: { width: number; height: number; msPerIteration?: number }[];
 }
 
 /** One scale's result: its picture, kept for the next scale (the caller disposes it), and its losses. */
@@ -129,6 +132,8 @@ async function paintScale(
     const more = (doneInScale: number) =>
       run.budget ? run.budget.continueScale(scale.index - 1, doneInScale, run.now() - run.began) : doneInScale < scale.plan.iterations;
     let mark = run.now();
+    /** When the first iteration (which carries the scale's warm-up) ended: the steady cost is measured from there. */
+    let steadyFrom = 0;
     // A scale set up runs at least once (stylize() decides beforehand whether a coarse scale is skipped).
     for (let i = 1, going = true; going; i++) {
       throwIfAborted(signal);
@@ -140,6 +145,12 @@ async function paintScale(
       const now = run.now();
       run.budget?.record(scale.index - 1, now - mark);
       mark = now;
+      if (i === 1) steadyFrom = now;
+      run.scaleCosts[scale.index - 1] = {
+        width: inputs.width,
+        height: inputs.height,
+        ...(i > 1 ? { msPerIteration: Math.round(((now - steadyFrom) / (i - 1)) * 10) / 10 } : {}),
+      };
       going = more(i);
       const done = run.done;
       const progressDue =
@@ -258,6 +269,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     budget: timeBudget,
     now,
     perScale: plan.map(() => 0),
+    scaleCosts: plan.map(() => ({ width: 0, height: 0 })),
   };
   let picture: tf.Tensor4D | null = null;
   let losses: { initial: LossParts; final: LossParts } | null = null;
@@ -309,7 +321,8 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       seed: options.seed,
       styles: finalInputs.styles.map((s) => s.name),
       options,
-      scales: plan.map((s, i) => ({ size: s.size, iterations: run.perScale[i]! })).filter((s) => s.iterations > 0),
+      scales: plan.map((s, i) => ({ size: s.size, iterations: run.perScale[i]!, ...run.scaleCosts[i] })).filter((s) => s.iterations > 0),
+      threads: onnxProvider ? sessionSettingsFromEnv(onnxProvider).threads : 1,
       losses: losses!,
     };
   } finally {

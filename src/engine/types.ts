@@ -82,6 +82,11 @@ export interface StylizeRequest {
 export interface ScaleInfo {
   size: number;
   iterations: number;
+  /** The scale's picture in pixels. */
+  width?: number;
+  height?: number;
+  /** ms an iteration took once warm (the first, which carries the scale's set-up, left out): what the cost book learns. */
+  msPerIteration?: number;
 }
 
 export interface LossParts {
@@ -115,6 +120,8 @@ export interface StylizeResult {
   height: number;
   iterations: number;
   backend: string;
+  /** Threads the backend's sessions ran with (onnxruntime's intra-op threads; 1 elsewhere): costs depend on them. */
+  threads?: number;
   msPerIteration: number;
   seed: number;
   styles: string[];

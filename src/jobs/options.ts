@@ -1,5 +1,6 @@
 // Options of the job service, with their defaults and how they are read from the environment.
 import { availableParallelism } from 'node:os';
+import type { CostBook } from '../engine/cost-book.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../engine/types.js';
@@ -10,6 +11,8 @@ import type { Quota } from './types.js';
 export interface JobServiceOptions {
   /** Folder holding stylebot.db and jobs/<id>/ (inputs and outputs). Env STYLEBOT_DATA_DIR, default ./data. */
   dataDir: string;
+  /** Measured engine costs (engine/cost-book.ts); default the book in <dataDir>/engine-costs.json. */
+  costBook?: CostBook;
   /** The artists corpus (artist mode, /artist add). Default: STYLEBOT_ARTISTS_DIR, else <dataDir>/artists (resolveArtistsDir). */
   artistsDir?: string;
   /**

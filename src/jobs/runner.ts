@@ -9,7 +9,8 @@ import { embedSettings, settingsOf } from '../reproduce/settings.js';
 
 const DAY_MS = 86_400_000;
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
-import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
+import type { StylizeProgress, StylizeRequest, StylizeResult } from '../engine/types.js';
+import { samplesOfRun, type CostBook } from '../engine/cost-book.js';
 import type { Scheduler } from './scheduler.js';
 import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';
 import { EnginePool, EngineRunError, type EnginePoolOptions } from './worker-pool.js';
@@ -29,6 +30,8 @@ export interface RunnerOptions {
   progressThrottleMs: number;
   /** A lease lasts this long; it is renewed every leaseMs / 3. */
   leaseMs: number;
+  /** Where finished jobs' measured iteration costs go (engine/cost-book.ts); absent = not recorded. */
+  costBook?: CostBook;
   now: () => number;
   log: (message: string) => void;
 }
@@ -230,6 +233,7 @@ export class Runner {
       // The picture carries its settings (iTXt), so the file alone can be painted again (`stylize --from`).
       const png = embedSettings(result.png, settingsOf(request, result));
       await this.store.completeJob(id, this.worker, png, info, engineMs, this.options.now());
+      this.recordCosts(result);
     } catch (err) {
       if (this.closed) return; // left 'running' on purpose: its lease runs out and the job runs again
       if (run.stopping === 'cancel' || run.stopping === 'lost') return;
@@ -251,6 +255,17 @@ export class Runner {
     } finally {
       clearTimeout(run.timer);
       clearInterval(run.heartbeat);
+    }
+  }
+
+  /** Teaches the cost book what this job's iterations cost (side work: a failure is logged, never the job's). */
+  private recordCosts(result: StylizeResult): void {
+    const book = this.options.costBook;
+    if (!book || !result.scales) return;
+    try {
+      book.record(result.backend, result.threads ?? 1, samplesOfRun(result.scales, this.options.now()));
+    } catch (err) {
+      this.options.log(`runner: could not record engine costs: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

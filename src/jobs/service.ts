@@ -20,6 +20,7 @@ import { Outbox } from './outbox.js';
 import { QuotaPolicy } from './quota.js';
 import { RemoteEvents } from './remote-events.js';
 import { Runner } from './runner.js';
+import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
 import { Scheduler } from './scheduler.js';
 import type {
   EnqueueResult,
@@ -115,6 +116,7 @@ export class StylebotJobService implements JobService {
         timeoutMs: (options.jobTimeoutS ?? 1800) * 1000,
         progressThrottleMs: throttleMs,
         leaseMs: options.leaseMs ?? 30_000,
+        costBook: options.costBook ?? CostBook.open(join(options.dataDir, COST_BOOK_FILE)),
         now: this.now,
         log: this.log,
       },
