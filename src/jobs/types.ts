@@ -213,11 +213,12 @@ export interface AdminOperations {
   setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
   setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;
   resetUsage(by: Requester, target: UserRef): Promise<void>;
-  showQuota(target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
-  stats(workspaceId?: string, days?: number): Promise<UsageStats>;
+  /** Reads check the role too (by: who asks); one's own quota is open to oneself. */
+  showQuota(by: Requester, target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
+  stats(by: Requester, workspaceId?: string, days?: number): Promise<UsageStats>;
   addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string>;
   removeArtwork(by: Requester, artist: string, work: string): Promise<void>;
-  listJobs(filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
+  listJobs(by: Requester, filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
   /** The newest audit entries first. */
-  auditLog(limit?: number): Promise<AuditEntry[]>;
+  auditLog(by: Requester, limit?: number): Promise<AuditEntry[]>;
 }
