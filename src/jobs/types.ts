@@ -136,10 +136,12 @@ export interface UserUsage {
   resetsAt: number;
 }
 
+import type { Refusal } from '../errors/catalogue.js';
+
 export type EnqueueResult =
   | { ok: true; job: Job; position: number }
-  /** message is the user-facing explanation: which limit, the usage, when it resets. */
-  | { ok: false; reason: 'quota' | 'invalid' | 'unknown_artist'; message: string };
+  /** message is the user-facing explanation (which limit, the usage, when it resets; or an apology with its id). */
+  | Refusal;
 
 export interface UsageStats {
   perUser: { platform: Platform; workspaceId: string; userId: string; jobs: number; gpuSeconds: number }[];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { CommandContext } from '../../commands/types.js';
+import type { Store } from '../../db/store.js';
 import { createJobService, type StylebotJobService } from '../../src/jobs/index.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
@@ -20,7 +21,9 @@ export interface TestStudio {
   close(): Promise<void>;
 }
 
-export async function startTestStudio(options: { token?: string; maxImageBytes?: number; progressMs?: number } = {}): Promise<TestStudio> {
+export async function startTestStudio(
+  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void } = {},
+): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-studio-'));
@@ -34,7 +37,8 @@ export async function startTestStudio(options: { token?: string; maxImageBytes?:
     workers: 1,
     progressThrottleMs: options.progressMs ?? 200,
     admins: [`web:${LOCAL_USER}`],
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
+    ...(options.store ? { store: options.store } : {}),
   });
   const metrics = new StylebotMetrics();
   metrics.watch(jobs);

@@ -17,7 +17,7 @@ import { JobStreams } from './job-stream.js';
 import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
 import { UploadError } from './uploads.js';
-import { userMessageFor } from '../../errors.js';
+import { failureOf, outcome } from '../../errors/index.js';
 import { defaultLogger } from '../../logger.js';
 
 /** What the multipart parser (busboy) says of a body that ends early or is not multipart: the client's fault. */
@@ -69,8 +69,10 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (MALFORMED_UPLOAD.test(error.message)) {
       return sendError(reply, 400, 'invalid', 'The upload was cut short or is not valid multipart/form-data; send it again.');
     }
-    const { text } = userMessageFor(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
-    return sendError(reply, 500, 'internal', text);
+    // The one boundary for the studio: a store that is down or a service that is stopping is 503 (Retry-After),
+    // anything else 500; both with an error id that the log line carries too.
+    const failure = failureOf(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
+    return sendError(reply, outcome(failure.refusal).status, failure.refusal, failure.text);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
