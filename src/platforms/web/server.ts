@@ -76,7 +76,13 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    // A name given twice is ambiguous: refused (400) rather than the last value silently taken.
+    const fields: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      if (Object.hasOwn(fields, name)) return done(new UploadError(400, 'invalid', `The field "${name}" was sent more than once: send each field once.`), undefined);
+      fields[name] = value;
+    }
+    done(null, fields);
   });
   await app.register(fastifyMultipart, {
     limits: { fileSize: maxImageBytes, files: 4, fields: 40, fieldSize: 16 * 1024, parts: 48, headerPairs: 200 },
