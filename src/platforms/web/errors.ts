@@ -12,6 +12,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   const retryAfter = status === 503 ? outcome('unavailable').retryAfterSeconds : undefined;
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   const errorId = status >= 500 ? ERROR_ID.exec(message)?.[1] : undefined;
+  // Refused before its body arrived (not logged in, not an admin): close the socket rather than wait for the body.
+  if (!reply.request.raw.complete) reply.header('connection', 'close');
   return reply.code(status).header('cache-control', 'no-store').send({ error: { code, message, ...(errorId ? { errorId } : {}) } });
 }
 
