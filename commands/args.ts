@@ -12,6 +12,18 @@ export function pickArg(args: CommandRequest['args'], ...names: string[]): ArgVa
   return undefined;
 }
 
+/**
+ * A yes/no option, parsed strictly: a typed boolean, or exactly "true" or "false"; absent -> undefined. Anything
+ * else ("TRUE", "yes", "1") is refused with UserError('bad_option'), so a misspelt flag never silently means no.
+ */
+export function booleanArg(args: CommandRequest['args'], label: string, ...names: string[]): boolean | undefined {
+  const value = pickArg(args, ...names);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new UserError('bad_option', `${label} must be true or false, not "${String(value)}".`);
+}
+
 export function stringArg(args: CommandRequest['args'], ...names: string[]): string | undefined {
   const value = pickArg(args, ...names);
   return value === undefined ? undefined : String(value).trim();

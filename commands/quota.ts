@@ -40,7 +40,7 @@ export async function quota(request: CommandRequest, context: CommandContext): P
   if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true, code: 'invalid' };
   const ref = userRef(request, target);
   if (sub === 'show') {
-    const { quota, usage, role } = await ops.showQuota(ref);
+    const { quota, usage, role } = await ops.showQuota(request.requester, ref);
     return { text: describeQuota(`Quota of <@${target}>`, quota, usage, role), private: true };
   }
   if (sub === 'reset') {

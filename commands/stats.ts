@@ -6,7 +6,7 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 export async function stats(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   if (!(await isAdmin(request, context))) return adminOnly('see usage statistics');
   const days = Math.min(365, Math.max(1, countArg(request.args, 'days', 'days') ?? 7));
-  const { perUser, perDay } = await context.jobs.admin.stats(request.requester.workspaceId, days);
+  const { perUser, perDay } = await context.jobs.admin.stats(request.requester, request.requester.workspaceId, days);
   const totalJobs = perDay.reduce((sum, d) => sum + d.jobs, 0);
   const totalSeconds = perDay.reduce((sum, d) => sum + d.gpuSeconds, 0);
   const users = [...perUser].sort((a, b) => b.gpuSeconds - a.gpuSeconds).slice(0, 10);

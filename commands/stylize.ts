@@ -6,7 +6,7 @@ import type { Surface } from '../src/options/fields.js';
 import { fieldNamed } from '../src/options/fields.js';
 import { checkFieldValue, parseOptions } from '../src/options/schema.js';
 import type { JobInputs, JobStyleInput } from '../src/jobs/types.js';
-import { attachmentsInOrder, pickArg, stringArg } from './args.js';
+import { attachmentsInOrder, booleanArg, pickArg, stringArg } from './args.js';
 import { downloadImage } from './download.js';
 import type { Attachment, CommandContext, CommandReply, CommandRequest, RefusalCode } from './types.js';
 import { jobLabel, userText } from './format.js';
@@ -30,7 +30,7 @@ const STYLE_SLOTS = ['style', 'style2', 'style3'] as const;
 export async function stylize(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const { args } = request;
   const artist = stringArg(args, 'artist');
-  const texture = pickArg(args, 'texture') === true || pickArg(args, 'texture') === 'true';
+  const texture = booleanArg(args, 'texture', 'texture') ?? false;
   const { content, styles } = pickImages(request, texture);
 
   if (styles.length === 0 && !artist) {
@@ -133,6 +133,12 @@ function styleBlendWeights(request: CommandRequest, count: number, list: number[
   const weights = list ?? [pickArg(request.args, 'style_weight1') ?? 1, pickArg(request.args, 'style_weight2') ?? 1, pickArg(request.args, 'style_weight3') ?? 1];
   if (list && list.length > count) {
     throw new UserError('bad_option', `You gave ${list.length} blend weights for ${count} style image${count === 1 ? '' : 's'}: give one per style image.`);
+  }
+  // A weight for a style that was not sent is a mistake to point out, not to drop (style_weight2 with one style).
+  for (const n of [2, 3]) {
+    if (n > count && pickArg(request.args, `style_weight${n}`) !== undefined) {
+      throw new UserError('bad_option', `style_weight${n} was given, but there ${count === 1 ? 'is' : 'are'} only ${count} style image${count === 1 ? '' : 's'}.`);
+    }
   }
   const used = weights.slice(0, count);
   while (used.length < count) used.push(1);

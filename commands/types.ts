@@ -39,12 +39,9 @@ export interface ActionButton {
   jobId: string;
 }
 
-/**
- * Why a command refused, for adapters that answer with a status (the studio's JSON API: quota -> 429,
- * too_large -> 413, not_found -> 404, forbidden -> 403, internal -> 500 (a bug or an outage, not the user's
- * doing), the rest -> 400).
- */
-export type RefusalCode = 'quota' | 'too_large' | 'not_image' | 'invalid' | 'unknown_artist' | 'forbidden' | 'not_found' | 'internal';
+/** Why a command refused: one row of the outcome catalogue (src/errors/catalogue.ts gives its status and level). */
+export type { RefusalCode } from '../src/errors/catalogue.js';
+import type { RefusalCode } from '../src/errors/catalogue.js';
 
 export interface CommandReply {
   text: string;

@@ -1,5 +1,6 @@
 // Configuration from the environment (and an optional .env file), validated at start with one clear
 // message per problem, so an operator sees everything that is wrong in one go.
+import { redactValue } from './redact.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fieldNamed, type IntegerField } from './options/fields.js';
 
@@ -78,7 +79,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${redactValue(name, raw)}")`);
       return fallback;
     }
     return value;
@@ -89,7 +90,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     try {
       new URL(raw);
     } catch {
-      problems.push(`${name} must be a URL such as http://127.0.0.1:8080/api (got "${raw}")`);
+      problems.push(`${name} must be a URL such as http://127.0.0.1:8080/api (got "${redactValue(name, raw)}")`);
     }
     return raw;
   };
@@ -172,7 +173,7 @@ export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Databa
       // reported below
     }
     if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      problems.push(`STYLEBOT_DATABASE_URL must be a PostgreSQL URL such as postgres://stylebot:secret@db.example:5432/stylebot (got "${redactPassword(raw)}")`);
+      problems.push(`STYLEBOT_DATABASE_URL must be a PostgreSQL URL such as postgres://stylebot:secret@db.example:5432/stylebot (got "${redactValue('STYLEBOT_DATABASE_URL', raw)}")`);
     }
   }
   const pool = env.STYLEBOT_DATABASE_POOL?.trim();

@@ -65,6 +65,14 @@ export class StylebotMetrics {
     collect: () => this.readQueueOnce(),
   });
 
+  /** 1 when the last scrape could read the store, 0 when it could not (the other series keep their last values). */
+  private readonly storeUp = new Gauge({
+    name: 'stylebot_store_up',
+    help: 'Whether the job store answered the last scrape (1) or was unreachable (0)',
+    registers: [this.registry],
+    collect: () => this.readQueueOnce(),
+  });
+
   private readQueueOnce(): Promise<void> {
     if (!this.readQueue) return Promise.resolve();
     this.queueRead ??= this.readQueue().finally(() => {
@@ -82,7 +90,11 @@ export class StylebotMetrics {
   watch(jobs: JobService): void {
     this.detach?.();
     this.readQueue = async () => {
-      const queue = await jobs.queue();
+      // A store outage must not take /metrics down with it: the process still knows its counters, and says the
+      // store is down.
+      const queue = await jobs.queue().catch(() => undefined);
+      this.storeUp.set(queue ? 1 : 0);
+      if (!queue) return;
       const queued = queue.filter((entry) => entry.job.state === 'queued').length;
       this.jobsNow.set({ state: 'queued' }, queued);
       this.jobsNow.set({ state: 'running' }, queue.length - queued);

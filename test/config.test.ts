@@ -68,7 +68,7 @@ describe('database configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/STYLEBOT_DATABASE_URL must be a PostgreSQL URL.*mysql:\/\/bot:\*\*\*@db\/x/);
+    expect(problems[0]).toMatch(/STYLEBOT_DATABASE_URL must be a PostgreSQL URL.*mysql:\/\/\*\*\*@db\/x/);
     expect(problems.join()).not.toContain('hunter2');
     expect(problems[1]).toMatch(/STYLEBOT_DATABASE_POOL/);
     expect(redactPassword('postgres://u@h/x')).toBe('postgres://u@h/x');

@@ -107,7 +107,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
   switch (key) {
     case 'quota show': {
       const target = userRef(rest);
-      const { quota, usage, role } = await service.admin.showQuota(target);
+      const { quota, usage, role } = await service.admin.showQuota(by, target);
       console.log(`${target.platform}/${target.workspaceId}/${target.userId}: role ${role}`);
       console.log(`quota: ${formatQuota(quota)}`);
       console.log(
@@ -142,7 +142,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     case 'jobs': {
       const state = flags.get('state');
       if (state && !(STATES as string[]).includes(state)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
-      const jobs = await service.admin.listJobs({ state: state as JobState | undefined, userId: flags.get('user') });
+      const jobs = await service.admin.listJobs(by, { state: state as JobState | undefined, userId: flags.get('user') });
       if (!jobs.length) console.log('no jobs');
       for (const j of jobs) console.log(formatJob(j));
       return 0;
@@ -156,7 +156,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     }
     case 'stats': {
       const days = flags.has('days') ? wholeNumber('days', flags.get('days')!) : 7;
-      const stats = await service.admin.stats(flags.get('workspace'), days);
+      const stats = await service.admin.stats(by, flags.get('workspace'), days);
       console.log(`last ${days} day(s)${flags.get('workspace') ? ` in ${flags.get('workspace')}` : ''}`);
       for (const d of stats.perDay) console.log(`${d.day}  ${d.jobs} jobs  ${d.gpuSeconds.toFixed(1)} GPU s`);
       for (const u of stats.perUser) console.log(`${u.platform}/${u.workspaceId}/${u.userId}  ${u.jobs} jobs  ${u.gpuSeconds.toFixed(1)} GPU s`);
@@ -165,7 +165,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
     }
     case 'audit': {
       const limit = flags.has('limit') ? wholeNumber('limit', flags.get('limit')!) : 50;
-      const entries = await service.admin.auditLog(limit);
+      const entries = await service.admin.auditLog(by, limit);
       if (!entries.length) console.log('no admin changes yet');
       for (const e of entries) {
         console.log(

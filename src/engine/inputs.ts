@@ -2,7 +2,7 @@
 // size, with the colour handling of the chosen preserveColors mode applied.
 import { UserError } from '../errors.js';
 import { combineLuminance, matchLuminance, reinhardTransfer, toLuminance } from './colour.js';
-import { decodeImage, type RgbImage } from '../images/index.js';
+import { decodeImage, fitLongestSide, type RgbImage } from '../images/index.js';
 import type { StylizeOptions, StylizeRequest } from './types.js';
 
 /** Smallest side VGG-19 can take down to relu5_1 (four 2x2 poolings). */
@@ -19,6 +19,47 @@ export interface PreparedInputs {
   grey: boolean;
   /** Turns the optimised pixels into the picture returned to the user. */
   finish: (output: RgbImage) => RgbImage;
+}
+
+/** A picture at the size the engine works on, named for messages ("The output", 'Style image "x"'). */
+export interface WorkingShape {
+  what: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Throws UserError('bad_option') when a picture at its working size has a side under MIN_SIDE px: VGG-19 halves
+ * the picture four times before relu5_1 (Simonyan and Zisserman 2015), so below 16 px that layer would be empty.
+ */
+export function checkWorkingShapes(shapes: readonly WorkingShape[]): void {
+  const tooSmall = shapes.find((p) => Math.min(p.width, p.height) < MIN_SIDE);
+  if (tooSmall) {
+    throw new UserError(
+      'bad_option',
+      `${tooSmall.what} would be ${tooSmall.width}x${tooSmall.height} px; each side must be at least ${MIN_SIDE} px. ` +
+        'Use a larger size (or styleScale), or a picture that is less long and thin.',
+    );
+  }
+}
+
+/**
+ * The working shapes of a request from the pictures' own sizes (width x height in px, e.g. from probeImage),
+ * before anything is decoded: the output at `size` on its longest side (the content's aspect, else the first
+ * style's), each style at round(size * styleScale) (at least 16). The job core checks these at intake.
+ */
+export function plannedShapes(
+  content: { width: number; height: number } | undefined,
+  styles: readonly { name: string; width: number; height: number }[],
+  options: Pick<StylizeOptions, 'size' | 'styleScale'>,
+): WorkingShape[] {
+  const styleSide = Math.max(16, Math.round(options.size * options.styleScale));
+  const shape = content ?? styles[0];
+  const output = shape ? fitLongestSide(shape.width, shape.height, options.size) : { width: options.size, height: options.size };
+  return [
+    { what: 'The output', ...output },
+    ...styles.map((s) => ({ what: `Style image "${s.name}"`, ...fitLongestSide(s.width, s.height, styleSide) })),
+  ];
 }
 
 export async function prepareInputs(request: StylizeRequest, options: StylizeOptions): Promise<PreparedInputs> {
@@ -40,16 +81,7 @@ export async function prepareInputs(request: StylizeRequest, options: StylizeOpt
   const width = originalContent ? originalContent.width : Math.max(1, Math.round(shape.width * scale));
   const height = originalContent ? originalContent.height : Math.max(1, Math.round(shape.height * scale));
   const same = (img: RgbImage) => img;
-  // VGG-19 halves the picture four times before relu5_1: below 16 px a side that layer would be empty.
-  const tooSmall = [{ what: 'The output', w: width, h: height }, ...styles.map((s) => ({ what: `Style image "${s.name}"`, w: s.image.width, h: s.image.height }))]
-    .find((p) => Math.min(p.w, p.h) < MIN_SIDE);
-  if (tooSmall) {
-    throw new UserError(
-      'bad_option',
-      `${tooSmall.what} would be ${tooSmall.w}x${tooSmall.h} px; each side must be at least ${MIN_SIDE} px. ` +
-        'Use a larger size (or styleScale), or a picture that is less long and thin.',
-    );
-  }
+  checkWorkingShapes([{ what: 'The output', width, height }, ...styles.map((s) => ({ what: `Style image "${s.name}"`, width: s.image.width, height: s.image.height }))]);
 
   if (!originalContent || options.preserveColors === 'none') {
     return { width, height, content: originalContent, styles, grey: false, finish: same };

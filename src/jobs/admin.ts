@@ -6,7 +6,7 @@ import { publicJob, QUOTA_FIELDS, type AuditEntry, type Store } from '../../db/s
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
-import type { AccessPolicy } from './access.js';
+import { AccessPolicy } from './access.js';
 import type { AdminOperations, Job, JobState, Platform, Quota, Requester, Role, UsageStats, UserRef, UserUsage } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -104,20 +104,27 @@ export class JobAdmin implements AdminOperations {
     await this.audit(by, 'usage.reset', targetText(target), before, await this.ctx.quotas.usageOf(target, this.ctx.now()));
   }
 
-  showQuota(target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }> {
+  /** Someone's quota, usage and role: their own, or anyone's in the workspaces the requester is admin of. */
+  async showQuota(by: Requester, target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }> {
+    if (!AccessPolicy.owns(by, target)) await this.requireAdmin(by, target);
     return this.ctx.showQuota(target);
   }
 
-  stats(workspaceId?: string, days = 7): Promise<UsageStats> {
+  /** Usage per day and per user; a workspace admin sees their own workspace, configured admins any (or all). */
+  async stats(by: Requester, workspaceId?: string, days = 7): Promise<UsageStats> {
+    if (workspaceId === undefined || workspaceId !== by.workspaceId) await this.requireAdmin(by);
+    else await this.requireAdmin(by, { platform: by.platform, workspaceId });
     const since = utcDayStart(this.ctx.now()) - (Math.max(1, Math.floor(days)) - 1) * DAY_MS;
     return this.ctx.store.stats(since, workspaceId);
   }
 
-  async listJobs(filter: { state?: JobState; userId?: string } = {}): Promise<Job[]> {
+  async listJobs(by: Requester, filter: { state?: JobState; userId?: string } = {}): Promise<Job[]> {
+    await this.requireAdmin(by);
     return (await this.ctx.store.listJobs({ state: filter.state, userId: filter.userId, limit: 200 })).map(publicJob);
   }
 
-  auditLog(limit = 100): Promise<AuditEntry[]> {
+  async auditLog(by: Requester, limit = 100): Promise<AuditEntry[]> {
+    await this.requireAdmin(by);
     return this.ctx.store.auditLog(limit);
   }
 

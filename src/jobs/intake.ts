@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { JobBlob, JobRecord, Store, StoredStyle } from '../../db/store.js';
 import type { StylizeOptions } from '../engine/types.js';
 import { listWorks, pickArtwork, resolveArtist, UnknownArtistError } from '../engine/artists.js';
-import { isUserError } from '../errors.js';
+import { isUserError, refusalCodeOf } from '../errors/index.js';
+import { checkWorkingShapes, plannedShapes } from '../engine/inputs.js';
+import { probeImage } from '../images/index.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from '../engine/validate.js';
 import { AccessPolicy } from './access.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
@@ -165,11 +167,15 @@ export class Intake {
     options.iterations ??= Math.min(DEFAULT_OPTIONS.iterations, quota.maxIterations);
     if (isAbsent(options.seed)) options.seed = randomInt(0, 2 ** 31);
     try {
-      resolveOptions(options);
+      const resolved = resolveOptions(options);
       checkRequest({ content: spec.content, styles: spec.styles, options });
+      // The pictures' sizes are known here: a shape the engine cannot take is refused now, not queued to fail.
+      const content = spec.content ? await probeImage(spec.content) : undefined;
+      const styles = await Promise.all(spec.styles.map(async (s, i) => ({ name: s.name ?? `style ${i + 1}`, ...(await probeImage(s.image)) })));
+      checkWorkingShapes(plannedShapes(content, styles, resolved));
     } catch (err) {
       if (!isUserError(err)) throw err;
-      return { ok: false, reason: 'invalid', message: err.message };
+      return { ok: false, reason: refusalCodeOf(err.code), message: err.message };
     }
     const now = this.deps.now();
     const id = newJobId();

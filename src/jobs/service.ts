@@ -13,7 +13,7 @@ import { AccessPolicy } from './access.js';
 import { JobAdmin } from './admin.js';
 import { JobEvents } from './events.js';
 import { Intake, RESULT_BLOB } from './intake.js';
-import { apology, newErrorId } from '../errors.js';
+import { failureOf, lineLogger, unavailableMessage, newErrorId } from '../errors/index.js';
 import { Maintenance } from './maintenance.js';
 import { BUILTIN_QUOTA, REAL_ENGINE_MODULE, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
 import { Outbox } from './outbox.js';
@@ -172,7 +172,7 @@ export class StylebotJobService implements JobService {
   // ---- accepting jobs ---------------------------------------------------------------------------------------
 
   async enqueue(requester: Requester, reply: ReplyTarget, inputs: JobInputs): Promise<EnqueueResult> {
-    if (this.closed) return { ok: false, reason: 'invalid', message: 'The bot is shutting down; try again in a minute.' };
+    if (this.closed) return this.shuttingDown();
     try {
       return await this.queued(await this.intake.enqueue(requester, reply, inputs));
     } catch (err) {
@@ -181,7 +181,7 @@ export class StylebotJobService implements JobService {
   }
 
   async rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult> {
-    if (this.closed) return { ok: false, reason: 'invalid', message: 'The bot is shutting down; try again in a minute.' };
+    if (this.closed) return this.shuttingDown();
     try {
       return await this.queued(await this.intake.rerun(jobId, by, reply, changes, from?.result === true));
     } catch (err) {
@@ -198,11 +198,20 @@ export class StylebotJobService implements JobService {
     return { ok: true, job: publicJob(admission.job), position };
   }
 
-  /** A job that could not be stored (disk full, database locked ...): the user gets a refusal, the log the cause. */
+  /**
+   * A job that could not be stored: a store that is down or full is 'unavailable' (retry later), anything else
+   * 'internal'; never the client's fault. The log gets the cause under the error id the user sees.
+   */
   private unexpected(what: string, err: unknown): EnqueueResult {
+    const failure = failureOf(err, lineLogger(this.log), { operation: what });
+    return { ok: false, reason: failure.refusal, message: failure.text, ...(failure.errorId ? { errorId: failure.errorId } : {}) };
+  }
+
+  /** Asked to take work while stopping: a server that cannot serve now, not a bad request. */
+  private shuttingDown(): EnqueueResult {
     const errorId = newErrorId();
-    this.log(`${what} failed (error id ${errorId}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { ok: false, reason: 'invalid', message: apology(errorId) };
+    this.log(`refused new work while shutting down (error id ${errorId})`);
+    return { ok: false, reason: 'unavailable', message: unavailableMessage(errorId, 'the bot is shutting down'), errorId };
   }
 
   // ---- cancelling -------------------------------------------------------------------------------------------

@@ -137,10 +137,12 @@ export interface UserUsage {
   resetsAt: number;
 }
 
+import type { Refusal } from '../errors/catalogue.js';
+
 export type EnqueueResult =
   | { ok: true; job: Job; position: number }
-  /** message is the user-facing explanation: which limit, the usage, when it resets. */
-  | { ok: false; reason: 'quota' | 'invalid' | 'unknown_artist'; message: string };
+  /** message is the user-facing explanation (which limit, the usage, when it resets; or an apology with its id). */
+  | Refusal;
 
 export interface UsageStats {
   perUser: { platform: Platform; workspaceId: string; userId: string; jobs: number; gpuSeconds: number }[];
@@ -214,11 +216,12 @@ export interface AdminOperations {
   setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
   setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;
   resetUsage(by: Requester, target: UserRef): Promise<void>;
-  showQuota(target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
-  stats(workspaceId?: string, days?: number): Promise<UsageStats>;
+  /** Reads check the role too (by: who asks); one's own quota is open to oneself. */
+  showQuota(by: Requester, target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
+  stats(by: Requester, workspaceId?: string, days?: number): Promise<UsageStats>;
   addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string>;
   removeArtwork(by: Requester, artist: string, work: string): Promise<void>;
-  listJobs(filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
+  listJobs(by: Requester, filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
   /** The newest audit entries first. */
-  auditLog(limit?: number): Promise<AuditEntry[]>;
+  auditLog(by: Requester, limit?: number): Promise<AuditEntry[]>;
 }

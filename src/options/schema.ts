@@ -113,8 +113,14 @@ export interface ParsedOptions {
 export function parseOptions(raw: RawOptions, surface: Surface): ParsedOptions {
   const parsed: ParsedOptions = { options: {} };
   const options = parsed.options as Record<string, unknown>;
+  const seen = new Map<string, string>();
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
+    // Spellings that name the same option (size, Size, SIZE; style_weight, style-weight) must not both be given:
+    // which one wins would be a guess.
+    const earlier = seen.get(canonicalName(key));
+    if (earlier !== undefined) throw new UserError('bad_option', `"${earlier}" and "${key}" are the same option: give it once.`);
+    seen.set(canonicalName(key), key);
     const field = fieldNamed(canonicalName(key));
     if (!field || !field.surfaces.includes(surface)) {
       const known = OPTION_FIELDS.filter((f) => f.surfaces.includes(surface)).map((f) => (surface === 'discord' || surface === 'web' ? snakeName(f) : f.name));

@@ -1,6 +1,7 @@
 // The Slack bot end to end over the HTTP receiver: the REAL Bolt app (request signatures checked), the REAL job
 // service and engine (VGG-19, 64 px, 6 iterations), against a fake Slack on 127.0.0.1.
 import sharp from 'sharp';
+import { CLI } from '../jobs/helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
 import { defaultStyleWeight } from '../../src/engine/style-weight.js';
@@ -174,7 +175,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> quota set <@UBOB> jobs per day 99' }));
     await ephemeralTo(world.fake, 'UBOB', from, /Only Stylebot admins can change quotas/);
-    expect((await world.jobs.admin.showQuota({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' })).quota.jobsPerDay).toBe(0);
+    expect((await world.jobs.admin.showQuota(CLI, { platform: 'slack', workspaceId: 'T1', userId: 'UBOB' })).quota.jobsPerDay).toBe(0);
 
     // STYLEBOT_ADMINS (the admins option) makes a regular Slack user an admin too.
     from = fake.calls.length;

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from 'vitest';
 import Database from 'better-sqlite3';
 import type { StylebotJobService } from '../../src/jobs/index.js';
 import { ARTISTS_DIR } from '../helpers/shared.js';
-import { EventLog, fakeService, PNG_1PX, realInputs, realService, removeTempDirs, tempDir, user } from './helpers.js';
+import { CLI, EventLog, fakeService, PNG_1PX, realInputs, realService, removeTempDirs, tempDir, user } from './helpers.js';
 
 let service: StylebotJobService | undefined;
 afterEach(async () => {
@@ -26,7 +26,7 @@ test('every admin change is written to the audit table with who, what, when, bef
   await service.admin.setRole(root, alice, 'admin');
   await service.admin.setDefaults(root, { platform: 'discord', workspaceId: 'guild1' }, { maxSize: 1024 });
   await service.admin.resetUsage(root, alice);
-  const log = await service.admin.auditLog();
+  const log = await service.admin.auditLog(CLI);
   expect(log.map((e) => e.action)).toEqual(['usage.reset', 'defaults.set', 'role.set', 'quota.set']);
   expect(log[3]).toMatchObject({
     at: Date.UTC(2026, 10, 22, 9),
@@ -48,7 +48,7 @@ test('admins of one workspace cannot change another; bad values are refused', as
   await expect(service.admin.setQuota(root, { ...alice, workspaceId: 'other' }, { maxQueued: 1 })).rejects.toThrow(/own workspace/);
   await expect(service.admin.setQuota(root, alice, { maxQueued: -1 })).rejects.toThrow(/whole number of 0 or more/);
   await expect(service.admin.setQuota(root, alice, {})).rejects.toThrow(/at least one/);
-  expect((await service.admin.auditLog())).toEqual([]);
+  expect((await service.admin.auditLog(CLI))).toEqual([]);
 });
 
 test('stats count jobs and GPU seconds per user and per day', async () => {
@@ -61,14 +61,14 @@ test('stats count jobs and GPU seconds per user and per day', async () => {
     if (r.ok) ids.push(r.job.id);
   }
   await Promise.all(ids.map((id) => log.final(id)));
-  const stats = await service.admin.stats('guild1', 1);
+  const stats = await service.admin.stats(CLI, 'guild1', 1);
   expect(stats.perUser.map((u) => [u.userId, u.jobs])).toEqual(expect.arrayContaining([['alice', 2], ['bob', 1]]));
   expect(stats.perDay).toHaveLength(1);
   expect(stats.perDay[0]!.jobs).toBe(3);
   const charged = (await Promise.all(ids.map((id) => service!.get(id)))).reduce((sum, job) => sum + job!.gpuMs, 0) / 1000;
   expect(stats.perDay[0]!.gpuSeconds).toBeCloseTo(charged, 3);
   expect(charged).toBeGreaterThan(0);
-  expect((await service.admin.stats('elsewhere')).perUser).toEqual([]);
+  expect((await service.admin.stats(CLI, 'elsewhere')).perUser).toEqual([]);
 });
 
 test('retention deletes the files of old jobs and keeps their rows', async () => {
@@ -110,7 +110,7 @@ test('artists corpus: add (validated, kebab-case folder), list, remove; path tri
   await expect(service.admin.removeArtwork(root, 'klimt', '../klimt/the-kiss.jpg')).rejects.toThrow();
   await service.admin.removeArtwork(root, 'Egon Schiele', 'self-portrait.jpg');
   expect(existsSync(join(artistsDir, 'egon-schiele'))).toBe(false);
-  expect((await service.admin.auditLog()).map((e) => [e.action, e.target])).toEqual([
+  expect((await service.admin.auditLog(CLI)).map((e) => [e.action, e.target])).toEqual([
     ['artwork.remove', 'egon-schiele/self-portrait.jpg'],
     ['artwork.add', 'egon-schiele/self-portrait.jpg'],
   ]);

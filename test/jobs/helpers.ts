@@ -28,6 +28,9 @@ export function user(userId: string, extra: Partial<Requester> = {}): Requester 
 }
 
 /** Inputs for the fake engine: the style name is its script (see fixtures/fake-engine.ts). */
+/** The operator at the command line: an admin everywhere. */
+export const CLI: Requester = { platform: 'cli', workspaceId: 'cli', userId: 'operator' };
+
 export function fakeInputs(script = 'sleep:5', iterations = 3): JobInputs {
   return { content: PNG_1PX, styles: [{ image: PNG_1PX, weight: 1, name: script }], options: { iterations, size: 64 } };
 }

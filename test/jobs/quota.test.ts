@@ -1,7 +1,7 @@
 // Quota refusals (which limit, usage, reset time), resets at UTC midnight, roles and overrides.
 import { afterEach, expect, test } from 'vitest';
 import type { StylebotJobService } from '../../src/jobs/index.js';
-import { EventLog, fakeInputs, fakeService, realInputs, realService, removeTempDirs, user } from './helpers.js';
+import { CLI, EventLog, fakeInputs, fakeService, realInputs, realService, removeTempDirs, user } from './helpers.js';
 
 let service: StylebotJobService | undefined;
 afterEach(async () => {
@@ -85,7 +85,7 @@ test('size and iterations over the limit are refused before queueing; defaults s
   expect(long).toMatchObject({ ok: false, reason: 'quota', message: expect.stringContaining('101 iterations is over your limit of 100') });
   const plain = await service.enqueue(user('alice'), {}, { ...fakeInputs(), options: {} });
   expect(plain.ok && plain.job.options).toMatchObject({ size: 256, iterations: 100, seed: expect.any(Number) });
-  expect((await service.admin.listJobs())).toHaveLength(1);
+  expect((await service.admin.listJobs(CLI))).toHaveLength(1);
 });
 
 test('invalid options are refused with the engine message', async () => {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { StylebotJobService } from '../../src/jobs/index.js';
-import { EventLog, fakeInputs, fakeService, realInputs, realService, removeTempDirs, user } from './helpers.js';
+import { CLI, EventLog, fakeInputs, fakeService, realInputs, realService, removeTempDirs, user } from './helpers.js';
 
 const many = { maxQueued: 1000, jobsPerDay: 1000 };
 let service: StylebotJobService | undefined;
@@ -80,7 +80,7 @@ describe('order', () => {
       expect(log.types(id).filter((t) => t === 'done')).toHaveLength(1);
       expect((await service.get(id))!.state).toBe('done');
     }
-    expect((await service.admin.listJobs({ state: 'done' }))).toHaveLength(120);
+    expect((await service.admin.listJobs(CLI, { state: 'done' }))).toHaveLength(120);
   });
 });
 

@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { CommandContext } from '../../commands/types.js';
+import type { Store } from '../../db/store.js';
+import type { Logger } from '../../src/logger.js';
 import { createJobService, type StylebotJobService } from '../../src/jobs/index.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
-import { startStudio, type Studio } from '../../src/platforms/web/server.js';
+import { startStudio, type Studio, type StudioOptions } from '../../src/platforms/web/server.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
 export interface TestStudio {
@@ -20,7 +22,9 @@ export interface TestStudio {
   close(): Promise<void>;
 }
 
-export async function startTestStudio(options: { token?: string; maxImageBytes?: number; progressMs?: number } = {}): Promise<TestStudio> {
+export async function startTestStudio(
+  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger } = {},
+): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-studio-'));
@@ -34,7 +38,8 @@ export async function startTestStudio(options: { token?: string; maxImageBytes?:
     workers: 1,
     progressThrottleMs: options.progressMs ?? 200,
     admins: [`web:${LOCAL_USER}`],
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
+    ...(options.store ? { store: options.store } : {}),
   });
   const metrics = new StylebotMetrics();
   metrics.watch(jobs);
@@ -42,8 +47,18 @@ export async function startTestStudio(options: { token?: string; maxImageBytes?:
     jobs: countingQuotaRefusals(jobs, metrics),
     limits: { maxImageBytes: options.maxImageBytes ?? 20 * 1024 * 1024, maxImagePixels: 40_000_000 },
     defaults: { size: 64, iterations: 20 },
+    ...(options.logger ? { logger: options.logger } : {}),
   };
-  const studio = await startStudio({ host: '127.0.0.1', port: 0, token: options.token, jobs, context, artistsDir, metrics });
+  const studio = await startStudio({
+    host: '127.0.0.1',
+    port: 0,
+    token: options.token,
+    jobs,
+    context,
+    artistsDir,
+    metrics,
+    ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
+  });
   await jobs.start();
   return {
     studio,

@@ -22,73 +22,78 @@ const NOBODY = '(defaults)';
 export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   const { jobs } = deps;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/admin/')) return;
-    if ((await jobs.roleOf(request.requester)) !== 'admin') {
-      return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
-    }
-  });
+  // The guard belongs to the routes of this plugin (fastify encapsulation): it runs for whatever the router
+  // matched here, however the path was spelt (/api/%61dmin/...), and before any body is read. The admin
+  // operations check the role again themselves.
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', async (request, reply) => {
+      if ((await jobs.roleOf(request.requester)) !== 'admin') {
+        return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
+      }
+    });
 
-  app.get('/api/admin/jobs', async (request, reply) => {
-    const { state, user } = request.query as { state?: string; user?: string };
-    if (state !== undefined && state !== '' && !(STATES as string[]).includes(state)) {
-      return sendError(reply, 400, 'invalid', `state must be one of ${STATES.join(', ')}.`);
-    }
-    const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
-    const list = await jobs.admin.listJobs({ ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
-    return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
-  });
+    admin.get('/api/admin/jobs', async (request, reply) => {
+      const { state, user } = request.query as { state?: string; user?: string };
+      if (state !== undefined && state !== '' && !(STATES as string[]).includes(state)) {
+        return sendError(reply, 400, 'invalid', `state must be one of ${STATES.join(', ')}.`);
+      }
+      const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
+      const list = await jobs.admin.listJobs(request.requester, { ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
+      return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
+    });
 
-  app.get('/api/admin/quota', async (request, reply) => {
-    const target = targetOf(request, reply, false);
-    if (!target) return reply;
-    const { quota, usage, role } = await jobs.admin.showQuota({ ...target, userId: target.userId ?? NOBODY });
-    return { ...target, quota, usage: target.userId ? usage : null, role: target.userId ? role : null };
-  });
+    admin.get('/api/admin/quota', async (request, reply) => {
+      const target = targetOf(request, reply, false);
+      if (!target) return reply;
+      const { quota, usage, role } = await jobs.admin.showQuota(request.requester, { ...target, userId: target.userId ?? NOBODY });
+      return { ...target, quota, usage: target.userId ? usage : null, role: target.userId ? role : null };
+    });
 
-  app.post('/api/admin/quota', async (request, reply) => {
-    const target = targetOf(request, reply, true);
-    if (!target) return reply;
-    const args = quotaArgs(request.body);
-    const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'set');
-    return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota({ ...target, userId: target.userId! })).quota);
-  });
+    admin.post('/api/admin/quota', async (request, reply) => {
+      const target = targetOf(request, reply, true);
+      if (!target) return reply;
+      const args = quotaArgs(request.body);
+      const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'set');
+      return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: target.userId! })).quota);
+    });
 
-  app.post('/api/admin/quota/reset', async (request, reply) => {
-    const target = targetOf(request, reply, true);
-    if (!target) return reply;
-    const result = await command(deps, request.requester, 'quota', { platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'reset');
-    return answer(deps, reply, result, false);
-  });
+    admin.post('/api/admin/quota/reset', async (request, reply) => {
+      const target = targetOf(request, reply, true);
+      if (!target) return reply;
+      const result = await command(deps, request.requester, 'quota', { platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'reset');
+      return answer(deps, reply, result, false);
+    });
 
-  app.post('/api/admin/defaults', async (request, reply) => {
-    const target = targetOf(request, reply, false);
-    if (!target) return reply;
-    const args = quotaArgs(request.body);
-    const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId }, {}, 'defaults');
-    return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota({ ...target, userId: NOBODY })).quota);
-  });
+    admin.post('/api/admin/defaults', async (request, reply) => {
+      const target = targetOf(request, reply, false);
+      if (!target) return reply;
+      const args = quotaArgs(request.body);
+      const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId }, {}, 'defaults');
+      return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: NOBODY })).quota);
+    });
 
-  app.get('/api/admin/stats', async (request) => {
-    const days = Math.min(365, Math.max(1, Math.floor(Number((request.query as { days?: string }).days ?? 7)) || 7));
-    return { days, ...(await jobs.admin.stats(undefined, days)) };
-  });
+    admin.get('/api/admin/stats', async (request) => {
+      const days = Math.min(365, Math.max(1, Math.floor(Number((request.query as { days?: string }).days ?? 7)) || 7));
+      return { days, ...(await jobs.admin.stats(request.requester, undefined, days)) };
+    });
 
-  app.get('/api/admin/audit', async (request) => {
-    const limit = Math.min(1000, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200) || 200));
-    return { entries: await jobs.admin.auditLog(limit) };
-  });
+    admin.get('/api/admin/audit', async (request) => {
+      const limit = Math.min(1000, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200) || 200));
+      return { entries: await jobs.admin.auditLog(request.requester, limit) };
+    });
 
-  app.post('/api/admin/artists', async (request, reply) => {
-    const upload = await readUpload(request, deps.context.limits.maxImageBytes);
-    const result = await command(deps, request.requester, 'artist', upload.args, upload.attachments, 'add');
-    return answer(deps, reply, result, false);
-  });
+    admin.post('/api/admin/artists', async (request, reply) => {
+      const upload = await readUpload(request, deps.context.limits.maxImageBytes);
+      const result = await command(deps, request.requester, 'artist', upload.args, upload.attachments, 'add');
+      return answer(deps, reply, result, false);
+    });
 
-  app.delete('/api/admin/artists/:artist/:work', async (request, reply) => {
-    const { artist, work } = request.params as { artist: string; work: string };
-    const result = await command(deps, request.requester, 'artist', { name: artist, work }, {}, 'remove');
-    return answer(deps, reply, result, false);
+    admin.delete('/api/admin/artists/:artist/:work', async (request, reply) => {
+      const { artist, work } = request.params as { artist: string; work: string };
+      const result = await command(deps, request.requester, 'artist', { name: artist, work }, {}, 'remove');
+      return answer(deps, reply, result, false);
+    });
+
   });
 
   async function answerWithQuota(reply: FastifyReply, result: Awaited<ReturnType<typeof command>>, quota: () => Promise<unknown>) {

@@ -3,12 +3,14 @@
 // are requesters on platform "web" and every action runs through commands/ and the shared JobService.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CommandContext } from '../../../commands/types.js';
 import { isLoopbackHost } from '../../config.js';
 import type { JobService } from '../../jobs/types.js';
 import type { StylebotMetrics } from '../../metrics.js';
 import { registerAdminApi } from './admin-api.js';
+import { capConnectionsPerAddress, DEFAULT_CONNECTION_LIMITS, registerRequestDeadline, type ConnectionLimits } from './limits.js';
 import { registerApi, type StudioDeps } from './api.js';
 import { registerAuth } from './auth.js';
 import { bundleClient } from './bundle.js';
@@ -17,7 +19,7 @@ import { JobStreams } from './job-stream.js';
 import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
 import { UploadError } from './uploads.js';
-import { userMessageFor } from '../../errors.js';
+import { failureOf, outcome } from '../../errors/index.js';
 import { defaultLogger } from '../../logger.js';
 
 /** What the multipart parser (busboy) says of a body that ends early or is not multipart: the client's fault. */
@@ -38,6 +40,8 @@ export interface StudioOptions {
   connections?: () => ChatConnection[];
   /** Largest JSON or form body that is not an upload, in bytes (default 64 KiB); larger ones get 413. */
   bodyLimit?: number;
+  /** Request deadline, idle timeout and sockets per address (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: Partial<Omit<ConnectionLimits, 'maxBodyBytes'>>;
 }
 
 export interface Studio {
@@ -47,12 +51,27 @@ export interface Studio {
   close(): Promise<void>;
 }
 
+/** True when `error` is the request stream ending because the client closed the connection mid-body. */
+function clientAborted(error: Error & { code?: string }, raw: IncomingMessage): boolean {
+  return raw.destroyed && !raw.complete && (error.message === 'aborted' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_PREMATURE_CLOSE');
+}
+
 /** Builds the studio and starts listening; rejects when the port is taken (with the address in the message). */
 export async function startStudio(options: StudioOptions): Promise<Studio> {
   const loopback = isLoopbackHost(options.host);
   if (!loopback && !options.token) throw new Error(`The studio needs STYLEBOT_WEB_TOKEN to listen on ${options.host}.`);
   const { maxImageBytes } = options.context.limits;
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: false, trustProxy: false, forceCloseConnections: true });
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    connectionTimeout: limits.idleTimeoutMs,
+    logger: false,
+    trustProxy: false,
+    forceCloseConnections: true,
+  });
+  capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
+  // An upload is at most four images and some text fields; anything declared larger is refused unread.
+  registerRequestDeadline(app, { requestTimeoutMs: limits.requestTimeoutMs, maxBodyBytes: 4 * maxImageBytes + 1024 * 1024 });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
@@ -69,12 +88,26 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (MALFORMED_UPLOAD.test(error.message)) {
       return sendError(reply, 400, 'invalid', 'The upload was cut short or is not valid multipart/form-data; send it again.');
     }
-    const { text } = userMessageFor(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
-    return sendError(reply, 500, 'internal', text);
+    // A client that hung up mid-upload is no fault of ours and needs no apology (there is no one to read it):
+    // a line at info for the operator, not an error with a stack.
+    if (clientAborted(error, _request.raw)) {
+      (options.context.logger ?? defaultLogger()).info({ where: 'studio', url: _request.url }, 'client aborted the request');
+      return reply;
+    }
+    // The one boundary for the studio: a store that is down or a service that is stopping is 503 (Retry-After),
+    // anything else 500; both with an error id that the log line carries too.
+    const failure = failureOf(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
+    return sendError(reply, outcome(failure.refusal).status, failure.refusal, failure.text);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    // A name given twice is ambiguous: refused (400) rather than the last value silently taken.
+    const fields: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      if (Object.hasOwn(fields, name)) return done(new UploadError(400, 'invalid', `The field "${name}" was sent more than once: send each field once.`), undefined);
+      fields[name] = value;
+    }
+    done(null, fields);
   });
   await app.register(fastifyMultipart, {
     limits: { fileSize: maxImageBytes, files: 4, fields: 40, fieldSize: 16 * 1024, parts: 48, headerPairs: 200 },

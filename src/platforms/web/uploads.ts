@@ -36,11 +36,17 @@ function roleOf(field: string): string {
 export async function readUpload(request: FastifyRequest, maxImageBytes: number): Promise<Upload> {
   const args: Record<string, ArgValue> = {};
   const attachments: Record<string, Attachment> = {};
+  const fieldsSeen = new Set<string>();
   let styles = 0;
   if (!request.isMultipart()) throw new UploadError(400, 'invalid', 'Send the images as multipart/form-data.');
   for await (const part of request.parts()) {
     if (part.type === 'field') {
       const value = typeof part.value === 'string' ? part.value.trim() : '';
+      // A field sent twice (size=5000&size=32) is ambiguous: refused rather than the last one silently taken.
+      if (Object.hasOwn(args, part.fieldname) || fieldsSeen.has(part.fieldname)) {
+        throw new UploadError(400, 'invalid', `The field "${part.fieldname}" was sent more than once: send each field once.`);
+      }
+      fieldsSeen.add(part.fieldname);
       if (value !== '') args[part.fieldname] = value;
       continue;
     }
