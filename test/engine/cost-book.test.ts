@@ -53,9 +53,9 @@ describe('cost book', () => {
   it('learns from a run’s scales of 3 iterations or more, at their warm cost', () => {
     const samples = samplesOfRun(
       [
-        { size: 128, iterations: 2, width: 128, height: 96, msPerIteration: 50 },
-        { size: 256, iterations: 12, width: 256, height: 192, msPerIteration: 300 },
-        { size: 512, iterations: 12 },
+        { iterations: 2, width: 128, height: 96, msPerIteration: 50 },
+        { iterations: 12, width: 256, height: 192, msPerIteration: 300 },
+        { iterations: 12 },
       ],
       99,
     );
