@@ -2,7 +2,7 @@
 // them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite-store.ts).
 import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle, UserKey } from './store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget } from '../src/jobs/types.js';
-import type { StylizeOptions } from '../src/engine/types.js';
+import type { StylizeOptions } from '../src/options/types.js';
 
 export interface JobRow {
   id: string;

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackendName } from '../engine/types.js';
+import type { BackendName } from '../options/types.js';
 import type { Store } from '../../db/store.js';
 import type { OutboxOptions } from './outbox.js';
 import type { Quota } from './types.js';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
 import { SqliteStore } from '../../db/sqlite-store.js';
-import type { StylizeOptions } from '../engine/types.js';
+import type { StylizeOptions } from '../options/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { AccessPolicy } from './access.js';
 import { JobAdmin } from './admin.js';
