@@ -28,7 +28,7 @@ import {
   type UsageStatsRows,
   type UserKey,
   type UserSettings,
-} from './store.js';
+} from '../src/jobs/ports.js';
 import type { JobProgress, JobResultInfo, JobState, Quota, ReplyTarget, Role } from '../src/jobs/types.js';
 import type { StylizeOptions } from '../src/options/types.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig } from '../config.js';
 import { resolveArtistsDir } from '../engine/artists.js';
-import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { createLogger } from '../logger.js';
 import { countingQuotaRefusals, metrics } from '../metrics.js';
 import { fetchVgg19, readModelSource, resolveTargetDir } from '../models/index.js';
@@ -18,7 +18,7 @@ import { expectedBackend } from '../engine/backend-names.js';
 import { DownloadBar } from './progress.js';
 import { budgetDefaults, costForBackend, formatDuration, refuseOverLimit } from '../engine/estimate.js';
 import { hostname } from 'node:os';
-import { openStore } from './store.js';
+import { createJobService, openStore } from '../app/compose.js';
 
 interface RunningBot extends ChatConnection {
   stop(): Promise<void>;

@@ -2,7 +2,7 @@
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { publicJob, QUOTA_FIELDS, type AuditEntry, type Store } from '../../db/store.js';
+import { publicJob, QUOTA_FIELDS, type AuditEntry, type Store } from './ports.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';

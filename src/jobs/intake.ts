@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobBlob, JobRecord, Store, StoredStyle } from '../../db/store.js';
+import type { JobBlob, JobRecord, Store, StoredStyle } from './ports.js';
 import type { StylizeOptions } from '../options/types.js';
 import { listWorks, pickArtwork, resolveArtist, UnknownArtistError } from '../engine/artists.js';
 import { isUserError } from '../errors.js';

@@ -1,7 +1,7 @@
 // Maintenance: recovery of expired leases (a worker died or lost the database: its jobs are requeued, or failed
 // after the last attempt) and retention (images of old finished jobs are deleted, rows kept).
 import { hostname } from 'node:os';
-import type { Store } from '../../db/store.js';
+import type { Store } from './ports.js';
 
 export const MAX_ATTEMPTS = 3;
 

@@ -3,7 +3,7 @@
 // them to the adapters (JobService.onEvents listeners), and records the outcome: delivered, or tried again later
 // with exponential backoff, across restarts, until the platform accepts it or the limit passes. Past the limit
 // the user is told where to find the result instead.
-import { publicJob, type Delivery, type Store } from '../../db/store.js';
+import { publicJob, type Delivery, type Store } from './ports.js';
 import type { JobEvents } from './events.js';
 import type { Job, JobEvent, JobListener } from './types.js';
 

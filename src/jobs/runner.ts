@@ -7,7 +7,7 @@ import { apology, newErrorId } from '../errors.js';
 import { INIT_BLOB } from './intake.js';
 
 const DAY_MS = 86_400_000;
-import { publicJob, type JobRecord, type Store } from '../../db/store.js';
+import { publicJob, type JobRecord, type Store } from './ports.js';
 import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
 import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';

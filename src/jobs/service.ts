@@ -4,9 +4,7 @@
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { publicJob, type JobRecord, type Store } from '../../db/store.js';
-import { SqliteStore } from '../../db/sqlite-store.js';
+import { publicJob, type JobRecord, type Store } from './ports.js';
 import type { StylizeOptions } from '../options/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { AccessPolicy } from './access.js';
@@ -15,7 +13,7 @@ import { JobEvents } from './events.js';
 import { Intake, RESULT_BLOB } from './intake.js';
 import { apology, newErrorId } from '../errors.js';
 import { Maintenance } from './maintenance.js';
-import { BUILTIN_QUOTA, REAL_ENGINE_MODULE, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
+import { BUILTIN_QUOTA, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { QuotaPolicy } from './quota.js';
 import { RemoteEvents } from './remote-events.js';
@@ -74,8 +72,9 @@ export class StylebotJobService implements JobService {
   private started = false;
   private closed = false;
 
-  constructor(private readonly options: JobServiceOptions) {
-    this.store = options.store ?? SqliteStore.open(join(options.dataDir, 'stylebot.db'), { legacyFilesDir: join(options.dataDir, 'jobs') });
+  /** The store and the engine module are chosen by the caller (src/app/compose.ts): the core opens neither. */
+  constructor(private readonly options: JobServiceOptions & { store: Store; engineModule: string }) {
+    this.store = options.store;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((m) => console.error(`[jobs] ${m}`));
     this.access = new AccessPolicy(this.store, new Set(options.admins ?? []));
@@ -103,7 +102,7 @@ export class StylebotJobService implements JobService {
         concurrency: workers,
         pool: {
           size: workers,
-          engineModule: options.engineModule ?? REAL_ENGINE_MODULE,
+          engineModule: options.engineModule,
           backend: options.backend,
           modelDir: options.modelDir,
           memoryMb: options.workerMemoryMb ?? 4096,

@@ -2,7 +2,7 @@
 // The job core knows nothing of Discord or Slack: a reply target is an opaque JSON object that only
 // the platform adapter that created it interprets.
 
-import type { AuditEntry } from '../../db/store.js';
+import type { AuditEntry } from './ports.js';
 import type { LossParts, StylizeOptions } from '../engine/types.js';
 
 /** Where a requester comes from; 'web' is the studio (src/platforms/web). */

@@ -4,7 +4,7 @@
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../src/jobs/types.js';
+import type { Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from './types.js';
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
