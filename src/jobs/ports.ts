@@ -4,7 +4,9 @@
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from './types.js';
+import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role, UserKey } from './types.js';
+
+export type { AuditEntry, UserKey };
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
@@ -44,26 +46,10 @@ export interface JobBlob {
   bytes: Uint8Array;
 }
 
-export interface UserKey {
-  platform: string;
-  workspaceId: string;
-  userId: string;
-}
-
 export interface UserSettings {
   role?: Role;
   quota: Partial<Quota>;
   usageResetAt?: number;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: UserKey;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
 }
 
 /** Everything the quota check of one user sees, read inside the admission transaction. */
