@@ -8,7 +8,7 @@ import type { StylizeOptions } from '../options/types.js';
 import { listWorks, pickArtwork, resolveArtist, UnknownArtistError } from '../engine/artists.js';
 import { isUserError } from '../errors.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from '../engine/validate.js';
-import { AccessPolicy } from './access.js';
+import type { AccessPolicy } from './access.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
 import type { EnqueueResult, JobInputs, ReplyTarget, Requester } from './types.js';
 

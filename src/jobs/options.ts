@@ -1,7 +1,6 @@
 // Options of the job service, with their defaults and how they are read from the environment.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../options/types.js';
 import type { Store } from './ports.js';
 import type { OutboxOptions } from './outbox.js';

@@ -68,7 +68,6 @@ export class StylebotJobService implements JobService {
   private repositionAgain = false;
   private pollTimer?: NodeJS.Timeout;
   private feed?: { close(): Promise<void> };
-  private remoteEvents?: RemoteEvents;
   private started = false;
   private closed = false;
 
@@ -393,7 +392,7 @@ export class StylebotJobService implements JobService {
 
   /** Follows jobs other processes paint where the store announces changes (PostgreSQL); see RemoteEvents. */
   private async watchStore(): Promise<void> {
-    const remote = (this.remoteEvents = new RemoteEvents(this.store, {
+    const remote = new RemoteEvents(this.store, {
       worker: this.runner.worker,
       paintingHere: (id) => this.runner.runningIds().includes(id),
       serves: (platform) => this.events.platforms().includes(platform as Platform),
@@ -402,7 +401,7 @@ export class StylebotJobService implements JobService {
       changed: () => this.changed(),
       kickOutbox: () => this.outbox.kick(),
       log: this.log,
-    }));
+    });
     if (!this.store.watch) return;
     try {
       this.feed = await this.store.watch(

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type StylebotJobService } from '../../src/jobs/index.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
 import { createJobService } from '../../src/app/compose.js';
 import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord.js';
 import { FakeDiscordServer, type FakeUser, type RecordedCall } from '../fakes/discord-server.js';

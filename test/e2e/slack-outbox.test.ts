@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type StylebotJobService } from '../../src/jobs/index.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
 import { createJobService } from '../../src/app/compose.js';
 import type { SlackBot } from '../../src/platforms/slack.js';
 import { FakeSlack } from '../fakes/slack-server.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type JobServiceOptions, type StylebotJobService } from '../../src/jobs/index.js';
+import type { JobServiceOptions, StylebotJobService } from '../../src/jobs/index.js';
 import { createJobService } from '../../src/app/compose.js';
 import type { Job, JobEvent, JobInputs, Platform, Requester } from '../../src/jobs/types.js';
 import type { StylizeOptions } from '../../src/engine/types.js';

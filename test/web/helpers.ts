@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { CommandContext } from '../../commands/types.js';
-import { type StylebotJobService } from '../../src/jobs/index.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
 import { createJobService } from '../../src/app/compose.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
