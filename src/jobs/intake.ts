@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobBlob, JobRecord, Store, StoredStyle } from './ports.js';
+import type { JobBlob, JobRecord, JobRepository, StoredStyle } from './ports.js';
 import type { StylizeOptions } from '../options/types.js';
 import { listWorks, pickArtwork, resolveArtist, UnknownArtistError } from '../engine/artists.js';
 import { isUserError } from '../errors.js';
@@ -36,7 +36,7 @@ export const RESULT_BLOB = 'result.png';
 export type Admission = { ok: true; job: JobRecord } | Extract<EnqueueResult, { ok: false }>;
 
 export interface IntakeDeps {
-  store: Store;
+  store: Pick<JobRepository, 'admitJob' | 'getJob' | 'getBlob'>;
   quotas: QuotaPolicy;
   access: AccessPolicy;
   now: () => number;

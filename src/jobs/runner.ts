@@ -7,7 +7,8 @@ import { apology, newErrorId } from '../errors.js';
 import { INIT_BLOB } from './intake.js';
 
 const DAY_MS = 86_400_000;
-import { publicJob, type JobRecord, type Store } from './ports.js';
+import type { JobRecord, JobRepository, Leases } from './ports.js';
+import { publicJob } from './public-job.js';
 import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
 import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';
@@ -68,7 +69,7 @@ export class Runner {
   readonly counters: RunnerCounters = { leased: 0, progressWritesDropped: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly store: JobRepository & Leases,
     private readonly scheduler: Scheduler,
     private readonly options: RunnerOptions,
     private readonly hooks: RunnerHooks,

@@ -4,7 +4,8 @@
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { publicJob, type JobRecord, type Store } from './ports.js';
+import type { JobRecord, Store } from './ports.js';
+import { publicJob } from './public-job.js';
 import type { StylizeOptions } from '../options/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { AccessPolicy } from './access.js';
