@@ -86,13 +86,13 @@ it downloads them first. See README.md for every variable. A .env file in the wo
 
   try {
     if (config.discord) {
-      const { startDiscordBot } = await import('../platforms/discord.js');
+      const { startDiscordBot } = await import('../platforms/discord/bot.js');
       const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'discord', stop: bot.stop, ready: bot.ready });
       console.log('Discord bot connected.');
     }
     if (config.slack) {
-      const { startSlackBot } = await import('../platforms/slack.js');
+      const { startSlackBot } = await import('../platforms/slack/bot.js');
       const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'slack', stop: bot.stop, ready: bot.ready });
       console.log(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);

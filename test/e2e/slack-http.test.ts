@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
 import { defaultStyleWeight } from '../../src/engine/style-weight.js';
-import type { SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import {
   BOT_TOKEN,
   buttonIds,

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { StylebotJobService } from '../../src/jobs/index.js';
 import { createJobService } from '../../src/app/compose.js';
-import type { SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import { FakeSlack } from '../fakes/slack-server.js';
 import { MODEL_DIR } from '../helpers/shared.js';
 import { APP_TOKEN, BOT_TOKEN, CONTENT_IMAGE, commandContext, SIGNING_SECRET, smallJpeg, startTestBot, STYLE_IMAGE, type SlackTestWorld } from './slack-helpers.js';

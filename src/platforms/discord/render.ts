@@ -1,6 +1,6 @@
 // Turns command replies and status views into Discord message bodies (content, buttons, attachments).
 import { ButtonStyle, ComponentType, type RawFile } from 'discord.js';
-import type { ActionButton } from '../../commands/types.js';
+import type { ActionButton } from '../../../commands/types.js';
 
 export interface RenderableMessage {
   text: string;
