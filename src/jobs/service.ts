@@ -4,7 +4,7 @@
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobRecord, Store } from './ports.js';
+import { PREVIEW_BLOB, type JobRecord, type Store } from './ports.js';
 import { publicJob } from './public-job.js';
 import type { StylizeOptions } from '../options/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
@@ -294,7 +294,7 @@ export class StylebotJobService implements JobService {
         const progress = job.progress;
         if (!progress || progress.iteration === this.remote.get(job.id)) continue;
         this.remote.set(job.id, progress.iteration);
-        const preview = await this.store.getBlob(job.id, 'preview.png');
+        const preview = await this.store.getBlob(job.id, PREVIEW_BLOB);
         this.events.emit(view, preview ? { type: 'progress', progress, preview } : { type: 'progress', progress });
       }
       for (const id of this.remote.keys()) if (!seen.has(id)) this.remote.delete(id);

@@ -49,4 +49,9 @@ export interface StylizeOptions {
    * photo's is used (closest-style.ts); result.styles names it. Needs a content image.
    */
   pick: StylePick;
+  /**
+   * Seconds of painting (src/engine/budget.ts): when set, the scales' iterations are planned from the cost model and
+   * re-planned from the measured time so the run ends near the budget; `iterations` is then only a cap on the total.
+   */
+  budget?: number;
 }
