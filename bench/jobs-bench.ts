@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Store } from '../db/store.js';
-import { createJobService } from '../src/jobs/index.js';
+import type { Store } from '../src/jobs/ports.js';
+import { createJobService } from '../src/app/compose.js';
 import type { JobInputs } from '../src/jobs/types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));

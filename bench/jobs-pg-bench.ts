@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openPostgresStore } from '../db/postgres/index.js';
-import { createJobService } from '../src/jobs/index.js';
+import { createJobService } from '../src/app/compose.js';
 import type { JobInputs } from '../src/jobs/types.js';
 import { startTestCluster, type TestCluster } from '../test/db/postgres-cluster.js';
 

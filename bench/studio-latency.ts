@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createJobService } from '../src/jobs/index.js';
+import { createJobService } from '../src/app/compose.js';
 import { StylebotMetrics } from '../src/metrics.js';
 import { startStudio } from '../src/platforms/web/server.js';
 

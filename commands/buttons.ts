@@ -2,7 +2,7 @@
 // the style weight and the same seed, "Upscale" paints it again at twice the size starting from the finished picture.
 // Only the requester or an admin may press them.
 import type { Job } from '../src/jobs/types.js';
-import type { StylizeOptions } from '../src/engine/types.js';
+import type { StylizeOptions } from '../src/options/types.js';
 import { defaultStyleWeight } from '../src/engine/style-weight.js';
 import { DEFAULT_OPTIONS, LIMITS } from '../src/engine/validate.js';
 import { jobIdArg } from './args.js';

@@ -1,6 +1,6 @@
 // /stylize: checks everything it can before a job is queued (attachments, style source, options), then enqueues.
 // Every problem comes back as a private reply for the person who asked.
-import type { StylizeOptions } from '../src/engine/types.js';
+import type { StylizeOptions } from '../src/options/types.js';
 import { UserError } from '../src/errors.js';
 import type { Surface } from '../src/options/fields.js';
 import { fieldNamed } from '../src/options/fields.js';

@@ -29,9 +29,9 @@ import {
   type UsageStatsRows,
   type UserKey,
   type UserSettings,
-} from './store.js';
+} from '../src/jobs/ports.js';
 import type { JobProgress, JobResultInfo, JobState, Quota, ReplyTarget, Role } from '../src/jobs/types.js';
-import type { StylizeOptions } from '../src/engine/types.js';
+import type { StylizeOptions } from '../src/options/types.js';
 
 /** How long one statement may wait for another process's lock while blocking the event loop. */
 export const BUSY_TIMEOUT_MS = 25;

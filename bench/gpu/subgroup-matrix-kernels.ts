@@ -30,7 +30,6 @@ import {
   tileProblem,
   type SubgroupMatrixOptions,
   type SubgroupMatrixShape,
-  type SubgroupMatrixTile,
 } from '../../src/engine/wgsl/subgroup-matrix.js';
 
 /// <reference types="@webgpu/types" />

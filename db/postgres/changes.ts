@@ -3,7 +3,7 @@
 // after a reconnect tells the listener to look at the store again, since notifications sent while it was away
 // are lost (PostgreSQL does not queue them for absent listeners).
 import type pg from 'pg';
-import type { StoreJobChange, StoreWatchHandlers } from '../store.js';
+import type { StoreJobChange, StoreWatchHandlers } from '../../src/jobs/ports.js';
 import { createClient, type PostgresOptions } from './database.js';
 
 /** Payload of channel stylebot_jobs (see stylebot_job_notify()). */

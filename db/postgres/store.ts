@@ -22,8 +22,8 @@ import type {
   UsageStatsRows,
   UserKey,
   UserSettings,
-} from '../store.js';
-import { PREVIEW_BLOB, QUOTA_FIELDS, userKeyString } from '../store.js';
+} from '../../src/jobs/ports.js';
+import { PREVIEW_BLOB, QUOTA_FIELDS, userKeyString } from '../../src/jobs/ports.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';

@@ -1,8 +1,8 @@
 // `stylebot admin ...`: quotas, roles, usage, jobs and the audit log, on the same database as the bot.
 import { userInfo } from 'node:os';
 import { readDatabaseConfig } from '../config.js';
-import { openStore } from './store.js';
-import { AdminError, createJobService, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
+import { createJobService, openStore } from '../app/compose.js';
+import { AdminError, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';
 
 const HELP = `Usage: stylebot admin <command> [--data-dir DIR]

@@ -1,5 +1,5 @@
 // `stylebot distance A B [--json]`: the style distance of two images (Gram matrices on VGG-19, layer by layer).
-import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { BACKEND_NAMES } from '../options/backends.js';
 import { parseBackend, parseCommandLine, readImageFile } from './shared.js';
 
 const LAYERS = ['conv1_1', 'conv2_1', 'conv3_1', 'conv4_1', 'conv5_1'];

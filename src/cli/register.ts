@@ -2,7 +2,7 @@
 // testing) and prints the URL that adds the bot to a server.
 import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
-import { DISCORD_COMMANDS, inviteUrl } from '../platforms/discord-commands.js';
+import { DISCORD_COMMANDS, inviteUrl } from '../platforms/discord/commands.js';
 
 const USAGE = `stylebot register [--guild ID | --global] [--print]
 

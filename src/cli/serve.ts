@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig } from '../config.js';
 import { resolveArtistsDir } from '../engine/artists.js';
-import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { createLogger } from '../logger.js';
 import { countingQuotaRefusals, metrics } from '../metrics.js';
 import { fetchVgg19, readModelSource, resolveTargetDir } from '../models/index.js';
@@ -21,7 +21,7 @@ import { FINAL_SCALE_FLOOR } from '../engine/budget.js';
 import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
 import { defaultThreads, threadsFromEnv } from '../engine/onnx/session.js';
 import { hostname } from 'node:os';
-import { openStore } from './store.js';
+import { createJobService, openStore } from '../app/compose.js';
 
 interface RunningBot extends ChatConnection {
   stop(): Promise<void>;
@@ -91,13 +91,13 @@ it downloads them first. See README.md for every variable. A .env file in the wo
 
   try {
     if (config.discord) {
-      const { startDiscordBot } = await import('../platforms/discord.js');
+      const { startDiscordBot } = await import('../platforms/discord/bot.js');
       const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'discord', stop: bot.stop, ready: bot.ready });
       console.log('Discord bot connected.');
     }
     if (config.slack) {
-      const { startSlackBot } = await import('../platforms/slack.js');
+      const { startSlackBot } = await import('../platforms/slack/bot.js');
       const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'slack', stop: bot.stop, ready: bot.ready });
       console.log(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);

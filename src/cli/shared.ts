@@ -1,8 +1,8 @@
 // Plumbing the file-based subcommands share: strict flag parsing, the --backend check and reading input images.
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BACKEND_NAMES } from '../engine/backend-names.js';
-import type { BackendName } from '../engine/types.js';
+import { BACKEND_NAMES } from '../options/backends.js';
+import type { BackendName } from '../options/types.js';
 import { ImageError, probeImage } from '../images/index.js';
 
 /** A problem with what the user typed or gave: the subcommand prints it on one line and exits with 2. */

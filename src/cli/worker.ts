@@ -2,9 +2,9 @@
 // STYLEBOT_DATABASE_URL, or the SQLite file in STYLEBOT_DATA_DIR on the same host), runs STYLEBOT_WORKERS engines, and stores the results, whose
 // delivery the fronts (`stylebot serve`) take from the outbox. Run one per GPU host.
 import { ConfigError, loadDotEnv, readDatabaseConfig, redactPassword } from '../config.js';
-import { createJobService, jobServiceOptionsFromEnv } from '../jobs/index.js';
+import { jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { defaultWorkerName } from '../jobs/service.js';
-import { openStore } from './store.js';
+import { createJobService, openStore } from '../app/compose.js';
 
 const HELP = `stylebot worker: run engine jobs from the shared store (one per GPU host).
 

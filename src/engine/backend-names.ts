@@ -1,35 +1,10 @@
-// The engine's backends in the order they are tried, in a module of its own: the CLI checks a --backend flag
-// against this list without loading TensorFlow.js (about a second) first.
+// Which backend auto-selection will most likely take, found without loading any. The names themselves are
+// src/options/backends.ts (re-exported here for the engine's own modules).
 import { createRequire } from 'node:module';
 import { nvidiaGpuMemoryMb } from './gpu-memory.js';
 import { cudaProviderInstalled } from './onnx/session.js';
-import type { BackendName } from './types.js';
 
-/**
- * Every backend name, in the order auto-selection tries them. The onnxruntime ones run the Gatys objective on ONNX
- * Runtime (CPU; CUDA 12 where its provider is installed; WebGPU) with the optimizer on wasm.
- */
-export const BACKEND_NAMES: readonly BackendName[] = [
-  'tensorflow-gpu',
-  'onnxruntime-cuda',
-  'tensorflow',
-  'webgpu',
-  'onnxruntime',
-  'wasm',
-  'cpu',
-  'onnxruntime-webgpu',
-];
-
-/** Backends used only when asked for by name: ORT's WebGPU provider is there to be tried and measured. */
-export const EXPLICIT_ONLY_BACKENDS: readonly BackendName[] = ['onnxruntime-webgpu'];
-
-/** The ONNX Runtime execution provider behind a backend name, or null for the TensorFlow.js backends. */
-export function onnxProviderOf(name: string): 'cpu' | 'cuda' | 'webgpu' | null {
-  if (name === 'onnxruntime') return 'cpu';
-  if (name === 'onnxruntime-cuda') return 'cuda';
-  if (name === 'onnxruntime-webgpu') return 'webgpu';
-  return null;
-}
+export { BACKEND_NAMES, EXPLICIT_ONLY_BACKENDS, onnxProviderOf } from '../options/backends.js';
 
 function installed(pkg: string): boolean {
   try {

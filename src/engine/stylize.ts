@@ -18,7 +18,7 @@ import { styleWeightAtScale } from './style-weight.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
 import { BudgetRun, FINAL_SCALE_FLOOR } from './budget.js';
 import { costForBackend } from './estimate.js';
-import { createVgg, type Vgg } from './vgg.js';
+import { createVgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
 import { decodeImage, encodePng, encodePreview, resizeExact, type PreviewFormat, type RgbImage } from '../images/index.js';

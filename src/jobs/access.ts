@@ -1,6 +1,6 @@
 // The one access check of the job core: can(requester, action, job). Roles come from configuration
 // (STYLEBOT_ADMINS, the CLI), the stored role an admin set, or the platform (Manage Server / workspace admin).
-import type { Store } from '../../db/store.js';
+import type { Quotas } from './ports.js';
 import type { Job, JobAction, Platform, Requester, Role } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ export type Scope = Pick<Job, 'platform' | 'workspaceId'> & Partial<Pick<Job, 'u
 
 export class AccessPolicy {
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Quotas, 'userSettings'>,
     private readonly admins: ReadonlySet<string>,
   ) {}
 

@@ -2,7 +2,8 @@
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { publicJob, QUOTA_FIELDS, type AuditEntry, type Store } from '../../db/store.js';
+import { QUOTA_FIELDS, type AuditEntry, type AuditLog, type JobRepository, type Quotas } from './ports.js';
+import { publicJob } from './public-job.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
@@ -21,7 +22,7 @@ export class AdminError extends UserError {
 }
 
 export interface AdminContext {
-  store: Store;
+  store: Quotas & AuditLog & Pick<JobRepository, 'listJobs'>;
   quotas: QuotaPolicy;
   access: AccessPolicy;
   now: () => number;

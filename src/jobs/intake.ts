@@ -3,14 +3,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobBlob, JobRecord, Store, StoredStyle } from '../../db/store.js';
-import type { StylizeOptions } from '../engine/types.js';
+import type { JobBlob, JobRecord, JobRepository, StoredStyle } from './ports.js';
+import type { StylizeOptions } from '../options/types.js';
 import { listWorks, pickArtwork, resolveArtist, UnknownArtistError } from '../engine/artists.js';
 import { isUserError, refusalCodeOf } from '../errors/index.js';
 import { checkWorkingShapes, plannedShapes } from '../engine/inputs.js';
 import { probeImage } from '../images/index.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from '../engine/validate.js';
-import { AccessPolicy } from './access.js';
+import type { AccessPolicy } from './access.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
 import type { EnqueueResult, JobInputs, ReplyTarget, Requester } from './types.js';
 
@@ -38,7 +38,7 @@ export const RESULT_BLOB = 'result.png';
 export type Admission = { ok: true; job: JobRecord } | Extract<EnqueueResult, { ok: false }>;
 
 export interface IntakeDeps {
-  store: Store;
+  store: Pick<JobRepository, 'admitJob' | 'getJob' | 'getBlob'>;
   quotas: QuotaPolicy;
   access: AccessPolicy;
   now: () => number;

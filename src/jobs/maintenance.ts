@@ -1,7 +1,7 @@
 // Maintenance: recovery of expired leases (a worker died or lost the database: its jobs are requeued, or failed
 // after the last attempt) and retention (images of old finished jobs are deleted, rows kept).
 import { hostname } from 'node:os';
-import type { Store } from '../../db/store.js';
+import type { JobRepository, Leases, Maintenance as MaintenancePort } from './ports.js';
 
 export const MAX_ATTEMPTS = 3;
 
@@ -40,7 +40,7 @@ export class Maintenance {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: MaintenancePort & Pick<JobRepository, 'jobsInState'> & Pick<Leases, 'heartbeat'>,
     private readonly options: MaintenanceOptions,
   ) {}
 

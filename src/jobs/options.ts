@@ -2,9 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { CostBook } from '../engine/cost-book.js';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BackendName } from '../engine/types.js';
-import type { Store } from '../../db/store.js';
+import type { BackendName } from '../options/types.js';
+import type { Store } from './ports.js';
 import type { OutboxOptions } from './outbox.js';
 import type { Quota } from './types.js';
 
@@ -49,7 +48,7 @@ export interface JobServiceOptions {
   workerMemoryMb?: number;
   /** How often to look at the shared store for work queued and jobs cancelled by other processes. Default 1000 ms. */
   pollMs?: number;
-  /** The store; default SQLite at <dataDir>/stylebot.db. */
+  /** The store; src/app/compose.ts opens SQLite at <dataDir>/stylebot.db when none is given. */
   store?: Store;
   /** This process's name in job leases (env STYLEBOT_WORKER_NAME, default host:pid). */
   workerName?: string;
@@ -74,8 +73,6 @@ export const BUILTIN_QUOTA: Readonly<Quota> = Object.freeze({
   maxSize: 512,
   maxIterations: 500,
 });
-
-export const REAL_ENGINE_MODULE = fileURLToPath(new URL('./real-engine.ts', import.meta.url));
 
 /**
  * Workers when none are configured: one per core for the single-threaded wasm and cpu backends, else one

@@ -3,7 +3,8 @@
 // them to the adapters (JobService.onEvents listeners), and records the outcome: delivered, or tried again later
 // with exponential backoff, across restarts, until the platform accepts it or the limit passes. Past the limit
 // the user is told where to find the result instead.
-import { publicJob, type Delivery, type Store } from '../../db/store.js';
+import type { Delivery, JobRepository, Outbox as OutboxPort } from './ports.js';
+import { publicJob } from './public-job.js';
 import type { JobEvents } from './events.js';
 import type { Job, JobEvent, JobListener } from './types.js';
 
@@ -43,7 +44,7 @@ export class Outbox {
   private readonly o: Required<Omit<OutboxOptions, 'front' | 'now' | 'log'>> & OutboxOptions;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: OutboxPort & Pick<JobRepository, 'getJob' | 'getBlob'>,
     private readonly events: JobEvents,
     options: OutboxOptions,
   ) {

@@ -1,5 +1,5 @@
 // Quota policy: the effective quota of a user, their usage today, and the refusal messages.
-import type { AdmissionSnapshot, Store, UserKey } from '../../db/store.js';
+import type { AdmissionSnapshot, Quotas, UserKey } from './ports.js';
 import type { Quota, Role, UserUsage } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -26,7 +26,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export class QuotaPolicy {
   constructor(
-    private readonly store: Store,
+    private readonly store: Quotas,
     private readonly builtin: Quota,
   ) {}
 

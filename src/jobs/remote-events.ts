@@ -2,7 +2,8 @@
 // the start and progress of jobs painted on other hosts at once, a worker stops a job cancelled elsewhere at once,
 // and everyone looks at the queue and the outbox when they change. Without such a store the service polls instead
 // (relayRemoteProgress). Final events (done, failed, cancelled) are not emitted here: they come from the outbox.
-import { PREVIEW_BLOB, publicJob, type Store, type StoreJobChange } from '../../db/store.js';
+import { PREVIEW_BLOB, type JobRepository, type StoreJobChange } from './ports.js';
+import { publicJob } from './public-job.js';
 import type { Job, JobEvent } from './types.js';
 
 export interface RemoteEventsHooks {
@@ -34,7 +35,7 @@ export class RemoteEvents {
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<JobRepository, 'getJob' | 'getBlob'>,
     private readonly hooks: RemoteEventsHooks,
   ) {}
 

@@ -8,7 +8,8 @@ import { INIT_BLOB } from './intake.js';
 import { embedSettings, settingsOf } from '../reproduce/settings.js';
 
 const DAY_MS = 86_400_000;
-import { publicJob, type JobRecord, type Store } from '../../db/store.js';
+import type { JobRecord, JobRepository, Leases } from './ports.js';
+import { publicJob } from './public-job.js';
 import type { StylizeProgress, StylizeRequest, StylizeResult } from '../engine/types.js';
 import { samplesOfRun, type CostBook } from '../engine/cost-book.js';
 import type { Scheduler } from './scheduler.js';
@@ -75,7 +76,7 @@ export class Runner {
   readonly counters: RunnerCounters = { leased: 0, progressWritesDropped: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly store: JobRepository & Leases,
     private readonly scheduler: Scheduler,
     private readonly options: RunnerOptions,
     private readonly hooks: RunnerHooks,

@@ -1,6 +1,6 @@
 // Which job runs next: our fair-share policy over the store's queued jobs. Admin jobs first (priority), then the
 // user with less engine time in the last 24 h, then first come (acceptance order).
-import { userKeyString, type QueuedJob, type Store } from '../../db/store.js';
+import { userKeyString, type JobRepository, type QueuedJob } from './ports.js';
 
 const DAY_MS = 86_400_000;
 /** Engine time per user is re-read at most this often (and whenever a job ends here): it moves slowly. */
@@ -16,7 +16,7 @@ export class Scheduler {
   private usage?: { at: number; byUser: Map<string, number> };
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<JobRepository, 'queuedJobs' | 'gpuMsByUserSince'>,
     private readonly now: () => number,
   ) {}
 

@@ -4,10 +4,9 @@
 // the local events (queued, position, started, progress) out to the adapters.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { PREVIEW_BLOB, publicJob, type JobRecord, type Store } from '../../db/store.js';
-import { SqliteStore } from '../../db/sqlite-store.js';
-import type { StylizeOptions } from '../engine/types.js';
+import { PREVIEW_BLOB, type JobRecord, type Store } from './ports.js';
+import { publicJob } from './public-job.js';
+import type { StylizeOptions } from '../options/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { AccessPolicy } from './access.js';
 import { JobAdmin } from './admin.js';
@@ -15,12 +14,11 @@ import { JobEvents } from './events.js';
 import { Intake, RESULT_BLOB } from './intake.js';
 import { failureOf, lineLogger, unavailableMessage, newErrorId } from '../errors/index.js';
 import { Maintenance } from './maintenance.js';
-import { BUILTIN_QUOTA, REAL_ENGINE_MODULE, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
+import { BUILTIN_QUOTA, backendWorkerCount, defaultWorkerCount, type JobServiceOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { QuotaPolicy } from './quota.js';
 import { RemoteEvents } from './remote-events.js';
 import { Runner } from './runner.js';
-import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
 import { Scheduler } from './scheduler.js';
 import type {
   EnqueueResult,
@@ -71,12 +69,12 @@ export class StylebotJobService implements JobService {
   private repositionAgain = false;
   private pollTimer?: NodeJS.Timeout;
   private feed?: { close(): Promise<void> };
-  private remoteEvents?: RemoteEvents;
   private started = false;
   private closed = false;
 
-  constructor(private readonly options: JobServiceOptions) {
-    this.store = options.store ?? SqliteStore.open(join(options.dataDir, 'stylebot.db'), { legacyFilesDir: join(options.dataDir, 'jobs') });
+  /** The store and the engine module are chosen by the caller (src/app/compose.ts): the core opens neither. */
+  constructor(private readonly options: JobServiceOptions & { store: Store; engineModule: string }) {
+    this.store = options.store;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((m) => console.error(`[jobs] ${m}`));
     this.access = new AccessPolicy(this.store, new Set(options.admins ?? []));
@@ -104,7 +102,7 @@ export class StylebotJobService implements JobService {
         concurrency: workers,
         pool: {
           size: workers,
-          engineModule: options.engineModule ?? REAL_ENGINE_MODULE,
+          engineModule: options.engineModule,
           backend: options.backend,
           modelDir: options.modelDir,
           memoryMb: options.workerMemoryMb ?? 4096,
@@ -116,7 +114,7 @@ export class StylebotJobService implements JobService {
         timeoutMs: (options.jobTimeoutS ?? 1800) * 1000,
         progressThrottleMs: throttleMs,
         leaseMs: options.leaseMs ?? 30_000,
-        costBook: options.costBook ?? CostBook.open(join(options.dataDir, COST_BOOK_FILE)),
+        ...(options.costBook ? { costBook: options.costBook } : {}),
         now: this.now,
         log: this.log,
       },
@@ -405,7 +403,7 @@ export class StylebotJobService implements JobService {
 
   /** Follows jobs other processes paint where the store announces changes (PostgreSQL); see RemoteEvents. */
   private async watchStore(): Promise<void> {
-    const remote = (this.remoteEvents = new RemoteEvents(this.store, {
+    const remote = new RemoteEvents(this.store, {
       worker: this.runner.worker,
       paintingHere: (id) => this.runner.runningIds().includes(id),
       serves: (platform) => this.events.platforms().includes(platform as Platform),
@@ -414,7 +412,7 @@ export class StylebotJobService implements JobService {
       changed: () => this.changed(),
       kickOutbox: () => this.outbox.kick(),
       log: this.log,
-    }));
+    });
     if (!this.store.watch) return;
     try {
       this.feed = await this.store.watch(

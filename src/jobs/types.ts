@@ -2,7 +2,6 @@
 // The job core knows nothing of Discord or Slack: a reply target is an opaque JSON object that only
 // the platform adapter that created it interprets.
 
-import type { AuditEntry } from '../../db/store.js';
 import type { LossParts, StylizeOptions } from '../engine/types.js';
 
 /** Where a requester comes from; 'web' is the studio (src/platforms/web). */
@@ -224,4 +223,22 @@ export interface AdminOperations {
   listJobs(by: Requester, filter?: { state?: JobState; userId?: string }): Promise<Job[]>;
   /** The newest audit entries first. */
   auditLog(by: Requester, limit?: number): Promise<AuditEntry[]>;
+}
+
+/** A user as the store keys them: platform, workspace and user id. */
+export interface UserKey {
+  platform: string;
+  workspaceId: string;
+  userId: string;
+}
+
+/** One admin change: who did what to which user or setting, with the values before and after. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: UserKey;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
 }

@@ -1,13 +1,13 @@
 // Every stylize option, defined once: name, kind, range, default, help, and which surfaces offer it. The CLI flags
 // and --help, Discord's /stylize options, Slack's words and help, the engine's checks and the studio's form all
 // come from this table (src/options/*.ts). Adding an option is one entry here (plus its engine field in
-// src/engine/types.ts when the engine reads it).
+// src/options/types.ts when the engine reads it).
 //
 // Ranges keep every value and every product the engine forms with it inside float32 (max 3.4e38): a loss of the
 // order of 1e12 at 512 px times a weight of at most 1e10 stays far below it, and a step of at most 1000 pixel levels
 // cannot leave the range either. The engine still stops with a clear error if a loss or gradient is ever non-finite.
-import { BACKEND_NAMES } from '../engine/backend-names.js';
-import type { StylizeOptions } from '../engine/types.js';
+import { BACKEND_NAMES } from './backends.js';
+import type { StylizeOptions } from './types.js';
 
 /** Where an option can be given. 'web' is the studio's form and JSON API. */
 export type Surface = 'cli' | 'discord' | 'slack' | 'web';

@@ -2,7 +2,7 @@
 // chat word, numbers from Discord or JSON, and typed engine options all pass the same schema per field.
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import type { StylizeOptions } from '../engine/types.js';
+import type { StylizeOptions } from './types.js';
 import { fieldNamed, OPTION_FIELDS, snakeName, type OptionField, type Surface } from './fields.js';
 
 /** A plain decimal number as people write it: "300", "-2", "0.5", ".5", "1e4", "1E-3". Not "0x5", "Infinity", "". */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../../commands/format.js';
 import { runCommand } from '../../commands/index.js';
 import type { CommandContext, CommandRequest } from '../../commands/types.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService } from '../../src/jobs/types.js';
 import { memoryLogger } from '../../src/logger.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR } from '../helpers/shared.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../commands/index.js';
 import { memoryLogger } from '../../src/logger.js';
 import { plainText } from '../../commands/format.js';
@@ -17,7 +17,7 @@ async function run(...args: Parameters<typeof runCommand>): ReturnType<typeof ru
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { defaultStyleWeight } from '../../src/engine/style-weight.js';
 import { resolveOptions } from '../../src/engine/validate.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService, Requester } from '../../src/jobs/types.js';
 import { ARTISTS_DIR, MODEL_DIR } from '../helpers/shared.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../commands/index.js';
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { costForBackend, refuseOverLimit } from '../../src/engine/estimate.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService } from '../../src/jobs/types.js';
 import { ARTISTS_DIR, MODEL_DIR } from '../helpers/shared.js';
 

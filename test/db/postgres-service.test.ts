@@ -4,7 +4,7 @@
 // change notifications, and with them turned off (the polling the service falls back to).
 import { afterEach, expect, test } from 'vitest';
 import { PostgresStore } from '../../db/postgres/store.js';
-import type { Store } from '../../db/store.js';
+import type { Store } from '../../src/jobs/ports.js';
 import type { StylebotJobService } from '../../src/jobs/index.js';
 import { EventLog, fakeInputs, fakeService, removeTempDirs, user } from '../jobs/helpers.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from './postgres-helpers.js';

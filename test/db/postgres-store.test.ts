@@ -5,7 +5,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { describeStoreContract } from './store-contract.js';
 import { PostgresStore } from '../../db/postgres/store.js';
 import type { ChangeFeed, DeliveryQueued, JobChange } from '../../db/postgres/changes.js';
-import type { AdmissionSnapshot, NewJob, UserKey } from '../../db/store.js';
+import type { AdmissionSnapshot, NewJob, UserKey } from '../../src/jobs/ports.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from './postgres-helpers.js';
 
 describePostgres('PostgreSQL store', () => {

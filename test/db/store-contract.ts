@@ -2,8 +2,8 @@
 // PostgreSQL (db/postgres tests) with describeStoreContract(name, makeStore).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { AdmissionSnapshot, NewJob, Store, UserKey } from '../../db/store.js';
-import { PREVIEW_BLOB, userKeyString } from '../../db/store.js';
+import type { AdmissionSnapshot, NewJob, Store, UserKey } from '../../src/jobs/ports.js';
+import { PREVIEW_BLOB, userKeyString } from '../../src/jobs/ports.js';
 import type { JobResultInfo } from '../../src/jobs/types.js';
 
 /** makeStore returns a fresh, empty, migrated store; cleanup (optional) runs after each test. */

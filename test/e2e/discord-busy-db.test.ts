@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createJobService, type StylebotJobService } from '../../src/jobs/index.js';
-import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
+import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.js';
 import { FakeDiscordServer, type FakeUser, type RecordedCall } from '../fakes/discord-server.js';
 import { CONTENT_DIR, MODEL_DIR, REPO_ROOT, STYLES_DIR } from '../helpers/shared.js';
 

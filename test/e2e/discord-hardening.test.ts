@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../commands/types.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService } from '../../src/jobs/types.js';
 import { memoryLogger } from '../../src/logger.js';
-import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord.js';
+import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.js';
 import { FakeDiscordServer, type FakeUser, type RecordedCall, type SentInteraction } from '../fakes/discord-server.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 

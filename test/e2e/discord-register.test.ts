@@ -1,7 +1,7 @@
 // `stylebot register`: the command definitions PUT to the (local stand-in of the) Discord REST API.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/register.js';
-import { DISCORD_COMMANDS } from '../../src/platforms/discord-commands.js';
+import { DISCORD_COMMANDS } from '../../src/platforms/discord/commands.js';
 import { FakeDiscordServer } from '../fakes/discord-server.js';
 
 let fake: FakeDiscordServer;

@@ -3,8 +3,8 @@
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusView } from '../../commands/types.js';
-import { DiscordStatusMessages } from '../../src/platforms/discord-status.js';
-import type { DiscordReplyTarget } from '../../src/platforms/discord-request.js';
+import { DiscordStatusMessages } from '../../src/platforms/discord/status.js';
+import type { DiscordReplyTarget } from '../../src/platforms/discord/request.js';
 import { FakeDiscordServer, snowflake } from '../fakes/discord-server.js';
 
 let fake: FakeDiscordServer;

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../commands/types.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService } from '../../src/jobs/types.js';
-import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord.js';
+import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.js';
 import { FakeDiscordServer, MANAGE_GUILD, type FakeUser, type RecordedCall, type SentInteraction } from '../fakes/discord-server.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 

@@ -7,8 +7,8 @@ import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../src/logger.js';
-import type { SlackBot } from '../../src/platforms/slack.js';
-import { SLACK_MAX_BODY_BYTES } from '../../src/platforms/slack-http-guard.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
+import { SLACK_MAX_BODY_BYTES } from '../../src/platforms/slack/http-guard.js';
 import { callText, CONTENT_IMAGE, createWorld, ephemeralTo, SIGNING_SECRET, type SlackTestWorld, smallJpeg, startTestBot, STYLE_IMAGE } from './slack-helpers.js';
 
 let world: SlackTestWorld;

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { LogLevel } from '@slack/bolt';
 import sharp from 'sharp';
 import type { CommandContext } from '../../commands/types.js';
-import { createJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import type { JobService } from '../../src/jobs/types.js';
-import { startSlackBot, type SlackBot, type SlackBotOptions } from '../../src/platforms/slack.js';
+import { startSlackBot, type SlackBot, type SlackBotOptions } from '../../src/platforms/slack/bot.js';
 import { FakeSlack, type SlackCall } from '../fakes/slack-server.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 

@@ -5,7 +5,7 @@ import { CLI } from '../jobs/helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from '../../src/engine/stylize.js';
 import { defaultStyleWeight } from '../../src/engine/style-weight.js';
-import type { SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import {
   BOT_TOKEN,
   buttonIds,

@@ -3,7 +3,7 @@
 // (the ReplyTarget stored with the job; jobs.onEvents('slack') registered before jobs.start()).
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import {
   callText,
   commandContext,

@@ -3,7 +3,7 @@
 // job service and engine paint at 64 px.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackBot } from '../../src/platforms/slack.js';
+import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import {
   APP_TOKEN,
   buttonIds,

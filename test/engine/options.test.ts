@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStylizeOptions } from '../../src/engine/options.js';
 import { UserError } from '../../src/errors.js';
-import { DEFAULT_OPTIONS, resolveOptions } from '../../src/engine/validate.js';
+import { resolveOptions } from '../../src/engine/validate.js';
 
 describe('parseStylizeOptions', () => {
   it('reads kebab, snake and camel case names from strings and numbers', () => {

@@ -3,7 +3,7 @@
 // and a shape the engine cannot take (size 16 for a 4:3 photo) is refused at intake instead of queued to fail.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { form, smallPicture, startTestStudio, type TestStudio } from '../web/helpers.js';
+import { smallPicture, startTestStudio, type TestStudio } from '../web/helpers.js';
 
 let t: TestStudio;
 let photo: Buffer;

@@ -3,7 +3,7 @@
 // never 400 "invalid"; /metrics keeps serving and says the store is down. Real SQLite and real PostgreSQL.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../db/postgres/store.js';
-import type { Store } from '../../db/store.js';
+import type { Store } from '../../src/jobs/ports.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from '../db/postgres-helpers.js';
 import { form, smallPicture, startTestStudio, type TestStudio } from '../web/helpers.js';
 

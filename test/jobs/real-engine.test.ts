@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, expect, test } from 'vitest';
-import { createJobService, type StylebotJobService } from '../../src/jobs/index.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR } from '../helpers/shared.js';
 import { EventLog, removeTempDirs, tempDir } from './helpers.js';
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterEach, expect, test } from 'vitest';
-import { createJobService, type StylebotJobService } from '../../src/jobs/index.js';
+import type { StylebotJobService } from '../../src/jobs/index.js';
+import { createJobService } from '../../src/app/compose.js';
 import { CONTENT_DIR, MODEL_DIR, REPO_ROOT, STYLES_DIR } from '../helpers/shared.js';
 import { EventLog, fakeInputs, fakeService, removeTempDirs, tempDir, user } from './helpers.js';
 

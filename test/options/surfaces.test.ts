@@ -8,8 +8,8 @@ import { checkRequest, resolveOptions } from '../../src/engine/validate.js';
 import { isUserError } from '../../src/errors.js';
 import { fieldsFor, OPTION_FIELDS, snakeName, type OptionField, type Surface } from '../../src/options/fields.js';
 import { checkFieldValue, describeOptions, normaliseBlendWeights, parseOptions, rangeHelp } from '../../src/options/schema.js';
-import { DISCORD_COMMANDS } from '../../src/platforms/discord-commands.js';
-import { parseMention } from '../../src/platforms/slack-parse.js';
+import { DISCORD_COMMANDS } from '../../src/platforms/discord/commands.js';
+import { parseMention } from '../../src/platforms/slack/request.js';
 import { REPO_ROOT } from '../helpers/shared.js';
 
 type Value = number | string;

@@ -1,6 +1,6 @@
 // readCappedBody: a whole body comes back in one buffer; one that grows past the limit is cut off mid-stream.
 import { describe, expect, it } from 'vitest';
-import { readCappedBody, readRequestBodyOr413 } from '../../src/platforms/capped-body.js';
+import { readCappedBody, readRequestBodyOr413 } from '../../src/platforms/shared/capped-body.js';
 
 /** A stream of `chunks` chunks of `size` bytes (byte value = chunk index), noting how many were pulled. */
 function chunked(chunks: number, size: number): { body: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } {

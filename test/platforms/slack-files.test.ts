@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { actionName, messageBlocks } from '../../src/platforms/slack-blocks.js';
+import { actionName, messageBlocks } from '../../src/platforms/slack/render.js';
 import { memoryLogger } from '../../src/logger.js';
-import { fileOrigins, SLACK_FILE_ORIGINS } from '../../src/platforms/platform-fetch.js';
-import { downloadSlackFile, slackAttachments, type SlackFileSource } from '../../src/platforms/slack-files.js';
+import { fileOrigins, SLACK_FILE_ORIGINS } from '../../src/platforms/shared/platform-fetch.js';
+import { downloadSlackFile, slackAttachments, type SlackFileSource } from '../../src/platforms/slack/files.js';
 import { FakeSlack } from '../fakes/slack-server.js';
 
 const TOKEN = 'xoxb-files-test';

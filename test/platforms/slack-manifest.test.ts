@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/shared.js';
 
-const manifest = readFileSync(join(REPO_ROOT, 'src', 'platforms', 'slack-manifest.yml'), 'utf8');
+const manifest = readFileSync(join(REPO_ROOT, 'src', 'platforms', 'slack', 'manifest.yml'), 'utf8');
 
 /** The items of a YAML block list under `key:` (indented "- item", comments dropped). */
 function listUnder(key: string): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMention } from '../../src/platforms/slack-parse.js';
+import { parseMention } from '../../src/platforms/slack/request.js';
 
 const BOT = 'UBOT';
 

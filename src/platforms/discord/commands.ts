@@ -4,8 +4,8 @@ import {
   type APIApplicationCommandBasicOption as Option,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
-import { fieldNamed, fieldsFor, snakeName, type NumberListField, type OptionField } from '../options/fields.js';
-import { rangeHelp } from '../options/schema.js';
+import { fieldNamed, fieldsFor, snakeName, type NumberListField, type OptionField } from '../../options/fields.js';
+import { rangeHelp } from '../../options/schema.js';
 
 const attachment = (name: string, description: string, required = false): Option => ({
   type: Opt.Attachment,

@@ -8,10 +8,10 @@ import {
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
 } from 'discord.js';
-import type { ArgValue, Attachment, CommandRequest } from '../../commands/types.js';
-import type { Requester } from '../jobs/types.js';
-import type { Logger } from '../logger.js';
-import { fetchPlatformFile } from './platform-fetch.js';
+import type { ArgValue, Attachment, CommandRequest } from '../../../commands/types.js';
+import type { Requester } from '../../jobs/types.js';
+import type { Logger } from '../../logger.js';
+import { fetchPlatformFile } from '../shared/platform-fetch.js';
 
 /** Interaction tokens are valid for 15 minutes after the interaction was created. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;

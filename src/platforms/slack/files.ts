@@ -1,10 +1,10 @@
 // Slack file objects (from app_mention events) as command Attachments: validated shape, size checked against
 // the limit before downloading, downloaded through platform-fetch.ts: only from Slack's file origin, with the bot
 // token sent only there, capped while reading.
-import type { Attachment } from '../../commands/types.js';
-import { UserError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { fetchPlatformFile } from './platform-fetch.js';
+import type { Attachment } from '../../../commands/types.js';
+import { UserError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { fetchPlatformFile } from '../shared/platform-fetch.js';
 
 export type FilesResult = { ok: true; attachments: Record<string, Attachment> } | { ok: false; message: string };
 

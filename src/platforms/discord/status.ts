@@ -2,9 +2,9 @@
 // and spaced by a floor, and they fall back when the interaction message is gone (404 -> follow-up) or the
 // 15-minute interaction token has run out (-> a post in the channel that is then edited).
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
-import type { StatusView } from '../../commands/types.js';
-import { renderMessage } from './discord-render.js';
-import type { DiscordReplyTarget } from './discord-request.js';
+import type { StatusView } from '../../../commands/types.js';
+import { renderMessage } from './render.js';
+import type { DiscordReplyTarget } from './request.js';
 
 /** Stop using an interaction token this long before it expires (an edit can take a while to upload). */
 const TOKEN_MARGIN_MS = 60_000;

@@ -2,10 +2,10 @@
 // and buttons, a few preview images uploaded as the run goes (rate-limited), the final image uploaded with the
 // settings. Events of one job are handled one after another so edits land in order.
 import type { webApi } from '@slack/bolt';
-import { statusView } from '../../commands/progress.js';
-import type { ActionButton, CommandReply } from '../../commands/types.js';
-import type { Job, JobEvent, ReplyTarget } from '../jobs/types.js';
-import { fallbackText, messageBlocks } from './slack-blocks.js';
+import { statusView } from '../../../commands/progress.js';
+import type { ActionButton, CommandReply } from '../../../commands/types.js';
+import type { Job, JobEvent, ReplyTarget } from '../../jobs/types.js';
+import { fallbackText, messageBlocks } from './render.js';
 
 type WebClient = webApi.WebClient;
 

@@ -1,6 +1,6 @@
 // Block Kit for our messages: the text as a mrkdwn section and the command buttons as an actions block.
 // Button presses come back with action_id "stylebot:<action>" and the job id as value.
-import type { ActionButton } from '../../commands/types.js';
+import type { ActionButton } from '../../../commands/types.js';
 
 export const ACTION_PREFIX = 'stylebot:';
 export const ACTION_ID_PATTERN = /^stylebot:/;

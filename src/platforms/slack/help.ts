@@ -1,8 +1,8 @@
-// "@stylebot help" on Slack: the mention grammar of slack-parse.ts in examples (the commands themselves are
+// "@stylebot help" on Slack: the mention grammar of request.ts in examples (the commands themselves are
 // described by commands/help.ts for both platforms; this is how to say them in a Slack message). The option lines
 // come from the option table (src/options/fields.ts), ranges included.
-import { fieldsFor, type OptionField } from '../options/fields.js';
-import { rangeHelp } from '../options/schema.js';
+import { fieldsFor, type OptionField } from '../../options/fields.js';
+import { rangeHelp } from '../../options/schema.js';
 
 /** "• `iterations 300` — optimizer steps (1 to 10000, default 500)" */
 function optionLine(field: OptionField): string {

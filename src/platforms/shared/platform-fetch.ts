@@ -2,8 +2,8 @@
 // platform's own file origins are fetched (scheme, host and port compared, as URL.origin has them), redirects are
 // followed by hand and only within the same set, credentials go only to the origins named for them, and the body
 // is capped while it is read. Anything else is a UserError('foreign_file') and a log line.
-import { UserError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { UserError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import { readCappedBody } from './capped-body.js';
 
 /** Where Discord serves attachments. */

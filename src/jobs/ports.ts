@@ -4,7 +4,9 @@
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../src/jobs/types.js';
+import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role, UserKey } from './types.js';
+
+export type { AuditEntry, UserKey };
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
@@ -47,26 +49,10 @@ export interface JobBlob {
   bytes: Uint8Array;
 }
 
-export interface UserKey {
-  platform: string;
-  workspaceId: string;
-  userId: string;
-}
-
 export interface UserSettings {
   role?: Role;
   quota: Partial<Quota>;
   usageResetAt?: number;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: UserKey;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
 }
 
 /** Everything the quota check of one user sees, read inside the admission transaction. */
@@ -142,19 +128,17 @@ export interface LeaseRecovery {
  * Errors: methods reject on storage failures (after the implementation's own retries for a busy database);
  * they never reject for "not found" or "not in that state", which are answered by undefined/false.
  */
-export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
+// The store's roles, each a port of its own, sized to the part of the core that uses it. A dialect implements all
+// of them (Store); each part of the core asks only for the ports it needs.
 
-  // ---- intake -------------------------------------------------------------------------------------------------
-
+/** Jobs: admission (intake), reads, the scheduler's view of the queue, and cancelling. */
+export interface JobRepository {
   /**
    * Admits a job atomically: reads the user's AdmissionSnapshot (usage counted from `since`), asks `decide` (a pure,
    * synchronous function: a refusal text or null) and, when admitted, inserts the job (state 'queued', next seq) and
    * its blobs, all in one transaction, so two fronts cannot both admit a job over a user's limit.
    */
   admitJob(job: NewJob, blobs: JobBlob[], since: number, decide: (snapshot: AdmissionSnapshot) => string | null): Promise<AdmissionResult>;
-
-  // ---- reading jobs -------------------------------------------------------------------------------------------
 
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(filter?: JobListFilter): Promise<JobRecord[]>;
@@ -163,15 +147,17 @@ export interface Store {
   /** Reads one blob of a job, undefined when missing or purged. */
   getBlob(jobId: string, name: string): Promise<Uint8Array | undefined>;
 
-  // ---- what the scheduler needs -------------------------------------------------------------------------------
-
   /** Every queued job, in acceptance order. */
   queuedJobs(): Promise<QueuedJob[]>;
   /** Engine ms of done jobs finished since `since`, per user (key: userKeyString). */
   gpuMsByUserSince(since: number): Promise<Map<string, number>>;
 
-  // ---- leases (runner) ----------------------------------------------------------------------------------------
+  /** queued|running -> cancelled and queues the 'cancelled' delivery. False when the job had already ended. */
+  cancelJob(id: string, by: string, now: number): Promise<boolean>;
+}
 
+/** A worker's hold on the jobs it paints (the runner): lease, heartbeat, progress, and the outcome. */
+export interface Leases {
   /**
    * queued -> running for `worker` until `leaseUntil`, counting the attempt; atomic, so of two workers leasing the
    * same job one gets the record and the other undefined (also undefined when the job is no longer queued).
@@ -191,25 +177,20 @@ export interface Store {
   completeJob(id: string, worker: string, png: Uint8Array, info: JobResultInfo, gpuMs: number, now: number): Promise<boolean>;
   /** queued|running -> failed (for `worker` only, when given) and queues the 'failed' delivery. False when not. */
   failJob(id: string, error: string, now: number, worker?: string): Promise<boolean>;
-  /** queued|running -> cancelled and queues the 'cancelled' delivery. False when the job had already ended. */
-  cancelJob(id: string, by: string, now: number): Promise<boolean>;
   /** running -> queued for jobs this worker holds (clean shutdown); the attempts stay counted. Returns their ids. */
   releaseLeases(worker: string): Promise<string[]>;
 
-  // ---- maintenance --------------------------------------------------------------------------------------------
-
+  // Optional: what a store shared by several hosts does better than ranking and trying down a list.
   /**
-   * Running jobs whose lease ended before `now`: requeued, or failed with `failMessage(attempts)` (and a 'failed'
-   * delivery queued) when they have had `maxAttempts` attempts.
+   * Leases the job the fair-share order puts first (admins first, then less engine time since `usageSince`, then
+   * first come) in one atomic step; undefined when none waits. Without it the runner ranks Scheduler.order() and
+   * tries leaseJob() down the list.
    */
-  recoverExpiredLeases(now: number, maxAttempts: number, failMessage: (attempts: number) => string): Promise<LeaseRecovery>;
-  /** Finished jobs (done, failed, cancelled) before `before` whose blobs are still kept. */
-  purgeCandidates(before: number): Promise<JobRecord[]>;
-  /** Deletes a job's blobs and marks it purged (the row stays). */
-  purgeJob(id: string): Promise<void>;
+  leaseNext?(worker: string, now: number, leaseUntil: number, usageSince: number): Promise<JobRecord | undefined>;
+}
 
-  // ---- outbox -------------------------------------------------------------------------------------------------
-
+/** Finished jobs' deliveries to the platforms, retried until one is accepted (src/jobs/outbox.ts). */
+export interface Outbox {
   /**
    * Claims up to `limit` undelivered deliveries of these platforms that are due (nextAttemptAt <= now) and not
    * claimed by a live claim, for `front` until `claimUntil`; atomic (a delivery is claimed by one front at a time).
@@ -225,9 +206,10 @@ export interface Store {
   releaseClaims(front: string): Promise<number>;
   /** Deliveries of a job, oldest first (admin, tests). */
   deliveriesOf(jobId: string): Promise<Delivery[]>;
+}
 
-  // ---- quotas, roles, usage -----------------------------------------------------------------------------------
-
+/** Quotas, roles and usage per user and workspace (access, quota policy, admin). */
+export interface Quotas {
   countJobsSince(user: UserKey, since: number): Promise<number>;
   gpuMsSince(user: UserKey, since: number): Promise<number>;
   countQueued(user: UserKey): Promise<number>;
@@ -239,25 +221,38 @@ export interface Store {
   resetUsage(user: UserKey, at: number): Promise<void>;
   /** Usage per user and per UTC day since `since`, optionally of one workspace; per user sorted by GPU time. */
   stats(since: number, workspaceId?: string): Promise<UsageStatsRows>;
+}
 
-  // ---- audit --------------------------------------------------------------------------------------------------
-
+/** Who changed what, for the admin pages and /audit. */
+export interface AuditLog {
   audit(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): Promise<void>;
   /** Newest first. */
   auditLog(limit?: number): Promise<AuditEntry[]>;
+}
+
+/** Lease recovery and retention (src/jobs/maintenance.ts). */
+export interface Maintenance {
+  /**
+   * Running jobs whose lease ended before `now`: requeued, or failed with `failMessage(attempts)` (and a 'failed'
+   * delivery queued) when they have had `maxAttempts` attempts.
+   */
+  recoverExpiredLeases(now: number, maxAttempts: number, failMessage: (attempts: number) => string): Promise<LeaseRecovery>;
+  /** Finished jobs (done, failed, cancelled) before `before` whose blobs are still kept. */
+  purgeCandidates(before: number): Promise<JobRecord[]>;
+  /** Deletes a job's blobs and marks it purged (the row stays). */
+  purgeJob(id: string): Promise<void>;
+}
+
+/** Everything one dialect implements (SQLite db/sqlite-store.ts, PostgreSQL db/postgres/); only the service holds it whole. */
+export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance {
+  readonly dialect: 'sqlite' | 'postgres';
+
   /** Resolves when the store takes writes now (for health checks), without changing anything; rejects with why not. */
   checkWritable(): Promise<void>;
 
   close(): Promise<void>;
 
-  // ---- optional: what a store shared by several hosts does better than polling --------------------------------
-
-  /**
-   * Leases the job the fair-share order puts first (admins first, then less engine time since `usageSince`, then
-   * first come) in one atomic step; undefined when none waits. Without it the runner ranks Scheduler.order() and
-   * tries leaseJob() down the list.
-   */
-  leaseNext?(worker: string, now: number, leaseUntil: number, usageSince: number): Promise<JobRecord | undefined>;
+  // Optional: what a store shared by several hosts does better than polling.
   /**
    * Pushes changes made by any process on the store (PostgreSQL: LISTEN/NOTIFY), so fronts show the progress of
    * jobs painted elsewhere and workers hear of new jobs and cancels at once. Without it the service polls.
@@ -289,19 +284,4 @@ export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'max
 /** "platform\0workspace\0user": the key of gpuMsByUserSince. */
 export function userKeyString(user: UserKey): string {
   return `${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`;
-}
-
-/** The public view of a job (what listeners and commands see). */
-export function publicJob(record: JobRecord): Job {
-  const {
-    seq: _s,
-    styleFiles: _sf,
-    contentFile: _cf,
-    contentName: _cn,
-    cancelledBy: _c,
-    filesPurged: _f,
-    leaseExpiresAt: _l,
-    ...job
-  } = record;
-  return job;
 }

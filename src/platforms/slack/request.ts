@@ -3,8 +3,8 @@
 //   "@stylebot artist monet iterations 300 preserve colors"  -> stylize { artist: 'monet', iterations: 300, preserve_colors: 'luminance' }
 //   "@stylebot quota set @ann jobs per day 50"               -> quota/set { user: 'U123', jobs_per_day: 50 }
 // Pure string work: no Slack API, so it is unit-tested on its own.
-import type { ArgValue } from '../../commands/types.js';
-import { fieldsFor, snakeName, type OptionField } from '../options/fields.js';
+import type { ArgValue } from '../../../commands/types.js';
+import { fieldsFor, snakeName, type OptionField } from '../../options/fields.js';
 
 export interface ParsedMention {
   command: string;

@@ -4,8 +4,8 @@
 // from the future through, and it reads any body whole.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.js';
-import { readRequestBodyOr413 } from './capped-body.js';
+import type { Logger } from '../../logger.js';
+import { readRequestBodyOr413 } from '../shared/capped-body.js';
 
 /** Slack's events, commands and interactions are small; a few hundred KB is plenty (Slack caps its own at ~3 MB for files, which never come in bodies). */
 export const SLACK_MAX_BODY_BYTES = 256 * 1024;

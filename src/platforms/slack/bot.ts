@@ -1,22 +1,22 @@
 // The Slack adapter (Bolt): mentions, the /stylize slash command and button presses become command calls;
 // command replies and job events become messages in the asker's thread. All Slack knowledge lives here and in
-// the slack-*.ts files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
+// the files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
-import { metrics } from '../metrics.js';
-import { runCommand } from '../../commands/index.js';
-import { RERUN_ACTIONS } from '../../commands/buttons.js';
-import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../commands/types.js';
-import type { JobService, Requester } from '../jobs/types.js';
-import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './slack-blocks.js';
-import { slackAttachments, type SlackFileSource } from './slack-files.js';
-import { guardSlackRequests } from './slack-http-guard.js';
-import { fileOrigins, SLACK_FILE_ORIGINS } from './platform-fetch.js';
-import { defaultLogger, type Logger } from '../logger.js';
-import { SLACK_HELP_TEXT } from './slack-help.js';
-import { parseMention } from './slack-parse.js';
-import { describe, SlackStatusReporter, toSlackTarget, type SlackReplyTarget } from './slack-status.js';
+import { metrics } from '../../metrics.js';
+import { runCommand } from '../../../commands/index.js';
+import { RERUN_ACTIONS } from '../../../commands/buttons.js';
+import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
+import type { JobService, Requester } from '../../jobs/types.js';
+import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './render.js';
+import { slackAttachments, type SlackFileSource } from './files.js';
+import { guardSlackRequests } from './http-guard.js';
+import { fileOrigins, SLACK_FILE_ORIGINS } from '../shared/platform-fetch.js';
+import { defaultLogger, type Logger } from '../../logger.js';
+import { SLACK_HELP_TEXT } from './help.js';
+import { parseMention } from './request.js';
+import { describe, SlackStatusReporter, toSlackTarget, type SlackReplyTarget } from './status.js';
 
 export interface SlackBotOptions {
   botToken: string;
@@ -383,4 +383,4 @@ function notInChannelHint(error: unknown): string {
   return `I could not post in this channel (${reason}).`;
 }
 
-export type { SlackReplyTarget } from './slack-status.js';
+export type { SlackReplyTarget } from './status.js';

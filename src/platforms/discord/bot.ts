@@ -1,5 +1,5 @@
 // The Discord adapter: slash commands, buttons and autocomplete in; command replies and job status edits out.
-// All Discord knowledge lives in src/platforms/discord-*.ts; the commands themselves are platform-neutral.
+// All Discord knowledge lives in src/platforms/discord/; the commands themselves are platform-neutral.
 import {
   Client,
   Events,
@@ -13,17 +13,17 @@ import {
   type Interaction,
   type RepliableInteraction,
 } from 'discord.js';
-import { runCommand } from '../../commands/index.js';
-import { metrics } from '../metrics.js';
-import { statusView } from '../../commands/progress.js';
-import type { CommandContext, CommandReply, CommandRequest } from '../../commands/types.js';
-import type { JobService } from '../jobs/types.js';
-import { parseButtonId, renderMessage } from './discord-render.js';
-import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './discord-request.js';
-import { DISCORD_FILE_ORIGINS, fileOrigins } from './platform-fetch.js';
-import { userMessageFor } from '../errors.js';
-import { defaultLogger, type Logger } from '../logger.js';
-import { DiscordStatusMessages } from './discord-status.js';
+import { runCommand } from '../../../commands/index.js';
+import { metrics } from '../../metrics.js';
+import { statusView } from '../../../commands/progress.js';
+import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
+import type { JobService } from '../../jobs/types.js';
+import { parseButtonId, renderMessage } from './render.js';
+import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
+import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
+import { userMessageFor } from '../../errors.js';
+import { defaultLogger, type Logger } from '../../logger.js';
+import { DiscordStatusMessages } from './status.js';
 
 export interface DiscordBotOptions {
   token: string;

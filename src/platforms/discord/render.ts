@@ -1,7 +1,7 @@
 // Turns command replies and status views into Discord message bodies (content, buttons, attachments).
 import { ButtonStyle, ComponentType, type RawFile } from 'discord.js';
-import type { ActionButton } from '../../commands/types.js';
-import { imageMediaType } from '../images/index.js';
+import type { ActionButton } from '../../../commands/types.js';
+import { imageMediaType } from '../../images/index.js';
 
 export interface RenderableMessage {
   text: string;
