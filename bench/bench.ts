@@ -166,6 +166,12 @@ async function main(): Promise<void> {
     console.log(formatOverheadBench(await runOverheadBench(process.argv.slice(3))));
     return;
   }
+  if (process.argv[2] === 'budget') {
+    // `npm run bench -- budget [SIZE] [SECONDS ...] [--styles a,b]`: what a time budget paints, against single scale.
+    const { runBudgetBench } = await import('./budget.js');
+    await runBudgetBench(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === 'flicker') {
     // `npm run bench -- flicker ...`: how much a painted animation flickers, with and without coherence.
     const { runFlickerBench } = await import('./flicker.js');
