@@ -25,6 +25,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       node_modules/onnxruntime-node/bin/napi-v6/linux/arm64 \
       node_modules/better-sqlite3/deps node_modules/better-sqlite3/build/Release/obj* \
  && npm cache clean --force
+# Source maps and the WebGPU backend (it needs a Vulkan driver, which this image has not) are not needed at run time.
+RUN find node_modules -name '*.map' -type f -delete \
+ && rm -rf node_modules/webgpu node_modules/@tensorflow/tfjs-backend-webgpu
 COPY tsconfig.json ./
 COPY bin bin
 COPY src src
@@ -47,7 +50,7 @@ USER node
 VOLUME ["/data", "/models"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.STYLEBOT_WEB_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node itself is PID 1's child of nothing: no npm in between, so `docker stop`'s SIGTERM reaches the server, which drains.
+  CMD ["node", "-e", "const t=process.env.STYLEBOT_WEB_TOKEN;fetch('http://127.0.0.1:'+(process.env.STYLEBOT_WEB_PORT||8080)+'/healthz',{headers:t?{authorization:'Bearer '+t}:{}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node runs directly as PID 1, no npm in between, so `docker stop`'s SIGTERM reaches the server, which drains.
 ENTRYPOINT ["node", "bin/stylebot.js"]
 CMD ["serve"]
