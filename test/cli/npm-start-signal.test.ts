@@ -1,5 +1,5 @@
 // `npm start` as an operator's process manager runs it: a SIGTERM to npm's own process must reach the server, which
-// drains and closes its port (npm used to exit and leave the server running, /healthz still answering).
+// drains and closes its port; its lines are all pino JSON (npm used to exit and leave the server running, /healthz still answering).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -59,6 +59,11 @@ describe('npm start', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(output).toMatch(/SIGTERM/);
+      // Every line, start-up lines included, is a pino record.
+      const lines = output.split('\n').filter((line) => line.trim());
+      expect(lines.length).toBeGreaterThan(2);
+      for (const line of lines) expect(JSON.parse(line), line).toMatchObject({ name: 'stylebot', level: expect.any(Number), msg: expect.any(String) });
+      expect(lines.map((line) => JSON.parse(line).msg).join('\n')).toMatch(/Stylebot Studio: http:\/\/127\.0\.0\.1:\d+/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
