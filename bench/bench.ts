@@ -160,6 +160,18 @@ async function main(): Promise<void> {
     await runQualityBench(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'overhead') {
+    // `npm run bench -- overhead [SIZE ...] [--iterations N]`: the job path (studio, job service, worker) against stylize().
+    const { runOverheadBench, formatOverheadBench } = await import('./overhead.js');
+    console.log(formatOverheadBench(await runOverheadBench(process.argv.slice(3))));
+    return;
+  }
+  if (process.argv[2] === 'flicker') {
+    // `npm run bench -- flicker ...`: how much a painted animation flickers, with and without coherence.
+    const { runFlickerBench } = await import('./flicker.js');
+    await runFlickerBench(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === 'issue') {
     // `npm run bench -- issue ...`: CPU time to issue an iteration on webgpu, recorded vs the tfjs path.
     const { runIssueBench, formatIssueBench } = await import('./issue-bench.js');

@@ -9,7 +9,7 @@ import { computeTargets, disposeTargets, lossParts, weightedTotal, type LossWeig
 import { createLbfgs, type Objective } from '../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../src/engine/weights.js';
-import { syntheticImage, webgpuUnavailableReason } from '../src/engine/webgpu-checks.js';
+import { syntheticImage, webgpuUnavailableReason } from '../test/engine/support/webgpu-checks.js';
 import { RecordedIteration } from '../src/engine/webgpu/recorded-iteration.js';
 import { objectiveTargetsOf } from '../src/engine/webgpu/recorded-objective.js';
 

@@ -4,7 +4,7 @@
 // and the time until the result is ready. On a GPU the issue time is what the CPU spends per iteration.
 import * as tf from '@tensorflow/tfjs';
 import { CurvatureHistory } from '../src/engine/lbfgs-history.js';
-import { relativeL2 } from '../src/engine/webgpu-checks.js';
+import { relativeL2 } from '../test/engine/support/webgpu-checks.js';
 
 export interface LbfgsBenchRow {
   method: 'two-loop' | 'matrix form';

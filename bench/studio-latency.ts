@@ -40,7 +40,7 @@ const decoder = new TextDecoder();
 let text = '';
 for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
   text += decoder.decode(chunk, { stream: true });
-  if (tPreview === undefined && /event: progress\ndata: .*"preview":"data:image\/png/.test(text)) tPreview = performance.now() - t0;
+  if (tPreview === undefined && /event: progress\ndata: .*"preview":"data:image\/jpeg/.test(text)) tPreview = performance.now() - t0;
   if (/event: (done|failed|cancelled)\n/.test(text)) {
     tDone = performance.now() - t0;
     break;

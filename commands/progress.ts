@@ -1,6 +1,7 @@
 // What a job's status message shows after each job event, for both platforms: queue position, a progress bar with
 // the preview, and at the end the picture with the settings used (or why there is none).
 import { DEFAULT_OPTIONS } from '../src/engine/validate.js';
+import { imageExtension, imageMediaType } from '../src/images/index.js';
 import { resultButtons, styleWeightOf } from './buttons.js';
 import type { Job, JobEvent } from '../src/jobs/types.js';
 import { formatDuration, formatNumber, jobLabel, progressBar, styleSummary, userText } from './format.js';
@@ -24,11 +25,11 @@ export function statusView(job: Job, event: JobEvent): StatusView | undefined {
       const lines = [
         title,
         `🎨 ${progressBar(iteration, total)}`,
-        `iteration ${iteration}/${total}${scaleText} · about ${formatDuration(etaMs)} left`,
+        `iteration ${iteration}/${total}${scaleText} · ${etaMs === undefined ? 'measuring the time left' : `about ${formatDuration(etaMs)} left`}`,
       ];
       return {
         text: lines.join('\n'),
-        image: event.preview ? { data: event.preview, name: `preview-${job.id}.png` } : undefined,
+        image: event.preview ? { data: event.preview, name: `preview-${job.id}.${imageExtension(imageMediaType(event.preview))}` } : undefined,
         buttons: [cancelButton(job)],
         final: false,
       };

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, statementCache, type Db, type StatementCache } from './database.js';
 import { AUDIT_INSERT_COLUMNS, auditFromRow, auditInsertValues, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from './rows.js';
 import {
+  PREVIEW_BLOB,
   QUOTA_FIELDS,
   userKeyString,
   type AdmissionResult,
@@ -266,7 +267,7 @@ export class SqliteStore implements Store {
         const ok =
           this.sql(`UPDATE jobs SET progress = ? WHERE id = ? AND worker = ? AND state = 'running'`).run(JSON.stringify(progress), id, worker)
             .changes === 1;
-        if (ok && preview) this.putBlob(id, 'preview.png', preview);
+        if (ok && preview) this.putBlob(id, PREVIEW_BLOB, preview);
         return ok;
       })();
     } finally {

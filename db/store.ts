@@ -38,7 +38,10 @@ export type NewJob = Omit<
   'seq' | 'attempts' | 'gpuMs' | 'filesPurged' | 'state' | 'worker' | 'leaseExpiresAt' | 'progress' | 'result' | 'resultPath' | 'error' | 'cancelledBy' | 'startedAt' | 'finishedAt'
 >;
 
-/** A named byte string stored with a job: inputs ("content.jpg", "style-0.png"), "preview.png", "result.png". */
+/** The blob holding a running job's newest preview (a small JPEG; see the engine's StylizeProgress.preview). */
+export const PREVIEW_BLOB = 'preview.jpg';
+
+/** A named byte string stored with a job: inputs ("content.jpg", "style-0.png"), PREVIEW_BLOB, "result.png". */
 export interface JobBlob {
   name: string;
   bytes: Uint8Array;

@@ -18,7 +18,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { formatLbfgsBench, runLbfgsBench } from '../lbfgs-bench.js';
 import { benchConvKernels } from './conv-kernels.js';
 import { benchGramKernels } from './gram-kernels.js';
-import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck, type ObjectiveSample } from '../../test/engine/support/webgpu-checks.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
 import { activationBytes, activeMemoryBudget, checkRunFits, estimateRunBytes, lbfgsHistorySize, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
 import { createLbfgs } from '../../src/engine/optimizers.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { msPerCall } from './ms-per-call.js';
 import { gramCustom } from '../../src/engine/gradients.js';
-import { relativeL2 } from '../../src/engine/webgpu-checks.js';
+import { relativeL2 } from '../../test/engine/support/webgpu-checks.js';
 import {
   backwardConfigName,
   forwardConfigName,

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
 import { activationBytes } from '../../src/engine/memory.js';
-import { CHECK_WEIGHTS, syntheticImage } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, syntheticImage } from '../../test/engine/support/webgpu-checks.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights, resolveModelDir } from '../../src/engine/weights.js';
 import type { BackendName } from '../../src/engine/types.js';

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { LossWeights } from '../../src/engine/losses.js';
 import { OnnxGatys } from '../../src/engine/onnx/objective.js';
 import { onnxWeights, probeProvider, type OnnxProvider } from '../../src/engine/onnx/session.js';
-import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
+import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../test/engine/support/webgpu-checks.js';
 import type { VggWeights } from '../../src/engine/weights.js';
 import type { SampleComparison } from './recorded-bench.js';
 

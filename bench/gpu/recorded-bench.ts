@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { computeTargets, disposeTargets, STYLE_LAYERS, type GatysTargets, type LossWeights } from '../../src/engine/losses.js';
 import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js';
-import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../src/engine/webgpu-checks.js';
+import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../test/engine/support/webgpu-checks.js';
 import { RecordedIteration, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { historyGroupCount } from '../../src/engine/webgpu/recorded-lbfgs.js';
 import { buildObjective, deviceVgg, objectiveTargetsOf, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';

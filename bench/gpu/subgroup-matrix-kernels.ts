@@ -13,7 +13,7 @@
 // Where the device lacks the feature it prints why and exits 0.
 import { performance } from 'node:perf_hooks';
 import type { ComputeKernel } from '../../src/engine/webgpu/kernel.js';
-import { adapterName, compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer } from '../../src/engine/webgpu/run-kernels.js';
+import { adapterName, compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer } from '../../test/engine/support/run-kernels.js';
 import { chooseConv3x3Config, configName } from '../../src/engine/wgsl/conv3x3.js';
 import { conv3x3Kernel } from '../../src/engine/webgpu/tfjs-bodies.js';
 import { LAYERS } from './conv-kernels.js';

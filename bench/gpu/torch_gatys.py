@@ -3,7 +3,7 @@
 Same network (VGG-19 conv1_1..conv5_1, ReLU, 2x2 average pooling), the same uint8-quantized weights read from the
 TF.js manifest and shards, the same losses as src/engine/losses.ts (content 1/2 sum (F-P)^2 at relu4_2; style
 sum_l 0.2 * sum (G-A)^2 / (4 N^2 M^2) over relu1_1..relu5_1; squared TV), the same weights (1, 1e4, 1e-3) and the
-same synthetic pictures as src/engine/webgpu-checks.ts (a port of its seeded generator).
+same synthetic pictures as test/engine/support/webgpu-checks.ts (a port of its seeded generator).
 
     python3 torch_gatys.py --model-dir vgg19 [--sizes 512,1024] [--reps 10] [--check-size 128] [--json FILE]
 

@@ -23,7 +23,7 @@ import type {
   UserKey,
   UserSettings,
 } from '../store.js';
-import { QUOTA_FIELDS, userKeyString } from '../store.js';
+import { PREVIEW_BLOB, QUOTA_FIELDS, userKeyString } from '../store.js';
 import type { JobProgress, JobResultInfo, JobState, Platform, Quota, Role } from '../../src/jobs/types.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
@@ -263,7 +263,7 @@ export class PostgresStore implements Store {
         [id, worker, JSON.stringify(progress)],
       );
       if (result.rowCount !== 1) return false;
-      await this.putBlob(db, id, 'preview.png', preview);
+      await this.putBlob(db, id, PREVIEW_BLOB, preview);
       return true;
     });
   }

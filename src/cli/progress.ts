@@ -38,12 +38,14 @@ export class ProgressBar {
     this.line = new StatusLine(stream);
   }
 
-  update(p: StylizeProgress): void {
+  /** `frame`/`frames`: an animation's frame being painted (iterations then count over all frames). */
+  update(p: StylizeProgress & { frame?: number; frames?: number }): void {
     const filled = Math.round((p.iteration / p.total) * this.width);
     const bar = `${'='.repeat(filled)}${' '.repeat(this.width - filled)}`;
     const perIteration = p.iteration > 0 ? p.elapsedMs / p.iteration : 0;
     const line =
       `[${bar}] ${String(p.iteration).padStart(String(p.total).length)}/${p.total}` +
+      `${p.frame !== undefined ? `  frame ${p.frame}/${p.frames}` : ''}` +
       `${p.scale && p.scale.count > 1 ? `  scale ${p.scale.index}/${p.scale.count} (${p.scale.size} px)` : ''}` +
       `  loss ${p.losses.total.toExponential(3)}  ${formatDuration(perIteration)}/it  ETA ${formatDuration(p.etaMs)}`;
     this.line.show(line);

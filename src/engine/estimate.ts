@@ -13,16 +13,17 @@ export interface IterationCost {
 
 /**
  * Measured stylize() ms per iteration (L-BFGS, 5 style layers + content), fitted per backend:
- *   onnxruntime  the project's 2-core CI-class machine under heavy load from other work (load average 11-15),
- *                2026-11-30: 1113 ms at 128 x 96, 2126 at 192 x 144, 2833 at 256 x 192 (2 threads); set-up
- *                (weights, targets, session) 3-7 s. A quiet machine of the same kind is faster: these are cautious.
+ *   onnxruntime  the project's 2-core CI-class machine, quiet (issue 20): 182 ms at 128 x 128 (npm run bench), and
+ *                3 scales of 15 iterations at 128/256/512 px (512 x 384) in 40-55 s with set-up. An older row measured
+ *                under heavy load (load average 11-15: 1113 ms at 128 x 96) was about 5x slower than this; a
+ *                calibration (fitCost) of the machine itself replaces the row.
  *   wasm         the same machine when quiet: 1945 ms at 128 px, 7654 ms at 256 px (README, Speed)
  *   webgpu       an H100: 25 ms at 512 px, 92 ms at 1024 px (README, On a GPU)
  * Other backends are estimated as the closest measured one (tensorflow-gpu and onnxruntime-cuda as webgpu,
  * tensorflow as onnxruntime, cpu as 25x wasm); a calibration (fitCost) replaces any of them.
  */
 export const MEASURED_COSTS: Readonly<Record<string, IterationCost>> = {
-  onnxruntime: { backend: 'onnxruntime', fixedMs: 100, msPerMegapixel: 55_000, setupMs: 6000 },
+  onnxruntime: { backend: 'onnxruntime', fixedMs: 40, msPerMegapixel: 10_000, setupMs: 4000 },
   wasm: { backend: 'wasm', fixedMs: 42, msPerMegapixel: 116_000, setupMs: 3000 },
   webgpu: { backend: 'webgpu', fixedMs: 3, msPerMegapixel: 85, setupMs: 3000 },
 };
@@ -140,9 +141,24 @@ export function refuseOverLimit(cost: IterationCost, job: { size: number; iterat
   );
 }
 
-/** The line the CLI prints before the first iteration: the estimate for a size x size picture (an upper bound). */
-export function describeEstimate(backend: string, size: number, iterations: number): string {
+/**
+ * ms of `iterations` split over coarse-to-fine scales (multiscale.ts planScales' sizes and split), each iteration
+ * priced at its own scale's size x size (an upper bound for a picture that is not square).
+ */
+export function scaledJobMs(cost: IterationCost, scales: readonly { size: number; iterations: number }[]): number {
+  return cost.setupMs + scales.reduce((ms, s) => ms + s.iterations * iterationMs(cost, s.size, s.size), 0);
+}
+
+/**
+ * The line the CLI prints before the first iteration: for a budget, the budget; else the estimate for a size x size
+ * picture (an upper bound) over its scales when `scales` is given (planScales), else at the final size throughout.
+ */
+export function describeEstimate(backend: string, size: number, iterations: number, scales?: readonly { size: number; iterations: number }[], budgetS?: number): string {
   const cost = costForBackend(backend);
+  if (budgetS !== undefined) return `Painting to a budget of ${budgetS} s on ${backend} (${size} px; plus set-up, ${formatDuration(cost.setupMs)}).`;
+  if (scales && scales.length > 1) {
+    return `Estimate on ${backend}: at most ${formatDuration(scaledJobMs(cost, scales))} (${size} px, ${iterations} iterations over scales ${scales.map((s) => s.size).join('/')}).`;
+  }
   const per = iterationMs(cost, size, size);
   return `Estimate on ${backend}: at most ${formatDuration(estimateJobMs(cost, { size, iterations }))} (${size} px, ${iterations} iterations, ${per < 1000 ? `${Math.round(per)} ms` : `${(per / 1000).toFixed(1)} s`} each).`;
 }

@@ -4,26 +4,23 @@
 // content image's relu4_2 responses and take on the style images' Gram matrices; coarse to fine over the scales
 // of multiscale.ts, each scale starting from the previous one's picture upsampled.
 import * as tf from '@tensorflow/tfjs';
-import { activeWebgpuDevice } from './webgpu/device.js';
 import { activeOnnxProvider, initBackend } from './backend.js';
-import type { OnnxProvider } from './onnx/session.js';
 import { closestStyle, PICK_SIDE } from './closest-style.js';
 import { toLuminance } from './colour.js';
 import { prepareInputs, type PreparedInputs } from './inputs.js';
-import { computeTargets, disposeTargets, imageTensor, lossParts, weightedTotal, type GatysTargets } from './losses.js';
+import { imageTensor } from './losses.js';
+import { createScaleRun, roundedPixels, type ObjectiveBackend } from './scale-run.js';
 import { activeMemoryBudget, checkRunFits, checkStockWebgpuSize, lbfgsHistorySize } from './memory.js';
 import { planScales, scaleWork, upsamplePicture, type ScalePlanEntry } from './multiscale.js';
-import { createAdam, createLbfgs, type Bounds, type Minimizer, type Objective } from './optimizers.js';
-import { OnnxStylizeObjective } from './onnx/stylize-objective.js';
 import { seededRandom } from './random.js';
 import { styleWeightAtScale } from './style-weight.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
+import { BudgetRun, FINAL_SCALE_FLOOR } from './budget.js';
+import { costForBackend } from './estimate.js';
 import { createVgg, type Vgg } from './vgg.js';
 import { loadVggWeights, resolveModelDir } from './weights.js';
 import { recordedIterationActive, wgslKernelsActive } from './webgpu-kernels.js';
-import { RecordedIteration } from './webgpu/recorded-iteration.js';
-import { objectiveTargetsOf } from './webgpu/recorded-objective.js';
-import { decodeImage, encodePng, resizeExact, resizeImage, type RgbImage } from '../images/index.js';
+import { decodeImage, encodePng, encodePreview, resizeExact, type PreviewFormat, type RgbImage } from '../images/index.js';
 import { UserError } from '../errors.js';
 import type { LossParts, StylizeHooks, StylizeOptions, StylizeRequest, StylizeResult } from './types.js';
 
@@ -35,12 +32,6 @@ const LBFGS_HISTORY = 100;
 /** Iterations the backend may run ahead of the JavaScript loop before it waits for the GPU. */
 const SYNC_EVERY = 8;
 
-/** Pixels stay within this box at every iteration (optimizers.ts), so the picture returned needs no clipping. */
-const PIXEL_BOX: Bounds = { lower: 0, upper: 255 };
-
-/** Names each run's tf.Variable uniquely (variable names are global to the tfjs engine). */
-let runCount = 0;
-
 function abortError(): Error {
   const err = new Error('The style transfer was cancelled.');
   err.name = 'AbortError';
@@ -49,16 +40,6 @@ function abortError(): Error {
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw abortError();
-}
-
-async function readParts(parts: tf.Tensor1D, weights: Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight'>): Promise<LossParts> {
-  const [content, style, tv] = Array.from(await parts.data());
-  return {
-    content: content!,
-    style: style!,
-    tv: tv!,
-    total: weights.contentWeight * content! + weights.styleWeight * style! + weights.tvWeight * tv!,
-  };
 }
 
 /** The first scale's starting picture: the request's init picture, the content photo, or seeded noise. */
@@ -85,11 +66,6 @@ async function initialImage(request: StylizeRequest, inputs: PreparedInputs, opt
   return tf.tensor4d(values, [1, inputs.height, inputs.width, channels]);
 }
 
-/** The current pixels rounded to 8 bits, as the picture will be delivered (x is already within 0..255). */
-function roundedPixels(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.round(tf.clipByValue(x, 0, 255)) as tf.Tensor4D);
-}
-
 /** The current pixels as an 8-bit RGB picture (grey replicated). */
 async function toPicture(x: tf.Tensor4D, inputs: PreparedInputs): Promise<RgbImage> {
   const pixels = tf.tidy(() => {
@@ -101,43 +77,6 @@ async function toPicture(x: tf.Tensor4D, inputs: PreparedInputs): Promise<RgbIma
   return inputs.finish({ width: inputs.width, height: inputs.height, data });
 }
 
-function createMinimizer(x: tf.Variable, f: Objective, options: StylizeOptions, historySize: number): Minimizer {
-  return options.optimizer === 'lbfgs'
-    ? createLbfgs(x, f, { historySize, learningRate: 1, bounds: PIXEL_BOX })
-    : createAdam(x, f, { learningRate: options.learningRate, bounds: PIXEL_BOX });
-}
-
-/**
- * The scale's L-BFGS as one recorded command buffer per iteration (webgpu/recorded-iteration.ts), starting from x
- * (which stays the picture's tf.Variable, brought up to date by syncPicture). Null when a buffer would exceed the
- * GPU's binding limit: the tfjs path then runs the scale.
- */
-async function createRecordedScale(vgg: Vgg, targets: GatysTargets, x: tf.Variable, options: StylizeOptions, historySize: number): Promise<RecordedIteration | null> {
-  const [, height, width, channels] = x.shape as [number, number, number, 1 | 3];
-  const start = Float32Array.from((await x.data()) as Float32Array, (v) => Math.min(PIXEL_BOX.upper, Math.max(PIXEL_BOX.lower, v)));
-  const plain = await objectiveTargetsOf(targets);
-  const device = activeWebgpuDevice(tf.backend());
-  try {
-    return await RecordedIteration.create(device, vgg, { height, width, channels, contentWeight: options.contentWeight, styleWeight: options.styleWeight, tvWeight: options.tvWeight },
-      plain, { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX }, start);
-  } catch (err) {
-    if (err instanceof RangeError) return null;
-    throw err;
-  }
-}
-
-/** A Minimizer over a recorded iteration: advance() queues one; step() also reads the loss at its start. */
-function recordedMinimizer(recorded: RecordedIteration): Minimizer {
-  return {
-    advance: () => recorded.advance(),
-    async step() {
-      recorded.advance();
-      return (await recorded.losses()).total;
-    },
-    dispose: () => recorded.destroy(),
-  };
-}
-
 /** Where a run stands across its scales, for progress events and the time estimate. */
 interface RunProgress {
   began: number;
@@ -146,6 +85,11 @@ interface RunProgress {
   workDone: number;
   workTotal: number;
   lastProgressAt: number;
+  /** The time budget's planner when the run paints to one (budget.ts), and the clock it reads (ms). */
+  budget: BudgetRun | null;
+  now: () => number;
+  /** Iterations run at each scale. */
+  perScale: number[];
 }
 
 /** One scale's result: its picture, kept for the next scale (the caller disposes it), and its losses. */
@@ -158,11 +102,11 @@ interface ScaleOutcome {
 }
 
 /**
- * Paints one scale: `iterations` optimizer steps from `start` (disposed here) against targets from `inputs`.
- * The loss the optimizer sees is scaled (see below); the parts it reports are not.
+ * Paints one scale: `iterations` optimizer steps from `start` (disposed here) against targets from `inputs`, on
+ * whichever backend `objectiveOn` names (scale-run.ts).
  */
 async function paintScale(
-  objectiveOn: { vgg: Vgg } | { onnx: OnnxProvider },
+  objectiveOn: ObjectiveBackend,
   inputs: PreparedInputs,
   start: tf.Tensor4D,
   options: StylizeOptions,
@@ -171,157 +115,71 @@ async function paintScale(
   hooks: StylizeHooks,
 ): Promise<ScaleOutcome> {
   const { onProgress, signal } = hooks;
-  let targets: GatysTargets | null = null;
-  let x: tf.Variable | null = null;
-  let minimizer: Minimizer | null = null;
-  let lastParts: tf.Tensor1D | null = null;
-  let initialParts: tf.Tensor1D | null = null;
-  let objectiveScale: tf.Scalar | null = null;
-  let gradientSum: tf.Scalar | null = null;
-  let onnx: OnnxStylizeObjective | null = null;
-  let initialLosses: LossParts | null = null;
-  let recorded: RecordedIteration | null = null;
-  /** The losses at the start of the last iteration. */
-  const lossesNow = async (): Promise<LossParts> => (recorded ? await recorded.losses() : await readParts(lastParts!, options));
+  const scaleRun = await createScaleRun(objectiveOn, { inputs, start, options, historySize: scale.historySize });
   /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
   const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
-    const losses = parts ?? (await lossesNow());
-    const gradient = recorded ? await recorded.finiteSum() : gradientSum ? (await (gradientSum as tf.Scalar).data())[0]! : 0;
+    const losses = parts ?? (await scaleRun.losses());
+    const gradient = await scaleRun.finiteSum();
     if (![losses.content, losses.style, losses.tv, losses.total, gradient].every(Number.isFinite)) throw notFinite(iteration);
   };
-  /** On the recorded path the picture lives in the iteration's own buffer: copied into x when it is looked at. */
-  const syncPicture = async (): Promise<void> => {
-    if (!recorded) return;
-    const values = await recorded.picture();
-    tf.tidy(() => x!.assign(tf.tensor4d(values, x!.shape as [number, number, number, number])));
-  };
   try {
-    // On onnxruntime the objective runs on ONNX Runtime (onnx/stylize-objective.ts); the optimizer stays on tfjs.
-    const vgg = 'vgg' in objectiveOn ? objectiveOn.vgg : null;
-    if (vgg) targets = computeTargets(vgg, inputs, options);
-    else onnx = await OnnxStylizeObjective.create(inputs, options, (objectiveOn as { onnx: OnnxProvider }).onnx);
-    const t = targets;
-    x = tf.variable(start, true, `stylize_image_${++runCount}`);
-    start.dispose();
-
-    const keepParts = (parts: tf.Tensor1D) => {
-      lastParts?.dispose();
-      lastParts = tf.keep(parts.clone());
-    };
-    const valueAndGrad = onnx
-      ? (_image: tf.Tensor) => {
-          const { parts, value, grad } = onnx!.take();
-          keepParts(parts);
-          return { value, grad };
-        }
-      : tf.valueAndGrad((image: tf.Tensor) => {
-          const parts = lossParts(vgg!, t!, image as tf.Tensor4D);
-          keepParts(parts);
-          return weightedTotal(parts, options);
-        });
-    // L-BFGS (torch-style) falls back to a plain gradient step of length 1 whenever a curvature pair is
-    // rejected (y.s <= 1e-10, which happens on the second iteration when the tiny first step lands in
-    // float32 rounding noise). With raw gradients of ~1e7 per pixel that step throws the image to
-    // infinity. So the optimizer sees the loss divided by the first gradient's largest entry: that
-    // fallback step then moves a pixel by at most one level, and nothing else changes (the minimiser
-    // is the same and the quasi-Newton steps are scale-free). Reported losses are unscaled. The scale
-    // stays a tensor: reading it back synchronously is not possible on webgpu in Node (no OffscreenCanvas).
-    const objective: Objective = (image) => {
-      const { value, grad } = tf.tidy(() => valueAndGrad(image));
-      if (!initialParts) initialParts = tf.keep(lastParts!.clone());
-      // Every loss and gradient is added into one running sum, read at the syncs: a NaN or an infinity anywhere stays
-      // in it (the box constraint would otherwise hide a NaN step as a black or white picture).
-      const previous = gradientSum;
-      gradientSum = tf.keep(tf.tidy(() => (previous ? tf.add(previous, tf.add(tf.sum(grad), value)) : tf.add(tf.sum(grad), value)) as tf.Scalar));
-      previous?.dispose();
-      if (options.optimizer !== 'lbfgs') return { loss: value, grad };
-      if (!objectiveScale) {
-        objectiveScale = tf.keep(
-          tf.tidy(() => {
-            const maxGrad = tf.max(tf.abs(grad));
-            const usable = tf.logicalAnd(tf.isFinite(maxGrad), tf.greater(maxGrad, 0));
-            return tf.where(usable, tf.div(1, maxGrad), tf.scalar(1)) as tf.Scalar;
-          }),
-        );
-      }
-      const scaleBy = objectiveScale;
-      const scaled = tf.tidy(() => ({ loss: tf.mul(value, scaleBy) as tf.Scalar, grad: tf.mul(grad, scaleBy) }));
-      value.dispose();
-      grad.dispose();
-      return scaled;
-    };
-    recorded = vgg && t && options.optimizer === 'lbfgs' && recordedIterationActive() ? await createRecordedScale(vgg, t, x, options, scale.historySize) : null;
-    minimizer = recorded ? recordedMinimizer(recorded) : createMinimizer(x, objective, options, scale.historySize);
-
     const pixels = scale.plan.size * scale.plan.size;
     const last = scale.index === scale.count;
-    for (let i = 1; i <= scale.plan.iterations; i++) {
+    // With a budget the planner says, before each iteration, whether the scale takes another; else the plan's count.
+    const more = (doneInScale: number) =>
+      run.budget ? run.budget.continueScale(scale.index - 1, doneInScale, run.now() - run.began) : doneInScale < scale.plan.iterations;
+    let mark = run.now();
+    for (let i = 1, going = more(0); going; i++) {
       throwIfAborted(signal);
-      if (onnx) await onnx.prepare(x);
       // Nothing is read back here, so a GPU backend can take the next iterations while it runs this one.
-      minimizer.advance();
+      await scaleRun.advance();
       run.done += 1;
       run.workDone += pixels;
+      run.perScale[scale.index - 1] = i;
+      const now = run.now();
+      run.budget?.record(scale.index - 1, now - mark);
+      mark = now;
+      going = more(i);
       const done = run.done;
       const progressDue =
         onProgress &&
         done % options.progressEvery === 0 &&
-        !(last && i === scale.plan.iterations) &&
+        !(last && !going) &&
         performance.now() - run.lastProgressAt >= (hooks.minProgressIntervalMs ?? 0);
       // Wait for the backend now and then so the queue of work stays short; yield to the event loop always,
       // so an abort (or a chat heartbeat in the same thread) gets through.
       if (!progressDue && done % SYNC_EVERY === 0) await checkFinite(done, null);
       else await new Promise((resolve) => setImmediate(resolve));
       throwIfAborted(signal);
-      if (recorded && i === 1) initialLosses = await recorded.losses();
       // The last iteration's event is sent by stylize(), with the final losses.
       if (progressDue) {
         run.lastProgressAt = performance.now();
-        const elapsedMs = run.lastProgressAt - run.began;
-        const losses = await lossesNow();
+        const elapsedMs = run.now() - run.began;
+        const losses = await scaleRun.losses();
         await checkFinite(done, losses);
-        if (options.previewSize > 0) await syncPicture();
-        const preview = options.previewSize > 0 ? await previewOf(await toPicture(x as tf.Tensor4D, inputs), options.previewSize) : undefined;
+        const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize, hooks.previewFormat) : undefined;
+        const budgetMs = run.budget?.budgetMs;
         onProgress({
           iteration: done,
-          total: options.iterations,
+          total: run.budget ? Math.max(done + 1, run.budget.plan.reduce((a, b) => a + b, 0)) : options.iterations,
           losses,
           elapsedMs,
-          etaMs: (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          etaMs: budgetMs !== undefined ? Math.max(0, budgetMs - elapsedMs) : (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
+          // With a budget the work is the budget's time: done is the share of it spent.
+          workDone: budgetMs !== undefined ? Math.min(1, elapsedMs / budgetMs) : run.workDone / run.workTotal,
           scale: { index: scale.index, count: scale.count, size: scale.plan.size },
           ...(preview ? { preview } : {}),
         });
       }
     }
-    await syncPicture();
-    const initial = initialLosses ?? (await readParts(initialParts!, options));
-    const finalParts = onnx ? await onnxPartsAt(onnx, x as tf.Tensor4D) : tf.tidy(() => lossParts(vgg!, t!, roundedPixels(x as tf.Tensor4D)));
-    const final = await readParts(finalParts, options);
-    finalParts.dispose();
+    const x = await scaleRun.picture();
+    const initial = await scaleRun.initialLosses();
+    const final = await scaleRun.finalLosses();
     await checkFinite(run.done, null);
     await checkFinite(run.done, final);
-    const picture = tf.keep(x.clone() as tf.Tensor4D);
-    return { x: picture, initial, final };
+    return { x: tf.keep(x.clone()), initial, final };
   } finally {
-    minimizer?.dispose();
-    recorded?.destroy();
-    x?.dispose();
-    (lastParts as tf.Tensor | null)?.dispose();
-    (initialParts as tf.Tensor | null)?.dispose();
-    (objectiveScale as tf.Tensor | null)?.dispose();
-    (gradientSum as tf.Tensor | null)?.dispose();
-    if (targets) disposeTargets(targets);
-    await onnx?.dispose();
-  }
-}
-
-/** The loss parts of the picture as delivered (rounded to 8 bits) on ONNX Runtime. */
-async function onnxPartsAt(onnx: OnnxStylizeObjective, x: tf.Tensor4D): Promise<tf.Tensor1D> {
-  const rounded = roundedPixels(x);
-  try {
-    return await onnx.partsAt(rounded);
-  } finally {
-    rounded.dispose();
+    await scaleRun.dispose();
   }
 }
 
@@ -360,9 +218,21 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     request = { ...request, styles: [{ ...request.styles[index]!, weight: 1 }] };
     throwIfAborted(signal);
   }
-  const plan = planScales(options.size, options.iterations, options.scales, hooks.minScaleSide);
+  const budgetMs = options.budget !== undefined ? options.budget * 1000 : null;
+  // With a budget, the scales' sizes as planned for the cap; their iterations come from the budget's planner.
+  const plan = planScales(options.size, budgetMs === null ? options.iterations : Math.max(LBFGS_HISTORY, options.iterations), options.scales, hooks.minScaleSide);
   const finalInputs = await prepareInputs(request, options);
   throwIfAborted(signal);
+  const timeBudget =
+    budgetMs === null
+      ? null
+      : new BudgetRun(
+          hooks.cost ?? costForBackend(backend),
+          plan.map((s) => ({ width: Math.max(1, Math.round((finalInputs.width * s.size) / options.size)), height: Math.max(1, Math.round((finalInputs.height * s.size) / options.size)) })),
+          budgetMs,
+          Math.min(FINAL_SCALE_FLOOR, options.iterations),
+          options.iterations,
+        );
   // The largest scale is the last: if it fits, every scale does (each holds its own history only while it runs).
   const channels = finalInputs.grey ? 1 : 3;
   const budget = activeMemoryBudget();
@@ -377,12 +247,24 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   if (backend === 'webgpu' && !wgslKernelsActive()) checkStockWebgpuSize(finalInputs.width, finalInputs.height);
 
   const work = scaleWork(plan);
-  const run: RunProgress = { began: performance.now(), done: 0, workDone: 0, workTotal: work.reduce((a, b) => a + b, 0), lastProgressAt: -Infinity };
+  const now = hooks.now ?? (() => performance.now());
+  const run: RunProgress = {
+    began: now(),
+    done: 0,
+    workDone: 0,
+    workTotal: work.reduce((a, b) => a + b, 0),
+    lastProgressAt: -Infinity,
+    budget: timeBudget,
+    now,
+    perScale: plan.map(() => 0),
+  };
   let picture: tf.Tensor4D | null = null;
   let losses: { initial: LossParts; final: LossParts } | null = null;
   try {
     for (const [i, entry] of plan.entries()) {
       throwIfAborted(signal);
+      // A coarse scale the budget has no time left for is skipped: the next one starts from the picture so far.
+      if (timeBudget && i < plan.length - 1 && !timeBudget.continueScale(i, 0, now() - run.began)) continue;
       const inputs = i === plan.length - 1 ? finalInputs : await prepareInputs(request, { ...options, size: entry.size });
       const start: tf.Tensor4D = picture ? upsamplePicture(picture, inputs.height, inputs.width) : await initialImage(request, inputs, options);
       picture?.dispose();
@@ -390,23 +272,25 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       // The balance of content and style moves with the size (style-weight.ts): each scale keeps the final one's.
       const scaleOptions = { ...options, styleWeight: styleWeightAtScale(options.styleWeight, options.size, entry.size) };
       const scale = { index: i + 1, count: plan.length, plan: entry, historySize: historyOf(entry, inputs) };
-      const outcome = await paintScale(onnxProvider ? { onnx: onnxProvider } : { vgg: vgg! }, inputs, start, scaleOptions, scale, run, hooks);
+      const objectiveOn: ObjectiveBackend = onnxProvider ? { onnx: onnxProvider } : { vgg: vgg!, recorded: recordedIterationActive() };
+      const outcome = await paintScale(objectiveOn, inputs, start, scaleOptions, scale, run, hooks);
       picture = outcome.x;
       losses = { initial: outcome.initial, final: outcome.final };
     }
-    const elapsedMs = performance.now() - run.began;
+    const elapsedMs = now() - run.began;
     // The final losses (paintScale) are those of the picture actually returned: the last iterate, rounded to 8 bits.
     const final = losses!.final;
     const delivered = await toPicture(picture!, finalInputs);
     const png = await encodePng(delivered);
     if (onProgress) {
-      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize) : undefined;
+      const preview = options.previewSize > 0 ? await previewOf(delivered, options.previewSize, hooks.previewFormat) : undefined;
       onProgress({
-        iteration: options.iterations,
-        total: options.iterations,
+        iteration: run.done,
+        total: run.done,
         losses: final,
         elapsedMs,
         etaMs: 0,
+        workDone: 1,
         scale: { index: plan.length, count: plan.length, size: last.size },
         ...(preview ? { preview } : {}),
       });
@@ -415,13 +299,13 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       png,
       width: delivered.width,
       height: delivered.height,
-      iterations: options.iterations,
+      iterations: run.done,
       backend,
-      msPerIteration: elapsedMs / options.iterations,
+      msPerIteration: elapsedMs / run.done,
       seed: options.seed,
       styles: finalInputs.styles.map((s) => s.name),
       options,
-      scales: plan.map((s) => ({ size: s.size, iterations: s.iterations })),
+      scales: plan.map((s, i) => ({ size: s.size, iterations: run.perScale[i]! })).filter((s) => s.iterations > 0),
       losses: losses!,
     };
   } finally {
@@ -429,8 +313,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   }
 }
 
-/** A PNG no larger than previewSize on its longest side. */
-async function previewOf(picture: RgbImage, previewSize: number): Promise<Uint8Array> {
-  const side = Math.min(previewSize, Math.max(picture.width, picture.height));
-  return encodePng(await resizeImage(picture, side));
+/** A JPEG (or PNG) no larger than previewSize on its longest side. */
+function previewOf(picture: RgbImage, previewSize: number, format: PreviewFormat = 'jpeg'): Promise<Uint8Array> {
+  return encodePreview(picture, previewSize, format);
 }

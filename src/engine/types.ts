@@ -1,5 +1,6 @@
 // The engine's public contract: what callers (CLI, job workers, benchmarks) pass in and get back.
 // Everything here is plain data so it can cross a worker_threads boundary unchanged.
+import type { IterationCost } from './estimate.js';
 
 export type Optimizer = 'lbfgs' | 'adam';
 /** The starting picture: the content photo, seeded noise, or request.init ('picture': e.g. a result to upscale). */
@@ -48,6 +49,11 @@ export interface StylizeOptions {
    * photo's is used (closest-style.ts); result.styles names it. Needs a content image.
    */
   pick: StylePick;
+  /**
+   * Seconds of painting (budget.ts): when set, the scales' iterations are planned from the cost model and re-planned
+   * from the measured time so the run ends near the budget; `iterations` is then only a cap on the total.
+   */
+  budget?: number;
 }
 
 export interface StyleInput {
@@ -95,8 +101,10 @@ export interface StylizeProgress {
   losses: LossParts;
   elapsedMs: number;
   etaMs: number;
-  /** Small PNG of the current image (longest side previewSize), when previewSize > 0. */
+  /** Small JPEG (PNG with hooks.previewFormat 'png') of the current image, longest side <= previewSize, when previewSize > 0. */
   preview?: Uint8Array;
+  /** Share of the run's work done, 0..1: iterations weighted by their scale's pixels (multiscale.ts scaleWork). */
+  workDone?: number;
   /** The scale being painted: index 1..count and its longest side. iteration and total count over all scales. */
   scale?: { index: number; count: number; size: number };
 }
@@ -126,6 +134,12 @@ export interface StylizeHooks {
    * between events if nobody is going to show most of them. Default 0: every progressEvery iterations.
    */
   minProgressIntervalMs?: number;
+  /** How previews are encoded: 'jpeg' (default: small, for chat and the studio) or 'png' (lossless intermediates). */
+  previewFormat?: 'jpeg' | 'png';
   /** The smallest scale's least longest side (multiscale.ts MIN_SCALE_SIDE, 128): lower only for tests at tiny sizes. */
   minScaleSide?: number;
+  /** The cost model a budget is planned with (estimate.ts; a calibration of this machine); default the backend's measured row. */
+  cost?: IterationCost;
+  /** The clock a budget is kept by, in ms (tests pass a fake one); default performance.now. */
+  now?: () => number;
 }

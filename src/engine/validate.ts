@@ -77,6 +77,8 @@ export function resolveOptions(partial: Partial<StylizeOptions> = {}): StylizeOp
     const strength = resolved.styleStrength as number;
     resolved.styleWeight = checkFieldValue(fieldNamed('style-weight')!, strength * defaultStyleWeight(resolved.size as number));
   }
+  // A budget without iterations paints for the budget's time; with iterations, those are a cap on the total.
+  if (given.budget !== undefined && given.iterations === undefined) resolved.iterations = LIMITS.iterations.max;
   resolved.seed = given.seed !== undefined ? resolved.seed : randomInt(0, 2 ** 31);
   resolved.progressEvery = wholeNumber('progressEvery', given.progressEvery ?? INTERNAL_DEFAULTS.progressEvery, 1, LIMITS.iterations.max);
   resolved.previewSize = wholeNumber('previewSize', given.previewSize ?? INTERNAL_DEFAULTS.previewSize, 0, LIMITS.previewSize.max);

@@ -118,6 +118,40 @@ export async function encodePng(img: RgbImage): Promise<Uint8Array> {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+/** Formats a preview can be encoded in: JPEG (small, lossy; what progress events carry) or PNG (lossless). */
+export type PreviewFormat = 'jpeg' | 'png';
+
+/** JPEG quality of previews (libjpeg scale 1..100): at 256 px a preview is about 10-20 KB, a PNG of it 100-200 KB. */
+export const PREVIEW_JPEG_QUALITY = 80;
+
+/**
+ * A preview of `img`: shrunk (never enlarged) so its longest side is at most `longestSide` px, then encoded as JPEG
+ * (quality PREVIEW_JPEG_QUALITY, 4:2:0) or PNG. Throws RangeError for a malformed image or side.
+ */
+export async function encodePreview(img: RgbImage, longestSide: number, format: PreviewFormat = 'jpeg'): Promise<Uint8Array> {
+  checkRgb(img);
+  const side = Math.min(longestSide, Math.max(img.width, img.height));
+  const small = side === Math.max(img.width, img.height) ? img : await resizeImage(img, side);
+  if (format === 'png') return encodePng(small);
+  const buffer = await fromRgb(small).jpeg({ quality: PREVIEW_JPEG_QUALITY }).toBuffer();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** The media type of encoded image bytes, from their signature (PNG, JPEG, WebP, GIF); undefined for anything else. */
+export function imageMediaType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif' | undefined {
+  const at = (i: number, ...values: number[]) => values.every((v, k) => bytes[i + k] === v);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  return undefined;
+}
+
+/** The usual file extension of a media type imageMediaType returns ('png' when unknown). */
+export function imageExtension(mediaType: string | undefined): string {
+  return mediaType === 'image/jpeg' ? 'jpg' : mediaType === 'image/webp' ? 'webp' : mediaType === 'image/gif' ? 'gif' : 'png';
+}
+
 /** Width and height whose longer side is `longestSide`, aspect kept, each side at least 1. */
 export function fitLongestSide(width: number, height: number, longestSide: number): { width: number; height: number } {
   if (!isPositiveInt(longestSide)) {

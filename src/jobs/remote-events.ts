@@ -2,7 +2,7 @@
 // the start and progress of jobs painted on other hosts at once, a worker stops a job cancelled elsewhere at once,
 // and everyone looks at the queue and the outbox when they change. Without such a store the service polls instead
 // (relayRemoteProgress). Final events (done, failed, cancelled) are not emitted here: they come from the outbox.
-import { publicJob, type Store, type StoreJobChange } from '../../db/store.js';
+import { PREVIEW_BLOB, publicJob, type Store, type StoreJobChange } from '../../db/store.js';
 import type { Job, JobEvent } from './types.js';
 
 export interface RemoteEventsHooks {
@@ -70,7 +70,7 @@ export class RemoteEvents {
     const job = publicJob(record);
     if (started) this.hooks.emit(job, { type: 'started' });
     if (progressed && record.progress) {
-      const preview = await this.store.getBlob(id, 'preview.png');
+      const preview = await this.store.getBlob(id, PREVIEW_BLOB);
       this.hooks.emit(job, preview ? { type: 'progress', progress: record.progress, preview } : { type: 'progress', progress: record.progress });
     }
   }

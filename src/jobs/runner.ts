@@ -5,6 +5,7 @@
 import PQueue from 'p-queue';
 import { apology, newErrorId } from '../errors.js';
 import { INIT_BLOB } from './intake.js';
+import { embedSettings, settingsOf } from '../reproduce/settings.js';
 
 const DAY_MS = 86_400_000;
 import { publicJob, type JobRecord, type Store } from '../../db/store.js';
@@ -12,6 +13,7 @@ import type { StylizeProgress, StylizeRequest } from '../engine/types.js';
 import type { Scheduler } from './scheduler.js';
 import type { Job, JobEvent, JobProgress, JobResultInfo, StyleDistance } from './types.js';
 import { EnginePool, EngineRunError, type EnginePoolOptions } from './worker-pool.js';
+import { MeasuredTimeLeft } from './eta.js';
 
 export interface RunnerOptions {
   /** This worker's name in leases (STYLEBOT_WORKER_NAME, default host:pid). */
@@ -44,6 +46,8 @@ interface Run {
   stopping?: 'cancel' | 'timeout' | 'lost';
   lastProgressAt: number;
   lastProgressSent?: number;
+  /** The time left, from this run's own progress reports. */
+  timeLeft: MeasuredTimeLeft;
   timer?: NodeJS.Timeout;
   heartbeat?: NodeJS.Timeout;
 }
@@ -168,7 +172,7 @@ export class Runner {
       const leased = await this.store.leaseNext(this.worker, now, now + this.options.leaseMs, now - DAY_MS);
       if (leased) {
         this.counters.leased++;
-        this.runs.set(leased.id, { record: leased, lastProgressAt: 0 });
+        this.runs.set(leased.id, { record: leased, lastProgressAt: 0, timeLeft: new MeasuredTimeLeft() });
         this.hooks.changed();
       }
       return leased;
@@ -179,7 +183,7 @@ export class Runner {
       const leased = await this.store.leaseJob(candidate.id, this.worker, now, now + this.options.leaseMs);
       if (leased) {
         this.counters.leased++;
-        this.runs.set(leased.id, { record: leased, lastProgressAt: 0 });
+        this.runs.set(leased.id, { record: leased, lastProgressAt: 0, timeLeft: new MeasuredTimeLeft() });
         this.hooks.changed();
         return leased;
       }
@@ -223,7 +227,9 @@ export class Runner {
         ...(result.scales ? { scales: result.scales } : {}),
         ...(result.options?.pick === 'closest' ? { styles: result.styles } : {}),
       };
-      await this.store.completeJob(id, this.worker, result.png, info, engineMs, this.options.now());
+      // The picture carries its settings (iTXt), so the file alone can be painted again (`stylize --from`).
+      const png = embedSettings(result.png, settingsOf(request, result));
+      await this.store.completeJob(id, this.worker, png, info, engineMs, this.options.now());
     } catch (err) {
       if (this.closed) return; // left 'running' on purpose: its lease runs out and the job runs again
       if (run.stopping === 'cancel' || run.stopping === 'lost') return;
@@ -287,12 +293,13 @@ export class Runner {
 
   private progressed(run: Run, p: StylizeProgress): void {
     if (run.stopping || this.closed) return;
+    const etaMs = run.timeLeft.update({ elapsedMs: p.elapsedMs, workDone: p.workDone ?? p.iteration / p.total });
     const progress: JobProgress = {
       iteration: p.iteration,
       total: p.total,
       losses: p.losses,
       elapsedMs: p.elapsedMs,
-      etaMs: p.etaMs,
+      ...(etaMs !== undefined ? { etaMs } : {}),
       ...(p.scale ? { scale: p.scale } : {}),
     };
     this.sendProgress(run, progress, p.preview, p.iteration >= p.total);

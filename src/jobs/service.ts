@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { publicJob, type JobRecord, type Store } from '../../db/store.js';
+import { PREVIEW_BLOB, publicJob, type JobRecord, type Store } from '../../db/store.js';
 import { SqliteStore } from '../../db/sqlite-store.js';
 import type { StylizeOptions } from '../engine/types.js';
 import { resolveArtistsDir } from '../engine/artists.js';
@@ -295,7 +295,7 @@ export class StylebotJobService implements JobService {
         const progress = job.progress;
         if (!progress || progress.iteration === this.remote.get(job.id)) continue;
         this.remote.set(job.id, progress.iteration);
-        const preview = await this.store.getBlob(job.id, 'preview.png');
+        const preview = await this.store.getBlob(job.id, PREVIEW_BLOB);
         this.events.emit(view, preview ? { type: 'progress', progress, preview } : { type: 'progress', progress });
       }
       for (const id of this.remote.keys()) if (!seen.has(id)) this.remote.delete(id);

@@ -45,7 +45,8 @@ export interface JobProgress {
   total: number;
   losses?: LossParts;
   elapsedMs: number;
-  etaMs: number;
+  /** Time left, measured on this job's own iterations (eta.ts); absent until two progress events have been seen. */
+  etaMs?: number;
   /** The scale being painted (multi-scale runs): index 1..count and its longest side in px. */
   scale?: { index: number; count: number; size: number };
 }

@@ -88,6 +88,16 @@ export const OPTION_FIELDS: readonly OptionField[] = [
     slackWords: ['iteration', 'iters', 'steps'],
   },
   {
+    name: 'budget',
+    engineKey: 'budget',
+    kind: 'integer',
+    min: 5,
+    max: 3600,
+    defaultText: 'none',
+    help: 'seconds of painting: the best picture in that time (iterations, if also given, caps it)',
+    surfaces: ALL,
+  },
+  {
     name: 'size',
     engineKey: 'size',
     kind: 'integer',

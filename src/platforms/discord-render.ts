@@ -1,6 +1,7 @@
 // Turns command replies and status views into Discord message bodies (content, buttons, attachments).
 import { ButtonStyle, ComponentType, type RawFile } from 'discord.js';
 import type { ActionButton } from '../../commands/types.js';
+import { imageMediaType } from '../images/index.js';
 
 export interface RenderableMessage {
   text: string;
@@ -38,7 +39,7 @@ export function renderMessage(message: RenderableMessage, options: { ephemeral?:
     allowed_mentions: { parse: [], users: options.mentionUser ? [options.mentionUser] : [] },
   };
   if (options.ephemeral) body.flags = 64;
-  const files: RawFile[] = message.image ? [{ name: message.image.name, data: Buffer.from(message.image.data), contentType: 'image/png' }] : [];
+  const files: RawFile[] = message.image ? [{ name: message.image.name, data: Buffer.from(message.image.data), contentType: imageMediaType(message.image.data) ?? 'image/png' }] : [];
   return { body, files };
 }
 

@@ -33,7 +33,7 @@ describe('statusView', () => {
   });
 
   it('shows a progress bar, the iteration, the time left and the preview', () => {
-    const preview = new Uint8Array([1, 2, 3]);
+    const preview = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]); // a JPEG's signature
     const view = statusView(job(), {
       type: 'progress',
       progress: { iteration: 120, total: 300, elapsedMs: 60_000, etaMs: 90_000 },
@@ -42,9 +42,15 @@ describe('statusView', () => {
     expect(view.text).toContain('iteration 120/300');
     expect(view.text).toContain('▓▓▓▓▓░░░░░░░ 40%');
     expect(view.text).toContain('1m 30s left');
-    expect(view.image).toEqual({ data: preview, name: 'preview-job42.png' });
+    expect(view.image).toEqual({ data: preview, name: 'preview-job42.jpg' });
     expect(view.buttons?.map((b) => b.action)).toEqual(['cancel']);
     expect(view.final).toBe(false);
+  });
+
+  it('says the time left is being measured until the job has a measured rate, instead of a guess', () => {
+    const view = statusView(job(), { type: 'progress', progress: { iteration: 1, total: 300, elapsedMs: 40_000 } })!;
+    expect(view.text).toContain('iteration 1/300 · measuring the time left');
+    expect(view.text).not.toMatch(/\d+s left/);
   });
 
   it('shows the result with the settings used and the re-run buttons', () => {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { AdmissionSnapshot, NewJob, Store, UserKey } from '../../db/store.js';
-import { userKeyString } from '../../db/store.js';
+import { PREVIEW_BLOB, userKeyString } from '../../db/store.js';
 import type { JobResultInfo } from '../../src/jobs/types.js';
 
 /** makeStore returns a fresh, empty, migrated store; cleanup (optional) runs after each test. */
@@ -111,7 +111,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.saveProgress(job.id, other, { iteration: 1, total: 3, elapsedMs: 1, etaMs: 2 })).toBe(false);
       expect(await store.saveProgress(job.id, holder, { iteration: 2, total: 3, elapsedMs: 1, etaMs: 2 }, bytes(5, 9))).toBe(true);
       expect((await store.getJob(job.id))!.progress).toMatchObject({ iteration: 2 });
-      expect(await store.getBlob(job.id, 'preview.png')).toEqual(bytes(5, 9));
+      expect(await store.getBlob(job.id, PREVIEW_BLOB)).toEqual(bytes(5, 9));
       expect(await store.leaseJob(job.id, other, 3_000, 33_000)).toBeUndefined();
     });
 

@@ -128,7 +128,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
       what: 'a progress edit with a preview',
     });
     expect(contentOf(progress)).toMatch(/[▓░]+ \d+%/);
-    expect((await pngSize(progress.files[0].data)).format).toBe('png');
+    expect((await pngSize(progress.files[0].data)).format).toBe('jpeg');
 
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the final edit' });
     expect(done.files).toHaveLength(1);

@@ -78,7 +78,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
       { from },
     );
     expect(preview.args.thread_ts).toBe(event.ts);
-    expect((await sharp(Buffer.from(preview.uploaded![0].bytes)).metadata()).format).toBe('png');
+    expect((await sharp(Buffer.from(preview.uploaded![0].bytes)).metadata()).format).toBe('jpeg');
 
     const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
     expect(final.args.channel_id).toBe('C1');

@@ -5,8 +5,8 @@ import { initBackend } from '../../src/engine/backend.js';
 import { backwardKernel, convReluCustom, convReluStock, gramCustom, gramStock, prepareConv } from '../../src/engine/gradients.js';
 import { contentLoss, styleLayerLoss } from '../../src/engine/losses.js';
 import { seededRandom } from '../../src/engine/random.js';
-import { conv64, pool64, styleLoss64, type Conv64 } from '../../src/engine/reference64.js';
-import { relativeL2 } from '../../src/engine/webgpu-checks.js';
+import { conv64, pool64, styleLoss64, type Conv64 } from './support/reference64.js';
+import { relativeL2 } from './support/webgpu-checks.js';
 
 beforeAll(async () => {
   await initBackend();

@@ -8,7 +8,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { CurvatureHistory, firstLoop, secondLoop } from '../../src/engine/lbfgs-history.js';
 import { createLbfgs, objectiveFromLoss } from '../../src/engine/optimizers.js';
 import { seededRandom } from '../../src/engine/random.js';
-import { relativeL2, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { relativeL2, webgpuUnavailableReason } from './support/webgpu-checks.js';
 import { rowDotsWgsl } from '../../src/engine/wgsl/lbfgs-kernels.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -5,7 +5,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { blendGrams, computeTargets, contentLoss, disposeTargets, gramMatrix, lossParts, styleLayerLoss, totalVariation } from '../../src/engine/losses.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { CHECK_WEIGHTS, syntheticImage } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, syntheticImage } from './support/webgpu-checks.js';
 import { MODEL_DIR } from '../helpers/shared.js';
 
 beforeAll(async () => {

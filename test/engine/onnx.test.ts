@@ -9,13 +9,13 @@ import { computeTargets, lossParts, STYLE_LAYERS } from '../../src/engine/losses
 import { buildObjectiveGraph, type FeatureLayer, type OnnxVggWeights } from '../../src/engine/onnx/gatys-graph.js';
 import { OnnxGatys } from '../../src/engine/onnx/objective.js';
 import { decodeModel } from '../../src/engine/onnx/proto.js';
-import { gatysParts64, gramTarget64, layerIndex, vggFeatures64 } from '../../src/engine/onnx/reference-vgg64.js';
+import { gatysParts64, gramTarget64, layerIndex, vggFeatures64 } from './support/reference-vgg64.js';
 import { onnxWeights } from '../../src/engine/onnx/session.js';
 import { seededRandom } from '../../src/engine/random.js';
-import type { Map64 } from '../../src/engine/reference64.js';
+import type { Map64 } from './support/reference64.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { VGG_CONV_LAYERS, loadVggWeights } from '../../src/engine/weights.js';
-import { relativeL2 } from '../../src/engine/webgpu-checks.js';
+import { relativeL2 } from './support/webgpu-checks.js';
 import { decodeImage } from '../../src/images/index.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 

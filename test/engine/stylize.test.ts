@@ -65,6 +65,7 @@ describe('stylize with the real VGG-19', () => {
     expect(events[2]!.losses).toEqual(final);
     expect(events[0]!.losses.total).toBeGreaterThan(events[1]!.losses.total);
     expect((await pixels(events[0]!.preview!)).width).toBe(32);
+    expect([...events[0]!.preview!.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]); // a JPEG
     // L-BFGS keeps 3 tensors per curvature pair (history 100); nothing else may grow.
     expect(counts[1]! - counts[0]!).toBeLessThanOrEqual(3 * 10);
     expect(liveTensors()).toBe(before);

@@ -10,7 +10,7 @@ import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTar
 import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from './support/webgpu-checks.js';
 import { buildObjective, deviceVgg, objectiveTargetsOf, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
 import { RecordedIteration, TENSOR_CORE_GRADIENT_SCALE, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';

@@ -8,7 +8,7 @@ import { createLbfgs, objectiveFromLoss } from '../../src/engine/optimizers.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
 import { setWgslKernels, wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
-import { iterationZero, relativeDifference, relativeL2, tinyNetGradientCheck, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { iterationZero, relativeDifference, relativeL2, tinyNetGradientCheck, webgpuUnavailableReason } from './support/webgpu-checks.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stylize } from '../../src/engine/stylize.js';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { seededRandom } from '../../src/engine/random.js';
-import { relativeL2, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { relativeL2, webgpuUnavailableReason } from './support/webgpu-checks.js';
 import {
   CONV3X3_CONFIGS,
   DEFAULT_CONV3X3_CONFIG,

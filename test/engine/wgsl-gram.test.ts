@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { gramCustom } from '../../src/engine/gradients.js';
 import { seededRandom } from '../../src/engine/random.js';
-import { relativeL2, webgpuUnavailableReason } from '../../src/engine/webgpu-checks.js';
+import { relativeL2, webgpuUnavailableReason } from './support/webgpu-checks.js';
 import {
   DEFAULT_GRAM_BACKWARD_CONFIG,
   DEFAULT_GRAM_FORWARD_CONFIG,

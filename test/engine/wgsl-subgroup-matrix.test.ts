@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/engine/random.js';
-import { relativeL2 } from '../../src/engine/webgpu-checks.js';
+import { relativeL2 } from './support/webgpu-checks.js';
 import type { ComputeKernel } from '../../src/engine/webgpu/kernel.js';
-import { compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer, type RawDevice } from '../../src/engine/webgpu/run-kernels.js';
+import { compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer, type RawDevice } from './support/run-kernels.js';
 import {
   DEFAULT_SUBGROUP_MATRIX_TILE,
   SUBGROUP_MATRIX_TILES,

@@ -7,6 +7,8 @@ import {
   ImageError,
   decodeImage,
   encodePng,
+  encodePreview,
+  imageMediaType,
   fitLongestSide,
   imageLimitsFromEnv,
   probeImage,
@@ -208,5 +210,35 @@ describe('resize and encode', () => {
     expect((await sharp(png).metadata()).format).toBe('png');
     const back = await decodeImage(png);
     expect(back).toEqual({ width: 5, height: 3, data });
+  });
+});
+
+describe('encodePreview', () => {
+  it('sends a 256 px JPEG of a 512 px picture in a tenth of its PNG bytes, and a lossless PNG when asked', async () => {
+    const photo = await decodeImage(readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')), { longestSide: 512 });
+    const full = await encodePng(photo);
+    const preview = await encodePreview(photo, 256);
+    expect(imageMediaType(preview)).toBe('image/jpeg');
+    const meta = await sharp(preview).metadata();
+    expect([meta.format, Math.max(meta.width!, meta.height!)]).toEqual(['jpeg', 256]);
+    expect(preview.length).toBeLessThan(full.length / 10);
+    const png = await encodePreview(photo, 256, 'png');
+    expect(imageMediaType(png)).toBe('image/png');
+    expect((await sharp(png).metadata()).width).toBe(256);
+  });
+
+  it('never enlarges a picture smaller than the preview size', async () => {
+    const small: RgbImage = { width: 40, height: 30, data: new Uint8Array(40 * 30 * 3).fill(200) };
+    const meta = await sharp(await encodePreview(small, 256)).metadata();
+    expect([meta.width, meta.height]).toEqual([40, 30]);
+  });
+
+  it('names the media type of PNG, JPEG, WebP and GIF bytes, and of nothing else', async () => {
+    const img = solid(8, 8);
+    expect(imageMediaType(await img.clone().png().toBuffer())).toBe('image/png');
+    expect(imageMediaType(await img.clone().jpeg().toBuffer())).toBe('image/jpeg');
+    expect(imageMediaType(await img.clone().webp().toBuffer())).toBe('image/webp');
+    expect(imageMediaType(await img.clone().gif().toBuffer())).toBe('image/gif');
+    expect(imageMediaType(new Uint8Array([1, 2, 3]))).toBeUndefined();
   });
 });

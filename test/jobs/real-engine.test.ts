@@ -37,6 +37,13 @@ test('a real 64 px, 5-iteration job in artist mode ends with a valid PNG', async
   const progress = log.of(r.job.id).filter((e) => e.type === 'progress');
   expect(progress.length).toBeGreaterThanOrEqual(2);
   expect(progress.at(-1)).toMatchObject({ progress: { iteration: 5, total: 5 } });
-  expect(progress.some((e) => e.type === 'progress' && e.preview instanceof Uint8Array)).toBe(true);
+  const previews = progress.flatMap((e) => (e.type === 'progress' && e.preview ? [e.preview] : []));
+  expect(previews.length).toBeGreaterThan(0);
+  // Through the worker thread the previews stay small JPEGs (previewSize 32); the picture is a PNG once, at the end.
+  for (const preview of previews) {
+    const previewMeta = await sharp(preview).metadata();
+    expect(previewMeta.format).toBe('jpeg');
+    expect(Math.max(previewMeta.width!, previewMeta.height!)).toBe(32);
+  }
   expect((await service.resultImage(r.job.id))).toEqual(final.event.png);
 }, 180_000);

@@ -65,9 +65,13 @@ describe('studio API: a job from upload to picture', () => {
     expect(types.at(-1)).toBe('done');
     const progress = events.filter((e) => e.event === 'progress');
     expect(progress.length).toBeGreaterThan(0);
-    const withPreview = progress.find((e) => typeof e.data.preview === 'string');
-    expect(withPreview?.data.preview).toMatch(/^data:image\/png;base64,/);
-    const previewMeta = await sharp(Buffer.from(withPreview!.data.preview.split(',')[1], 'base64')).metadata();
+    // Previews are small JPEGs, the full picture comes once as a PNG (below).
+    const previews = progress.filter((e) => typeof e.data.preview === 'string').map((e) => e.data.preview as string);
+    expect(previews.length).toBeGreaterThan(0);
+    for (const url of previews) expect(url).toMatch(/^data:image\/jpeg;base64,/);
+    const previewBytes = previews.map((url) => Buffer.from(url.split(',')[1]!, 'base64'));
+    const previewMeta = await sharp(previewBytes[0]).metadata();
+    expect(previewMeta.format).toBe('jpeg');
     expect(Math.max(previewMeta.width!, previewMeta.height!)).toBe(64);
     const iterations = progress.map((e) => e.data.job.iteration as number);
     expect(iterations).toEqual([...iterations].sort((a, b) => a - b));
@@ -84,6 +88,8 @@ describe('studio API: a job from upload to picture', () => {
     const meta = await sharp(Buffer.from(await result.arrayBuffer())).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width!, meta.height!)).toBe(64);
+    // A 64x48 JPEG at quality 80 is about 2 KB; the PNG of the same picture about 8 KB.
+    for (const bytes of previewBytes) expect(bytes.length).toBeLessThan(4096);
 
     const gallery = (await (await fetch(`${t.url}/api/jobs`)).json()) as { jobs: { id: string }[] };
     expect(gallery.jobs.map((j) => j.id)).toContain(accepted.id);

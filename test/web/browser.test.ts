@@ -70,8 +70,14 @@ describe.skipIf(!available)('studio in Chromium', () => {
     const card = page.locator('[data-testid=job-card]').first();
     await card.waitFor();
     // A progress preview arrives while it paints: its src stays set after the picture replaces it.
-    await page.waitForFunction(() => document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/png;base64,'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/jpeg;base64,'));
     await page.waitForFunction(() => /iteration \d+\/20/.test(document.querySelector('[data-testid=job-counts]')?.textContent ?? ''));
+    // The progress line is on the card once (the status keeps only its title), with the time left or that it is measured.
+    const running = await page.evaluate(() => (document.querySelector('[data-testid=job-card]') as HTMLElement).innerText);
+    if (!/Done/.test(running)) {
+      expect(running.match(/iteration \d+\/20/g)).toHaveLength(1);
+      expect(running.match(/ left/g)).toHaveLength(1);
+    }
     await card.locator('[data-testid=job-result]').waitFor();
     expect(await card.getAttribute('data-state')).toBe('done');
     expect(await card.locator('[data-testid=job-settings]').textContent()).toMatch(/20 iterations/);

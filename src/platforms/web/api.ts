@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COMMAND_NAMES, runCommand } from '../../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
-import { decodeImage, encodePng } from '../../images/index.js';
+import { decodeImage, encodePng, imageMediaType } from '../../images/index.js';
+import { readSettings } from '../../reproduce/settings.js';
 import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
@@ -128,7 +129,7 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     if (!job) return reply;
     const preview = deps.streams.preview(job.id);
     if (!preview) return sendError(reply, 404, 'not_found', `Job ${job.id} has no preview yet.`);
-    return reply.type('image/png').header('cache-control', 'no-store').send(Buffer.from(preview));
+    return reply.type(imageMediaType(preview) ?? 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(preview));
   });
 
   app.get('/api/jobs/:id/events', async (request, reply) => {
@@ -189,6 +190,21 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     const result = await command(deps, request.requester, 'compare', upload.args, upload.attachments);
     return answer(deps, reply, result, false);
   });
+
+  // The settings a Stylebot PNG carries (src/reproduce/settings.ts): the studio shows them for a dropped picture.
+  app.post('/api/settings', async (request, reply) => {
+    const { attachments } = await readUpload(request, context.limits.maxImageBytes);
+    const image = attachments.image;
+    if (!image) return sendError(reply, 400, 'invalid', 'Send the picture as the file field `image`.');
+    let settings;
+    try {
+      settings = readSettings(await image.fetch());
+    } catch (error) {
+      return sendError(reply, 400, 'invalid', `The Stylebot settings in ${image.name} are damaged: ${(error as Error).message}.`);
+    }
+    if (!settings) return sendError(reply, 400, 'no_settings', `${image.name} carries no Stylebot settings: only PNGs that Stylebot painted do.`);
+    return { settings };
+  });
 }
 
 /** text/event-stream of one job: a snapshot first, then each event, and the end. */
@@ -205,7 +221,8 @@ function streamEvents(deps: StudioDeps, request: FastifyRequest, reply: FastifyR
   const send = (event: string, data: unknown) => {
     if (!closed) out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const previewUrl = (png: Uint8Array | undefined) => (png ? `data:image/png;base64,${Buffer.from(png).toString('base64')}` : undefined);
+  const previewUrl = (bytes: Uint8Array | undefined) =>
+    bytes ? `data:${imageMediaType(bytes) ?? 'application/octet-stream'};base64,${Buffer.from(bytes).toString('base64')}` : undefined;
   // Positions are read from the store: the writes go out in order through one chain.
   let writes = Promise.resolve();
   const inOrder = (write: () => Promise<void>) => {

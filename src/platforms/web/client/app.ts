@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   const pages: [string, string, () => HTMLElement][] = [
     ['paint', 'Paint', paintPage],
     ['compare', 'Style distance', comparePage],
+    ['settings', 'Picture settings', settingsPage],
     ['gallery', 'My pictures', galleryPage],
   ];
   if (me.role === 'admin') pages.push(['admin', 'Admin', adminPage]);
@@ -238,9 +239,12 @@ function jobCard(initial: ApiJob): HTMLElement {
     bar.hidden = job.state !== 'running' && job.state !== 'queued';
     const parts: string[] = [];
     if (job.state === 'queued' && job.position) parts.push(`position ${job.position} in line`);
-    if (job.state === 'running') parts.push(`iteration ${job.iteration}/${job.iterations}`);
-    if (job.state === 'running' && job.etaMs !== null) parts.push(`about ${duration(job.etaMs)} left`);
+    if (job.state === 'running' && job.iteration > 0) parts.push(`iteration ${job.iteration}/${job.iterations}`);
+    if (job.state === 'running' && job.iteration > 0) parts.push(job.etaMs === null ? 'measuring the time left' : `about ${duration(job.etaMs)} left`);
     counts.textContent = parts.join(' · ');
+    // The bots' status text repeats the position or the progress line under its title: the card shows them once,
+    // in the counts line (with the progress bar), and keeps only the title from the status.
+    if (parts.length > 0) status.textContent = job.status.split('\n')[0] ?? '';
     if (previewUrl) {
       preview.src = previewUrl;
       preview.hidden = false;
@@ -302,6 +306,33 @@ function comparePage(): HTMLElement {
       .catch((error: Error) => message(out, error.message, 'error'));
   });
   return h('section', {}, h('h2', {}, 'Style distance of two images'), h('p', { class: 'help' }, 'How far apart the Gram matrices of VGG-19 (relu1_1 … relu5_1) of two pictures are: 0 = the same style.'), form, out);
+}
+
+// ---- settings inside a picture ------------------------------------------------------------------------------
+
+interface PictureSettings {
+  version: string;
+  options: Record<string, unknown>;
+  styles: { name: string; weight: number }[];
+  seed: number;
+  backend: string;
+}
+
+function settingsPage(): HTMLElement {
+  const out = h('div', { 'data-testid': 'settings-result' });
+  const form = h('form', {}, dropZone('image', 'A picture Stylebot painted', 'settings-image')) as HTMLFormElement;
+  form.addEventListener('change', () => {
+    out.replaceChildren(h('p', {}, 'Reading…'));
+    void api<{ settings: PictureSettings }>('/api/settings', { method: 'POST', body: new FormData(form) })
+      .then(({ settings }) => {
+        const row = (name: string, value: string) => h('tr', {}, h('th', {}, name), h('td', { 'data-setting': name }, value));
+        const styles = settings.styles.map((s) => (settings.styles.length > 1 ? `${s.name} (${Math.round(s.weight * 100)}%)` : s.name)).join(', ');
+        const options = Object.entries(settings.options).map(([key, value]) => row(key, Array.isArray(value) ? value.join(', ') : String(value)));
+        out.replaceChildren(h('table', {}, row('paintings', styles), row('seed', String(settings.seed)), row('backend', settings.backend), row('Stylebot', settings.version), ...options));
+      })
+      .catch((error: Error) => message(out, error.message, 'error'));
+  });
+  return h('section', {}, h('h2', {}, 'Settings of a picture'), h('p', { class: 'help' }, 'Every picture Stylebot paints carries the settings it was painted with; drop one here to see them (stylebot stylize --from paints it again).'), form, out);
 }
 
 // ---- gallery ------------------------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 // Used by test/engine/webgpu.test.ts (on lavapipe where it exists) and by bench/gpu/gpu-bench.ts (on the GPU).
 // Nothing here imports sharp: the GPU bundle must run with only Dawn beside it.
 import * as tf from '@tensorflow/tfjs';
-import { convReluCustom, gramCustom, prepareConv } from './gradients.js';
-import { computeTargets, contentLoss, disposeTargets, lossParts, styleLayerLoss, weightedTotal, type LossWeights } from './losses.js';
-import { seededRandom } from './random.js';
+import { convReluCustom, gramCustom, prepareConv } from '../../../src/engine/gradients.js';
+import { computeTargets, contentLoss, disposeTargets, lossParts, styleLayerLoss, weightedTotal, type LossWeights } from '../../../src/engine/losses.js';
+import { seededRandom } from '../../../src/engine/random.js';
 import { conv64, pool64, styleLoss64, type Conv64 } from './reference64.js';
-import type { Vgg } from './vgg.js';
-import type { RgbImage } from '../images/index.js';
+import type { Vgg } from '../../../src/engine/vgg.js';
+import type { RgbImage } from '../../../src/images/index.js';
 
 /** The engine's default loss weights (validate.ts DEFAULT_OPTIONS), without importing the option parser. */
 export const CHECK_WEIGHTS: LossWeights = { contentWeight: 1, styleWeight: 1e4, tvWeight: 1e-3, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] };

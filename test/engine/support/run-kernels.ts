@@ -2,7 +2,7 @@
 // Running ComputeKernels (kernel.ts) on a raw Dawn device from the `webgpu` package, outside TensorFlow.js:
 // the device, pipelines with their compilation errors, buffers, one-off dispatches and read-backs. Used by the
 // kernel tests and GPU benches; the engine's recorded iteration keeps its own pipelines and bind groups.
-import type { ComputeKernel } from './kernel.js';
+import type { ComputeKernel } from '../../../src/engine/webgpu/kernel.js';
 
 // GPUBufferUsage and GPUMapMode values (WebGPU spec), so that callers need not install Dawn's globals.
 const COPY_SRC = 0x4;
@@ -105,7 +105,7 @@ export function encodeKernel(pass: GPUComputePassEncoder, kernel: ComputeKernel,
 }
 
 /** The first `count` f32 values of a buffer (waits for the queue): the recorded iteration's reader. */
-export { readFloats } from './pass-list.js';
+export { readFloats } from '../../../src/engine/webgpu/pass-list.js';
 
 /** Runs kernels one after another in one command buffer, kernels[i] bound to buffers[i], and waits for the GPU. */
 export async function runKernels(device: GPUDevice, steps: readonly { kernel: ComputeKernel; pipeline: GPUComputePipeline; buffers: readonly GPUBuffer[] }[], repeat = 1): Promise<void> {

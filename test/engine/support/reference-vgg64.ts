@@ -1,9 +1,9 @@
 // The whole Gatys objective in float64 plain JavaScript, built from reference64.ts's blocks: the yardstick for the
 // ONNX graph's losses (with the real VGG-19 weights at 32 px) and, by finite differences, for its image gradient
 // (with small random weights of the same layer structure). Slow on purpose; tests only.
-import { conv64, gram64, pool64, type Map64 } from '../reference64.js';
-import { VGG_CONV_LAYERS } from '../vgg-layers.js';
-import type { FeatureLayer, OnnxVggWeights } from './gatys-graph.js';
+import { conv64, gram64, pool64, type Map64 } from './reference64.js';
+import { VGG_CONV_LAYERS } from '../../../src/engine/vgg-layers.js';
+import type { FeatureLayer, OnnxVggWeights } from '../../../src/engine/onnx/gatys-graph.js';
 
 const VGG_MEAN_BGR = [103.939, 116.779, 123.68];
 const POOL_AFTER = new Set(['conv1_2', 'conv2_2', 'conv3_4', 'conv4_4']);

@@ -1,0 +1,89 @@
+// The time-budget planner driven by a fake clock: each iteration "takes" the modelled cost times a slowdown the
+// planner is not told, so nothing here is timed.
+import { describe, expect, it } from 'vitest';
+import { BudgetRun, FINAL_SCALE_FLOOR, planBudget, type BudgetScale } from '../../src/engine/budget.js';
+import { iterationMs, type IterationCost } from '../../src/engine/estimate.js';
+
+const COST: IterationCost = { backend: 'fake', fixedMs: 20, msPerMegapixel: 4000, setupMs: 0 };
+const SCALES: BudgetScale[] = [
+  { width: 128, height: 96 },
+  { width: 256, height: 192 },
+  { width: 512, height: 384 },
+];
+
+/** Runs the loop stylize() runs, on a fake clock; `slowdownAt(ms)` is how much slower than the model the machine is. */
+function simulate(budgetMs: number, slowdownAt: (elapsedMs: number) => number, floor = FINAL_SCALE_FLOOR) {
+  const run = new BudgetRun(COST, SCALES, budgetMs, floor);
+  const firstPlan = [...run.plan];
+  let clock = 0;
+  const done: number[] = [];
+  SCALES.forEach((s, index) => {
+    let n = 0;
+    while (run.continueScale(index, n, clock)) {
+      const ms = slowdownAt(clock) * iterationMs(COST, s.width, s.height);
+      clock += ms;
+      run.record(index, ms);
+      n += 1;
+    }
+    done.push(n);
+  });
+  return { firstPlan, done, elapsedMs: clock };
+}
+
+describe('planBudget', () => {
+  it('prices each scale at its own size: equal iterations fill the budget, coarse iterations cost less', () => {
+    const plan = planBudget(COST, SCALES, 60_000);
+    const ms = plan.reduce((a, n, i) => a + n * iterationMs(COST, SCALES[i]!.width, SCALES[i]!.height), 0);
+    expect(ms).toBeLessThanOrEqual(60_000);
+    expect(ms).toBeGreaterThan(0.95 * 60_000);
+    expect(plan[0]).toBe(plan[1]);
+    expect(plan[2]).toBeGreaterThanOrEqual(plan[1]!);
+    // Priced at the final size for every iteration it would plan far fewer.
+    expect(plan.reduce((a, b) => a + b, 0)).toBeGreaterThan(Math.floor(60_000 / iterationMs(COST, 512, 384)) * 1.5);
+  });
+
+  it('short of time, keeps the final scale at its target and takes from the coarse scales, then floors the final', () => {
+    const plan = planBudget(COST, SCALES, 60_000);
+    const slower = planBudget(COST, SCALES, 60_000, { slowdown: 1.5, finalTarget: plan[2] });
+    expect(slower[2]).toBeLessThanOrEqual(plan[2]!);
+    expect(slower[0]!).toBeLessThan(plan[0]!);
+    const hopeless = planBudget(COST, SCALES, 1000, { finalTarget: plan[2] });
+    expect(hopeless).toEqual([0, 0, FINAL_SCALE_FLOOR]);
+  });
+});
+
+describe('BudgetRun on a fake clock', () => {
+  it.each([30_000, 60_000, 120_000])('keeps a %i ms budget within 10%% when the model is right', (budget) => {
+    const { elapsedMs, done } = simulate(budget, () => 1);
+    expect(Math.abs(elapsedMs - budget) / budget).toBeLessThan(0.1);
+    expect(done.every((n) => n > 0)).toBe(true);
+  });
+
+  it('on a machine 1.6x slower than the model, still ends within 10% and the coarse scales lose iterations first', () => {
+    const right = simulate(60_000, () => 1);
+    const slow = simulate(60_000, () => 1.6);
+    expect(Math.abs(slow.elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
+    const lostCoarse = right.done[0]! + right.done[1]! - slow.done[0]! - slow.done[1]!;
+    expect(lostCoarse).toBeGreaterThan(0);
+    // The final scale's share of the iterations grows: it gave up fewer than the coarse ones (relatively).
+    expect(slow.done[2]! / right.done[2]!).toBeGreaterThan((slow.done[0]! + slow.done[1]!) / (right.done[0]! + right.done[1]!));
+  });
+
+  it('when the machine gets busy halfway, re-plans and still ends within 10%', () => {
+    const { elapsedMs } = simulate(60_000, (t) => (t > 20_000 ? 2 : 1));
+    expect(Math.abs(elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
+  });
+
+  it('on a faster machine uses the time too (more iterations, within 10%)', () => {
+    const right = simulate(60_000, () => 1);
+    const fast = simulate(60_000, () => 0.5);
+    expect(Math.abs(fast.elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
+    expect(fast.done[2]!).toBeGreaterThan(right.done[2]!);
+  });
+
+  it('never gives the final scale fewer than the floor, even far over budget', () => {
+    const { done } = simulate(2000, () => 5, 7);
+    expect(done[2]).toBe(7);
+    expect(done[0]).toBe(0);
+  });
+});
