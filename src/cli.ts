@@ -11,6 +11,7 @@ const SUBCOMMANDS: Record<string, string> = {
   register: "register the bot's slash commands with Discord",
   serve: 'run Stylebot Studio (the bot in the browser) and the Discord and/or Slack bot',
   worker: 'run engine jobs from the shared store (for GPU hosts)',
+  migrate: 'apply pending database migrations, or list them (status)',
 };
 
 const HELP = `stylebot: neural style transfer (Gatys, Ecker and Bethge 2015) on the command line and in chat.

@@ -1,11 +1,9 @@
-// Configuration from the environment (and an optional .env file), validated at start with one clear
-// message per problem, so an operator sees everything that is wrong in one go.
-import { redactValue } from './redact.js';
+// Configuration from the environment (and an optional .env file): one zod schema (src/config-schema.ts) read once at
+// start, with one clear message per problem, so an operator sees everything that is wrong in one go.
 import { existsSync, readFileSync } from 'node:fs';
-import { fieldNamed, type IntegerField } from './options/fields.js';
+import { parseEnv, type Env } from './config-schema.js';
 
-const SIZE = fieldNamed('size') as IntegerField;
-const ITERATIONS = fieldNamed('iterations') as IntegerField;
+export { configProblems, envSchema, type Env } from './config-schema.js';
 
 export interface DiscordConfig {
   token: string;
@@ -68,88 +66,67 @@ export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env):
   }
 }
 
+/** Parses the environment with envSchema; throws ConfigError listing every problem (no secret value in any). */
+export function readEnv(env: NodeJS.ProcessEnv = process.env, only?: readonly (keyof Env)[]): Env {
+  const result = parseEnv(env, only);
+  if (!result.success) throw new ConfigError(result.problems);
+  return result.data;
+}
+
+/** The bots' and the studio's settings. Throws ConfigError listing every problem at once. */
 export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
-  const problems: string[] = [];
-  const text = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = text(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${redactValue(name, raw)}")`);
-      return fallback;
-    }
-    return value;
-  };
-  const url = (name: string) => {
-    const raw = text(name);
-    if (raw === undefined) return undefined;
-    try {
-      new URL(raw);
-    } catch {
-      problems.push(`${name} must be a URL such as http://127.0.0.1:8080/api (got "${redactValue(name, raw)}")`);
-    }
-    return raw;
-  };
+  const parsed = parseEnv(env, BOT_KEYS);
+  const problems = parsed.success ? [] : [...parsed.problems];
+  const e = (parsed.success ? parsed.data : parsed.partial) as Partial<Env>;
 
   let discord: DiscordConfig | undefined;
-  const discordToken = text('DISCORD_TOKEN');
-  if (discordToken) {
-    const applicationId = text('DISCORD_APP_ID');
-    if (!applicationId) problems.push('DISCORD_APP_ID is required with DISCORD_TOKEN (the application id from the Discord developer portal)');
-    discord = { token: discordToken, applicationId: applicationId ?? '', guildId: text('DISCORD_GUILD_ID'), apiBase: url('DISCORD_API_BASE') };
+  if (e.DISCORD_TOKEN) {
+    if (!e.DISCORD_APP_ID) problems.push('DISCORD_APP_ID is required with DISCORD_TOKEN (the application id from the Discord developer portal)');
+    discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APP_ID ?? '', guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE };
   }
 
   let slack: SlackConfig | undefined;
-  const slackToken = text('SLACK_BOT_TOKEN');
-  if (slackToken) {
-    const appToken = text('SLACK_APP_TOKEN');
-    const signingSecret = text('SLACK_SIGNING_SECRET');
-    if (!appToken && !signingSecret) {
+  if (e.SLACK_BOT_TOKEN) {
+    const appToken = e.SLACK_APP_TOKEN;
+    if (!appToken && !e.SLACK_SIGNING_SECRET) {
       problems.push('SLACK_SIGNING_SECRET is required for the HTTP receiver (or set SLACK_APP_TOKEN for Socket Mode)');
     }
-    if (appToken && !appToken.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN must be an app-level token starting with "xapp-"');
-    slack = { botToken: slackToken, appToken, signingSecret, port: integer('PORT', 3000, 0, 65535), apiUrl: url('SLACK_API_URL') };
+    slack = { botToken: e.SLACK_BOT_TOKEN, appToken, signingSecret: e.SLACK_SIGNING_SECRET, port: e.PORT ?? 3000, apiUrl: e.SLACK_API_URL };
   }
 
-  const webHost = text('STYLEBOT_WEB_HOST') ?? '127.0.0.1';
-  const webToken = text('STYLEBOT_WEB_TOKEN');
-  if (!isLoopbackHost(webHost) && !webToken) {
+  const webHost = e.STYLEBOT_WEB_HOST ?? '127.0.0.1';
+  const webToken = e.STYLEBOT_WEB_TOKEN;
+  if (!isLoopbackHost(webHost) && !webToken && !problems.some((p) => p.startsWith('STYLEBOT_WEB_TOKEN'))) {
     problems.push(
       `STYLEBOT_WEB_TOKEN is required when the studio listens on ${webHost} (not this machine only): ` +
         'set a long random secret, e.g. the output of `openssl rand -hex 32`, or leave STYLEBOT_WEB_HOST at 127.0.0.1',
     );
   }
-  if (webToken !== undefined && webToken.length < 16) problems.push('STYLEBOT_WEB_TOKEN must be at least 16 characters long');
-  const publicOrigin = url('STYLEBOT_WEB_ORIGIN');
+  const publicOrigin = e.STYLEBOT_WEB_ORIGIN;
   const web: WebConfig = {
     host: webHost,
-    port: integer('STYLEBOT_WEB_PORT', 8080, 0, 65535),
+    port: e.STYLEBOT_WEB_PORT ?? 8080,
     ...(webToken ? { token: webToken } : {}),
     ...(publicOrigin && URL.canParse(publicOrigin) ? { publicOrigin: new URL(publicOrigin).origin } : {}),
   };
 
-  const config: BotConfig = {
+  if (problems.length) throw new ConfigError(problems);
+  return {
     discord,
     slack,
     web,
-    admins: (text('STYLEBOT_ADMINS') ?? '').split(',').map((id) => id.trim()).filter(Boolean),
-    defaults: {
-      // The same ranges as the options themselves (src/options/fields.ts).
-      size: integer('STYLEBOT_DEFAULT_SIZE', 512, SIZE.min, SIZE.max),
-      iterations: integer('STYLEBOT_DEFAULT_ITERATIONS', 300, ITERATIONS.min, ITERATIONS.max),
-    },
-    limits: {
-      maxImageBytes: integer('STYLEBOT_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-      maxImagePixels: integer('STYLEBOT_MAX_IMAGE_PIXELS', 40_000_000, 1024, 1_000_000_000),
-    },
+    admins: (e.STYLEBOT_ADMINS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+    defaults: { size: e.STYLEBOT_DEFAULT_SIZE!, iterations: e.STYLEBOT_DEFAULT_ITERATIONS! },
+    limits: { maxImageBytes: e.STYLEBOT_MAX_IMAGE_BYTES!, maxImagePixels: e.STYLEBOT_MAX_IMAGE_PIXELS! },
   };
-  if (problems.length) throw new ConfigError(problems);
-  return config;
 }
+
+const BOT_KEYS = [
+  'DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE',
+  'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL',
+  'STYLEBOT_WEB_HOST', 'STYLEBOT_WEB_PORT', 'STYLEBOT_WEB_TOKEN', 'STYLEBOT_WEB_ORIGIN', 'STYLEBOT_ADMINS',
+  'STYLEBOT_DEFAULT_SIZE', 'STYLEBOT_DEFAULT_ITERATIONS', 'STYLEBOT_MAX_IMAGE_BYTES', 'STYLEBOT_MAX_IMAGE_PIXELS',
+] as const satisfies readonly (keyof Env)[];
 
 export interface DatabaseConfig {
   /** STYLEBOT_DATABASE_URL: PostgreSQL shared by every front and worker; absent = SQLite in STYLEBOT_DATA_DIR. */
@@ -163,26 +140,8 @@ export interface DatabaseConfig {
  * postgres://user:password@host:5432/stylebot?sslmode=require). Throws ConfigError listing every problem.
  */
 export function readDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const problems: string[] = [];
-  const raw = env.STYLEBOT_DATABASE_URL?.trim() || undefined;
-  if (raw !== undefined) {
-    let protocol = '';
-    try {
-      protocol = new URL(raw).protocol;
-    } catch {
-      // reported below
-    }
-    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-      problems.push(`STYLEBOT_DATABASE_URL must be a PostgreSQL URL such as postgres://stylebot:secret@db.example:5432/stylebot (got "${redactValue('STYLEBOT_DATABASE_URL', raw)}")`);
-    }
-  }
-  const pool = env.STYLEBOT_DATABASE_POOL?.trim();
-  const poolSize = pool === undefined || pool === '' ? 10 : Number(pool);
-  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
-    problems.push(`STYLEBOT_DATABASE_POOL must be a whole number from 1 to 1000 (got "${pool}")`);
-  }
-  if (problems.length) throw new ConfigError(problems);
-  return { postgresUrl: raw, poolSize };
+  const e = readEnv(env, ['STYLEBOT_DATABASE_URL', 'STYLEBOT_DATABASE_POOL']);
+  return { postgresUrl: e.STYLEBOT_DATABASE_URL, poolSize: e.STYLEBOT_DATABASE_POOL };
 }
 
 /** The URL with its password replaced by "***", for messages and logs. */

@@ -5,14 +5,43 @@ import { pino, type Logger as PinoLogger, type DestinationStream, type LoggerOpt
 
 export type Logger = PinoLogger;
 
-/** A pino logger named "stylebot". level: pino's levels (default info, or LOG_LEVEL where the caller reads it). */
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+/**
+ * A pino logger named "stylebot". level: pino's levels (default info, or LOG_LEVEL where the caller reads it).
+ * format: json (default: one JSON object a line, for collectors) or pretty (one readable line each, for a terminal).
+ */
+export function createLogger(options: { level?: string; destination?: DestinationStream; format?: 'json' | 'pretty' } = {}): Logger {
   const config: LoggerOptions = {
     name: 'stylebot',
     level: options.level ?? 'info',
     serializers: { err: pino.stdSerializers.err },
   };
-  return options.destination ? pino(config, options.destination) : pino(config, pino.destination(2));
+  const destination = options.destination ?? pino.destination(2);
+  return pino(config, options.format === 'pretty' ? prettyLines(destination) : destination);
+}
+
+/** The process's logger from its environment: LOG_LEVEL and STYLEBOT_LOG_FORMAT (json or pretty). */
+export function loggerFromEnv(env: NodeJS.ProcessEnv): Logger {
+  const format = env.STYLEBOT_LOG_FORMAT?.trim() === 'pretty' ? 'pretty' : 'json';
+  return createLogger({ level: env.LOG_LEVEL?.trim() || 'info', format });
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const SKIPPED = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'err']);
+
+/** "12:34:56 INFO  message key=value ..." (and an error's stack below it) from pino's JSON lines. */
+export function prettyLine(json: string): string {
+  const record = JSON.parse(json) as Record<string, unknown>;
+  const time = new Date(Number(record.time)).toISOString().slice(11, 19);
+  const level = (LEVELS[Number(record.level)] ?? String(record.level)).padEnd(5);
+  const extra = Object.entries(record)
+    .filter(([key]) => !SKIPPED.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const err = record.err as { stack?: string } | undefined;
+  return `${time} ${level} ${[record.msg ?? '', ...extra].join(' ')}${err?.stack ? `\n${err.stack}` : ''}\n`;
+}
+
+function prettyLines(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(prettyLine(line)) };
 }
 
 let fallback: Logger | undefined;

@@ -84,6 +84,11 @@ export class StylebotMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names three gauges *_total, which Prometheus reserves for counters (`promtool check metrics`
+    // refuses them); their per-type gauges (nodejs_active_handles{type}, ...) stay, and a sum() gives the total.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Reads queue gauges from the job service at each scrape and counts job outcomes from its events. */

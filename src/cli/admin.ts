@@ -1,6 +1,8 @@
 // `stylebot admin ...`: quotas, roles, usage, jobs and the audit log, on the same database as the bot.
 import { userInfo } from 'node:os';
 import { readDatabaseConfig } from '../config.js';
+import { join } from 'node:path';
+import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite-backup.js';
 import { createJobService, openStore } from '../app/compose.js';
 import { AdminError, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';
@@ -17,6 +19,9 @@ const HELP = `Usage: stylebot admin <command> [--data-dir DIR]
   cancel JOB
   stats [--days N] [--workspace WORKSPACE]
   audit [--limit N]
+  backup FILE         copy the live SQLite database (jobs, pictures, quotas, audit) to FILE, consistent while
+                      the bot runs; with PostgreSQL use pg_dump (README, "Backups")
+  restore FILE        put a backup in place in an empty data folder (then start the bot)
 
 PLATFORM is discord, slack or cli; WORKSPACE is the Discord guild id or the Slack team id.
 The database is in STYLEBOT_DATA_DIR (default ./data) unless --data-dir is given.`;
@@ -192,6 +197,7 @@ export async function run(argv: string[]): Promise<number> {
     (parsed.flags.has('help') ? console.log : console.error)(HELP);
     return parsed.flags.has('help') ? 0 : 2;
   }
+  if (parsed.words[0] === 'backup' || parsed.words[0] === 'restore') return backupOrRestore(parsed);
   let service: StylebotJobService;
   try {
     const options = jobServiceOptionsFromEnv();
@@ -219,5 +225,36 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   } finally {
     await service.close();
+  }
+}
+
+/** `admin backup FILE` and `admin restore FILE` on the SQLite database in the data folder. */
+async function backupOrRestore(parsed: Parsed): Promise<number> {
+  const [command, file, ...extra] = parsed.words;
+  if (!file || extra.length) {
+    console.error(`stylebot admin: ${command} takes one FILE. See "stylebot admin --help".`);
+    return 2;
+  }
+  if (readDatabaseConfig().postgresUrl) {
+    console.error('stylebot admin: STYLEBOT_DATABASE_URL is set: back up PostgreSQL with pg_dump -Fc and restore with pg_restore (README, "Backups").');
+    return 2;
+  }
+  const dataDir = parsed.flags.get('data-dir') ?? jobServiceOptionsFromEnv().dataDir;
+  const database = join(dataDir, 'stylebot.db');
+  try {
+    if (command === 'backup') {
+      const { pages } = await backupDatabase(database, file);
+      console.log(`Backed up ${database} to ${file} (${pages} pages, integrity checked).`);
+    } else {
+      const { migrated } = await restoreDatabase(file, database);
+      console.log(`Restored ${file} to ${database}${migrated.length ? ` (migrated: ${migrated.join(', ')})` : ''}.`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof BackupError) {
+      console.error(`stylebot admin: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
 }

@@ -7,7 +7,7 @@ import type { CommandContext } from '../../commands/types.js';
 import { ConfigError, loadDotEnv, readBotConfig, readDatabaseConfig } from '../config.js';
 import { resolveArtistsDir } from '../engine/artists.js';
 import { jobServiceOptionsFromEnv } from '../jobs/index.js';
-import { createLogger } from '../logger.js';
+import { loggerFromEnv, type Logger } from '../logger.js';
 import { countingQuotaRefusals, metrics } from '../metrics.js';
 import { fetchVgg19, readModelSource, resolveTargetDir } from '../models/index.js';
 import { REPO_ROOT } from '../models/checksums.js';
@@ -27,6 +27,9 @@ interface RunningBot extends ChatConnection {
   stop(): Promise<void>;
 }
 
+/** The process's logger, set at the start of run() (module helpers below log through it). */
+let log: Logger;
+
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`stylebot serve: run Stylebot Studio, and the Discord and/or Slack bot when they have credentials.
@@ -39,6 +42,9 @@ it downloads them first. See README.md for every variable. A .env file in the wo
     return 0;
   }
   loadDotEnv();
+  // Every line from here on is a pino record (JSON, or readable with STYLEBOT_LOG_FORMAT=pretty).
+  const logger = loggerFromEnv(process.env);
+  log = logger;
   let config;
   let jobOptions;
   let budgeted;
@@ -51,7 +57,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
     budgeted = budgetedDefaults(config.defaults, costBook, jobOptions.jobTimeoutS);
     database = readDatabaseConfig();
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
+    log.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
     return 2;
   }
 
@@ -64,7 +70,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   try {
     store = await openStore(database, `front ${hostname()}:${process.pid}`);
   } catch (error) {
-    console.error((error as Error).message);
+    log.error((error as Error).message);
     return 1;
   }
   // The person at the studio (loopback) or the token holder is an admin, like a configured STYLEBOT_ADMINS entry.
@@ -72,7 +78,6 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   const jobs = createJobService({ ...jobOptions, modelDir, admins, store, costBook, releaseOnClose: true });
   metrics.watch(jobs);
   // The process's one logger: handed to the commands and both adapters (internal errors are logged with their id).
-  const logger = createLogger({ level: process.env.LOG_LEVEL?.trim() || 'info' });
   const context: CommandContext = { jobs: countingQuotaRefusals(jobs, metrics), limits: config.limits, ...budgeted, logger };
   const bots: RunningBot[] = [];
   const artistsDir = jobOptions.artistsDir ?? resolveArtistsDir(process.env, jobOptions.dataDir);
@@ -82,38 +87,38 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   try {
     studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, connections: () => bots });
   } catch (error) {
-    console.error(`Could not start the studio: ${(error as Error).message}`);
+    log.error(`Could not start the studio: ${(error as Error).message}`);
     await jobs.close();
     return 1;
   }
   await jobs.start();
-  console.log(`Stylebot Studio: ${studio.url}${config.web.token ? ' (log in with STYLEBOT_WEB_TOKEN)' : ''}`);
+  log.info(`Stylebot Studio: ${studio.url}${config.web.token ? ' (log in with STYLEBOT_WEB_TOKEN)' : ''}`);
 
   try {
     if (config.discord) {
       const { startDiscordBot } = await import('../platforms/discord/bot.js');
       const bot = await startDiscordBot({ ...config.discord, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'discord', stop: bot.stop, ready: bot.ready });
-      console.log('Discord bot connected.');
+      log.info('Discord bot connected.');
     }
     if (config.slack) {
       const { startSlackBot } = await import('../platforms/slack/bot.js');
       const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'slack', stop: bot.stop, ready: bot.ready });
-      console.log(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);
+      log.info(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);
     }
   } catch (error) {
-    console.error(`Could not start: ${(error as Error).message}`);
+    log.error(`Could not start: ${(error as Error).message}`);
     await stopAll(bots, studio.close, jobs.close.bind(jobs));
     return 1;
   }
   if (!config.discord && !config.slack) {
-    console.log('No chat bot configured (DISCORD_TOKEN and DISCORD_APP_ID, or SLACK_BOT_TOKEN): the studio runs alone.');
+    log.info('No chat bot configured (DISCORD_TOKEN and DISCORD_APP_ID, or SLACK_BOT_TOKEN): the studio runs alone.');
   }
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
-      console.log(`${signal}: stopping; queued and running jobs resume at the next start.`);
+      log.info(`${signal}: stopping; queued and running jobs resume at the next start.`);
       resolve();
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
@@ -126,9 +131,9 @@ it downloads them first. See README.md for every variable. A .env file in the wo
 
 async function stopAll(bots: RunningBot[], closeStudio: () => Promise<void>, closeJobs: () => Promise<void>): Promise<void> {
   for (const bot of bots) {
-    await bot.stop().catch((error: Error) => console.error(`${bot.name} did not stop cleanly: ${error.message}`));
+    await bot.stop().catch((error: Error) => log.error(`${bot.name} did not stop cleanly: ${error.message}`));
   }
-  await closeStudio().catch((error: Error) => console.error(`The studio did not stop cleanly: ${error.message}`));
+  await closeStudio().catch((error: Error) => log.error(`The studio did not stop cleanly: ${error.message}`));
   await closeJobs();
 }
 
@@ -146,16 +151,16 @@ export async function weightsForStart(configured: string | undefined): Promise<s
   if (found) return found;
 
   const source = readModelSource('vgg19');
-  console.log(`No VGG-19 weights in ${candidates.join(' or ')}: downloading them once (about 80 MB) into ${target}.`);
+  log.info(`No VGG-19 weights in ${candidates.join(' or ')}: downloading them once (about 80 MB) into ${target}.`);
   const bar = new DownloadBar(process.stderr);
   try {
     const result = await fetchVgg19({ dir: target, onProgress: (received, total) => bar.update(received, total) });
     bar.finish();
-    console.log(`Weights ready: ${result.tensors} tensors in ${result.dir} (MD5 ${result.md5} checked).`);
+    log.info(`Weights ready: ${result.tensors} tensors in ${result.dir} (MD5 ${result.md5} checked).`);
     return result.dir;
   } catch (error) {
     bar.finish();
-    console.error(
+    log.error(
       [
         `Could not get the VGG-19 weights: ${(error as Error).message}`,
         'The engine needs them once. Either:',
@@ -200,9 +205,9 @@ function budgetedDefaults(
   if (!(targetS > 0)) throw new Error(`STYLEBOT_TARGET_JOB_S must be a positive number of seconds (got "${env.STYLEBOT_TARGET_JOB_S}")`);
   if (env.STYLEBOT_DEFAULT_ITERATIONS) return { defaults: configured, refuseOverLimit: refuse };
   const size = env.STYLEBOT_DEFAULT_SIZE ? configured.size : budgetSize(cost, targetS * 1000, configured.size);
-  console.log(
+  log.info(
     `Default picture on ${cost.backend}: ${size} px painted for ${targetS} s (STYLEBOT_TARGET_JOB_S), at most ${configured.iterations} iterations` +
-      (measured ? ', priced with this machine\'s measurements.' : '; `stylebot calibrate` measures this machine (every job refines it).'),
+      (measured ? ", priced with this machine's measurements." : '; `stylebot calibrate` measures this machine (every job refines it).'),
   );
   return { defaults: { ...configured, size, budget: targetS }, refuseOverLimit: refuse };
 }

@@ -1,6 +1,7 @@
 // `stylebot worker`: a process that only paints. It leases jobs from the shared store (PostgreSQL named by
 // STYLEBOT_DATABASE_URL, or the SQLite file in STYLEBOT_DATA_DIR on the same host), runs STYLEBOT_WORKERS engines, and stores the results, whose
 // delivery the fronts (`stylebot serve`) take from the outbox. Run one per GPU host.
+import { loggerFromEnv } from '../logger.js';
 import { ConfigError, loadDotEnv, readDatabaseConfig, redactPassword } from '../config.js';
 import { jobServiceOptionsFromEnv } from '../jobs/index.js';
 import { defaultWorkerName } from '../jobs/service.js';
@@ -30,17 +31,19 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   loadDotEnv();
+  // Every line from here on is a pino record (JSON, or readable with STYLEBOT_LOG_FORMAT=pretty).
+  const logger = loggerFromEnv(process.env);
   let options;
   let database;
   try {
     options = jobServiceOptionsFromEnv();
     database = readDatabaseConfig();
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : (error as Error).message);
+    logger.error(error instanceof ConfigError ? error.message : (error as Error).message);
     return 2;
   }
   if (options.workers === 0) {
-    console.error('STYLEBOT_WORKERS is 0: a worker with no engine would do nothing. Give 1 or more, or leave it unset.');
+    logger.error('STYLEBOT_WORKERS is 0: a worker with no engine would do nothing. Give 1 or more, or leave it unset.');
     return 2;
   }
   const name = options.workerName ?? defaultWorkerName();
@@ -48,18 +51,18 @@ export async function run(argv: string[]): Promise<number> {
   try {
     store = await openStore(database, `worker ${name}`);
   } catch (error) {
-    console.error((error as Error).message);
+    logger.error((error as Error).message);
     return 1;
   }
   const service = createJobService({ ...options, workerName: name, holdEvents: false, releaseOnClose: true, store });
   await service.start();
   const where = database.postgresUrl ? `PostgreSQL at ${redactPassword(database.postgresUrl)}` : `SQLite in ${options.dataDir}`;
-  console.log(`stylebot worker ${name}: taking jobs from the store (${where}).`);
+  logger.info(`stylebot worker ${name}: taking jobs from the store (${where}).`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  console.log(`stylebot worker ${name}: stopping; its running jobs go back to the queue.`);
+  logger.info(`stylebot worker ${name}: stopping; its running jobs go back to the queue.`);
   await service.close();
   return 0;
 }
