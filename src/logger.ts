@@ -19,10 +19,13 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   return pino(config, options.format === 'pretty' ? prettyLines(destination) : destination);
 }
 
-/** The process's logger from its environment: LOG_LEVEL and STYLEBOT_LOG_FORMAT (json or pretty). */
+/**
+ * The logger of a service process (serve, worker) from its environment: LOG_LEVEL and STYLEBOT_LOG_FORMAT (json or
+ * pretty). On stdout, where its start-up lines always went and where process managers collect a service's log.
+ */
 export function loggerFromEnv(env: NodeJS.ProcessEnv): Logger {
   const format = env.STYLEBOT_LOG_FORMAT?.trim() === 'pretty' ? 'pretty' : 'json';
-  return createLogger({ level: env.LOG_LEVEL?.trim() || 'info', format });
+  return createLogger({ level: env.LOG_LEVEL?.trim() || 'info', format, destination: pino.destination(1) });
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
