@@ -108,7 +108,7 @@ describe('stylebot stylize', () => {
     const result = JSON.parse(stdout.trim());
     expect(result.artwork).toMatchObject({ artist: 'van-gogh', pick: 'closest' });
     expect(result.styles).toEqual([`van-gogh/${result.artwork.file}`]);
-    expect(result.scales).toEqual([{ size: 48, iterations: 2 }]);
+    expect(result.scales).toMatchObject([{ size: 48, iterations: 2 }]);
   });
 
   it('bad flags, files and images: one clear line on stderr and exit 2, before any work', async () => {
