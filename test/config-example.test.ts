@@ -35,8 +35,8 @@ describe('configuration problems', () => {
     expect(message).not.toMatch(/short-secret|bad-app-secret/);
   });
 
-  it('mask the password of a bad database URL', () => {
-    expect(() => readDatabaseConfig({ STYLEBOT_DATABASE_URL: 'mysql://bot:hunter22@db/x' })).toThrow(/mysql:\/\/bot:\*\*\*@db\/x/);
+  it('mask the user and password of a bad database URL', () => {
+    expect(() => readDatabaseConfig({ STYLEBOT_DATABASE_URL: 'mysql://bot:hunter22@db/x' })).toThrow(/mysql:\/\/\*\*\*@db\/x/);
     expect(() => readDatabaseConfig({ STYLEBOT_DATABASE_URL: 'mysql://bot:hunter22@db/x' })).not.toThrow(/hunter22/);
   });
 });
