@@ -26,6 +26,11 @@ export interface LbfgsOptions {
   gradientTolerance?: number;
   /** Keep every value of the variable within [lower, upper] at every iteration (see createLbfgs). Default: none. */
   bounds?: Bounds;
+  /**
+   * The most any value may move in one iteration (a trust region on the step, in the variable's units); a longer step
+   * is shortened along its direction. Default: none (torch's behaviour).
+   */
+  maxStep?: number;
 }
 
 /** A box constraint on every value of the variable, e.g. pixels within 0..255. */
@@ -74,7 +79,9 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
   const learningRate = opts.learningRate ?? 1;
   const gradientTolerance = opts.gradientTolerance ?? 1e-7;
   const bounds = opts.bounds;
+  const maxStep = opts.maxStep;
   if (!(learningRate > 0)) throw new RangeError('learningRate must be > 0');
+  if (maxStep !== undefined && !(maxStep > 0)) throw new RangeError('maxStep must be > 0');
   if (bounds && !(bounds.lower < bounds.upper)) throw new RangeError('bounds.lower must be below bounds.upper');
   if (bounds) projectInto(x, bounds);
 
@@ -124,7 +131,11 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
       // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
       const length = iteration === 1 ? tf.mul(tf.minimum(constant(1), tf.div(constant(1), tf.sum(absG))), constant(learningRate)) : constant(learningRate);
       const moving = tf.greater(tf.max(absG), constant(gradientTolerance));
-      return tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
+      const step = tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
+      if (maxStep === undefined) return step;
+      // A curvature pair made of float32 noise can ask for a step of thousands: shorten it, keeping its direction.
+      const longest = tf.max(tf.abs(step));
+      return tf.mul(step, tf.minimum(constant(1), tf.div(constant(maxStep), tf.maximum(longest, constant(1e-30))))) as tf.Tensor1D;
     });
     d.dispose();
     if (free !== g) free.dispose();

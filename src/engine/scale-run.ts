@@ -19,6 +19,13 @@ import type { LossParts, StylizeOptions } from './types.js';
 /** Pixels stay within this box at every iteration (optimizers.ts), so the picture returned needs no clipping. */
 export const PIXEL_BOX: Bounds = { lower: 0, upper: 255 };
 
+/**
+ * The most a pixel may move in one L-BFGS iteration (levels of 0..255). Without it, a finer scale sometimes starts with
+ * a curvature pair of float32 noise whose step throws the picture into coloured noise (seen at 512 px: the 512 px stage
+ * went from 1.6e10 to 5.9e12); real steps on these pictures stay well below it.
+ */
+export const MAX_PIXEL_STEP = 32;
+
 /** One scale's optimisation on one backend. The losses it reports are unscaled (the optimizer's may be scaled). */
 export interface ScaleRun {
   /** Queues one iteration; reads nothing back unless the backend must before it can start (ONNX Runtime). */
@@ -127,7 +134,7 @@ class MinimizerRun implements ScaleRun {
     const objective: Objective = (image) => this.objective(image);
     this.minimizer =
       options.optimizer === 'lbfgs'
-        ? createLbfgs(this.x, objective, { historySize: spec.historySize, learningRate: 1, bounds: PIXEL_BOX })
+        ? createLbfgs(this.x, objective, { historySize: spec.historySize, learningRate: 1, bounds: PIXEL_BOX, maxStep: MAX_PIXEL_STEP })
         : createAdam(this.x, objective, { learningRate: options.learningRate, bounds: PIXEL_BOX });
   }
 

@@ -97,6 +97,23 @@ describe('L-BFGS', () => {
     tf.dispose([x, target]);
   });
 
+  it('maxStep shortens every step to at most that much per value, keeping its direction, and still converges', async () => {
+    const target = tf.tensor1d([200, -150, 90, 5]);
+    const x = tf.variable(tf.zeros([4]));
+    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar), { maxStep: 10 });
+    let before = Array.from(x.dataSync());
+    for (let i = 0; i < 60; i++) {
+      opt.advance();
+      const now = Array.from(x.dataSync());
+      expect(Math.max(...now.map((v, j) => Math.abs(v - before[j]!)))).toBeLessThanOrEqual(10 + 1e-3);
+      before = now;
+    }
+    expect(tf.max(tf.abs(tf.sub(x, target))).dataSync()[0]).toBeLessThan(1e-2);
+    expect(() => createLbfgs(x, objectiveFromLoss((v) => tf.sum(v) as tf.Scalar), { maxStep: 0 })).toThrow(RangeError);
+    opt.dispose();
+    tf.dispose([x, target]);
+  });
+
   it('leaks no tensors: the count is flat once the history is full, and back to start after dispose', async () => {
     const q = quadratic();
     const before = liveTensors();
