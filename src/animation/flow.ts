@@ -94,8 +94,19 @@ function upsampleFlow(flow: Flow, width: number, height: number): Flow {
   return { width, height, u, v };
 }
 
-/** Bilinear sample of a plane at (x, y), coordinates clamped to the border. */
-export function sample(data: Float32Array, width: number, height: number, x: number, y: number): number {
+/**
+ * Bilinear sample at (x, y), coordinates clamped to the border, of a plane (channels 1) or of one channel of
+ * interleaved pixels (e.g. channels 3, channel 0..2 of RGB).
+ */
+export function sample(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  channels = 1,
+  channel = 0,
+): number {
   const cx = Math.min(Math.max(x, 0), width - 1);
   const cy = Math.min(Math.max(y, 0), height - 1);
   const x0 = Math.floor(cx);
@@ -104,8 +115,9 @@ export function sample(data: Float32Array, width: number, height: number, x: num
   const y1 = Math.min(y0 + 1, height - 1);
   const fx = cx - x0;
   const fy = cy - y0;
-  const top = data[y0 * width + x0]! * (1 - fx) + data[y0 * width + x1]! * fx;
-  const bottom = data[y1 * width + x0]! * (1 - fx) + data[y1 * width + x1]! * fx;
+  const at = (px: number, py: number) => data[channels * (py * width + px) + channel]!;
+  const top = at(x0, y0) * (1 - fx) + at(x1, y0) * fx;
+  const bottom = at(x0, y1) * (1 - fx) + at(x1, y1) * fx;
   return top * (1 - fy) + bottom * fy;
 }
 
