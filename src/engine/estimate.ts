@@ -2,7 +2,7 @@
 // the Gram matrices and L-BFGS's vectors all grow with it), fitted to measurements, and the sizes and iteration
 // counts that fit a time budget. Pure: no tfjs, no timers; the callers say which backend and what limits.
 import { planBudget } from './budget.js';
-import { autoScaleCount } from './scale-plan.js';
+import { planScales } from './scale-plan.js';
 
 /** Cost of one stylize() iteration (objective + optimizer step) on one backend: fixedMs + msPerMegapixel x MP. */
 export interface IterationCost {
@@ -157,11 +157,8 @@ export const GOOD_FINAL_ITERATIONS = 15;
  * automatic scales, by the cost model (set-up included), before anything is measured (budget.ts planBudget).
  */
 export function finalIterationsWithin(cost: IterationCost, budgetMs: number, size: number): number {
-  const count = autoScaleCount(size);
-  const scales = Array.from({ length: count }, (_, i) => {
-    const side = Math.round(size / 2 ** (count - 1 - i));
-    return { width: side, height: Math.max(1, Math.round((side * 3) / 4)) };
-  });
+  // The automatic scales' sizes (the iteration count only has to allow every scale).
+  const scales = planScales(size, 1000, 0).map(({ size: side }) => ({ width: side, height: Math.max(1, Math.round((side * 3) / 4)) }));
   return planBudget(cost, scales, budgetMs - cost.setupMs, { floor: 0 }).at(-1)!;
 }
 

@@ -118,6 +118,21 @@ interface ObjectiveSource {
   dispose(): Promise<void>;
 }
 
+/** The losses of picture x as it will be delivered: rounded to 8 bits, scored by the scale's objective. */
+async function deliveredLosses(source: ObjectiveSource, x: tf.Tensor4D, options: StylizeOptions): Promise<LossParts> {
+  const rounded = roundedPixels(x);
+  try {
+    const parts = await source.partsAt(rounded);
+    try {
+      return await readParts(parts, options);
+    } finally {
+      parts.dispose();
+    }
+  } finally {
+    rounded.dispose();
+  }
+}
+
 /** tfjs's L-BFGS or Adam over any ObjectiveSource. */
 class MinimizerRun implements ScaleRun {
   private readonly x: tf.Variable;
@@ -195,18 +210,8 @@ class MinimizerRun implements ScaleRun {
     return readParts(this.initialParts!, this.spec.options);
   }
 
-  async finalLosses(): Promise<LossParts> {
-    const rounded = roundedPixels(this.x as tf.Tensor4D);
-    try {
-      const parts = await this.source.partsAt(rounded);
-      try {
-        return await readParts(parts, this.spec.options);
-      } finally {
-        parts.dispose();
-      }
-    } finally {
-      rounded.dispose();
-    }
+  finalLosses(): Promise<LossParts> {
+    return deliveredLosses(this.source, this.x as tf.Tensor4D, this.spec.options);
   }
 
   async dispose(): Promise<void> {
@@ -273,17 +278,7 @@ class RecordedRun implements ScaleRun {
   }
 
   async finalLosses(): Promise<LossParts> {
-    const rounded = roundedPixels(await this.picture());
-    try {
-      const parts = await this.source.partsAt(rounded);
-      try {
-        return await readParts(parts, this.options);
-      } finally {
-        parts.dispose();
-      }
-    } finally {
-      rounded.dispose();
-    }
+    return deliveredLosses(this.source, await this.picture(), this.options);
   }
 
   async dispose(): Promise<void> {
