@@ -12,6 +12,13 @@ import { iterationMs, type IterationCost } from './estimate.js';
  */
 export const FINAL_SCALE_FLOOR = 10;
 
+/**
+ * How the budget's time is shared between the scales: scale i of n (0 = coarsest) gets a share proportional to
+ * FINE_SHARE_RATIO^i, so with 3 scales the shares are 1 : r : r^2 of the time. r = 1 gives every scale the same time
+ * (coarse scales then run many more, cheaper, iterations); r = 2 is 1/7, 2/7, 4/7. Chosen by measurement (docs/time-budget.md).
+ */
+export const FINE_SHARE_RATIO = 2;
+
 /** Every scale but the final may be skipped (0 iterations) when time is short: its picture is then upsampled as is. */
 export interface BudgetScale {
   /** Width and height of the picture at this scale, px. */
@@ -19,56 +26,77 @@ export interface BudgetScale {
   height: number;
 }
 
+/** Options of planBudget; see there. */
+export interface PlanOptions {
+  /** Measured ms / modelled ms so far; 1 before anything is measured. */
+  slowdown?: number;
+  /** The final scale's iterations in the first plan: a re-plan short of time keeps them before any coarse ones. */
+  finalTarget?: number;
+  /** The final scale's least iterations (default FINAL_SCALE_FLOOR). */
+  floor?: number;
+  /** ms each scale after the first spends setting up before its first iteration (inputs, session); default 0. */
+  setupMs?: number;
+  /** The time-share ratio between neighbouring scales (default FINE_SHARE_RATIO). */
+  ratio?: number;
+}
+
 /**
- * Iterations for each of `scales` (coarse to fine) to fill `budgetMs` of painting at the model's cost times `slowdown`
- * (measured ms / modelled ms; 1 before anything is measured): equal iterations per scale (today's split, priced
- * per scale), and when that leaves the final scale below `planned.final` (the plan made at the start), the coarse
- * scales give up theirs first, down to 0, then the final scale down to FINAL_SCALE_FLOOR.
- * Returns whole numbers >= 0 (the last >= FINAL_SCALE_FLOOR). Throws RangeError for an empty scale list.
+ * Iterations for each of `scales` (coarse to fine) to fill `budgetMs` of painting at the model's cost times
+ * `slowdown`: scale i gets the share ratio^i / sum of the budget (after the set-up of the scales after the first),
+ * priced at its own size. When that leaves the final scale below `finalTarget` (the plan made at the start), the
+ * coarse scales give up theirs first, down to 0, then the final scale down to the floor.
+ * Returns whole numbers >= 0 (the last >= the floor). Throws RangeError for an empty scale list.
  */
-export function planBudget(
-  cost: IterationCost,
-  scales: readonly BudgetScale[],
-  budgetMs: number,
-  opts: { slowdown?: number; finalTarget?: number; floor?: number } = {},
-): number[] {
+export function planBudget(cost: IterationCost, scales: readonly BudgetScale[], budgetMs: number, opts: PlanOptions = {}): number[] {
   if (scales.length === 0) throw new RangeError('planBudget needs at least one scale');
   const slowdown = opts.slowdown && opts.slowdown > 0 && Number.isFinite(opts.slowdown) ? opts.slowdown : 1;
   const floor = opts.floor ?? FINAL_SCALE_FLOOR;
+  const ratio = opts.ratio ?? FINE_SHARE_RATIO;
   const each = scales.map((s) => slowdown * iterationMs(cost, s.width, s.height));
-  const remaining = Math.max(0, budgetMs);
-  const equal = Math.floor(remaining / each.reduce((a, b) => a + b, 0));
-  const target = opts.finalTarget ?? 0;
-  if (equal >= Math.max(floor, target) || scales.length === 1) {
-    const plan = scales.map(() => equal);
-    // Whatever the rounding left goes to the final scale.
-    const left = remaining - equal * each.reduce((a, b) => a + b, 0);
-    plan[plan.length - 1] = Math.max(floor, equal + Math.floor(left / each.at(-1)!));
-    return plan;
-  }
-  // Short of time: keep the final scale's target (or the floor) and give the coarse scales what is left.
+  const remaining = Math.max(0, budgetMs - (opts.setupMs ?? 0) * (scales.length - 1));
+  const weights = scales.map((_, i) => ratio ** i);
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  const shared = scales.map((_, i) => Math.floor((remaining * weights[i]!) / weightSum / each[i]!));
   const finalMs = each.at(-1)!;
-  const final = Math.max(floor, Math.min(Math.max(target, floor), Math.floor(remaining / finalMs)));
-  const coarseMs = each.slice(0, -1).reduce((a, b) => a + b, 0);
-  const coarse = Math.max(0, Math.floor((remaining - final * finalMs) / coarseMs));
-  return [...scales.slice(0, -1).map(() => coarse), final];
+  // Whatever the rounding left goes to the final scale.
+  const used = shared.reduce((a, n, i) => a + n * each[i]!, 0);
+  shared[shared.length - 1] = shared.at(-1)! + Math.floor((remaining - used) / finalMs);
+  const target = Math.max(floor, opts.finalTarget ?? 0);
+  if (shared.at(-1)! >= target || scales.length === 1) {
+    shared[shared.length - 1] = Math.max(floor, shared.at(-1)!);
+    return shared;
+  }
+  // Short of time: keep the final scale's target (or the floor) and give the coarse scales what is left, by their shares.
+  const final = Math.max(floor, Math.min(target, Math.floor(remaining / finalMs)));
+  const coarseLeft = Math.max(0, remaining - final * finalMs);
+  const coarseWeight = weightSum - weights.at(-1)!;
+  return [...scales.slice(0, -1).map((_, i) => Math.floor((coarseLeft * weights[i]!) / coarseWeight / each[i]!)), final];
 }
 
 /**
  * Follows one budgeted run: plan() at the start, then before each iteration continueScale() says whether the
- * current scale takes another one, from the times record() was given. Times are ms on the caller's clock.
+ * current scale takes another one, from the times record() was given. Times are ms on the caller's clock, counted
+ * from the start of the run.
  */
 export class BudgetRun {
   private readonly plannedFinal: number;
-  private spentMs = 0;
+  /** Steady iterations only (a scale's first carries its set-up): measured and modelled ms, for the slowdown. */
+  private steadyMs = 0;
   private modelledMs = 0;
   private current: number[];
   private finalMsMeasured: number | null = null;
   private iterationsDone = 0;
+  /** When the last recorded iteration ended, and the scale it belonged to. */
+  private lastEnd = 0;
+  private lastIndex = -1;
+  /** The newest scale's set-up: the time from the previous scale's last iteration to its own first, less one steady iteration. */
+  private setupMs = 0;
+  private pendingSetup: { index: number; ms: number } | null = null;
 
   /**
    * `floor`: the final scale's least iterations. `cap`: the most iterations over all scales (the user's
    * `iterations` when given with a budget): a coarse scale then takes at most its equal share, cap / scales.
+   * `ratio`: the time-share ratio between neighbouring scales (planBudget).
    */
   constructor(
     private readonly cost: IterationCost,
@@ -76,8 +104,9 @@ export class BudgetRun {
     readonly budgetMs: number,
     private readonly floor = FINAL_SCALE_FLOOR,
     private readonly cap = Infinity,
+    private readonly ratio = FINE_SHARE_RATIO,
   ) {
-    this.current = planBudget(cost, scales, budgetMs, { floor });
+    this.current = planBudget(cost, scales, budgetMs, { floor, ratio });
     this.plannedFinal = this.current.at(-1)!;
   }
 
@@ -86,45 +115,59 @@ export class BudgetRun {
     return this.current;
   }
 
-  /** Measured over modelled time so far (1 before anything is recorded). */
+  /** Measured over modelled time of the steady iterations so far (1 before any is recorded). */
   get slowdown(): number {
-    return this.modelledMs > 0 ? this.spentMs / this.modelledMs : 1;
+    return this.modelledMs > 0 ? this.steadyMs / this.modelledMs : 1;
   }
 
-  /** One iteration of scale `index` took `ms` (set-up of the scale included in its first). */
-  record(index: number, ms: number): void {
+  /**
+   * One iteration of scale `index` ran from `startMs` to `endMs` (ms since the run began). A scale's first iteration
+   * and the time before it since the previous scale's last are its set-up: they are kept out of the slowdown and
+   * planned for each scale still to come.
+   */
+  record(index: number, startMs: number, endMs: number): void {
     const s = this.scales[index]!;
-    this.spentMs += ms;
+    const ms = endMs - startMs;
     this.iterationsDone += 1;
-    this.modelledMs += iterationMs(this.cost, s.width, s.height);
-    if (index === this.scales.length - 1) this.finalMsMeasured = this.finalMsMeasured === null ? ms : 0.7 * this.finalMsMeasured + 0.3 * ms;
+    if (index !== this.lastIndex) {
+      this.pendingSetup = { index, ms: endMs - this.lastEnd };
+    } else {
+      this.steadyMs += ms;
+      this.modelledMs += iterationMs(this.cost, s.width, s.height);
+      if (this.pendingSetup?.index === index) {
+        this.setupMs = Math.max(0, this.pendingSetup.ms - ms);
+        this.pendingSetup = null;
+      }
+      if (index === this.scales.length - 1) this.finalMsMeasured = this.finalMsMeasured === null ? ms : 0.7 * this.finalMsMeasured + 0.3 * ms;
+    }
+    this.lastEnd = endMs;
+    this.lastIndex = index;
   }
 
   /**
    * Whether scale `index` runs another iteration, having done `doneInScale` of them, with `elapsedMs` of the budget
-   * spent. Coarse scales: re-planned from the time left and the slowdown measured. The final scale: until the next
-   * iteration would end past the budget, never fewer than the floor.
+   * spent. Coarse scales: re-planned from the time left, the slowdown and the set-up measured. The final scale: until
+   * the next iteration would end past the budget, never fewer than the floor.
    */
   continueScale(index: number, doneInScale: number, elapsedMs: number): boolean {
     const last = index === this.scales.length - 1;
     if (this.iterationsDone >= this.cap) return false;
+    const s = this.scales[index]!;
     if (last) {
       if (doneInScale < this.floor) return true;
-      const per = this.finalMsMeasured ?? this.slowdown * iterationMs(this.cost, this.scales[index]!.width, this.scales[index]!.height);
+      const per = this.finalMsMeasured ?? this.slowdown * iterationMs(this.cost, s.width, s.height);
       return elapsedMs + per <= this.budgetMs;
     }
-    const rest = planBudget(this.cost, this.scales.slice(index), this.budgetMs - elapsedMs + this.spentOnScale(index, doneInScale), {
+    // The current scale's iterations so far count as its own in the re-plan (at their modelled price).
+    const spentHere = doneInScale * this.slowdown * iterationMs(this.cost, s.width, s.height);
+    const rest = planBudget(this.cost, this.scales.slice(index), this.budgetMs - elapsedMs + spentHere, {
       slowdown: this.slowdown,
       finalTarget: this.plannedFinal,
       floor: this.floor,
+      setupMs: this.setupMs,
+      ratio: this.ratio,
     });
     this.current = [...this.current.slice(0, index), ...rest];
     return doneInScale < Math.min(rest[0]!, Math.floor(this.cap / this.scales.length));
-  }
-
-  /** ms the current scale's iterations so far are modelled at, so a re-plan counts them as this scale's. */
-  private spentOnScale(index: number, doneInScale: number): number {
-    const s = this.scales[index]!;
-    return doneInScale * this.slowdown * iterationMs(this.cost, s.width, s.height);
   }
 }

@@ -143,7 +143,7 @@ async function paintScale(
       run.workDone += pixels;
       run.perScale[scale.index - 1] = i;
       const now = run.now();
-      run.budget?.record(scale.index - 1, now - mark);
+      run.budget?.record(scale.index - 1, mark - run.began, now - run.began);
       mark = now;
       if (i === 1) steadyFrom = now;
       run.scaleCosts[scale.index - 1] = {
@@ -244,6 +244,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
           budgetMs,
           Math.min(FINAL_SCALE_FLOOR, options.iterations),
           options.iterations,
+          hooks.shareRatio,
         );
   // The largest scale is the last: if it fits, every scale does (each holds its own history only while it runs).
   const channels = finalInputs.grey ? 1 : 3;

@@ -1,7 +1,7 @@
 // The time-budget planner driven by a fake clock: each iteration "takes" the modelled cost times a slowdown the
 // planner is not told, so nothing here is timed.
 import { describe, expect, it } from 'vitest';
-import { BudgetRun, FINAL_SCALE_FLOOR, planBudget, type BudgetScale } from '../../src/engine/budget.js';
+import { BudgetRun, FINAL_SCALE_FLOOR, FINE_SHARE_RATIO, planBudget, type BudgetScale } from '../../src/engine/budget.js';
 import { iterationMs, type IterationCost } from '../../src/engine/estimate.js';
 
 const COST: IterationCost = { backend: 'fake', fixedMs: 20, msPerMegapixel: 4000, setupMs: 0 };
@@ -11,8 +11,11 @@ const SCALES: BudgetScale[] = [
   { width: 512, height: 384 },
 ];
 
-/** Runs the loop stylize() runs, on a fake clock; `slowdownAt(ms)` is how much slower than the model the machine is. */
-function simulate(budgetMs: number, slowdownAt: (elapsedMs: number) => number, floor = FINAL_SCALE_FLOOR) {
+/**
+ * Runs the loop stylize() runs, on a fake clock; `slowdownAt(ms)` is how much slower than the model the machine is,
+ * and each scale's first iteration takes `setupMs` more (its set-up).
+ */
+function simulate(budgetMs: number, slowdownAt: (elapsedMs: number) => number, floor = FINAL_SCALE_FLOOR, setupMs = 0) {
   const run = new BudgetRun(COST, SCALES, budgetMs, floor);
   const firstPlan = [...run.plan];
   let clock = 0;
@@ -20,9 +23,9 @@ function simulate(budgetMs: number, slowdownAt: (elapsedMs: number) => number, f
   SCALES.forEach((s, index) => {
     let n = 0;
     while (run.continueScale(index, n, clock)) {
-      const ms = slowdownAt(clock) * iterationMs(COST, s.width, s.height);
+      const ms = slowdownAt(clock) * iterationMs(COST, s.width, s.height) + (n === 0 ? setupMs : 0);
+      run.record(index, clock, clock + ms);
       clock += ms;
-      run.record(index, ms);
       n += 1;
     }
     done.push(n);
@@ -31,13 +34,18 @@ function simulate(budgetMs: number, slowdownAt: (elapsedMs: number) => number, f
 }
 
 describe('planBudget', () => {
-  it('prices each scale at its own size: equal iterations fill the budget, coarse iterations cost less', () => {
+  it('prices each scale at its own size and gives scale i a time share of FINE_SHARE_RATIO^i', () => {
     const plan = planBudget(COST, SCALES, 60_000);
-    const ms = plan.reduce((a, n, i) => a + n * iterationMs(COST, SCALES[i]!.width, SCALES[i]!.height), 0);
+    const msOf = (n: number, i: number) => n * iterationMs(COST, SCALES[i]!.width, SCALES[i]!.height);
+    const ms = plan.reduce((a, n, i) => a + msOf(n, i), 0);
     expect(ms).toBeLessThanOrEqual(60_000);
     expect(ms).toBeGreaterThan(0.95 * 60_000);
-    expect(plan[0]).toBe(plan[1]);
-    expect(plan[2]).toBeGreaterThanOrEqual(plan[1]!);
+    const shares = [1, FINE_SHARE_RATIO, FINE_SHARE_RATIO ** 2].map((w) => (60_000 * w) / (1 + FINE_SHARE_RATIO + FINE_SHARE_RATIO ** 2));
+    plan.forEach((n, i) => expect(msOf(n, i)).toBeLessThanOrEqual(shares[i]! + iterationMs(COST, 512, 384)));
+    plan.forEach((n, i) => expect(msOf(n + 1, i)).toBeGreaterThan(shares[i]!));
+    // Equal time (ratio 1) buys far more of the cheap coarse iterations.
+    const equalTime = planBudget(COST, SCALES, 60_000, { ratio: 1 });
+    expect(equalTime[0]!).toBeGreaterThan(3 * equalTime[2]!);
     // Priced at the final size for every iteration it would plan far fewer.
     expect(plan.reduce((a, b) => a + b, 0)).toBeGreaterThan(Math.floor(60_000 / iterationMs(COST, 512, 384)) * 1.5);
   });
@@ -79,6 +87,14 @@ describe('BudgetRun on a fake clock', () => {
     const fast = simulate(60_000, () => 0.5);
     expect(Math.abs(fast.elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
     expect(fast.done[2]!).toBeGreaterThan(right.done[2]!);
+  });
+
+  it("keeps each scale's set-up out of the slowdown: a slow first iteration does not cost the coarse scales their turn", () => {
+    const { done, elapsedMs } = simulate(60_000, () => 1, FINAL_SCALE_FLOOR, 1500);
+    const quick = simulate(60_000, () => 1);
+    expect(Math.abs(elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
+    // The set-up (3 x 1.5 s) is paid for, but every scale keeps most of its iterations.
+    done.forEach((n, i) => expect(n).toBeGreaterThan(0.6 * quick.done[i]!));
   });
 
   it('never gives the final scale fewer than the floor, even far over budget', () => {
