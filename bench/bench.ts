@@ -172,6 +172,12 @@ async function main(): Promise<void> {
     await runBudgetBench(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'memory') {
+    // `npm run bench -- memory [SIZE] [SECONDS]`: peak RSS of the default job, in its own process.
+    const { runMemoryBench } = await import('./memory.js');
+    await runMemoryBench(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === 'flicker') {
     // `npm run bench -- flicker ...`: how much a painted animation flickers, with and without coherence.
     const { runFlickerBench } = await import('./flicker.js');

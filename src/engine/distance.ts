@@ -3,10 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeOnnxProvider, initBackend } from './backend.js';
 import { sharedFeatures } from './onnx/objective.js';
-import { onnxWeights, sessionSettingsFromEnv } from './onnx/session.js';
+import { sessionSettingsFromEnv } from './onnx/session.js';
 import { gramMatrix, STYLE_LAYERS, styleLayerLoss } from './losses.js';
 import { createVgg, vggFeatures } from './vgg.js';
-import { loadVggWeights, resolveModelDir } from './weights.js';
+import { loadVggArrays, loadVggWeights, resolveModelDir } from './weights.js';
 import { decodeImage, resizeExact } from '../images/index.js';
 
 /** Both images are compared at this size (the size VGG-19 was trained on). */
@@ -15,14 +15,13 @@ export const DISTANCE_SIZE = 224;
 /** E_l for relu1_1 .. relu5_1 (perLayer) and their sum (total). 0 means the same style statistics. */
 export async function styleDistance(a: Uint8Array, b: Uint8Array): Promise<{ total: number; perLayer: number[] }> {
   await initBackend();
-  const weights = await loadVggWeights(resolveModelDir());
   const [imgA, imgB] = await Promise.all(
     [a, b].map(async (bytes) => resizeExact(await decodeImage(bytes), DISTANCE_SIZE, DISTANCE_SIZE)),
   );
   const provider = activeOnnxProvider();
   if (provider) {
     // The Gram matrices from ONNX Runtime's forward graph; the same E_l of them below.
-    const features = await sharedFeatures(onnxWeights(weights), sessionSettingsFromEnv(provider));
+    const features = await sharedFeatures(await loadVggArrays(resolveModelDir()), sessionSettingsFromEnv(provider));
     const [ga, gb] = [(await features.run(imgA!)).grams, (await features.run(imgB!)).grams];
     const positions = DISTANCE_SIZE * DISTANCE_SIZE;
     const perLayer = tf.tidy(() =>
@@ -34,7 +33,7 @@ export async function styleDistance(a: Uint8Array, b: Uint8Array): Promise<{ tot
     );
     return { total: perLayer.reduce((s, v) => s + v, 0), perLayer };
   }
-  const vgg = createVgg(weights, 'custom');
+  const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
   const perLayerTensor = tf.tidy(() => {
     const grams = [imgA!, imgB!].map((img) => {
       const x = tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3]);

@@ -49,9 +49,8 @@ async function readManifest(dir: string): Promise<tf.io.WeightsManifestConfig> {
   }
 }
 
-/** Reads the weights of one manifest group, keeping only the conv tensors. */
-async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number], wanted: Set<string>): Promise<tf.NamedTensorMap> {
-  if (!group.weights.some((w) => wanted.has(w.name))) return {};
+/** The bytes of one manifest group's shards, back to back. */
+async function readShards(dir: string, group: tf.io.WeightsManifestConfig[number]): Promise<Uint8Array> {
   const shards: Uint8Array[] = [];
   for (const shard of group.paths) {
     const path = join(dir, shard);
@@ -65,7 +64,14 @@ async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number]
     buffer.set(s, offset);
     offset += s.byteLength;
   }
-  const decoded = tf.io.decodeWeights(buffer.buffer, group.weights);
+  return buffer;
+}
+
+/** Reads the weights of one manifest group, keeping only the conv tensors. */
+async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number], wanted: Set<string>): Promise<tf.NamedTensorMap> {
+  if (!group.weights.some((w) => wanted.has(w.name))) return {};
+  const buffer = await readShards(dir, group);
+  const decoded = tf.io.decodeWeights(buffer.buffer as ArrayBuffer, group.weights);
   for (const name of Object.keys(decoded)) {
     if (!wanted.has(name)) {
       decoded[name].dispose();
@@ -114,6 +120,87 @@ export function loadVggWeights(dir: string = resolveModelDir()): Promise<VggWeig
     entry = loadFrom(dir);
     entry.catch(() => cache.delete(key));
     cache.set(key, entry);
+  }
+  return entry;
+}
+
+/** One conv layer as plain arrays: kernel [3, 3, cin, cout] (HWIO) row-major, bias [cout]. */
+export interface ConvArrays {
+  kernel: Float32Array;
+  bias: Float32Array;
+  cin: number;
+  cout: number;
+}
+
+export type VggArrays = ReadonlyMap<VggConvLayer, ConvArrays>;
+
+/** Bytes per stored value of a manifest entry, or null for a storage this reader does not decode (float16). */
+function storedBytes(entry: tf.io.WeightsManifestEntry): number | null {
+  const q = entry.quantization;
+  if (q) return q.dtype === 'uint8' ? 1 : q.dtype === 'uint16' ? 2 : null;
+  return entry.dtype === 'float32' ? 4 : null;
+}
+
+/** Decodes one entry as tf.io.decodeWeights does (quantized: value = q x scale + min), without tensors. */
+function decodeEntry(bytes: Uint8Array, offset: number, entry: tf.io.WeightsManifestEntry, count: number): Float32Array {
+  const q = entry.quantization;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
+  const out = new Float32Array(count);
+  if (!q) {
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
+    return out;
+  }
+  const scale = q.scale ?? 1;
+  const min = q.min ?? 0;
+  for (let i = 0; i < count; i++) out[i] = (q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(2 * i, true)) * scale + min;
+  return out;
+}
+
+async function loadArraysFrom(dir: string): Promise<VggArrays> {
+  const manifest = await readManifest(dir);
+  const found = new Map<string, { values: Float32Array; shape: number[] }>();
+  const wanted = new Set(VGG_CONV_LAYERS.flatMap((l) => [`${kerasName(l)}/kernel`, `${kerasName(l)}/bias`]));
+  for (const group of manifest) {
+    if (!group.weights.some((w) => wanted.has(w.name))) continue;
+    const bytes = await readShards(dir, group);
+    let offset = 0;
+    for (const entry of group.weights) {
+      const count = entry.shape.reduce((a, b) => a * b, 1);
+      const size = storedBytes(entry);
+      if (size === null) throw new Error(`${dir}: ${entry.name} is stored as ${entry.quantization?.dtype ?? entry.dtype}, which only the tfjs loader reads`);
+      if (wanted.has(entry.name)) found.set(entry.name, { values: decodeEntry(bytes, offset, entry, count), shape: entry.shape });
+      offset += count * size;
+    }
+  }
+  const layers = new Map<VggConvLayer, ConvArrays>();
+  for (const layer of VGG_CONV_LAYERS) {
+    const kernel = found.get(`${kerasName(layer)}/kernel`);
+    const bias = found.get(`${kerasName(layer)}/bias`);
+    if (!kernel || !bias) throw missingWeights(dir, `the manifest has no ${kerasName(layer)} kernel and bias`);
+    const [h, w, cin, cout] = kernel.shape;
+    if (kernel.shape.length !== 4 || h !== 3 || w !== 3 || bias.shape.length !== 1 || bias.shape[0] !== cout) {
+      throw new Error(`Unexpected shapes for ${kerasName(layer)} in ${dir}: kernel [${kernel.shape}], bias [${bias.shape}].`);
+    }
+    layers.set(layer, { kernel: kernel.values, bias: bias.values, cin: cin!, cout: cout! });
+  }
+  return layers;
+}
+
+const arraysCache = new Map<string, Promise<VggArrays>>();
+
+/**
+ * The 16 conv layers as plain Float32Arrays (what the ONNX Runtime graphs embed), decoded from the manifest
+ * without tfjs tensors: the onnxruntime backends then hold no second copy in tfjs's memory. Cached per directory;
+ * the arrays are shared, never modify them. Rejects as loadVggWeights does for missing or malformed weights, and
+ * for float16-quantized manifests (loadVggWeights reads those).
+ */
+export function loadVggArrays(dir: string = resolveModelDir()): Promise<VggArrays> {
+  const key = resolve(dir);
+  let entry = arraysCache.get(key);
+  if (!entry) {
+    entry = loadArraysFrom(dir);
+    entry.catch(() => arraysCache.delete(key));
+    arraysCache.set(key, entry);
   }
   return entry;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { createVgg, preprocess, vggFeatures } from '../../src/engine/vgg.js';
-import { loadVggWeights, resolveModelDir, VGG_CONV_LAYERS } from '../../src/engine/weights.js';
+import { loadVggArrays, loadVggWeights, resolveModelDir, VGG_CONV_LAYERS } from '../../src/engine/weights.js';
 import { MODEL_DIR, REPO_ROOT } from '../helpers/shared.js';
 
 const savedEnv = process.env.STYLEBOT_MODEL_DIR;
@@ -36,6 +36,25 @@ describe('VGG-19 weights', () => {
     const before = tf.memory().numTensors;
     expect(await loadVggWeights(MODEL_DIR)).toBe(weights);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('loadVggArrays decodes the same values as tfjs, without making a tensor, once per directory', async () => {
+    const before = tf.memory().numTensors;
+    const arrays = await loadVggArrays(MODEL_DIR);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await loadVggArrays(MODEL_DIR)).toBe(arrays);
+    const tensors = await loadVggWeights(MODEL_DIR);
+    for (const layer of VGG_CONV_LAYERS) {
+      const mine = arrays.get(layer)!;
+      const theirs = tensors.get(layer)!;
+      expect([3, 3, mine.cin, mine.cout]).toEqual(theirs.kernel.shape);
+      // Element by element (toEqual on millions of values takes minutes).
+      const differing = (a: Float32Array, b: ArrayLike<number>) => a.length !== b.length ? Infinity : a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
+      expect(differing(mine.kernel, await theirs.kernel.data())).toBe(0);
+      expect(differing(mine.bias, await theirs.bias.data())).toBe(0);
+    }
+    const empty = mkdtempSync(join(tmpdir(), 'stylebot-noweights-'));
+    await expect(loadVggArrays(empty)).rejects.toThrow(/npx stylebot models fetch/);
   });
 
   it('resolveModelDir follows STYLEBOT_MODEL_DIR, else <repo>/models/vgg19, else ../shared/models/vgg19 beside the checkout', () => {

@@ -18,15 +18,11 @@
 //   conv3x3     dx = conv3x3(dz, W rotated 180 degrees with in/out channels swapped), no bias
 //   avg pool    dx = nearest 2x upsample of dy * 1/4, zero rows/columns where the pooling dropped odd ones
 import { VGG_CONV_LAYERS, type VggConvLayer } from '../vgg-layers.js';
+import type { ConvArrays } from '../weights.js';
 import { GraphBuilder } from './graph-builder.js';
 
 /** A 3x3 convolution as the weights manifest stores it: kernel HWIO [3, 3, cin, cout], bias [cout]. */
-export interface OnnxConv {
-  kernel: Float32Array;
-  bias: Float32Array;
-  cin: number;
-  cout: number;
-}
+export type OnnxConv = ConvArrays;
 
 /** The 16 conv layers (only those up to the deepest layer used need be present). */
 export type OnnxVggWeights = ReadonlyMap<VggConvLayer, OnnxConv>;

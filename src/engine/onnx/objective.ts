@@ -36,7 +36,7 @@ export class OnnxFeatures {
   ) {}
 
   static async create(weights: OnnxVggWeights, grams: readonly FeatureLayer[], content: boolean, settings: SessionSettings): Promise<OnnxFeatures> {
-    const session = await createSession(buildFeaturesGraph(weights, { grams, content }), settings);
+    const session = await createSession(buildFeaturesGraph(weights, { grams, content }), settings, 'features');
     return new OnnxFeatures(session, await loadOrt(), grams, content);
   }
 
@@ -146,7 +146,7 @@ export class OnnxGatys {
       });
       feeds.layer_weights = new ort.Tensor('float32', Float32Array.from(layerWeights), [layerWeights.length]);
     }
-    const session = await createSession(buildObjectiveGraph(weights, spec), settings);
+    const session = await createSession(buildObjectiveGraph(weights, spec), settings, 'objective');
     return new OnnxGatys(session, feeds, ort, spec);
   }
 

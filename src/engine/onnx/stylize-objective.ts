@@ -4,9 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedInputs } from '../inputs.js';
 import type { StylizeOptions } from '../types.js';
-import { loadVggWeights, resolveModelDir } from '../weights.js';
+import { loadVggArrays, resolveModelDir } from '../weights.js';
 import { OnnxGatys, type OnnxEvaluation } from './objective.js';
-import { onnxWeights, sessionSettingsFromEnv, type OnnxProvider } from './session.js';
+import { sessionSettingsFromEnv, type OnnxProvider } from './session.js';
 
 export interface ObjectiveTensors {
   /** [content, style, tv], unweighted. */
@@ -27,7 +27,7 @@ export class OnnxStylizeObjective {
 
   /** Targets and objective graph of a run (the VGG-19 weights from STYLEBOT_MODEL_DIR or models/vgg19). */
   static async create(inputs: PreparedInputs, options: StylizeOptions, provider: OnnxProvider): Promise<OnnxStylizeObjective> {
-    const weights = onnxWeights(await loadVggWeights(resolveModelDir()));
+    const weights = await loadVggArrays(resolveModelDir());
     const gatys = await OnnxGatys.create(weights, inputs, options, inputs.grey ? 1 : 3, sessionSettingsFromEnv(provider));
     return new OnnxStylizeObjective(gatys, options);
   }
