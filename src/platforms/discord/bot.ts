@@ -16,6 +16,7 @@ import {
 import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
+import { plain } from '../../../commands/reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
 import type { JobService } from '../../jobs/types.js';
 import { parseButtonId, renderMessage } from './render.js';
@@ -161,7 +162,7 @@ class InteractionHandler {
       await this.answerOrThrow(interaction, request);
     } catch (error) {
       const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
-      await this.deliver(interaction, { text, private: true }).catch((deliveryError: unknown) => {
+      await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
         this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
       });
     }

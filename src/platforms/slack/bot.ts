@@ -7,6 +7,7 @@ import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import { metrics } from '../../metrics.js';
 import { runCommand } from '../../../commands/index.js';
 import { RERUN_ACTIONS } from '../../../commands/buttons.js';
+import { code, join, mention, plain, type RichText, say, user } from '../../../commands/reply.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
 import type { JobService, Requester } from '../../jobs/types.js';
 import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './render.js';
@@ -59,9 +60,9 @@ export interface SlackBot {
 /** Where an answer goes, and how to answer only the asker. */
 interface Conversation {
   target: { channel: string; threadTs?: string; userId: string; teamId: string };
-  replyPrivately(text: string): Promise<void>;
+  replyPrivately(text: RichText): Promise<void>;
   /** Slash commands answer through response_url; mentions and buttons in the thread. */
-  replyPublicly?: (text: string) => Promise<void>;
+  replyPublicly?: (text: RichText) => Promise<void>;
 }
 
 interface ParsedRequest {
@@ -170,7 +171,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
         const posted = await client.chat.postMessage({
           channel: target.channel,
           ...(threadTs ? { thread_ts: threadTs } : {}),
-          text: `Got it, <@${requester.userId}>: checking your request…`,
+          text: fallbackText(say`Got it, ${mention(requester.userId)}: checking your request…`),
         });
         statusTs = typeof posted.ts === 'string' ? posted.ts : undefined;
         threadTs = threadTs ?? statusTs;
@@ -209,7 +210,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
         initial_comment: fallbackText(answer.text),
       });
       if (answer.buttons?.length) {
-        await client.chat.postMessage({ channel: target.channel, ...thread, text: 'Options:', blocks: messageBlocks('Options:', answer.buttons) });
+        await client.chat.postMessage({ channel: target.channel, ...thread, text: 'Options:', blocks: messageBlocks(plain('Options:'), answer.buttons) });
       }
       return;
     }
@@ -218,7 +219,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     await client.chat.postMessage({ channel: target.channel, ...thread, text: fallbackText(answer.text), blocks: messageBlocks(answer.text, answer.buttons) });
   }
 
-  function ephemeralIn(channel: string, user: string, threadTs: string | undefined): (text: string) => Promise<void> {
+  function ephemeralIn(channel: string, user: string, threadTs: string | undefined): (text: RichText) => Promise<void> {
     return async (text) => {
       await client.chat.postEphemeral({ channel, user, ...(threadTs ? { thread_ts: threadTs } : {}), text: fallbackText(text), blocks: messageBlocks(text) });
     };
@@ -239,13 +240,13 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     const threadTs = stringField(raw.thread_ts) ?? ts;
     const userId = stringField(raw.user);
     if (!userId) {
-      await client.chat.postMessage({ channel, thread_ts: threadTs, text: 'I could not tell who sent that message, so I cannot take it. Please try again.' });
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: fallbackText(plain('I could not tell who sent that message, so I cannot take it. Please try again.')) });
       return;
     }
     const teamId = stringField((body as { team_id?: unknown }).team_id) ?? stringField(raw.team) ?? '';
     const replyPrivately = ephemeralIn(channel, userId, threadTs);
     const parsed = parseMention(typeof raw.text === 'string' ? raw.text : '', botUserId);
-    if (parsed.errors.length > 0) return replyPrivately(parsed.errors.join('\n'));
+    if (parsed.errors.length > 0) return replyPrivately(join(parsed.errors, '\n'));
     if (parsed.command === 'help') return replyPrivately(SLACK_HELP_TEXT);
 
     const files = slackAttachments(raw.files, fileSource);
@@ -274,23 +275,22 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
   // ---- /stylize: the forms that need no image ----
   app.command('/stylize', async ({ command, ack, respond, context: boltContext }) => {
     await ack();
-    const replyPrivately = async (text: string) => {
+    const replyPrivately = async (text: RichText) => {
       await respond({ response_type: 'ephemeral', text: fallbackText(text), blocks: messageBlocks(text) });
     };
-    const replyPublicly = async (text: string) => {
+    const replyPublicly = async (text: RichText) => {
       await respond({ response_type: 'in_channel', text: fallbackText(text), blocks: messageBlocks(text) });
     };
     const parsed = parseMention(command.text ?? '', boltContext.botUserId);
-    if (parsed.errors.length > 0) return replyPrivately(parsed.errors.join('\n'));
+    if (parsed.errors.length > 0) return replyPrivately(join(parsed.errors, '\n'));
     if (parsed.command === 'help') return replyPrivately(SLACK_HELP_TEXT);
     if (parsed.command === 'stylize' && parsed.args.artist === undefined) {
       return replyPrivately(
-        'Slash commands cannot carry images. Mention me (`@stylebot`) in a message with your photo and a painting attached, ' +
-          'or name an artist: `/stylize artist monet` paints a texture in the style of one of their works.',
+        say`Slash commands cannot carry images. Mention me (${code('@stylebot')}) in a message with your photo and a painting attached, or name an artist: ${code('/stylize artist monet')} paints a texture in the style of one of their works.`,
       );
     }
     if (parsed.command === 'compare' || (parsed.command === 'artist' && parsed.subcommand === 'add')) {
-      return replyPrivately(`\`${parsed.command}\` needs images: mention me in a message with the images attached.`);
+      return replyPrivately(say`${code(parsed.command)} needs images: mention me in a message with the images attached.`);
     }
     const requester = await requesterFor(command.user_id, command.team_id);
     const request: ParsedRequest = { command: parsed.command, subcommand: parsed.subcommand, args: parsed.args, attachments: {} };
@@ -320,7 +320,7 @@ export async function startSlackBot(options: SlackBotOptions): Promise<SlackBot>
     const threadTs =
       (stored && stored.channel === channel ? stored.threadTs : undefined) ?? stringField(message?.thread_ts) ?? stringField(message?.ts);
     const replyPrivately = ephemeralIn(channel, userId, threadTs);
-    if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(`I don't know the button "${name}".`);
+    if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(say`I don't know the button "${user(name)}".`);
     const requester = await requesterFor(userId, teamId);
     const queuesJob = name !== 'cancel' && (await canPress(jobId, requester));
     await execute(
@@ -375,12 +375,12 @@ function envList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function notInChannelHint(error: unknown): string {
+function notInChannelHint(error: unknown): RichText {
   const reason = describe(error);
   if (reason === 'not_in_channel' || reason === 'channel_not_found') {
-    return 'I am not in this channel yet: invite me with `/invite @stylebot`, then try again.';
+    return say`I am not in this channel yet: invite me with ${code('/invite @stylebot')}, then try again.`;
   }
-  return `I could not post in this channel (${reason}).`;
+  return say`I could not post in this channel (${reason}).`;
 }
 
 export type { SlackReplyTarget } from './status.js';

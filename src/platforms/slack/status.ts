@@ -2,7 +2,8 @@
 // and buttons, a few preview images uploaded as the run goes (rate-limited), the final image uploaded with the
 // settings. Events of one job are handled one after another so edits land in order.
 import type { webApi } from '@slack/bolt';
-import { statusView } from '../../../commands/progress.js';
+import { previewCaption, statusView } from '../../../commands/progress.js';
+import type { RichText } from '../../../commands/reply.js';
 import type { ActionButton, CommandReply } from '../../../commands/types.js';
 import type { Job, JobEvent, ReplyTarget } from '../../jobs/types.js';
 import { fallbackText, messageBlocks } from './render.js';
@@ -127,8 +128,7 @@ export class SlackStatusReporter {
     if (isProgress && view.image && thread.previews < this.maxPreviews && now - thread.lastPreviewAt >= this.previewIntervalMs) {
       thread.previews += 1;
       thread.lastPreviewAt = now;
-      const { iteration, total } = (event as Extract<JobEvent, { type: 'progress' }>).progress;
-      await this.upload(target, view.image, `Preview, iteration ${iteration}/${total}`).catch((error: unknown) =>
+      await this.upload(target, view.image, previewCaption((event as Extract<JobEvent, { type: 'progress' }>).progress)).catch((error: unknown) =>
         this.log(`preview upload of job ${job.id} failed: ${describe(error)}`),
       );
     }
@@ -143,7 +143,7 @@ export class SlackStatusReporter {
   }
 
   /** Edits the status message; when it is gone (deleted, never posted) posts a new one in the thread. */
-  private async editStatus(target: SlackReplyTarget, thread: JobThread, text: string, buttons?: ActionButton[]): Promise<void> {
+  private async editStatus(target: SlackReplyTarget, thread: JobThread, text: RichText, buttons?: ActionButton[]): Promise<void> {
     const { client } = this.options;
     const ts = thread.statusTs ?? target.statusTs;
     const blocks = messageBlocks(text, buttons);
@@ -159,7 +159,7 @@ export class SlackStatusReporter {
     if (typeof posted.ts === 'string') thread.statusTs = posted.ts;
   }
 
-  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: string): Promise<void> {
+  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: RichText): Promise<void> {
     await this.options.client.filesUploadV2({
       channel_id: target.channel,
       thread_ts: target.threadTs,
