@@ -1,8 +1,9 @@
-// The words people write after @stylebot (or after /stylize), turned into a command name and snake_case
-// arguments (the same names the Discord options use), e.g.
+// Slack's requests read into what a command needs: a message event (slackMessageOf), a button press (buttonPressOf),
+// and the words people write after @stylebot (or after /stylize), turned into a command name and snake_case
+// arguments (the same names the Discord options use) by parseMention, e.g.
 //   "@stylebot artist monet iterations 300 preserve colors"  -> stylize { artist: 'monet', iterations: 300, preserve_colors: 'luminance' }
 //   "@stylebot quota set @ann jobs per day 50"               -> quota/set { user: 'U123', jobs_per_day: 50 }
-// Pure string work: no Slack API, so it is unit-tested on its own.
+// Pure data work: no Slack API, so it is unit-tested on its own.
 import { code, join, type RichText, say, user } from '../../../commands/reply.js';
 import type { ArgValue } from '../../../commands/types.js';
 import { fieldsFor, snakeName, type OptionField } from '../../options/fields.js';
@@ -304,4 +305,78 @@ function example(p: Phrase): string {
     default:
       return '2';
   }
+}
+
+/** A message for the bot (a mention, or anything in a direct conversation) as the event carries it. */
+export interface SlackMessage {
+  /** Slack's id of this delivery; a re-sent or re-signed copy may carry another one. */
+  eventId?: string;
+  channel: string;
+  /** The message's own timestamp: with the channel, what names the message whatever the delivery. */
+  ts: string;
+  /** The thread to answer in: the message's thread, else the message itself. */
+  threadTs: string;
+  userId?: string;
+  teamId: string;
+  text: string;
+  files: unknown;
+}
+
+/** Reads a message event and its envelope; undefined without a channel or ts (nothing to answer to). */
+export function slackMessageOf(event: unknown, body: unknown): SlackMessage | undefined {
+  const raw = (event ?? {}) as Record<string, unknown>;
+  const envelope = (body ?? {}) as Record<string, unknown>;
+  const channel = stringField(raw.channel);
+  const ts = stringField(raw.ts);
+  if (!channel || !ts) return undefined;
+  return {
+    eventId: stringField(envelope.event_id),
+    channel,
+    ts,
+    threadTs: stringField(raw.thread_ts) ?? ts,
+    userId: stringField(raw.user),
+    teamId: stringField(envelope.team_id) ?? stringField(raw.team) ?? '',
+    text: typeof raw.text === 'string' ? raw.text : '',
+    files: raw.files,
+  };
+}
+
+/** A button press: which action, on which job, by whom, where; undefined when one of these is missing. */
+export interface SlackButtonPress {
+  action: string;
+  jobId: string;
+  userId: string;
+  channel: string;
+  teamId: string;
+  /** The pressed message's thread (or the message itself when it is not in a thread). */
+  messageThreadTs?: string;
+}
+
+/** Reads a block_actions payload; `actionName` turns the action_id into our action ("stylebot:rerun" -> "rerun"). */
+export function buttonPressOf(body: unknown, action: unknown, actionName: (actionId: unknown) => string | undefined): SlackButtonPress | undefined {
+  const payload = (body ?? {}) as {
+    user?: { id?: unknown; team_id?: unknown };
+    channel?: { id?: unknown };
+    container?: { channel_id?: unknown };
+    team?: { id?: unknown } | null;
+    message?: { ts?: unknown; thread_ts?: unknown };
+  };
+  const pressed = (action ?? {}) as { action_id?: unknown; value?: unknown };
+  const name = actionName(pressed.action_id);
+  const jobId = stringField(pressed.value);
+  const userId = stringField(payload.user?.id);
+  const channel = stringField(payload.channel?.id) ?? stringField(payload.container?.channel_id);
+  if (!name || !jobId || !userId || !channel) return undefined;
+  return {
+    action: name,
+    jobId,
+    userId,
+    channel,
+    teamId: stringField(payload.team?.id) ?? stringField(payload.user?.team_id) ?? '',
+    messageThreadTs: stringField(payload.message?.thread_ts) ?? stringField(payload.message?.ts),
+  };
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
