@@ -59,6 +59,9 @@ export class DiscordBot {
   private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly options: DiscordBotOptions) {
+    // Callers hand ready and stop around on their own (the serve command's list of bots).
+    this.ready = this.ready.bind(this);
+    this.stop = this.stop.bind(this);
     const logger = options.logger ?? options.context.logger ?? defaultLogger();
     this.log = options.log ?? ((message: string) => logger.warn({ platform: 'discord' }, message));
     this.client = new Client({

@@ -91,6 +91,9 @@ export class SlackBot {
 
   /** Checks the options (tokens, signing secret); throws with what is missing. Nothing connects before start(). */
   constructor(private readonly options: SlackBotOptions) {
+    // Callers hand ready and stop around on their own (the serve command's list of bots).
+    this.ready = this.ready.bind(this);
+    this.stop = this.stop.bind(this);
     const { botToken, appToken, context } = options;
     this.socketMode = Boolean(appToken);
     if (!botToken) throw new Error('SLACK_BOT_TOKEN is missing: the bot token (xoxb-...) from the Slack app settings.');
