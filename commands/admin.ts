@@ -1,6 +1,7 @@
 // Shared checks for the admin commands.
 import type { Platform, UserRef } from '../src/jobs/types.js';
 import { stringArg } from './args.js';
+import { say } from './reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 export async function isAdmin(request: CommandRequest, context: CommandContext): Promise<boolean> {
@@ -9,7 +10,7 @@ export async function isAdmin(request: CommandRequest, context: CommandContext):
 
 export function adminOnly(what: string): CommandReply {
   return {
-    text: `Only Stylebot admins can ${what}. Ask someone with the Manage Server / workspace admin role.`,
+    text: say`Only Stylebot admins can ${what}. Ask someone with the Manage Server / workspace admin role.`,
     private: true,
     code: 'forbidden',
   };

@@ -7,6 +7,7 @@ import { defaultStyleWeight } from '../src/engine/style-weight.js';
 import { DEFAULT_OPTIONS, LIMITS } from '../src/engine/validate.js';
 import { jobIdArg } from './args.js';
 import { jobLabel } from './format.js';
+import { code, mention, plain, say } from './reply.js';
 import type { ActionButton, CommandContext, CommandReply, CommandRequest } from './types.js';
 
 /** Button actions that queue a new job from a finished one (the adapters route them back as commands). */
@@ -68,24 +69,24 @@ async function rerunWith(
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   const job = jobId ? await context.jobs.get(jobId) : undefined;
-  if (!jobId || !job) return { text: `That job${jobId ? ` (\`${jobId}\`)` : ''} no longer exists.`, private: true, code: 'not_found' };
+  if (!jobId || !job) return { text: jobId ? say`That job (${code(jobId)}) no longer exists.` : say`That job no longer exists.`, private: true, code: 'not_found' };
   if (!(await context.jobs.can(request.requester, 'rerun', job.id))) {
-    return { text: `Only <@${job.userId}> (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true, code: 'forbidden' };
+    return { text: say`Only ${mention(job.userId)} (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true, code: 'forbidden' };
   }
 
   const changes = await changesFor(job);
-  if (typeof changes === 'string') return { text: changes, private: true, code: 'invalid' };
+  if (typeof changes === 'string') return { text: plain(changes), private: true, code: 'invalid' };
   const result = await context.jobs.rerun(job.id, request.requester, request.reply, changes, fromResult ? { result: true } : undefined);
-  if (!result.ok) return { text: result.message, private: true, code: result.reason };
+  if (!result.ok) return { text: plain(result.message), private: true, code: result.reason };
   const details =
     changes.seed !== undefined && what === 'new seed'
       ? ` (seed ${changes.seed})`
       : what === 'upscale'
         ? ` to ${changes.size} px, starting from its picture, ${changes.iterations} iterations`
         : '';
-  const again = what === 'upscale' ? `${jobLabel(job)} upscaled` : `${jobLabel(job)} again with a ${what}`;
+  const again = what === 'upscale' ? say`${jobLabel(job)} upscaled` : say`${jobLabel(job)} again with a ${what}`;
   return {
-    text: `Job ${jobLabel(result.job)} queued: ${again}${details}, position ${result.position} in line.`,
+    text: say`Job ${jobLabel(result.job)} queued: ${again}${details}, position ${result.position} in line.`,
     jobId: result.job.id,
     buttons: [{ action: 'cancel', label: 'Cancel', jobId: result.job.id }],
   };

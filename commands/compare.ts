@@ -2,14 +2,15 @@
 // engine pool like other engine work (ahead of queued paintings), so the bot's event loop stays free.
 import { attachmentsInOrder } from './args.js';
 import { downloadImage } from './download.js';
-import { formatNumber, userText } from './format.js';
+import { formatNumber } from './format.js';
+import { bold, code, say } from './reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
 
 export async function compare(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const images = attachmentsInOrder(request, ['image1', 'image2']);
-  if (images.length < 2) return { text: 'Attach two images to compare their styles.', private: true, code: 'invalid' };
+  if (images.length < 2) return { text: say`Attach two images to compare their styles.`, private: true, code: 'invalid' };
   const [first, second] = images;
   const a = await downloadImage(first, context, 'first image');
   if (!a.ok) return { text: a.message, private: true, code: a.code };
@@ -19,6 +20,6 @@ export async function compare(request: CommandRequest, context: CommandContext):
   const distance = await context.jobs.styleDistance(a.bytes, b.bytes);
   const layers = distance.perLayer.map((value, i) => `${STYLE_LAYERS[i] ?? `layer ${i + 1}`} ${formatNumber(value)}`).join(', ');
   return {
-    text: `Style distance between \`${userText(first.name)}\` and \`${userText(second.name)}\`: *${formatNumber(distance.total)}* (0 = same style).\nPer layer: ${layers}`,
+    text: say`Style distance between ${code(first.name)} and ${code(second.name)}: ${bold(formatNumber(distance.total))} (0 = same style).\nPer layer: ${layers}`,
   };
 }

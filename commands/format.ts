@@ -1,18 +1,6 @@
-// Text pieces shared by the command replies and the status messages (Markdown both Discord and Slack render).
+// Text pieces shared by the command replies and the status messages.
 import type { Job } from '../src/jobs/types.js';
-
-/** Start and end of a user-supplied run inside neutral text (Unicode FIRST STRONG ISOLATE / POP DIRECTIONAL ISOLATE). */
-export const USER_TEXT_START = '\u2068';
-export const USER_TEXT_END = '\u2069';
-
-/**
- * Marks a string a user supplied (a file name, an artist or work name, a word they typed) inside a reply, so that
- * each adapter escapes it for its platform: Slack's &, <, >; Discord's markdown. The marks are invisible isolates;
- * adapters remove them.
- */
-export function userText(value: string): string {
-  return `${USER_TEXT_START}${value.replace(/[\u2068\u2069]/g, '')}${USER_TEXT_END}`;
-}
+import { code, join, plain, type RichText, type Run, user } from './reply.js';
 
 export function formatDuration(ms: number): string {
   const totalSeconds = Math.max(0, Math.round(ms / 1000));
@@ -36,22 +24,17 @@ export function formatNumber(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
-/** Neutral text without the user-text marks: what a platform without markup (the studio's JSON, logs) shows. */
-export function plainText(text: string): string {
-  return text.replace(/[\u2068\u2069]/g, '');
-}
-
-/** "`abc123`" */
-export function jobLabel(job: Pick<Job, 'id'>): string {
-  return `\`${job.id}\``;
+/** The job's id as code: "`abc123`" on the chat platforms. */
+export function jobLabel(job: Pick<Job, 'id'>): Run {
+  return code(job.id);
 }
 
 /** What the job paints with: the artwork in artist mode, else the style file names. */
-export function styleSummary(job: Job): string {
-  if (job.artwork) return userText(job.artwork);
-  if (job.artist) return userText(job.artist);
-  if (job.styleNames.length > 0) return job.styleNames.map(userText).join(' + ');
-  return 'unknown style';
+export function styleSummary(job: Job): RichText {
+  if (job.artwork) return [user(job.artwork)];
+  if (job.artist) return [user(job.artist)];
+  if (job.styleNames.length > 0) return join(job.styleNames.map(user), ' + ');
+  return plain('unknown style');
 }
 
 export function describeState(job: Job): string {

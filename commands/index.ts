@@ -12,6 +12,7 @@ import { jobs } from './jobs.js';
 import { quota } from './quota.js';
 import { stats } from './stats.js';
 import { refusalCodeOf } from './refusal.js';
+import { plain } from './reply.js';
 import { stylize } from './stylize.js';
 import type { CommandContext, CommandHandler, CommandReply, CommandRequest } from './types.js';
 
@@ -50,6 +51,6 @@ export async function runCommand(request: CommandRequest, context: CommandContex
       platform: request.requester.platform,
       userId: request.requester.userId,
     });
-    return { text, private: true, code: code ? refusalCodeOf(code) : 'internal' };
+    return { text: plain(text), private: true, code: code ? refusalCodeOf(code) : 'internal' };
   }
 }

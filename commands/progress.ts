@@ -4,31 +4,31 @@ import { DEFAULT_OPTIONS } from '../src/engine/validate.js';
 import { imageExtension, imageMediaType } from '../src/images/index.js';
 import { resultButtons, styleWeightOf } from './buttons.js';
 import type { Job, JobEvent } from '../src/jobs/types.js';
-import { formatDuration, formatNumber, jobLabel, progressBar, styleSummary, userText } from './format.js';
+import { formatDuration, formatNumber, jobLabel, progressBar, styleSummary } from './format.js';
+import { bold, join, lines, type Piece, type RichText, say, user } from './reply.js';
 import type { ActionButton, StatusView } from './types.js';
 
 export function statusView(job: Job, event: JobEvent): StatusView | undefined {
-  const title = `Job ${jobLabel(job)} · ${styleSummary(job)}`;
+  const title = say`Job ${jobLabel(job)} · ${styleSummary(job)}`;
   switch (event.type) {
     case 'queued':
     case 'position':
       return {
-        text: `${title}\n🕒 Waiting: position ${event.position} in line.`,
+        text: say`${title}\n🕒 Waiting: position ${event.position} in line.`,
         buttons: [cancelButton(job)],
         final: false,
       };
     case 'started':
-      return { text: `${title}\n🎨 Painting: loading the picture…`, buttons: [cancelButton(job)], final: false };
+      return { text: say`${title}\n🎨 Painting: loading the picture…`, buttons: [cancelButton(job)], final: false };
     case 'progress': {
       const { iteration, total, etaMs, scale } = event.progress;
       const scaleText = scale && scale.count > 1 ? ` · scale ${scale.index}/${scale.count} (${scale.size} px)` : '';
-      const lines = [
-        title,
-        `🎨 ${progressBar(iteration, total)}`,
-        `iteration ${iteration}/${total}${scaleText} · ${etaMs === undefined ? 'measuring the time left' : `about ${formatDuration(etaMs)} left`}`,
-      ];
       return {
-        text: lines.join('\n'),
+        text: lines(
+          title,
+          `🎨 ${progressBar(iteration, total)}`,
+          `iteration ${iteration}/${total}${scaleText} · ${etaMs === undefined ? 'measuring the time left' : `about ${formatDuration(etaMs)} left`}`,
+        ),
         image: event.preview ? { data: event.preview, name: `preview-${job.id}.${imageExtension(imageMediaType(event.preview))}` } : undefined,
         buttons: [cancelButton(job)],
         final: false,
@@ -36,24 +36,24 @@ export function statusView(job: Job, event: JobEvent): StatusView | undefined {
     }
     case 'done':
       return {
-        text: `${title}\n✅ Done.\n${settingsText(job)}`,
+        text: say`${title}\n✅ Done.\n${settingsText(job)}`,
         image: { data: event.png, name: `stylebot-${job.id}.png` },
         buttons: resultButtons(job),
         final: true,
       };
     case 'failed':
-      return { text: `${title}\n❌ Failed: ${event.error}`, final: true };
+      return { text: say`${title}\n❌ Failed: ${event.error}`, final: true };
     case 'cancelled':
-      return { text: `${title}\n🛑 Cancelled${event.by ? ` by ${event.by}` : ''}.`, final: true };
+      return { text: say`${title}\n🛑 Cancelled${event.by ? ` by ${event.by}` : ''}.`, final: true };
     case 'undeliverable':
-      return { text: `${title}\n⚠️ ${event.message}`, final: true };
+      return { text: say`${title}\n⚠️ ${event.message}`, final: true };
     default:
       return undefined;
   }
 }
 
 /** The settings a finished picture was made with, so people can reproduce or tweak it. */
-export function settingsText(job: Job): string {
+export function settingsText(job: Job): RichText {
   const { options, result } = job;
   const parts: string[] = [];
   if (result) parts.push(`size ${result.width}×${result.height}`);
@@ -67,19 +67,26 @@ export function settingsText(job: Job): string {
   if (scales.length > 1) parts.push(`scales ${scales.map((s) => s.size).join('→')} px (${scales.map((s) => s.iterations).join('+')} iterations)`);
   const init = options.init ?? DEFAULT_OPTIONS.init;
   parts.push(init === 'picture' ? 'init: an earlier picture' : `init ${init}`);
-  const lines = [`*Settings:* ${parts.join(' · ')}`];
+  const out: Piece[] = [say`${bold('Settings:')} ${parts.join(' · ')}`];
   if (init === 'picture' && job.parentId) {
-    lines.push(`Upscaled from job ${job.parentId}: painted again at ${options.size ?? '?'} px starting from its picture, with fewer iterations.`);
+    out.push(`Upscaled from job ${job.parentId}: painted again at ${options.size ?? '?'} px starting from its picture, with fewer iterations.`);
   }
   const chosen = job.result?.styles;
-  if (job.artist && !job.artwork && chosen?.length === 1) lines.push(`*Artwork:* ${userText(chosen[0]!)} (of ${job.styleNames.length} works by ${userText(job.artist)}, the closest in style to the photo)`);
-  else if (job.artwork) lines.push(`*Artwork:* ${userText(job.artwork)}`);
-  else if (job.styleNames.length > 0) lines.push(`*Style:* ${job.styleNames.map(userText).join(' + ')}`);
+  if (job.artist && !job.artwork && chosen?.length === 1) {
+    out.push(say`${bold('Artwork:')} ${user(chosen[0]!)} (of ${job.styleNames.length} works by ${user(job.artist)}, the closest in style to the photo)`);
+  }
+  else if (job.artwork) out.push(say`${bold('Artwork:')} ${user(job.artwork)}`);
+  else if (job.styleNames.length > 0) out.push(say`${bold('Style:')} ${join(job.styleNames.map(user), ' + ')}`);
   if (result) {
     const seconds = (result.msPerIteration * result.iterations) / 1000;
-    lines.push(`Painted in ${formatDuration(seconds * 1000)} on ${result.backend} (${Math.round(result.msPerIteration)} ms per iteration).`);
+    out.push(`Painted in ${formatDuration(seconds * 1000)} on ${result.backend} (${Math.round(result.msPerIteration)} ms per iteration).`);
   }
-  return lines.join('\n');
+  return lines(...out);
+}
+
+/** The caption of a preview picture posted on its own (Slack): "Preview, iteration 10/20". */
+export function previewCaption(progress: { iteration: number; total: number }): RichText {
+  return say`Preview, iteration ${progress.iteration}/${progress.total}`;
 }
 
 function cancelButton(job: Job): ActionButton {

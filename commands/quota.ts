@@ -3,6 +3,7 @@ import type { Quota, Role, UserUsage } from '../src/jobs/types.js';
 import { adminOnly, isAdmin, userRef, workspaceRef } from './admin.js';
 import { countArg, userIdArg } from './args.js';
 import { formatReset } from './format.js';
+import { bold, lines, mention, type RichText, say, user } from './reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 const QUOTA_FIELDS: { key: keyof Quota; arg: string; label: string }[] = [
@@ -21,10 +22,10 @@ export async function quota(request: CommandRequest, context: CommandContext): P
   const otherWorkspace = request.args.platform !== undefined || request.args.workspace !== undefined;
   if (sub === 'show' && (!target || (target === request.requester.userId && !otherWorkspace))) {
     const { quota, usage, role } = await context.jobs.quotaOf(request.requester);
-    return { text: describeQuota('Your quota', quota, usage, role), private: true };
+    return { text: describeQuota([bold('Your quota')], quota, usage, role), private: true };
   }
   if (!['show', 'set', 'reset', 'defaults'].includes(sub)) {
-    return { text: `Unknown quota command "${sub}". Use quota show, set, reset or defaults.`, private: true, code: 'invalid' };
+    return { text: say`Unknown quota command "${user(sub)}". Use quota show, set, reset or defaults.`, private: true, code: 'invalid' };
   }
   if (!admin) return adminOnly(sub === 'show' ? "see other people's quotas" : 'change quotas');
 
@@ -34,25 +35,25 @@ export async function quota(request: CommandRequest, context: CommandContext): P
     const workspace = workspaceRef(request);
     const defaults = await ops.setDefaults(request.requester, workspace, changes);
     const verb = Object.keys(changes).length > 0 ? 'Workspace defaults are now' : 'Workspace defaults';
-    return { text: `${verb}:\n${quotaLines(defaults)}`, private: true };
+    return { text: say`${verb}:\n${quotaLines(defaults)}`, private: true };
   }
 
-  if (!target) return { text: `Which user? Give the user, e.g. quota ${sub} @someone.`, private: true, code: 'invalid' };
+  if (!target) return { text: say`Which user? Give the user, e.g. quota ${sub} @someone.`, private: true, code: 'invalid' };
   const ref = userRef(request, target);
   if (sub === 'show') {
     const { quota, usage, role } = await ops.showQuota(request.requester, ref);
-    return { text: describeQuota(`Quota of <@${target}>`, quota, usage, role), private: true };
+    return { text: describeQuota(say`${bold('Quota of')} ${mention(target)}`, quota, usage, role), private: true };
   }
   if (sub === 'reset') {
     await ops.resetUsage(request.requester, ref);
-    return { text: `Today's usage of <@${target}> is reset.`, private: true };
+    return { text: say`Today's usage of ${mention(target)} is reset.`, private: true };
   }
   const changes = quotaChanges(request);
   if (Object.keys(changes).length === 0) {
-    return { text: `Nothing to change: give one of ${QUOTA_FIELDS.map((f) => f.arg).join(', ')}.`, private: true, code: 'invalid' };
+    return { text: say`Nothing to change: give one of ${QUOTA_FIELDS.map((f) => f.arg).join(', ')}.`, private: true, code: 'invalid' };
   }
   const updated = await ops.setQuota(request.requester, ref, changes);
-  return { text: `Quota of <@${target}> is now:\n${quotaLines(updated)}`, private: true };
+  return { text: say`Quota of ${mention(target)} is now:\n${quotaLines(updated)}`, private: true };
 }
 
 function quotaChanges(request: CommandRequest): Partial<Quota> {
@@ -68,13 +69,13 @@ function quotaLines(quota: Quota): string {
   return QUOTA_FIELDS.map((f) => `• ${f.label}: ${quota[f.key]}`).join('\n');
 }
 
-function describeQuota(title: string, quota: Quota, usage: UserUsage, role: Role): string {
-  return [
-    `*${title}* (${role}${role === 'admin' ? ': no limits' : ''}):`,
+function describeQuota(title: RichText, quota: Quota, usage: UserUsage, role: Role): RichText {
+  return lines(
+    say`${title} (${role}${role === 'admin' ? ': no limits' : ''}):`,
     `• jobs today: ${usage.jobsToday}/${quota.jobsPerDay}`,
     `• GPU seconds today: ${Math.round(usage.gpuSecondsToday)}/${quota.gpuSecondsPerDay}`,
     `• waiting now: ${usage.queuedNow}/${quota.maxQueued}`,
     `• largest size: ${quota.maxSize} px, most iterations: ${quota.maxIterations}`,
     `Daily counters reset at ${formatReset(usage.resetsAt)}.`,
-  ].join('\n');
+  );
 }

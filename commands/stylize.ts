@@ -9,7 +9,8 @@ import type { JobInputs, JobStyleInput } from '../src/jobs/types.js';
 import { attachmentsInOrder, booleanArg, pickArg, stringArg } from './args.js';
 import { downloadImage } from './download.js';
 import type { Attachment, CommandContext, CommandReply, CommandRequest, RefusalCode } from './types.js';
-import { jobLabel, userText } from './format.js';
+import { jobLabel } from './format.js';
+import { bold, join, plain, type RichText, say, user } from './reply.js';
 
 /** Arguments of /stylize that are not in the option table (everything else goes to parseOptions). */
 const NOT_ENGINE_OPTIONS = new Set([
@@ -70,13 +71,13 @@ export async function stylize(request: CommandRequest, context: CommandContext):
 
   const { job, position } = result;
   const what = job.artwork
-    ? `in the style of *${userText(job.artwork)}*`
+    ? say`in the style of ${bold(job.artwork)}`
     : job.artist
-      ? `in the style of the ${userText(job.artist)} work closest to your photo`
-      : `in the style of ${job.styleNames.map(userText).join(' + ')}`;
+      ? say`in the style of the ${user(job.artist)} work closest to your photo`
+      : say`in the style of ${join(job.styleNames.map(user), ' + ')}`;
   const mode = inputs.content ? '' : ' (texture synthesis: no content image)';
   return {
-    text: `Job ${jobLabel(job)} queued ${what}${mode}: position ${position} in line.`,
+    text: say`Job ${jobLabel(job)} queued ${what}${mode}: position ${position} in line.`,
     jobId: job.id,
     buttons: [{ action: 'cancel', label: 'Cancel', jobId: job.id }],
   };
@@ -145,6 +146,6 @@ function styleBlendWeights(request: CommandRequest, count: number, list: number[
   return count === 0 ? [] : (checkFieldValue(field, used.map((w) => (typeof w === 'number' ? w : String(w)))) as number[]);
 }
 
-function privateReply(text: string, code: RefusalCode = 'invalid'): CommandReply {
-  return { text, private: true, code };
+function privateReply(text: string | RichText, code: RefusalCode = 'invalid'): CommandReply {
+  return { text: typeof text === 'string' ? plain(text) : text, private: true, code };
 }

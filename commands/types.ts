@@ -1,9 +1,12 @@
 // Platform-neutral command contract. Handlers in commands/ receive a parsed request and answer through
-// plain data; they never import discord.js or Bolt. The adapters in src/platforms/ turn interactions and
+// plain data (commands/reply.ts); they never import discord.js or Bolt. The adapters in src/platforms/ turn interactions and
 // mentions into CommandRequests, and CommandReplies and job events into API calls.
 
 import type { JobService, Requester, ReplyTarget } from '../src/jobs/types.js';
 import type { Logger } from '../src/logger.js';
+import type { Reply } from './reply.js';
+
+export type { ActionButton, Reply, ReplyImage, RichText, Run } from './reply.js';
 
 /** An image (or any file) the user attached; bytes are fetched only when a handler needs them. */
 export interface Attachment {
@@ -31,26 +34,16 @@ export interface CommandRequest {
   reply: ReplyTarget;
 }
 
-/** A button offered under a message; the adapter renders it and routes presses back as commands. */
-export interface ActionButton {
-  /** e.g. "rerun", "stronger", "cancel" */
-  action: string;
-  label: string;
-  jobId: string;
-}
-
 /** Why a command refused: one row of the outcome catalogue (src/errors/catalogue.ts gives its status and level). */
 export type { RefusalCode } from '../src/errors/catalogue.js';
 import type { RefusalCode } from '../src/errors/catalogue.js';
 
-export interface CommandReply {
-  text: string;
+/** A command's answer: its text, buttons and image (commands/reply.ts), and how the adapter must send it. */
+export interface CommandReply extends Reply {
   /** Set when the command refused; text says why in the user's words. */
   code?: RefusalCode;
   /** Only the requester sees it (Discord ephemeral, Slack chat.postEphemeral). */
   private?: boolean;
-  image?: { data: Uint8Array; name: string };
-  buttons?: ActionButton[];
   /** Set when the command queued a job: the adapter keeps its status message in place for progress edits. */
   jobId?: string;
 }
@@ -73,10 +66,7 @@ export interface CommandContext {
 export type CommandHandler = (request: CommandRequest, context: CommandContext) => Promise<CommandReply>;
 
 /** What a job's status message shows, built from job events by commands/progress.ts for both platforms. */
-export interface StatusView {
-  text: string;
-  image?: { data: Uint8Array; name: string };
-  buttons?: ActionButton[];
+export interface StatusView extends Reply {
   /** True for the last update of a job (done, failed, cancelled). */
   final: boolean;
 }

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plainText } from '../../commands/format.js';
+import { plainText } from '../../commands/reply.js';
 import { runCommand } from '../../commands/index.js';
 import type { CommandContext, CommandRequest } from '../../commands/types.js';
 import { createJobService } from '../../src/app/compose.js';
@@ -52,7 +52,7 @@ const photo = {
 describe('a broken artist corpus', () => {
   it('lists only usable artists and works: no dangling links, no file posing as an artist', async () => {
     const all = plainText((await runCommand(request('artists'), context)).text);
-    expect(all).toMatch(/monet\* \(1 work\)/);
+    expect(all).toMatch(/monet \(1 work\)/);
     expect(all).not.toMatch(/klimt/);
     const works = plainText((await runCommand(request('artists', { artist: 'monet' }), context)).text);
     expect(works).toContain('haystacks.jpg');
@@ -72,8 +72,8 @@ describe('a broken artist corpus', () => {
     for (const req of [request('artists'), request('stylize', { artist: 'monet', seed: 2 }, { '0': photo })]) {
       const before = log.records.length;
       const reply = await runCommand(req, context);
-      expect(reply.text).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
-      expect(reply.text).not.toMatch(/ENOTDIR|scandir|stylebot-corpus|\//);
+      expect(plainText(reply.text)).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
+      expect(plainText(reply.text)).not.toMatch(/ENOTDIR|scandir|stylebot-corpus|\//);
       if (req.command === 'artists') expect(JSON.stringify(log.records.slice(before))).toMatch(/ENOTDIR/);
     }
   });

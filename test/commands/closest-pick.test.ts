@@ -1,6 +1,7 @@
 // Artist pick "closest" through the job service on the real engine: every work is a candidate, the engine takes one,
 // and the finished job names it.
-import { plainText } from '../../commands/format.js';
+import { plainText } from '../../commands/reply.js';
+import { markup } from './markup.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -40,5 +41,5 @@ test('/stylize artist hokusai pick closest: the job names the work the engine ch
   const chosen = done.job.result?.styles;
   expect(chosen).toHaveLength(1);
   expect(works).toContain(chosen![0]);
-  expect(plainText(statusView(done.job, done.event)!.text)).toContain(`*Artwork:* ${chosen![0]} (of ${works.length} works by hokusai, the closest in style to the photo)`);
+  expect(markup(statusView(done.job, done.event)!.text)).toContain(`*Artwork:* ${chosen![0]} (of ${works.length} works by hokusai, the closest in style to the photo)`);
 }, 300_000);

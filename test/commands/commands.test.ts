@@ -7,12 +7,13 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../commands/index.js';
 import { memoryLogger } from '../../src/logger.js';
-import { plainText } from '../../commands/format.js';
+import type { CommandReply } from '../../commands/types.js';
+import { markup } from './markup.js';
 
-/** runCommand, with the reply text as a person reads it (user-text marks removed; adapters escape what they mark). */
-async function run(...args: Parameters<typeof runCommand>): ReturnType<typeof runCommand> {
+/** runCommand, with the reply's rich text written as neutral markup (*bold*, `code`, <@user>) for the assertions. */
+async function run(...args: Parameters<typeof runCommand>): Promise<Omit<CommandReply, 'text'> & { text: string }> {
   const reply = await runCommand(...args);
-  return { ...reply, text: plainText(reply.text) };
+  return { ...reply, text: markup(reply.text) };
 }
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { defaultStyleWeight } from '../../src/engine/style-weight.js';
@@ -222,7 +223,7 @@ describe('runCommand: information and admin commands', () => {
     expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
     expect((await jobs.quotaOf(BOB)).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
     const shown = await run(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
-    expect(shown.text).toMatch(/Quota of <@bob>[\s\S]*\/99/);
+    expect(shown.text).toMatch(/\*Quota of\* <@bob>[\s\S]*\/99/);
     expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
     expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text).toMatch(
       /max_queued must be a whole number/,

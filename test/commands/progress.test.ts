@@ -1,5 +1,5 @@
 // statusView: what a job's status message shows for each job event (pure function over plain data).
-import { plainText } from '../../commands/format.js';
+import { markup } from './markup.js';
 import { describe, expect, it } from 'vitest';
 import { statusView } from '../../commands/progress.js';
 import type { Job } from '../../src/jobs/types.js';
@@ -25,11 +25,11 @@ function job(overrides: Partial<Job> = {}): Job {
 describe('statusView', () => {
   it('shows the queue position with a cancel button', () => {
     const view = statusView(job({ state: 'queued' }), { type: 'queued', position: 3 })!;
-    expect(view.text).toContain('position 3');
-    expect(view.text).toContain('`job42`');
+    expect(markup(view.text)).toContain('position 3');
+    expect(markup(view.text)).toContain('`job42`');
     expect(view.buttons).toEqual([{ action: 'cancel', label: 'Cancel', jobId: 'job42' }]);
     expect(view.final).toBe(false);
-    expect(statusView(job(), { type: 'position', position: 1 })!.text).toContain('position 1');
+    expect(markup(statusView(job(), { type: 'position', position: 1 })!.text)).toContain('position 1');
   });
 
   it('shows a progress bar, the iteration, the time left and the preview', () => {
@@ -39,9 +39,9 @@ describe('statusView', () => {
       progress: { iteration: 120, total: 300, elapsedMs: 60_000, etaMs: 90_000 },
       preview,
     })!;
-    expect(view.text).toContain('iteration 120/300');
-    expect(view.text).toContain('▓▓▓▓▓░░░░░░░ 40%');
-    expect(view.text).toContain('1m 30s left');
+    expect(markup(view.text)).toContain('iteration 120/300');
+    expect(markup(view.text)).toContain('▓▓▓▓▓░░░░░░░ 40%');
+    expect(markup(view.text)).toContain('1m 30s left');
     expect(view.image).toEqual({ data: preview, name: 'preview-job42.jpg' });
     expect(view.buttons?.map((b) => b.action)).toEqual(['cancel']);
     expect(view.final).toBe(false);
@@ -49,8 +49,8 @@ describe('statusView', () => {
 
   it('says the time left is being measured until the job has a measured rate, instead of a guess', () => {
     const view = statusView(job(), { type: 'progress', progress: { iteration: 1, total: 300, elapsedMs: 40_000 } })!;
-    expect(view.text).toContain('iteration 1/300 · measuring the time left');
-    expect(view.text).not.toMatch(/\d+s left/);
+    expect(markup(view.text)).toContain('iteration 1/300 · measuring the time left');
+    expect(markup(view.text)).not.toMatch(/\d+s left/);
   });
 
   it('shows the result with the settings used and the re-run buttons', () => {
@@ -75,10 +75,10 @@ describe('statusView', () => {
     expect(view.final).toBe(true);
     expect(view.image).toEqual({ data: png, name: 'stylebot-job42.png' });
     for (const part of ['size 256×171', '300 iterations', 'style weight 20000', 'seed 7', 'colours luminance', 'monet/haystacks.jpg', 'webgpu']) {
-      expect(view.text).toContain(part);
+      expect(markup(view.text)).toContain(part);
     }
     expect(view.buttons?.map((b) => b.action)).toEqual(['rerun', 'stronger', 'upscale']);
-    expect(view.text).not.toMatch(/scales|Upscaled/);
+    expect(markup(view.text)).not.toMatch(/scales|Upscaled/);
   });
 
   it('names the scale while painting, and the scales, the upscale and the closest work when done', () => {
@@ -86,7 +86,7 @@ describe('statusView', () => {
       type: 'progress',
       progress: { iteration: 200, total: 300, elapsedMs: 1, etaMs: 1000, scale: { index: 2, count: 3, size: 256 } },
     })!;
-    expect(painting.text).toContain('iteration 200/300 · scale 2/3 (256 px)');
+    expect(markup(painting.text)).toContain('iteration 200/300 · scale 2/3 (256 px)');
     const result = {
       width: 512,
       height: 384,
@@ -106,23 +106,23 @@ describe('statusView', () => {
       options: { size: 512, iterations: 150, scales: 1, init: 'picture', seed: 7 },
       result,
     });
-    const text = statusView(upscaled, { type: 'done', png: new Uint8Array([1]) })!.text;
+    const text = markup(statusView(upscaled, { type: 'done', png: new Uint8Array([1]) })!.text);
     expect(text).toContain('Upscaled from job job41');
     expect(text).toContain('init: an earlier picture');
-    expect(plainText(text)).toContain('monet/haystacks.jpg (of 2 works by monet, the closest in style to the photo)');
+    expect(text).toContain('monet/haystacks.jpg (of 2 works by monet, the closest in style to the photo)');
     // No weight given: the default at 512 px.
     expect(text).toContain('style weight 10000');
     const multi = job({ state: 'done', options: { size: 512, iterations: 300 }, result: { ...result, iterations: 300, scales: [{ size: 128, iterations: 100 }, { size: 256, iterations: 100 }, { size: 512, iterations: 100 }] } });
-    expect(statusView(multi, { type: 'done', png: new Uint8Array([1]) })!.text).toContain('scales 128→256→512 px (100+100+100 iterations)');
+    expect(markup(statusView(multi, { type: 'done', png: new Uint8Array([1]) })!.text)).toContain('scales 128→256→512 px (100+100+100 iterations)');
   });
 
   it('explains failures and cancellations, without buttons', () => {
     const failed = statusView(job(), { type: 'failed', error: 'the engine crashed while painting this image' })!;
-    expect(failed.text).toContain('Failed: the engine crashed');
+    expect(markup(failed.text)).toContain('Failed: the engine crashed');
     expect(failed.final).toBe(true);
     expect(failed.buttons).toBeUndefined();
     const cancelled = statusView(job(), { type: 'cancelled', by: 'alice' })!;
-    expect(cancelled.text).toContain('Cancelled by alice');
+    expect(markup(cancelled.text)).toContain('Cancelled by alice');
     expect(cancelled.final).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand } from '../../commands/index.js';
+import { plainText } from '../../commands/reply.js';
 import type { Attachment, CommandContext, CommandRequest } from '../../commands/types.js';
 import { costForBackend, refuseOverLimit } from '../../src/engine/estimate.js';
 import { createJobService } from '../../src/app/compose.js';
@@ -50,7 +51,7 @@ function stylize(args: CommandRequest['args']): CommandRequest {
 it('refuses a job over the time limit privately, with the estimate and a size that fits, and downloads nothing', async () => {
   const reply = await runCommand(stylize({ size: 2048, iterations: 2000 }), context);
   expect(reply.private).toBe(true);
-  expect(reply.text).toMatch(/size 2048 with 2000 iterations this job would take about [\d.]+ h on onnxruntime, over the 30 min limit; size \d+ fits/);
+  expect(plainText(reply.text)).toMatch(/size 2048 with 2000 iterations this job would take about [\d.]+ h on onnxruntime, over the 30 min limit; size \d+ fits/);
   expect(fetches).toBe(0);
   expect(reply.jobId).toBeUndefined();
 });

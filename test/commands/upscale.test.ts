@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, expect, test } from 'vitest';
 import { runCommand, statusView } from '../../commands/index.js';
 import type { CommandContext, CommandRequest } from '../../commands/types.js';
+import { markup } from './markup.js';
 import type { StylebotJobService } from '../../src/jobs/index.js';
 import type { Requester } from '../../src/jobs/types.js';
 import { EventLog, realInputs, realService, removeTempDirs, tempDir } from '../jobs/helpers.js';
@@ -33,15 +34,15 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   const first = await service.enqueue(ALICE, { channel: 'c1' }, realInputs(4, { size: 32, optimizer: 'lbfgs', seed: 11 }));
   if (!first.ok) throw new Error(first.message);
   // Not finished yet: nothing to upscale.
-  expect((await runCommand(press('upscale', first.job.id), context)).text).toMatch(/Only a finished picture/);
+  expect(markup((await runCommand(press('upscale', first.job.id), context)).text)).toMatch(/Only a finished picture/);
   const done = await log.final(first.job.id, 170_000);
   if (done.event.type !== 'done') throw new Error(JSON.stringify(done.event));
   expect(statusView(done.job, done.event)!.buttons?.map((b) => b.action)).toContain('upscale');
 
-  expect((await runCommand(press('upscale', first.job.id, BOB), context)).text).toMatch(/Only <@alice>/);
+  expect(markup((await runCommand(press('upscale', first.job.id, BOB), context)).text)).toMatch(/Only <@alice>/);
   const reply = await runCommand(press('upscale', first.job.id), context);
   expect(reply.private).toBeFalsy();
-  expect(reply.text).toMatch(/upscaled to 64 px, starting from its picture, 2 iterations/);
+  expect(markup(reply.text)).toMatch(/upscaled to 64 px, starting from its picture, 2 iterations/);
   const upscaled = (await service.get(reply.jobId!))!;
   expect(upscaled.options).toMatchObject({ size: 64, iterations: 2, scales: 1, init: 'picture', seed: 11 });
   expect(upscaled.parentId).toBe(first.job.id);
@@ -55,10 +56,10 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   if (end.event.type !== 'done') throw new Error(JSON.stringify(end.event));
   const meta = await sharp(end.event.png).metadata();
   expect(Math.max(meta.width!, meta.height!)).toBe(64);
-  const text = statusView(end.job, end.event)!.text;
+  const text = markup(statusView(end.job, end.event)!.text);
   expect(text).toContain(`Upscaled from job ${first.job.id}`);
   expect(text).toContain('init: an earlier picture');
 
   // 64 px is this user's limit: no further upscale.
-  expect((await runCommand(press('upscale', upscaled.id), context)).text).toMatch(/already 64 px .* largest size you may ask for \(64 px\)/);
+  expect(markup((await runCommand(press('upscale', upscaled.id), context)).text)).toMatch(/already 64 px .* largest size you may ask for \(64 px\)/);
 }, 300_000);

@@ -3,6 +3,7 @@
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusView } from '../../commands/types.js';
+import { plain } from '../../commands/reply.js';
 import { DiscordStatusMessages } from '../../src/platforms/discord/status.js';
 import type { DiscordReplyTarget } from '../../src/platforms/discord/request.js';
 import { FakeDiscordServer, snowflake } from '../fakes/discord-server.js';
@@ -26,7 +27,7 @@ async function deferredTarget(expiresAt = Date.now() + 15 * 60_000): Promise<Dis
   return { applicationId: fake.applicationId, interactionToken: token, interactionExpiresAt: expiresAt, channelId: fake.channelId, guildId: fake.guildId, userId: '77' };
 }
 
-const progress = (i: number): StatusView => ({ text: `iteration ${i}/10`, final: false });
+const progress = (i: number): StatusView => ({ text: plain(`iteration ${i}/10`), final: false });
 
 describe('DiscordStatusMessages', () => {
   it('sends the newest view only, spaced by the floor, and the final one without waiting', async () => {
@@ -37,7 +38,7 @@ describe('DiscordStatusMessages', () => {
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 6; i <= 9; i++) statuses.show('job-a', target, progress(i));
     await statuses.idle();
-    statuses.show('job-a', target, { text: 'Done', final: true, image: { data: new Uint8Array([137, 80, 78, 71]), name: 'out.png' } });
+    statuses.show('job-a', target, { text: plain('Done'), final: true, image: { data: new Uint8Array([137, 80, 78, 71]), name: 'out.png' } });
     await statuses.idle();
 
     const edits = fake.calls.slice(from).filter((c) => c.method === 'PATCH');
@@ -55,7 +56,7 @@ describe('DiscordStatusMessages', () => {
     await statuses.idle();
     statuses.show('job-b', target, progress(8));
     await statuses.idle();
-    statuses.show('job-b', target, { text: 'Done', final: true });
+    statuses.show('job-b', target, { text: plain('Done'), final: true });
     await statuses.idle();
 
     const calls = fake.calls.slice(from).map((c) => `${c.method} ${c.path.replace(/\d{6,}/g, 'ID')} ${c.json?.content ?? ''}`.trim());

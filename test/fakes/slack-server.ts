@@ -19,6 +19,8 @@ export interface FakeSlackOptions {
 export interface SlackCall {
   /** Position in the call log (0-based). */
   index: number;
+  /** When the stand-in answered it (epoch ms). */
+  at: number;
   /** Web API method ("chat.postMessage"), or "upload", "respond", "download" for the non-API hosts. */
   method: string;
   args: Record<string, unknown>;
@@ -348,8 +350,8 @@ export class FakeSlack {
     return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
-  private record(call: Omit<SlackCall, 'index'>): SlackCall {
-    const full: SlackCall = { ...call, index: this.calls.length };
+  private record(call: Omit<SlackCall, 'index' | 'at'>): SlackCall {
+    const full: SlackCall = { ...call, index: this.calls.length, at: Date.now() };
     this.calls.push(full);
     for (const waiter of [...this.waiters]) if (waiter.predicate(full)) waiter.resolve(full);
     return full;

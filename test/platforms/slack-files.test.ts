@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { actionName, messageBlocks } from '../../src/platforms/slack/render.js';
+import { bold, plain, plainText } from '../../commands/reply.js';
+import { actionName, messageBlocks, slackText } from '../../src/platforms/slack/render.js';
 import { memoryLogger } from '../../src/logger.js';
 import { fileOrigins, SLACK_FILE_ORIGINS } from '../../src/platforms/shared/platform-fetch.js';
 import { downloadSlackFile, slackAttachments, type SlackFileSource } from '../../src/platforms/slack/files.js';
@@ -33,7 +34,7 @@ describe('slackAttachments', () => {
     const bytes = new Uint8Array([1, 2, 3, 4, 5]);
     const files = [fake.addFile('photo.jpg', bytes), fake.addFile('paint.png', new Uint8Array([9]), 'image/png')];
     const result = slackAttachments(files, source());
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(plainText(result.message));
     expect(Object.keys(result.attachments)).toEqual(['0', '1']);
     expect(result.attachments['0']).toMatchObject({ name: 'photo.jpg', contentType: 'image/jpeg', size: 5 });
     expect(result.attachments['1']).toMatchObject({ name: 'paint.png', contentType: 'image/png', size: 1 });
@@ -44,9 +45,14 @@ describe('slackAttachments', () => {
 
   it('no files is no attachments; malformed lists and files without a link are explained', () => {
     expect(slackAttachments(undefined, source())).toEqual({ ok: true, attachments: {} });
-    expect(slackAttachments({ not: 'a list' }, source())).toMatchObject({ ok: false, message: expect.stringMatching(/could not read the files/) });
-    expect(slackAttachments([42], source())).toMatchObject({ ok: false, message: expect.stringMatching(/file 1/) });
-    expect(slackAttachments([{ name: 'x.jpg', size: 3 }], source())).toMatchObject({ ok: false, message: expect.stringMatching(/did not give me a link to `x\.jpg`/) });
+    const message = (files: unknown) => {
+      const result = slackAttachments(files, source());
+      return result.ok ? undefined : slackText(result.message);
+    };
+    expect(message({ not: 'a list' })).toMatch(/could not read the files/);
+    expect(message([42])).toMatch(/file 1/);
+    expect(message([{ name: 'x.jpg', size: 3 }])).toMatch(/did not give me a link to `x\.jpg`/);
+    expect(message([{ name: '<!channel>.jpg', size: 3 }])).toMatch(/link to `&lt;!channel&gt;\.jpg`/);
   });
 });
 
@@ -85,7 +91,7 @@ describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => 
     const log = memoryLogger();
     const files = [{ name: 'evil.png', mimetype: 'image/png', size: 3, url_private_download: `${foreignUrl}/steal.png` }];
     const result = slackAttachments(files, { ...source(), logger: log.logger });
-    if (!result.ok) throw new Error(result.message);
+    if (!result.ok) throw new Error(plainText(result.message));
     const refused = await result.attachments['0'].fetch().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).code).toBe('foreign_file');
@@ -112,7 +118,7 @@ describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => 
 
 describe('Block Kit messages', () => {
   it('renders the text and buttons, and reads action ids back', () => {
-    const blocks = messageBlocks('*hi*', [
+    const blocks = messageBlocks([bold('hi')], [
       { action: 'rerun', label: 'New seed', jobId: 'j1' },
       { action: 'cancel', label: 'Cancel', jobId: 'j1' },
     ]);
@@ -125,6 +131,6 @@ describe('Block Kit messages', () => {
     expect(actionName('stylebot:rerun')).toBe('rerun');
     expect(actionName('other:rerun')).toBeUndefined();
     expect(actionName(undefined)).toBeUndefined();
-    expect((messageBlocks('x'.repeat(5000))[0] as unknown as { text: { text: string } }).text.text.length).toBe(3000);
+    expect((messageBlocks(plain('x'.repeat(5000)))[0] as unknown as { text: { text: string } }).text.text.length).toBe(3000);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseMention } from '../../src/platforms/slack/request.js';
+import { parseMention, type ParsedMention } from '../../src/platforms/slack/request.js';
+import { slackText } from '../../src/platforms/slack/render.js';
+
+/** The first problem found, as Slack shows it (mrkdwn). */
+function firstError(parsed: ParsedMention): string | undefined {
+  const [first] = parsed.errors;
+  return first ? slackText(first) : undefined;
+}
 
 const BOT = 'UBOT';
 
@@ -48,15 +55,15 @@ describe('parseMention (Slack mention grammar)', () => {
   });
 
   it('explains unknown words, missing values and bad numbers', () => {
-    expect(parseMention('iterations lots', BOT).errors[0]).toMatch(/iterations.*needs a number, not "lots"/);
-    expect(parseMention('size', BOT).errors[0]).toMatch(/`size` needs a value, e.g. `size 512`/);
-    expect(parseMention('size seed 3', BOT).errors[0]).toMatch(/`size` needs a value/);
-    expect(parseMention('init sideways', BOT).errors[0]).toMatch(/`init` can be `content` or `noise`, not "sideways"/);
+    expect(firstError(parseMention('iterations lots', BOT))).toMatch(/iterations.*needs a number, not "lots"/);
+    expect(firstError(parseMention('size', BOT))).toMatch(/`size` needs a value, e.g. `size 512`/);
+    expect(firstError(parseMention('size seed 3', BOT))).toMatch(/`size` needs a value/);
+    expect(firstError(parseMention('init sideways', BOT))).toMatch(/`init` can be `content` or `noise`, not "sideways"/);
     const unknown = parseMention('please make it pretty iterations 10', BOT);
     expect(unknown.errors).toHaveLength(1);
-    expect(unknown.errors[0]).toMatch(/"please", "make", "it", "pretty"/);
+    expect(firstError(unknown)).toMatch(/"please", "make", "it", "pretty"/);
     expect(unknown.args).toEqual({ iterations: 10 });
-    expect(parseMention('artist', BOT).errors[0]).toMatch(/needs a name/);
+    expect(firstError(parseMention('artist', BOT))).toMatch(/needs a name/);
   });
 
   it('recognises the other commands', () => {
@@ -70,7 +77,7 @@ describe('parseMention (Slack mention grammar)', () => {
 
   it('keeps the case of job ids and work file names', () => {
     expect(parseMention(`<@${BOT}> cancel AbC-123_x`, BOT)).toEqual({ command: 'cancel', args: { job_id: 'AbC-123_x' }, errors: [] });
-    expect(parseMention('cancel', BOT).errors[0]).toMatch(/Which job\?/);
+    expect(firstError(parseMention('cancel', BOT))).toMatch(/Which job\?/);
     expect(parseMention(`<@${BOT}> artist remove monet Haystacks.jpg`, BOT)).toEqual({
       command: 'artist',
       subcommand: 'remove',
@@ -83,7 +90,7 @@ describe('parseMention (Slack mention grammar)', () => {
       args: { artist: 'Hilma af Klint' },
       errors: [],
     });
-    expect(parseMention('artist remove monet', BOT).errors[0]).toMatch(/artist remove NAME WORK/);
+    expect(firstError(parseMention('artist remove monet', BOT))).toMatch(/artist remove NAME WORK/);
   });
 
   it('reads admin quota commands with a target user mention', () => {
@@ -106,6 +113,6 @@ describe('parseMention (Slack mention grammar)', () => {
   it('drops link markup and survives odd input', () => {
     expect(parseMention('<https://example.com|example> size 64', BOT).args).toEqual({ size: 64 });
     expect(parseMention(undefined as unknown as string, BOT).command).toBe('stylize');
-    expect(parseMention('help me please', BOT).errors[0]).toMatch(/takes no words/);
+    expect(firstError(parseMention('help me please', BOT))).toMatch(/takes no words/);
   });
 });

@@ -16,6 +16,7 @@ import {
 import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
+import { plain } from '../../../commands/reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
 import type { JobService } from '../../jobs/types.js';
 import { parseButtonId, renderMessage } from './render.js';
@@ -43,62 +44,81 @@ export interface DiscordBotOptions {
   log?: (message: string) => void;
 }
 
-export interface DiscordBot {
-  client: Client;
-  /** True while the gateway connection is up. */
-  ready(): boolean;
-  stop(): Promise<void>;
-}
-
 /** Commands whose answer is for the requester only: deferred ephemeral so no public "thinking" message appears. */
 const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'artists', 'artist', 'stats']);
 
-export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
-  const logger = options.logger ?? options.context.logger ?? defaultLogger();
-  const log = options.log ?? ((message: string) => logger.warn({ platform: 'discord' }, message));
-  const admins = options.admins ?? adminsFromEnv();
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    ...(options.apiBase ? { rest: { api: options.apiBase } } : {}),
-  });
-  client.rest.on('response', (_request, response) => {
-    if (response.status === 429) metrics.rateLimited('discord');
-  });
-  const statuses = new DiscordStatusMessages(client.rest, { minEditIntervalMs: options.minEditIntervalMs ?? 2000, log });
+/**
+ * The Discord bot: start() logs in and listens to slash commands, buttons and autocomplete; ready() says whether
+ * the gateway connection is up; stop() stops listening and lets the status edits in flight go out (at most 10 s).
+ * Interactions are read by request.ts, replies drawn by render.ts, job events shown by status.ts.
+ */
+export class DiscordBot {
+  readonly client: Client;
+  private readonly statuses: DiscordStatusMessages;
+  private readonly log: (message: string) => void;
+  private unsubscribe: () => void = () => undefined;
 
-  // Job events (also those of jobs recovered after a restart) update the status message stored with the job.
-  const unsubscribe = options.jobs.onEvents('discord', (job, event) => {
-    if (!isDiscordReplyTarget(job.reply)) return;
-    const view = statusView(job, event);
-    // A final view's promise tells the outbox whether Discord took it (it is offered again if not).
-    if (view) return view.final ? statuses.show(job.id, job.reply, view) : void statuses.show(job.id, job.reply, view);
-  });
-
-  const handler = new InteractionHandler(options, admins, statuses, log);
-  client.on(Events.InteractionCreate, (interaction) => {
-    handler.handle(interaction).catch((error) => log(`stylebot discord: interaction failed: ${describe(error)}`));
-  });
-  client.on(Events.Error, (error) => log(`stylebot discord: client error: ${describe(error)}`));
-
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  try {
-    await client.login(options.token);
-    await ready;
-  } catch (error) {
-    unsubscribe();
-    await client.destroy();
-    throw error;
+  constructor(private readonly options: DiscordBotOptions) {
+    // Callers hand ready and stop around on their own (the serve command's list of bots).
+    this.ready = this.ready.bind(this);
+    this.stop = this.stop.bind(this);
+    const logger = options.logger ?? options.context.logger ?? defaultLogger();
+    this.log = options.log ?? ((message: string) => logger.warn({ platform: 'discord' }, message));
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      ...(options.apiBase ? { rest: { api: options.apiBase } } : {}),
+    });
+    this.client.rest.on('response', (_request, response) => {
+      if (response.status === 429) metrics.rateLimited('discord');
+    });
+    this.statuses = new DiscordStatusMessages(this.client.rest, { minEditIntervalMs: options.minEditIntervalMs ?? 2000, log: this.log });
   }
 
-  return {
-    client,
-    ready: () => client.isReady() && client.ws.status === Status.Ready,
-    async stop() {
-      unsubscribe();
-      await Promise.race([statuses.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  /** Logs in and waits for the gateway to be ready; rejects (and lets go of everything) when the login fails. */
+  async start(): Promise<void> {
+    const { client, statuses, log, options } = this;
+    // Job events (also those of jobs recovered after a restart) update the status message stored with the job.
+    this.unsubscribe = options.jobs.onEvents('discord', (job, event) => {
+      if (!isDiscordReplyTarget(job.reply)) return;
+      const view = statusView(job, event);
+      // A final view's promise tells the outbox whether Discord took it (it is offered again if not).
+      if (view) return view.final ? statuses.show(job.id, job.reply, view) : void statuses.show(job.id, job.reply, view);
+    });
+
+    const handler = new InteractionHandler(options, options.admins ?? adminsFromEnv(), statuses, log);
+    client.on(Events.InteractionCreate, (interaction) => {
+      handler.handle(interaction).catch((error) => log(`stylebot discord: interaction failed: ${describe(error)}`));
+    });
+    client.on(Events.Error, (error) => log(`stylebot discord: client error: ${describe(error)}`));
+
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    try {
+      await client.login(options.token);
+      await ready;
+    } catch (error) {
+      this.unsubscribe();
       await client.destroy();
-    },
-  };
+      throw error;
+    }
+  }
+
+  /** True while the gateway connection is up. */
+  ready(): boolean {
+    return this.client.isReady() && this.client.ws.status === Status.Ready;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    await Promise.race([this.statuses.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await this.client.destroy();
+  }
+}
+
+/** A started DiscordBot: new DiscordBot(options), then start(); rejects as start() does. */
+export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
+  const bot = new DiscordBot(options);
+  await bot.start();
+  return bot;
 }
 
 class InteractionHandler {
@@ -161,7 +181,7 @@ class InteractionHandler {
       await this.answerOrThrow(interaction, request);
     } catch (error) {
       const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
-      await this.deliver(interaction, { text, private: true }).catch((deliveryError: unknown) => {
+      await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
         this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
       });
     }

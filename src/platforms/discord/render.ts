@@ -1,13 +1,8 @@
-// Turns command replies and status views into Discord message bodies (content, buttons, attachments).
+// Turns replies (commands/reply.ts: text runs, buttons, an image) into Discord message bodies (content, buttons,
+// attachments).
 import { ButtonStyle, ComponentType, type RawFile } from 'discord.js';
-import type { ActionButton } from '../../../commands/types.js';
+import type { ActionButton, Reply, RichText, Run } from '../../../commands/reply.js';
 import { imageMediaType } from '../../images/index.js';
-
-export interface RenderableMessage {
-  text: string;
-  image?: { data: Uint8Array; name: string };
-  buttons?: ActionButton[];
-}
 
 export interface DiscordMessageBody {
   body: Record<string, unknown>;
@@ -17,18 +12,50 @@ export interface DiscordMessageBody {
 const MAX_CONTENT = 2000;
 const CUSTOM_ID_PREFIX = 'stylebot';
 
-/** The body of a message create/edit. Edits replace the attachments and buttons too. Mentions never ping anyone
- *  except mentionUser (used when the result is posted in the channel after the interaction expired). */
 /**
- * Neutral reply text as Discord markdown: user-supplied runs (commands/format.ts userText) get every markdown
- * character escaped, so a file name cannot make a masked link, a heading or bold text. (Mentions never ping:
- * allowed_mentions is empty below.)
+ * Rich text as Discord markdown. The bot's words go as written; a user's string (and the text of bold and code,
+ * which may hold one) has every markdown character escaped, so a file name cannot make a masked link, a heading or
+ * bold text. Bold is *x*, which Discord shows in italics, as it always has. Mentions are <@id> (they never ping:
+ * allowed_mentions is empty below).
  */
-export function discordText(text: string): string {
-  return text.replace(/\u2068([^\u2069]*)\u2069/g, (_, run: string) => run.replace(/[\\*_~`|>#[\]()<]/g, '\\$&'));
+export function discordText(text: RichText): string {
+  return text.map(discordRun).join('');
 }
 
-export function renderMessage(message: RenderableMessage, options: { ephemeral?: boolean; mentionUser?: string } = {}): DiscordMessageBody {
+function discordRun(run: Run): string {
+  switch (run.kind) {
+    case 'plain':
+      return run.text;
+    case 'user':
+      return escapeMarkdown(run.text);
+    case 'bold':
+      return wrap('*', escapeMarkdown(run.text));
+    case 'code':
+      return inlineCode(run.text);
+    case 'mention':
+      return /^[A-Za-z0-9]+$/.test(run.userId) ? `<@${run.userId}>` : `@${escapeMarkdown(run.userId)}`;
+  }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\*_~`|>#[\]()<]/g, '\\$&');
+}
+
+/** Inline code shows its text literally (no escapes inside); a backtick in it needs a longer fence. */
+function inlineCode(text: string): string {
+  if (text === '') return '';
+  return text.includes('`') ? wrap('`` ', text.replace(/``+/g, '`\u200b`'), ' ``') : wrap('`', text);
+}
+
+/** Markers around text, with the text's outer spaces moved outside them (markup with inner spaces does not render). */
+function wrap(open: string, text: string, close = open): string {
+  const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text) ?? [];
+  return core === '' ? text : `${lead}${open}${core}${close}${trail}`;
+}
+
+/** The body of a message create/edit. Edits replace the attachments and buttons too. Mentions never ping anyone
+ *  except mentionUser (used when the result is posted in the channel after the interaction expired). */
+export function renderMessage(message: Reply, options: { ephemeral?: boolean; mentionUser?: string } = {}): DiscordMessageBody {
   let content = discordText(message.text);
   if (options.mentionUser) content = `<@${options.mentionUser}> ${content}`;
   if (content.length > MAX_CONTENT) content = `${content.slice(0, MAX_CONTENT - 1)}…`;

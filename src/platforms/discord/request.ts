@@ -67,6 +67,9 @@ export function commandRequestOf(
   maxDownloadBytes: number,
   source: AttachmentSource,
 ): CommandRequest {
+  // Who asks and where the answer goes first: reading them cannot fail, the attachments' shapes can.
+  const requester = requesterOf(interaction, admins);
+  const reply = replyTargetOf(interaction);
   let options: readonly CommandInteractionOption[] = interaction.options.data;
   let subcommand: string | undefined;
   const first = options[0];
@@ -87,14 +90,7 @@ export function commandRequestOf(
       args[option.name] = option.value;
     }
   }
-  return {
-    requester: requesterOf(interaction, admins),
-    command: interaction.commandName,
-    subcommand,
-    args,
-    attachments,
-    reply: replyTargetOf(interaction),
-  };
+  return { requester, command: interaction.commandName, subcommand, args, attachments, reply };
 }
 
 function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {

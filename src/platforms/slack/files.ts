@@ -1,12 +1,13 @@
 // Slack file objects (from app_mention events) as command Attachments: validated shape, size checked against
 // the limit before downloading, downloaded through platform-fetch.ts: only from Slack's file origin, with the bot
 // token sent only there, capped while reading.
+import { code, plain, type RichText, say } from '../../../commands/reply.js';
 import type { Attachment } from '../../../commands/types.js';
 import { UserError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { fetchPlatformFile } from '../shared/platform-fetch.js';
 
-export type FilesResult = { ok: true; attachments: Record<string, Attachment> } | { ok: false; message: string };
+export type FilesResult = { ok: true; attachments: Record<string, Attachment> } | { ok: false; message: RichText };
 
 /** How files are fetched: the bot token, the byte limit, Slack's file origins (fileOrigins()) and the logger. */
 export interface SlackFileSource {
@@ -23,11 +24,11 @@ export interface SlackFileSource {
  */
 export function slackAttachments(files: unknown, source: SlackFileSource): FilesResult {
   if (files === undefined || files === null) return { ok: true, attachments: {} };
-  if (!Array.isArray(files)) return { ok: false, message: 'I could not read the files of that message (Slack sent something I did not expect).' };
+  if (!Array.isArray(files)) return { ok: false, message: plain('I could not read the files of that message (Slack sent something I did not expect).') };
   const attachments: Record<string, Attachment> = {};
   for (const [index, file] of files.entries()) {
     if (typeof file !== 'object' || file === null) {
-      return { ok: false, message: `I could not read file ${index + 1} of that message.` };
+      return { ok: false, message: say`I could not read file ${index + 1} of that message.` };
     }
     const f = file as Record<string, unknown>;
     const name = typeof f.name === 'string' && f.name !== '' ? f.name : typeof f.title === 'string' ? f.title : `file-${index + 1}`;
@@ -35,7 +36,7 @@ export function slackAttachments(files: unknown, source: SlackFileSource): Files
     if (!url) {
       return {
         ok: false,
-        message: `Slack did not give me a link to \`${name}\`, so I cannot read it (files shared from another workspace or still uploading can't be read). Upload the image directly in this channel.`,
+        message: say`Slack did not give me a link to ${code(name)}, so I cannot read it (files shared from another workspace or still uploading can't be read). Upload the image directly in this channel.`,
       };
     }
     const size = typeof f.size === 'number' && Number.isFinite(f.size) && f.size >= 0 ? f.size : 0;

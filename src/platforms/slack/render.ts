@@ -1,6 +1,7 @@
-// Block Kit for our messages: the text as a mrkdwn section and the command buttons as an actions block.
-// Button presses come back with action_id "stylebot:<action>" and the job id as value.
-import type { ActionButton } from '../../../commands/types.js';
+// Replies (commands/reply.ts: text runs, buttons) as Slack mrkdwn and Block Kit: the text as a mrkdwn section and
+// the command buttons as an actions block. Button presses come back with action_id "stylebot:<action>" and the job
+// id as value.
+import type { ActionButton, RichText, Run } from '../../../commands/reply.js';
 
 export const ACTION_PREFIX = 'stylebot:';
 export const ACTION_ID_PATTERN = /^stylebot:/;
@@ -18,28 +19,36 @@ function escapeAll(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A mention the bot itself wrote: <@U123>. Anything else in angle brackets is shown as typed. */
-const BOT_MENTION = /^<@[A-Z0-9]+>$/;
-
 /**
- * Neutral reply text as Slack mrkdwn: user-supplied runs (commands/format.ts userText) are escaped entirely;
- * elsewhere &, <, > are escaped too except the bot's own user mentions. So a file named
- * "<!channel> <https://x|click>.png" shows as typed, pinging no one and linking nowhere.
+ * Rich text as Slack mrkdwn: every run's text has &, <, > escaped, so a file named "<!channel> <https://x|click>.png"
+ * shows as typed, pinging no one and linking nowhere; bold is *x*, code `x`, a mention <@U123>.
  */
-export function slackText(text: string): string {
-  const parts = text.split(/(\u2068[^\u2069]*\u2069)/);
-  return parts
-    .map((part) => {
-      if (part.startsWith('\u2068')) return escapeAll(part.slice(1, -1));
-      return part
-        .split(/(<@[A-Z0-9]+>)/)
-        .map((piece) => (BOT_MENTION.test(piece) ? piece : escapeAll(piece)))
-        .join('');
-    })
-    .join('');
+export function slackText(text: RichText): string {
+  return text.map(slackRun).join('');
 }
 
-export function messageBlocks(text: string, buttons: ActionButton[] = []): SlackBlock[] {
+function slackRun(run: Run): string {
+  switch (run.kind) {
+    case 'plain':
+    case 'user':
+      return escapeAll(run.text);
+    case 'bold':
+      return wrap('*', escapeAll(run.text));
+    case 'code':
+      return wrap('`', escapeAll(run.text.replace(/`/g, "'")));
+    case 'mention':
+      return /^[A-Za-z0-9]+$/.test(run.userId) ? `<@${run.userId}>` : `@${escapeAll(run.userId)}`;
+  }
+}
+
+/** Markers around text, with the text's outer spaces moved outside them (Slack does not format "*x *"). */
+function wrap(marker: string, text: string): string {
+  const [, lead = '', core = '', trail = ''] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text) ?? [];
+  return core === '' ? text : `${lead}${marker}${core}${marker}${trail}`;
+}
+
+/** The blocks of a message: its text as a mrkdwn section, its buttons (if any) as an actions block. */
+export function messageBlocks(text: RichText, buttons: ActionButton[] = []): SlackBlock[] {
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(slackText(text), SECTION_LIMIT) } }];
   if (buttons.length > 0) {
     blocks.push({
@@ -65,7 +74,7 @@ export function actionName(actionId: unknown): string | undefined {
 }
 
 /** Message text is the notification / fallback: Slack takes up to 40k characters, keep it short anyway. */
-export function fallbackText(text: string): string {
+export function fallbackText(text: RichText): string {
   return clip(slackText(text), 4000);
 }
 

@@ -1,8 +1,10 @@
-// The words people write after @stylebot (or after /stylize), turned into a command name and snake_case
-// arguments (the same names the Discord options use), e.g.
+// Slack's requests read into what a command needs: a message event (slackMessageOf), a button press (buttonPressOf),
+// and the words people write after @stylebot (or after /stylize), turned into a command name and snake_case
+// arguments (the same names the Discord options use) by parseMention, e.g.
 //   "@stylebot artist monet iterations 300 preserve colors"  -> stylize { artist: 'monet', iterations: 300, preserve_colors: 'luminance' }
 //   "@stylebot quota set @ann jobs per day 50"               -> quota/set { user: 'U123', jobs_per_day: 50 }
-// Pure string work: no Slack API, so it is unit-tested on its own.
+// Pure data work: no Slack API, so it is unit-tested on its own.
+import { code, join, type RichText, say, user } from '../../../commands/reply.js';
 import type { ArgValue } from '../../../commands/types.js';
 import { fieldsFor, snakeName, type OptionField } from '../../options/fields.js';
 
@@ -11,7 +13,7 @@ export interface ParsedMention {
   subcommand?: string;
   args: Record<string, ArgValue>;
   /** User-facing problems ("iterations needs a number ..."); the adapter answers with them instead of running. */
-  errors: string[];
+  errors: RichText[];
 }
 
 type Kind = 'number' | 'word' | 'flag' | 'rest';
@@ -133,7 +135,7 @@ export function parseMention(text: string, botUserId?: string): ParsedMention {
     } else if (result.command === 'quota') {
       result.subcommand = 'show';
     } else {
-      result.errors.push(`Say \`${result.command} ${subs.join('|')}\`.`);
+      result.errors.push(say`Say ${code(`${result.command} ${subs.join('|')}`)}.`);
       return result;
     }
   }
@@ -149,7 +151,7 @@ export function parseMention(text: string, botUserId?: string): ParsedMention {
       readOptions(rest, STATS_PHRASES, result);
       break;
     case 'cancel':
-      if (rest[0] === undefined) result.errors.push('Which job? Say `cancel JOB_ID` (`jobs` lists yours).');
+      if (rest[0] === undefined) result.errors.push(say`Which job? Say ${code('cancel JOB_ID')} (${code('jobs')} lists yours).`);
       else result.args.job_id = rest[0];
       ignoreExtra(rest.slice(1), result);
       break;
@@ -232,38 +234,38 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
       // e.g. "artist van gogh size 256": words up to the next known option
       const words: string[] = [];
       while (i < tokens.length && !matchPhrase(tokens, i, phrases)) words.push(tokens[i++]);
-      if (words.length === 0) result.errors.push(`\`${label}\` needs a name, e.g. \`${label} monet\`.`);
+      if (words.length === 0) result.errors.push(say`${code(label)} needs a name, e.g. ${code(`${label} monet`)}.`);
       else result.args[p.key] = words.join(' ').toLowerCase();
       continue;
     }
     const value = tokens[i]?.toLowerCase();
     if (value === undefined || (matchPhrase(tokens, i, phrases) && !takesNext(p, value))) {
-      result.errors.push(`\`${label}\` needs a value, e.g. \`${label} ${example(p)}\`.`);
+      result.errors.push(say`${code(label)} needs a value, e.g. ${code(`${label} ${example(p)}`)}.`);
       continue;
     }
     i += 1;
     if (p.kind === 'number') {
       const n = parseNumber(value);
-      if (n === undefined) result.errors.push(`\`${label}\` needs a number, not "${value}" (e.g. \`${label} ${example(p)}\`).`);
+      if (n === undefined) result.errors.push(say`${code(label)} needs a number, not "${user(value)}" (e.g. ${code(`${label} ${example(p)}`)}).`);
       else result.args[p.key] = n;
     } else if (p.choices && !p.choices.includes(value)) {
-      result.errors.push(`\`${label}\` can be ${p.choices.map((c) => `\`${c}\``).join(' or ')}, not "${value}".`);
+      result.errors.push(say`${code(label)} can be ${join(p.choices.map(code), ' or ')}, not "${user(value)}".`);
     } else {
       result.args[p.key] = value;
     }
   }
   if (unknown.length > 0) {
-    result.errors.push(`I don't know what ${unknown.map((w) => `"${w}"`).join(', ')} means here. Say \`help\` for the words I understand.`);
+    result.errors.push(say`I don't know what ${join(unknown.map((w) => say`"${user(w)}"`), ', ')} means here. Say ${code('help')} for the words I understand.`);
   }
 }
 
 function readArtistAdmin(tokens: string[], result: ParsedMention): void {
   if (result.subcommand === 'add') {
-    if (tokens.length === 0) result.errors.push('Say `artist add NAME` and attach one or more images of the artwork.');
+    if (tokens.length === 0) result.errors.push(say`Say ${code('artist add NAME')} and attach one or more images of the artwork.`);
     else result.args.artist = tokens.join(' ');
   } else {
     // remove NAME WORK: the work is the last word (a file name), the artist all words before it
-    if (tokens.length < 2) result.errors.push('Say `artist remove NAME WORK`, e.g. `artist remove monet haystacks.jpg` (`artists NAME` lists the works).');
+    if (tokens.length < 2) result.errors.push(say`Say ${code('artist remove NAME WORK')}, e.g. ${code('artist remove monet haystacks.jpg')} (${code('artists NAME')} lists the works).`);
     else {
       result.args.artist = tokens.slice(0, -1).join(' ');
       result.args.work = tokens[tokens.length - 1];
@@ -273,7 +275,7 @@ function readArtistAdmin(tokens: string[], result: ParsedMention): void {
 
 function ignoreExtra(tokens: string[], result: ParsedMention): void {
   if (tokens.length > 0) {
-    result.errors.push(`\`${result.command}\` takes no ${tokens.length === 1 ? 'word' : 'words'} like "${tokens.join(' ')}". Say \`help\`.`);
+    result.errors.push(say`${code(result.command)} takes no ${tokens.length === 1 ? 'word' : 'words'} like "${user(tokens.join(' '))}". Say ${code('help')}.`);
   }
 }
 
@@ -303,4 +305,78 @@ function example(p: Phrase): string {
     default:
       return '2';
   }
+}
+
+/** A message for the bot (a mention, or anything in a direct conversation) as the event carries it. */
+export interface SlackMessage {
+  /** Slack's id of this delivery; a re-sent or re-signed copy may carry another one. */
+  eventId?: string;
+  channel: string;
+  /** The message's own timestamp: with the channel, what names the message whatever the delivery. */
+  ts: string;
+  /** The thread to answer in: the message's thread, else the message itself. */
+  threadTs: string;
+  userId?: string;
+  teamId: string;
+  text: string;
+  files: unknown;
+}
+
+/** Reads a message event and its envelope; undefined without a channel or ts (nothing to answer to). */
+export function slackMessageOf(event: unknown, body: unknown): SlackMessage | undefined {
+  const raw = (event ?? {}) as Record<string, unknown>;
+  const envelope = (body ?? {}) as Record<string, unknown>;
+  const channel = stringField(raw.channel);
+  const ts = stringField(raw.ts);
+  if (!channel || !ts) return undefined;
+  return {
+    eventId: stringField(envelope.event_id),
+    channel,
+    ts,
+    threadTs: stringField(raw.thread_ts) ?? ts,
+    userId: stringField(raw.user),
+    teamId: stringField(envelope.team_id) ?? stringField(raw.team) ?? '',
+    text: typeof raw.text === 'string' ? raw.text : '',
+    files: raw.files,
+  };
+}
+
+/** A button press: which action, on which job, by whom, where; undefined when one of these is missing. */
+export interface SlackButtonPress {
+  action: string;
+  jobId: string;
+  userId: string;
+  channel: string;
+  teamId: string;
+  /** The pressed message's thread (or the message itself when it is not in a thread). */
+  messageThreadTs?: string;
+}
+
+/** Reads a block_actions payload; `actionName` turns the action_id into our action ("stylebot:rerun" -> "rerun"). */
+export function buttonPressOf(body: unknown, action: unknown, actionName: (actionId: unknown) => string | undefined): SlackButtonPress | undefined {
+  const payload = (body ?? {}) as {
+    user?: { id?: unknown; team_id?: unknown };
+    channel?: { id?: unknown };
+    container?: { channel_id?: unknown };
+    team?: { id?: unknown } | null;
+    message?: { ts?: unknown; thread_ts?: unknown };
+  };
+  const pressed = (action ?? {}) as { action_id?: unknown; value?: unknown };
+  const name = actionName(pressed.action_id);
+  const jobId = stringField(pressed.value);
+  const userId = stringField(payload.user?.id);
+  const channel = stringField(payload.channel?.id) ?? stringField(payload.container?.channel_id);
+  if (!name || !jobId || !userId || !channel) return undefined;
+  return {
+    action: name,
+    jobId,
+    userId,
+    channel,
+    teamId: stringField(payload.team?.id) ?? stringField(payload.user?.team_id) ?? '',
+    messageThreadTs: stringField(payload.message?.thread_ts) ?? stringField(payload.message?.ts),
+  };
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

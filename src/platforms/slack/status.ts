@@ -1,8 +1,11 @@
 // Job events -> the job's Slack thread: the status message edited in place (chat.update) with statusView's text
 // and buttons, a few preview images uploaded as the run goes (rate-limited), the final image uploaded with the
-// settings. Events of one job are handled one after another so edits land in order.
+// settings. Events of one job are handled one after another so edits land in order. The final event supersedes
+// previews: none starts once it has arrived, it waits only for one already on its way (whose upload never waits
+// out a rate limit), and so no preview is ever posted after the job's final result.
 import type { webApi } from '@slack/bolt';
-import { statusView } from '../../../commands/progress.js';
+import { previewCaption, statusView } from '../../../commands/progress.js';
+import type { RichText } from '../../../commands/reply.js';
 import type { ActionButton, CommandReply } from '../../../commands/types.js';
 import type { Job, JobEvent, ReplyTarget } from '../../jobs/types.js';
 import { fallbackText, messageBlocks } from './render.js';
@@ -33,6 +36,8 @@ export function toSlackTarget(reply: ReplyTarget): SlackReplyTarget | undefined 
 
 export interface StatusReporterOptions {
   client: WebClient;
+  /** The client for preview uploads: one that neither retries nor waits out a rate limit (default: client). */
+  previewClient?: WebClient;
   /** Least time between two preview uploads of one job (Slack rate-limits uploads). Default 20 s. */
   previewIntervalMs?: number;
   /** Most preview uploads per job. Default 3. */
@@ -47,6 +52,10 @@ interface JobThread {
   /** A status message posted anew when the stored one could not be edited. */
   statusTs?: string;
   rendered: boolean;
+  /** The job's final event (done, failed, cancelled) has arrived: no more previews or progress edits. */
+  finished: boolean;
+  /** The preview upload under way, if any. */
+  preview?: Promise<void>;
   lastEditAt: number;
   lastPreviewAt: number;
   previews: number;
@@ -72,6 +81,8 @@ export class SlackStatusReporter {
    */
   onEvent = (job: Job, event: JobEvent): Promise<void> => {
     const thread = this.thread(job.id);
+    // At once, not in turn: progress events still waiting in the chain are superseded too.
+    if (isFinal(event)) thread.finished = true;
     const run = thread.chain.then(() => this.render(job, event, thread));
     thread.chain = run.catch((error: unknown) => this.log(`job ${job.id}, ${event.type} event: ${describe(error)}`));
     return isFinal(event) ? run : thread.chain;
@@ -95,13 +106,13 @@ export class SlackStatusReporter {
 
   /** Waits until every event handed over so far went out (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.threads.values()].map((t) => t.chain));
+    await Promise.all([...this.threads.values()].flatMap((t) => [t.chain, t.preview]));
   }
 
   private thread(jobId: string): JobThread {
     let thread = this.threads.get(jobId);
     if (!thread) {
-      thread = { chain: Promise.resolve(), rendered: false, lastEditAt: 0, lastPreviewAt: 0, previews: 0 };
+      thread = { chain: Promise.resolve(), rendered: false, finished: false, lastEditAt: 0, lastPreviewAt: 0, previews: 0 };
       this.threads.set(jobId, thread);
     }
     return thread;
@@ -114,7 +125,9 @@ export class SlackStatusReporter {
       return;
     }
     const view = statusView(job, event);
-    if (!view) return;
+    if (!view || (thread.finished && !view.final)) return;
+    // A preview already on its way lands before the result; none starts after it.
+    if (view.final) await thread.preview;
     const now = Date.now();
     const isProgress = event.type === 'progress' && !view.final;
 
@@ -124,13 +137,16 @@ export class SlackStatusReporter {
       await this.editStatus(target, thread, view.text, view.buttons);
     }
 
-    if (isProgress && view.image && thread.previews < this.maxPreviews && now - thread.lastPreviewAt >= this.previewIntervalMs) {
+    const previewDue = thread.previews < this.maxPreviews && now - thread.lastPreviewAt >= this.previewIntervalMs && !thread.preview;
+    if (event.type === 'progress' && view.image && isProgress && previewDue) {
       thread.previews += 1;
       thread.lastPreviewAt = now;
-      const { iteration, total } = (event as Extract<JobEvent, { type: 'progress' }>).progress;
-      await this.upload(target, view.image, `Preview, iteration ${iteration}/${total}`).catch((error: unknown) =>
-        this.log(`preview upload of job ${job.id} failed: ${describe(error)}`),
-      );
+      // Off the chain: the next event (the final one above all) need not wait for it.
+      const caption = previewCaption(event.progress);
+      const client = this.options.previewClient ?? this.options.client;
+      thread.preview = this.upload(target, view.image, caption, client)
+        .catch((error: unknown) => this.log(`preview upload of job ${job.id} failed (dropped): ${describe(error)}`))
+        .finally(() => (thread.preview = undefined));
     }
 
     if (view.final) {
@@ -143,7 +159,7 @@ export class SlackStatusReporter {
   }
 
   /** Edits the status message; when it is gone (deleted, never posted) posts a new one in the thread. */
-  private async editStatus(target: SlackReplyTarget, thread: JobThread, text: string, buttons?: ActionButton[]): Promise<void> {
+  private async editStatus(target: SlackReplyTarget, thread: JobThread, text: RichText, buttons?: ActionButton[]): Promise<void> {
     const { client } = this.options;
     const ts = thread.statusTs ?? target.statusTs;
     const blocks = messageBlocks(text, buttons);
@@ -159,8 +175,8 @@ export class SlackStatusReporter {
     if (typeof posted.ts === 'string') thread.statusTs = posted.ts;
   }
 
-  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: string): Promise<void> {
-    await this.options.client.filesUploadV2({
+  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: RichText, client = this.options.client): Promise<void> {
+    await client.filesUploadV2({
       channel_id: target.channel,
       thread_ts: target.threadTs,
       file: Buffer.from(image.data),

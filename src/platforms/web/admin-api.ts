@@ -8,7 +8,7 @@ import type { JobState, Platform } from '../../jobs/types.js';
 import { answer, command, type StudioDeps } from './api.js';
 import { sendError } from './errors.js';
 import { apiJob } from './job-view.js';
-import { plainText } from './text.js';
+import { plainText } from '../../../commands/reply.js';
 import { readUpload } from './uploads.js';
 
 const STATES: JobState[] = ['queued', 'running', 'done', 'failed', 'cancelled'];

@@ -13,7 +13,7 @@ import { sendError, sendRefusal, sendUnexpected } from './errors.js';
 import { apiJob, positionOf } from './job-view.js';
 import type { JobStreams } from './job-stream.js';
 import { optionFields } from './options-form.js';
-import { plainText } from './text.js';
+import { plainText } from '../../../commands/reply.js';
 import { readUpload, UploadError } from './uploads.js';
 
 export interface StudioDeps {

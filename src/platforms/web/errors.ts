@@ -3,7 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import type { CommandReply } from '../../../commands/types.js';
 import { outcome, type RefusalCode } from '../../errors/index.js';
-import { plainText } from './text.js';
+import { plainText } from '../../../commands/reply.js';
 
 /** The error id an apology names ("error id 1a2b3c4d"), so the API can give it as a field too. */
 const ERROR_ID = /error id ([0-9a-f]{8})/;

@@ -4,7 +4,7 @@
 import { settingsText, statusView } from '../../../commands/progress.js';
 import type { ActionButton } from '../../../commands/types.js';
 import type { Job, JobEvent, JobService } from '../../jobs/types.js';
-import { plainText } from './text.js';
+import { plainText } from '../../../commands/reply.js';
 
 export interface ApiJob {
   id: string;
@@ -74,7 +74,7 @@ export function apiJob(job: Job, position: number | undefined): ApiJob {
     artwork: job.artwork ?? null,
     options: job.options,
     settings: job.state === 'done' ? plainText(settingsText(job)) : null,
-    status: plainText(view?.text ?? job.state),
+    status: view ? plainText(view.text) : job.state,
     buttons: buttons.map(({ action, label }) => ({ action, label })),
     result:
       job.state === 'done' && job.result
