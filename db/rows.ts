@@ -1,8 +1,20 @@
 // Row shapes of the job tables and their conversion to the job core's records, for both stores: PostgreSQL gives
-// them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite-store.ts).
-import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle, UserKey } from '../src/jobs/ports.js';
-import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget } from '../src/jobs/types.js';
-import type { StylizeOptions } from '../src/options/types.js';
+// them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite/rows.ts).
+import type {
+  AuditEntry,
+  Delivery,
+  DeliveryKind,
+  DeliveryState,
+  JobProgress,
+  JobRecord,
+  JobResultInfo,
+  JobState,
+  Platform,
+  Quota,
+  ReplyTarget,
+  StoredStyle,
+  UserKey,
+} from '../src/jobs/ports.js';
 
 export interface JobRow {
   id: string;
@@ -14,7 +26,7 @@ export interface JobRow {
   reply: ReplyTarget;
   state: string;
   priority: number;
-  options: Partial<StylizeOptions>;
+  options: JobRecord['options'];
   style_names: string[];
   style_files: StoredStyle[];
   content_file: string | null;
@@ -132,13 +144,17 @@ export function auditFromRow(r: AuditRow): AuditEntry {
   };
 }
 
+/** An audit before/after value as stored: JSON text, NULL when there was none. */
+export function auditJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
 /** The audit columns an insert fills, in the order of auditInsertValues. */
 export const AUDIT_INSERT_COLUMNS = 'at, actor_platform, actor_workspace, actor_user, action, target, before, after';
 
 /** The values of one audit row in AUDIT_INSERT_COLUMNS order; a missing before or after is NULL. */
 export function auditInsertValues(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): (string | number | null)[] {
-  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  return [at, actor.platform, actor.workspaceId, actor.userId, action, target, json(before), json(after)];
+  return [at, actor.platform, actor.workspaceId, actor.userId, action, target, auditJson(before), auditJson(after)];
 }
 
 export const QUOTA_COLUMN: Record<keyof Quota, string> = {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../../db/sqlite-store.js';
+import { SqliteStore } from '../../db/sqlite/store.js';
 import type { DatabaseConfig } from '../config.js';
 import type { JobServiceOptions } from '../jobs/options.js';
 import type { Store } from '../jobs/ports.js';

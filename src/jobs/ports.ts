@@ -1,12 +1,13 @@
-// The one storage interface of the job core. Every method returns a Promise, because the shared implementation
-// (PostgreSQL, db/postgres/) is asynchronous; the embedded one (SQLite, db/sqlite-store.ts) implements the same
-// contract, checked by test/db/store-contract.ts against both.
+// The storage ports of the job core. Every method returns a Promise, because the shared implementation
+// (PostgreSQL, db/postgres/) is asynchronous; the embedded one (SQLite, db/sqlite/) implements the same
+// contract, checked by the contract tests in test/db/contract/ against both. db/ imports nothing from above it
+// but this module, so the types a store reads and writes are re-exported here.
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role, UserKey } from './types.js';
+import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey } from './types.js';
 
-export type { AuditEntry, UserKey };
+export type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey };
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
@@ -124,7 +125,7 @@ export interface LeaseRecovery {
 }
 
 /**
- * The job core's storage. Implementations: SqliteStore (db/sqlite-store.ts), PostgresStore (db/postgres/).
+ * The job core's storage. Implementations: SqliteStore (db/sqlite/), PostgresStore (db/postgres/).
  * Errors: methods reject on storage failures (after the implementation's own retries for a busy database);
  * they never reject for "not found" or "not in that state", which are answered by undefined/false.
  */
@@ -243,7 +244,7 @@ export interface Maintenance {
   purgeJob(id: string): Promise<void>;
 }
 
-/** Everything one dialect implements (SQLite db/sqlite-store.ts, PostgreSQL db/postgres/); only the service holds it whole. */
+/** Everything one dialect implements (SQLite db/sqlite/, PostgreSQL db/postgres/); only the service holds it whole. */
 export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance {
   readonly dialect: 'sqlite' | 'postgres';
 
