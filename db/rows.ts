@@ -13,7 +13,6 @@ import type {
   Quota,
   ReplyTarget,
   StoredStyle,
-  UserKey,
 } from '../src/jobs/ports.js';
 
 export interface JobRow {
@@ -147,14 +146,6 @@ export function auditFromRow(r: AuditRow): AuditEntry {
 /** An audit before/after value as stored: JSON text, NULL when there was none. */
 export function auditJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
-}
-
-/** The audit columns an insert fills, in the order of auditInsertValues. */
-export const AUDIT_INSERT_COLUMNS = 'at, actor_platform, actor_workspace, actor_user, action, target, before, after';
-
-/** The values of one audit row in AUDIT_INSERT_COLUMNS order; a missing before or after is NULL. */
-export function auditInsertValues(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): (string | number | null)[] {
-  return [at, actor.platform, actor.workspaceId, actor.userId, action, target, auditJson(before), auditJson(after)];
 }
 
 export const QUOTA_COLUMN: Record<keyof Quota, string> = {
