@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
 import { SqliteStore } from '../../db/sqlite/store.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from './contract/index.js';
 
 const dirs: string[] = [];
 const temp = () => {
