@@ -35,12 +35,14 @@ export async function userSettingsOn(db: Queryable, user: UserKey): Promise<User
   return settings;
 }
 
-/** What the quota check of one user sees, usage counted from `since` (the caller applies the user's reset). */
+/** What the quota check of one user sees, usage counted from max(since, the user's last reset). */
 export async function admissionSnapshotOn(db: Queryable, user: UserKey, since: number): Promise<AdmissionSnapshot> {
-  const [counts] = await rowsOf<{ jobs_today: number; gpu_ms_today: number; queued_now: number }>(db, admissionCounts, [...userArgs(user), since]);
+  const settings = await userSettingsOn(db, user);
+  const from = Math.max(since, settings.usageResetAt ?? 0);
+  const [counts] = await rowsOf<{ jobs_today: number; gpu_ms_today: number; queued_now: number }>(db, admissionCounts, [...userArgs(user), from]);
   return {
     workspaceDefaults: await workspaceDefaultsOn(db, user.platform, user.workspaceId),
-    user: await userSettingsOn(db, user),
+    user: settings,
     jobsToday: counts!.jobs_today,
     gpuMsToday: counts!.gpu_ms_today,
     queuedNow: counts!.queued_now,

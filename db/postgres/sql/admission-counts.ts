@@ -1,4 +1,5 @@
-// A user's usage as admission reads it: jobs and engine ms since $4, jobs queued now.
+// A user's usage as admission reads it: jobs and engine ms since $4 (the day's start or the user's last reset, whichever
+// is later), jobs queued now.
 // Parameters: $1 platform, $2 workspace, $3 user, $4 since.
 export const admissionCounts = `
 SELECT

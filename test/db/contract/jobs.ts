@@ -46,6 +46,16 @@ export function jobRepositoryContract(f: StoreFixture): void {
     expect(await f.store.countJobsSince(ALICE, 0)).toBe(2);
   });
 
+  it("admission counts the user's usage from their last reset, as the quota policy does", async () => {
+    await f.admit(ALICE, { createdAt: 100 });
+    await f.admit(ALICE, { createdAt: 200 });
+    await f.store.resetUsage(ALICE, 150);
+    let seen: AdmissionSnapshot | undefined;
+    const result = await f.store.admitJob(newJob(ALICE, { createdAt: 300 }), [], 0, (s) => ((seen = s), null));
+    expect(result.ok).toBe(true);
+    expect(seen).toMatchObject({ jobsToday: 1, queuedNow: 2, user: { usageResetAt: 150 } });
+  });
+
   it('cancel ends a queued job once and queues its delivery', async () => {
     const a = await f.admit(ALICE);
     expect(await f.store.cancelJob(a.id, 'alice', 3_000)).toBe(true);
