@@ -1,8 +1,10 @@
 // A Store put together from one implementation of each port: what SqliteStore and PostgresStore share. Each dialect
 // implements the ports in files of its own (jobs.ts, leases.ts, outbox.ts, quotas.ts, audit.ts, maintenance.ts) and
-// passes them here; this class only forwards. The optional leaseNext and watch are not forwarded: a dialect that
-// has them defines them itself, since the job core tests for their presence.
+// passes them here; this class forwards, checking on the way what comes from outside the store against what both
+// stores hold (stored-values.ts), so that the two dialects answer the same. The optional leaseNext and watch are not
+// forwarded: a dialect that has them defines them itself, since the job core tests for their presence.
 import type { AuditLog, JobRepository, Leases, Maintenance, Outbox, Quotas, Store } from '../src/jobs/ports.js';
+import { checkId, checkQuota, checkUser, storableId, storableJob } from './stored-values.js';
 
 /** One implementation of every port of the job core (leaseNext, being optional, stays with the dialect). */
 export interface StorePorts {
@@ -26,20 +28,25 @@ export abstract class ComposedStore implements Store {
   abstract close(): Promise<void>;
 
   // JobRepository
-  admitJob(...a: Args<'admitJob'>) {
-    return this.ports.jobs.admitJob(...a);
+  // A job id no store can hold names no job: not found, as the port promises for a missing one.
+  async admitJob(...[job, ...rest]: Args<'admitJob'>) {
+    return this.ports.jobs.admitJob(storableJob(job), ...rest);
   }
-  getJob(...a: Args<'getJob'>) {
-    return this.ports.jobs.getJob(...a);
+  async getJob(...a: Args<'getJob'>) {
+    return storableId(a[0]) ? this.ports.jobs.getJob(...a) : undefined;
   }
-  listJobs(...a: Args<'listJobs'>) {
+  async listJobs(...a: Args<'listJobs'>) {
+    const filter = a[0] ?? {};
+    for (const [what, value] of [['user id', filter.userId], ['platform', filter.platform], ['workspace id', filter.workspaceId]] as const) {
+      if (value) checkId(what, value);
+    }
     return this.ports.jobs.listJobs(...a);
   }
   jobsInState(...a: Args<'jobsInState'>) {
     return this.ports.jobs.jobsInState(...a);
   }
-  getBlob(...a: Args<'getBlob'>) {
-    return this.ports.jobs.getBlob(...a);
+  async getBlob(...a: Args<'getBlob'>) {
+    return storableId(a[0]) && storableId(a[1]) ? this.ports.jobs.getBlob(...a) : undefined;
   }
   queuedJobs() {
     return this.ports.jobs.queuedJobs();
@@ -47,8 +54,8 @@ export abstract class ComposedStore implements Store {
   gpuMsByUserSince(...a: Args<'gpuMsByUserSince'>) {
     return this.ports.jobs.gpuMsByUserSince(...a);
   }
-  cancelJob(...a: Args<'cancelJob'>) {
-    return this.ports.jobs.cancelJob(...a);
+  async cancelJob(...a: Args<'cancelJob'>) {
+    return storableId(a[0]) ? this.ports.jobs.cancelJob(...a) : false;
   }
 
   // Leases
@@ -92,39 +99,53 @@ export abstract class ComposedStore implements Store {
   }
 
   // Quotas
-  countJobsSince(...a: Args<'countJobsSince'>) {
+  // Settings are keyed by user or workspace: a key no store can hold is refused (StoreInputError), reads included.
+  async countJobsSince(...a: Args<'countJobsSince'>) {
+    checkUser(a[0]);
     return this.ports.quotas.countJobsSince(...a);
   }
-  gpuMsSince(...a: Args<'gpuMsSince'>) {
+  async gpuMsSince(...a: Args<'gpuMsSince'>) {
+    checkUser(a[0]);
     return this.ports.quotas.gpuMsSince(...a);
   }
-  countQueued(...a: Args<'countQueued'>) {
+  async countQueued(...a: Args<'countQueued'>) {
+    checkUser(a[0]);
     return this.ports.quotas.countQueued(...a);
   }
-  workspaceDefaults(...a: Args<'workspaceDefaults'>) {
+  async workspaceDefaults(...a: Args<'workspaceDefaults'>) {
+    checkUser({ platform: a[0], workspaceId: a[1], userId: '-' });
     return this.ports.quotas.workspaceDefaults(...a);
   }
-  setWorkspaceDefaults(...a: Args<'setWorkspaceDefaults'>) {
+  async setWorkspaceDefaults(...a: Args<'setWorkspaceDefaults'>) {
+    checkUser({ platform: a[0], workspaceId: a[1], userId: '-' });
+    checkQuota(a[2]);
     return this.ports.quotas.setWorkspaceDefaults(...a);
   }
-  userSettings(...a: Args<'userSettings'>) {
+  async userSettings(...a: Args<'userSettings'>) {
+    checkUser(a[0]);
     return this.ports.quotas.userSettings(...a);
   }
-  setUserQuota(...a: Args<'setUserQuota'>) {
+  async setUserQuota(...a: Args<'setUserQuota'>) {
+    checkUser(a[0]);
+    checkQuota(a[1]);
     return this.ports.quotas.setUserQuota(...a);
   }
-  setRole(...a: Args<'setRole'>) {
+  async setRole(...a: Args<'setRole'>) {
+    checkUser(a[0]);
     return this.ports.quotas.setRole(...a);
   }
-  resetUsage(...a: Args<'resetUsage'>) {
+  async resetUsage(...a: Args<'resetUsage'>) {
+    checkUser(a[0]);
     return this.ports.quotas.resetUsage(...a);
   }
-  stats(...a: Args<'stats'>) {
+  async stats(...a: Args<'stats'>) {
+    if (a[1] !== undefined) checkId('workspace id', a[1]);
     return this.ports.quotas.stats(...a);
   }
 
   // AuditLog
-  audit(...a: Args<'audit'>) {
+  async audit(...a: Args<'audit'>) {
+    checkUser(a[1]);
     return this.ports.audit.audit(...a);
   }
   auditLog(...a: Args<'auditLog'>) {

@@ -143,11 +143,6 @@ export function auditFromRow(r: AuditRow): AuditEntry {
   };
 }
 
-/** An audit before/after value as stored: JSON text, NULL when there was none. */
-export function auditJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
 export const QUOTA_COLUMN: Record<keyof Quota, string> = {
   jobsPerDay: 'jobs_per_day',
   gpuSecondsPerDay: 'gpu_seconds_per_day',

@@ -1,6 +1,7 @@
 // The audit log on SQLite: who changed what, before and after as JSON text.
 import type { AuditEntry, AuditLog, UserKey } from '../../src/jobs/ports.js';
-import { auditFromRow, auditJson } from '../rows.js';
+import { auditFromRow } from '../rows.js';
+import { storableJson } from '../stored-values.js';
 import type { SqliteConnection } from './connection.js';
 import { auditRowFromSqlite } from './rows.js';
 import { insertAudit } from './sql/insert-audit.js';
@@ -18,8 +19,8 @@ export class SqliteAuditLog implements AuditLog {
         actorUser: actor.userId,
         action,
         target,
-        before: auditJson(before),
-        after: auditJson(after),
+        before: storableJson(before),
+        after: storableJson(after),
       }),
     );
   }

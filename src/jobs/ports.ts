@@ -280,6 +280,24 @@ export interface StoreWatchHandlers {
   resync?: () => void;
 }
 
+/**
+ * What both stores hold, so that they behave the same (PostgreSQL's INTEGER and TEXT; SQLite is held to the same):
+ * - a count (a quota value): a whole number from 0 to 2^31-1;
+ * - an id (platform, workspace, user, job, blob and stored file names): 1 to maxIdLength characters, no NUL byte;
+ * - a name (display, uploaded file, style, artist and work names): no NUL byte, at most maxNameLength characters.
+ * A store refuses an id or a count outside these with StoreInputError and stores a name cleaned (NUL bytes removed,
+ * cut to length). Whoever takes such values from outside checks them first and answers the sender (400).
+ */
+export const STORED_LIMITS = { maxCount: 2_147_483_647, maxIdLength: 256, maxNameLength: 256 } as const;
+
+/** A store was given a value it cannot hold (see STORED_LIMITS); the caller should have refused it first. */
+export class StoreInputError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreInputError';
+  }
+}
+
 export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'maxSize', 'maxIterations'] as const;
 
 /** "platform\0workspace\0user": the key of gpuMsByUserSince. */
