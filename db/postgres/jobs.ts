@@ -24,6 +24,7 @@ import { gpuMsByUser } from './sql/gpu-ms-by-user.js';
 import { insertJob } from './sql/insert-job.js';
 import { jobsInState } from './sql/jobs-in-state.js';
 import { listJobs } from './sql/list-jobs.js';
+import { listJobsInState } from './sql/list-jobs-in-state.js';
 import { putBlob } from './sql/put-blob.js';
 import { queuedJobs } from './sql/queued-jobs.js';
 import { selectBlob } from './sql/select-blob.js';
@@ -75,8 +76,9 @@ export class PostgresJobs implements JobRepository {
   }
 
   async listJobs(filter: JobListFilter = {}): Promise<JobRecord[]> {
-    const args = [filter.state ?? null, filter.userId ?? null, filter.platform ?? null, filter.workspaceId ?? null, filter.limit ?? 1000];
-    return (await rowsOf<JobRow>(this.pool, listJobs, args)).map(jobFromRow);
+    const others = [filter.userId ?? null, filter.platform ?? null, filter.workspaceId ?? null, filter.limit ?? 1000];
+    const rows = filter.state === undefined ? await rowsOf<JobRow>(this.pool, listJobs, others) : await rowsOf<JobRow>(this.pool, listJobsInState, [filter.state, ...others]);
+    return rows.map(jobFromRow);
   }
 
   async jobsInState(state: JobState): Promise<JobRecord[]> {

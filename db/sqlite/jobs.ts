@@ -22,6 +22,7 @@ import { gpuMsByUser } from './sql/gpu-ms-by-user.js';
 import { insertJob } from './sql/insert-job.js';
 import { jobsInState } from './sql/jobs-in-state.js';
 import { listJobs } from './sql/list-jobs.js';
+import { listJobsInState } from './sql/list-jobs-in-state.js';
 import { putBlob } from './sql/put-blob.js';
 import { queuedJobs } from './sql/queued-jobs.js';
 import { selectBlob } from './sql/select-blob.js';
@@ -86,7 +87,9 @@ export class SqliteJobs implements JobRepository {
       workspaceId: filter.workspaceId || null,
       limit: filter.limit ?? 1000,
     };
-    return this.c.read(() => (this.c.sql(listJobs).all(params) as SqliteJobRow[]).map(jobFromSqliteRow));
+    const { state, ...others } = params;
+    const rows = () => (state === null ? this.c.sql(listJobs).all(others) : this.c.sql(listJobsInState).all(params)) as SqliteJobRow[];
+    return this.c.read(() => rows().map(jobFromSqliteRow));
   }
 
   jobsInState(state: JobState): Promise<JobRecord[]> {
