@@ -86,7 +86,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<string> {
 export async function runPostgresRow(adminUrl: string, workers: number, jobs = 1000, users = 100): Promise<PgJobsRow> {
   const url = await createDatabase(adminUrl, `stylebot_bench_${workers}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-pg-bench-'));
-  const store = await openPostgresStore(url, { role: 'bench front' });
+  const store = await openPostgresStore(url, { role: 'bench front', shownAs: url });
   const front = createJobService({
     dataDir,
     store,

@@ -1,8 +1,19 @@
 // Row shapes of the job tables and their conversion to the job core's records, for both stores: PostgreSQL gives
-// them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite-store.ts).
-import type { AuditEntry, Delivery, DeliveryKind, DeliveryState, JobRecord, StoredStyle, UserKey } from '../src/jobs/ports.js';
-import type { JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget } from '../src/jobs/types.js';
-import type { StylizeOptions } from '../src/options/types.js';
+// them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite/rows.ts).
+import type {
+  AuditEntry,
+  Delivery,
+  DeliveryKind,
+  DeliveryState,
+  JobProgress,
+  JobRecord,
+  JobResultInfo,
+  JobState,
+  Platform,
+  Quota,
+  ReplyTarget,
+  StoredStyle,
+} from '../src/jobs/ports.js';
 
 export interface JobRow {
   id: string;
@@ -14,7 +25,7 @@ export interface JobRow {
   reply: ReplyTarget;
   state: string;
   priority: number;
-  options: Partial<StylizeOptions>;
+  options: JobRecord['options'];
   style_names: string[];
   style_files: StoredStyle[];
   content_file: string | null;
@@ -130,15 +141,6 @@ export function auditFromRow(r: AuditRow): AuditEntry {
     before: r.before === null ? undefined : r.before,
     after: r.after === null ? undefined : r.after,
   };
-}
-
-/** The audit columns an insert fills, in the order of auditInsertValues. */
-export const AUDIT_INSERT_COLUMNS = 'at, actor_platform, actor_workspace, actor_user, action, target, before, after';
-
-/** The values of one audit row in AUDIT_INSERT_COLUMNS order; a missing before or after is NULL. */
-export function auditInsertValues(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): (string | number | null)[] {
-  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-  return [at, actor.platform, actor.workspaceId, actor.userId, action, target, json(before), json(after)];
 }
 
 export const QUOTA_COLUMN: Record<keyof Quota, string> = {

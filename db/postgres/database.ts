@@ -98,3 +98,16 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     client.release();
   }
 }
+
+/** A pool, or one of its connections inside a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** The rows one of the sql/ statements returns. */
+export async function rowsOf<R extends pg.QueryResultRow>(db: Queryable, sql: string, args: unknown[] = []): Promise<R[]> {
+  return (await db.query<R>(sql, args)).rows;
+}
+
+/** How many rows one of the sql/ statements changed. */
+export async function changesOf(db: Queryable, sql: string, args: unknown[] = []): Promise<number> {
+  return (await db.query(sql, args)).rowCount ?? 0;
+}

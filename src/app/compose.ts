@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { COST_BOOK_FILE, CostBook } from '../engine/cost-book.js';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../../db/sqlite-store.js';
-import type { DatabaseConfig } from '../config.js';
+import { SqliteStore } from '../../db/sqlite/store.js';
+import { type DatabaseConfig, redactPassword } from '../config.js';
 import type { JobServiceOptions } from '../jobs/options.js';
 import type { Store } from '../jobs/ports.js';
 import { StylebotJobService } from '../jobs/service.js';
@@ -26,7 +26,7 @@ export function openSqliteStore(dataDir: string): Store {
 export async function openStore(config: DatabaseConfig, role: string): Promise<Store | undefined> {
   if (!config.postgresUrl) return undefined;
   const { openPostgresStore } = await import('../../db/postgres/index.js');
-  return openPostgresStore(config.postgresUrl, { poolSize: config.poolSize, role });
+  return openPostgresStore(config.postgresUrl, { poolSize: config.poolSize, role, shownAs: redactPassword(config.postgresUrl) });
 }
 
 /**

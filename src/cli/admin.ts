@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import { readDatabaseConfig } from '../config.js';
 import { join } from 'node:path';
-import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite-backup.js';
+import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite/backup.js';
 import { createJobService, openStore } from '../app/compose.js';
 import { AdminError, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR, applyMigrations, openDatabase } from '../../db/database.js';
+import { MIGRATIONS_DIR, applyMigrations, openDatabase } from '../../db/sqlite/database.js';
 import { POSTGRES_MIGRATIONS_DIR, applyPostgresMigrations, createPool } from '../../db/postgres/database.js';
 import { ConfigError, loadDotEnv, readDatabaseConfig, redactPassword } from '../config.js';
 import { jobServiceOptionsFromEnv } from '../jobs/index.js';

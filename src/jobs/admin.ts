@@ -1,8 +1,9 @@
 // Admin operations: quotas, roles, usage resets, statistics and the artists corpus. Every change is audited.
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { QUOTA_FIELDS, type AuditEntry, type AuditLog, type JobRepository, type Quotas } from './ports.js';
+import { QUOTA_FIELDS, STORED_LIMITS, type AuditEntry, type AuditLog, type JobRepository, type Quotas } from './ports.js';
 import { publicJob } from './public-job.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
@@ -42,18 +43,61 @@ export function kebabCase(name: string): string {
 
 const targetText = (t: UserRef) => `${t.platform}/${t.workspaceId}/${t.userId}`;
 
+// What an admin may give, as the stores hold it (STORED_LIMITS): the one definition of these values, used here for
+// every surface (chat commands, the CLI) and by the studio's admin API for its bodies (admin-api.ts).
+
+/** An id (workspace, user) as the stores hold it: trimmed text, 1 to 256 characters, no NUL byte. */
+export function storedIdSchema(what: string) {
+  return z
+    .string({ error: `${what} must be text` })
+    .trim()
+    .min(1, { error: `${what} is empty` })
+    .max(STORED_LIMITS.maxIdLength, { error: `${what} has more than ${STORED_LIMITS.maxIdLength} characters` })
+    .refine((v) => !v.includes('\u0000'), { error: `${what} contains a NUL byte` });
+}
+
+/** A quota value as the stores hold it: a whole number from 0 to 2^31-1 (also from text such as "25"). */
+export function quotaValueSchema(what: string) {
+  const range = `${what} must be a whole number of 0 or more, up to ${STORED_LIMITS.maxCount}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: range }).int({ error: range }).min(0, { error: range }).max(STORED_LIMITS.maxCount, { error: range }),
+  );
+}
+
+/** The longest artist or work name the corpus takes: its folder and file names must fit the file system's 255 bytes. */
+export const MAX_ARTWORK_NAME = 100;
+
+/** The value, or a UserError ('bad_option') with the schema's first problem. */
+function checked<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new UserError('bad_option', `${result.error.issues[0]?.message ?? 'That value cannot be used'}.`);
+}
+
+function checkTarget<T extends { platform: Platform; workspaceId: string; userId?: string }>(target: T): T {
+  checked(storedIdSchema('The workspace id'), target.workspaceId);
+  if (target.userId !== undefined) checked(storedIdSchema('The user id'), target.userId);
+  return target;
+}
+
 function checkQuotaValues(quota: Partial<Quota>): Partial<Quota> {
   const clean: Partial<Quota> = {};
   for (const [key, value] of Object.entries(quota)) {
     if (value === undefined) continue;
     if (!(QUOTA_FIELDS as readonly string[]).includes(key)) throw new AdminError(`Unknown quota setting "${key}".`);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new AdminError(`${key} must be a whole number of 0 or more (got ${JSON.stringify(value)}).`);
-    }
-    clean[key as keyof Quota] = value;
+    if (typeof value !== 'number') throw new UserError('bad_option', `${key} must be a number (got ${JSON.stringify(value)}).`);
+    clean[key as keyof Quota] = checked(quotaValueSchema(key), value) as number;
   }
   if (!Object.keys(clean).length) throw new AdminError('Name at least one quota setting to change.');
   return clean;
+}
+
+/** An artist or work name short enough for the corpus's folders; `what` names it in the message. */
+function checkArtworkName(what: string, name: string, derived: string): void {
+  if (name.length > MAX_ARTWORK_NAME || derived.length > MAX_ARTWORK_NAME) {
+    throw new UserError('bad_request', `${what} has more than ${MAX_ARTWORK_NAME} characters; give a shorter one.`);
+  }
 }
 
 export class JobAdmin implements AdminOperations {
@@ -71,7 +115,7 @@ export class JobAdmin implements AdminOperations {
   }
 
   async setQuota(by: Requester, target: UserRef, quota: Partial<Quota>): Promise<Quota> {
-    await this.requireAdmin(by, target);
+    await this.requireAdmin(by, checkTarget(target));
     const change = checkQuotaValues(quota);
     const before = await this.ctx.quotas.quotaOf(target);
     await this.ctx.store.setUserQuota(target, change);
@@ -81,7 +125,7 @@ export class JobAdmin implements AdminOperations {
   }
 
   async setRole(by: Requester, target: UserRef, role: Role): Promise<void> {
-    await this.requireAdmin(by, target);
+    await this.requireAdmin(by, checkTarget(target));
     if (role !== 'admin' && role !== 'user') throw new AdminError(`A role is "admin" or "user" (got "${String(role)}").`);
     const before = (await this.ctx.store.userSettings(target)).role ?? null;
     await this.ctx.store.setRole(target, role);
@@ -89,7 +133,7 @@ export class JobAdmin implements AdminOperations {
   }
 
   async setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota> {
-    await this.requireAdmin(by, workspace);
+    await this.requireAdmin(by, checkTarget(workspace));
     const change = checkQuotaValues(quota);
     const before = await this.ctx.quotas.workspaceQuota(workspace.platform, workspace.workspaceId);
     await this.ctx.store.setWorkspaceDefaults(workspace.platform, workspace.workspaceId, change);
@@ -99,7 +143,7 @@ export class JobAdmin implements AdminOperations {
   }
 
   async resetUsage(by: Requester, target: UserRef): Promise<void> {
-    await this.requireAdmin(by, target);
+    await this.requireAdmin(by, checkTarget(target));
     const before = await this.ctx.quotas.usageOf(target, this.ctx.now());
     await this.ctx.store.resetUsage(target, this.ctx.now());
     await this.audit(by, 'usage.reset', targetText(target), before, await this.ctx.quotas.usageOf(target, this.ctx.now()));
@@ -107,7 +151,7 @@ export class JobAdmin implements AdminOperations {
 
   /** Someone's quota, usage and role: their own, or anyone's in the workspaces the requester is admin of. */
   async showQuota(by: Requester, target: UserRef): Promise<{ quota: Quota; usage: UserUsage; role: Role }> {
-    if (!AccessPolicy.owns(by, target)) await this.requireAdmin(by, target);
+    if (!AccessPolicy.owns(by, checkTarget(target))) await this.requireAdmin(by, target);
     return this.ctx.showQuota(target);
   }
 
@@ -140,7 +184,9 @@ export class JobAdmin implements AdminOperations {
   async addArtwork(by: Requester, artist: string, fileName: string, image: Uint8Array): Promise<string> {
     await this.requireAdmin(by);
     const folder = kebabCase(artist);
+    checkArtworkName('The artist name', artist, folder);
     if (!folder) throw new AdminError(`"${artist}" is not a usable artist name: use letters and digits.`);
+    checkArtworkName('The file name', fileName, kebabCase(fileName));
     if (/[\\/]|\.\./.test(fileName) || fileName.startsWith('.')) {
       throw new AdminError(`"${fileName}" is not an acceptable file name: give a plain name like "the-kiss.jpg".`);
     }
@@ -167,6 +213,8 @@ export class JobAdmin implements AdminOperations {
   async removeArtwork(by: Requester, artist: string, work: string): Promise<void> {
     await this.requireAdmin(by);
     const folder = kebabCase(artist);
+    checkArtworkName('The artist name', artist, folder);
+    checkArtworkName('The work name', work, work);
     const file = work.includes('/') ? work.slice(work.lastIndexOf('/') + 1) : work;
     if (!folder || !file || file.startsWith('.') || /[\\]|\.\./.test(file) || (work.includes('/') && !work.startsWith(`${folder}/`) && kebabCase(work.split('/')[0]!) !== folder)) {
       throw new AdminError(`"${work}" is not a work of ${artist}.`);

@@ -1,12 +1,13 @@
-// The one storage interface of the job core. Every method returns a Promise, because the shared implementation
-// (PostgreSQL, db/postgres/) is asynchronous; the embedded one (SQLite, db/sqlite-store.ts) implements the same
-// contract, checked by test/db/store-contract.ts against both.
+// The storage ports of the job core. Every method returns a Promise, because the shared implementation
+// (PostgreSQL, db/postgres/) is asynchronous; the embedded one (SQLite, db/sqlite/) implements the same
+// contract, checked by the contract tests in test/db/contract/ against both. db/ imports nothing from above it
+// but this module, so the types a store reads and writes are re-exported here.
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, Role, UserKey } from './types.js';
+import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey } from './types.js';
 
-export type { AuditEntry, UserKey };
+export type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey };
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
@@ -124,7 +125,7 @@ export interface LeaseRecovery {
 }
 
 /**
- * The job core's storage. Implementations: SqliteStore (db/sqlite-store.ts), PostgresStore (db/postgres/).
+ * The job core's storage. Implementations: SqliteStore (db/sqlite/), PostgresStore (db/postgres/).
  * Errors: methods reject on storage failures (after the implementation's own retries for a busy database);
  * they never reject for "not found" or "not in that state", which are answered by undefined/false.
  */
@@ -243,7 +244,7 @@ export interface Maintenance {
   purgeJob(id: string): Promise<void>;
 }
 
-/** Everything one dialect implements (SQLite db/sqlite-store.ts, PostgreSQL db/postgres/); only the service holds it whole. */
+/** Everything one dialect implements (SQLite db/sqlite/, PostgreSQL db/postgres/); only the service holds it whole. */
 export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -277,6 +278,24 @@ export interface StoreWatchHandlers {
   delivery?: (queued: { id: number; platform: string }) => void;
   /** The feed was interrupted and is back: changes in between were missed. */
   resync?: () => void;
+}
+
+/**
+ * What both stores hold, so that they behave the same (PostgreSQL's INTEGER and TEXT; SQLite is held to the same):
+ * - a count (a quota value): a whole number from 0 to 2^31-1;
+ * - an id (platform, workspace, user, job, blob and stored file names): 1 to maxIdLength characters, no NUL byte;
+ * - a name (display, uploaded file, style, artist and work names): no NUL byte, at most maxNameLength characters.
+ * A store refuses an id or a count outside these with StoreInputError and stores a name cleaned (NUL bytes removed,
+ * cut to length). Whoever takes such values from outside checks them first and answers the sender (400).
+ */
+export const STORED_LIMITS = { maxCount: 2_147_483_647, maxIdLength: 256, maxNameLength: 256 } as const;
+
+/** A store was given a value it cannot hold (see STORED_LIMITS); the caller should have refused it first. */
+export class StoreInputError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreInputError';
+  }
 }
 
 export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'maxSize', 'maxIterations'] as const;

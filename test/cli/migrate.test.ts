@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR } from '../../db/database.js';
+import { MIGRATIONS_DIR } from '../../db/sqlite/database.js';
 import { REPO_ROOT } from '../helpers/shared.js';
 
 const run = promisify(execFile);

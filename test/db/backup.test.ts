@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite-backup.js';
-import { SqliteStore } from '../../db/sqlite-store.js';
+import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite/backup.js';
+import { SqliteStore } from '../../db/sqlite/store.js';
 import type { NewJob } from '../../src/jobs/ports.js';
 import { REPO_ROOT } from '../helpers/shared.js';
 

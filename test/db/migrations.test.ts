@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { applyMigrations, MIGRATIONS_DIR, openDatabase } from '../../db/database.js';
+import { applyMigrations, MIGRATIONS_DIR, openDatabase } from '../../db/sqlite/database.js';
 
 const dirs: string[] = [];
 const temp = () => {

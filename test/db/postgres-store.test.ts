@@ -2,7 +2,7 @@
 // admissions from two fronts at once, fair-share leasing by several workers at once, and change notifications.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from './contract/index.js';
 import { PostgresStore } from '../../db/postgres/store.js';
 import type { ChangeFeed, DeliveryQueued, JobChange } from '../../db/postgres/changes.js';
 import type { AdmissionSnapshot, NewJob, UserKey } from '../../src/jobs/ports.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, test } from 'vitest';
-import { SqliteStore } from '../../db/sqlite-store.js';
-import { describeStoreContract } from './store-contract.js';
+import { SqliteStore } from '../../db/sqlite/store.js';
+import { describeStoreContract } from './contract/index.js';
 
 const dirs: string[] = [];
 const temp = () => {

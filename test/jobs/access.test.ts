@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { SqliteStore } from '../../db/sqlite-store.js';
+import { SqliteStore } from '../../db/sqlite/store.js';
 import { AccessPolicy } from '../../src/jobs/access.js';
 import type { Requester } from '../../src/jobs/types.js';
 

@@ -4,17 +4,14 @@
 // adapters. Reads use the same admin operations directly, since the page shows tables rather than chat text.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ArgValue } from '../../../commands/types.js';
-import type { JobState, Platform } from '../../jobs/types.js';
+import type { Platform } from '../../jobs/types.js';
+import { adminTargetSchema, jobsQuerySchema, problemOf, QUOTA_ARGS, quotaBodySchema } from './admin-schemas.js';
 import { answer, command, type StudioDeps } from './api.js';
 import { sendError } from './errors.js';
 import { apiJob } from './job-view.js';
 import { plainText } from '../../../commands/reply.js';
 import { readUpload } from './uploads.js';
 
-const STATES: JobState[] = ['queued', 'running', 'done', 'failed', 'cancelled'];
-const PLATFORMS: Platform[] = ['discord', 'slack', 'web', 'cli'];
-/** Names the quota commands take (commands/quota.ts). */
-const QUOTA_ARGS = ['jobs_per_day', 'gpu_seconds_per_day', 'max_queued', 'max_size', 'max_iterations'];
 /** A user id that no platform gives out: its quota is the workspace's defaults. */
 const NOBODY = '(defaults)';
 
@@ -33,12 +30,11 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     });
 
     admin.get('/api/admin/jobs', async (request, reply) => {
-      const { state, user } = request.query as { state?: string; user?: string };
-      if (state !== undefined && state !== '' && !(STATES as string[]).includes(state)) {
-        return sendError(reply, 400, 'invalid', `state must be one of ${STATES.join(', ')}.`);
-      }
+      const query = jobsQuerySchema.safeParse(request.query ?? {});
+      if (!query.success) return sendError(reply, 400, 'invalid', problemOf(query.error));
+      const { state, user } = query.data;
       const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
-      const list = await jobs.admin.listJobs(request.requester, { ...(state ? { state: state as JobState } : {}), ...(user ? { userId: user } : {}) });
+      const list = await jobs.admin.listJobs(request.requester, { ...(state ? { state } : {}), ...(user ? { userId: user } : {}) });
       return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
     });
 
@@ -52,7 +48,8 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     admin.post('/api/admin/quota', async (request, reply) => {
       const target = targetOf(request, reply, true);
       if (!target) return reply;
-      const args = quotaArgs(request.body);
+      const args = quotaArgs(request.body, reply);
+      if (!args) return reply;
       const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'set');
       return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: target.userId! })).quota);
     });
@@ -67,7 +64,8 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
     admin.post('/api/admin/defaults', async (request, reply) => {
       const target = targetOf(request, reply, false);
       if (!target) return reply;
-      const args = quotaArgs(request.body);
+      const args = quotaArgs(request.body, reply);
+      if (!args) return reply;
       const result = await command(deps, request.requester, 'quota', { ...args, platform: target.platform, workspace: target.workspaceId }, {}, 'defaults');
       return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: NOBODY })).quota);
     });
@@ -102,13 +100,15 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
   }
 }
 
-function quotaArgs(body: unknown): Record<string, ArgValue> {
-  const source = (body ?? {}) as Record<string, unknown>;
-  const args: Record<string, ArgValue> = {};
-  for (const name of QUOTA_ARGS) {
-    const value = source[name];
-    if (typeof value === 'number' || (typeof value === 'string' && value.trim() !== '')) args[name] = value;
+/** The quota values of a body (quotaBodySchema); answers 400 itself when one cannot be stored. */
+function quotaArgs(body: unknown, reply: FastifyReply): Record<string, ArgValue> | undefined {
+  const parsed = quotaBodySchema.safeParse(body ?? {});
+  if (!parsed.success) {
+    sendError(reply, 400, 'invalid', problemOf(parsed.error));
+    return undefined;
   }
+  const args: Record<string, ArgValue> = {};
+  for (const name of QUOTA_ARGS) if (parsed.data[name] !== undefined) args[name] = parsed.data[name];
   return args;
 }
 
@@ -119,13 +119,12 @@ function targetOf(
   needUser: boolean,
 ): { platform: Platform; workspaceId: string; userId?: string } | undefined {
   const source = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };
-  const platform = String(source.platform ?? 'web');
-  const workspaceId = String(source.workspace ?? (platform === 'web' ? 'studio' : '')).trim();
-  const userId = typeof source.user === 'string' && source.user.trim() !== '' ? source.user.trim() : undefined;
-  if (!(PLATFORMS as string[]).includes(platform)) {
-    sendError(reply, 400, 'invalid', `platform must be one of ${PLATFORMS.join(', ')}.`);
+  const parsed = adminTargetSchema.safeParse(source);
+  if (!parsed.success) {
+    sendError(reply, 400, 'invalid', problemOf(parsed.error));
     return undefined;
   }
+  const { platform, workspaceId, userId } = parsed.data;
   if (!workspaceId) {
     sendError(reply, 400, 'invalid', 'Which workspace? Give the Discord server id or the Slack team id.');
     return undefined;
@@ -134,5 +133,5 @@ function targetOf(
     sendError(reply, 400, 'invalid', 'Which user? Give their id.');
     return undefined;
   }
-  return { platform: platform as Platform, workspaceId, ...(userId ? { userId } : {}) };
+  return { platform, workspaceId, ...(userId ? { userId } : {}) };
 }

@@ -1,4 +1,5 @@
-// Opens the SQLite database in WAL mode and applies the ordered .sql migrations in db/migrations/.
+// Opens the SQLite database in WAL mode and applies the ordered .sql migrations in db/migrations/ (the embedded
+// store's; PostgreSQL's are in db/postgres/migrations/).
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 /** Opens (creating when needed) the database file and brings its schema up to date. */
 export function openDatabase(file: string): Db {
@@ -43,17 +44,4 @@ export function applyMigrations(db: Db, dir = MIGRATIONS_DIR): string[] {
     applied.push(file);
   }
   return applied;
-}
-
-/** Looks up a prepared statement by its SQL text, preparing it on first use. */
-export type StatementCache = (source: string) => Database.Statement;
-
-/** A statement cache for one database: preparing is most of the cost of a small query, so each SQL text is prepared once. */
-export function statementCache(db: Db): StatementCache {
-  const statements = new Map<string, Database.Statement>();
-  return (source) => {
-    let statement = statements.get(source);
-    if (!statement) statements.set(source, (statement = db.prepare(source)));
-    return statement;
-  };
 }

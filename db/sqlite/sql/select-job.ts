@@ -1,0 +1,5 @@
+// One job.
+// Parameters: @id.
+export const selectJob = `
+SELECT * FROM jobs WHERE id = @id
+`;
