@@ -124,6 +124,7 @@ export const envSchema = z.object({
   STYLEBOT_BACKEND: text({ group: ENGINE, help: 'Engine backend: auto, onnxruntime, onnxruntime-cuda, tensorflow-gpu, tensorflow, webgpu, wasm or cpu.', default: 'auto' }),
   STYLEBOT_WORKERS: text({ group: ENGINE, help: 'Engines in this process (`serve` and `worker`); 0 in `serve` leaves the jobs to `stylebot worker` processes.', example: '1' }),
   STYLEBOT_THREADS: text({ group: ENGINE, help: 'CPU threads per engine (default: the cores divided among the engines).' }),
+  STYLEBOT_CALIBRATE: text({ group: ENGINE, help: 'auto: the first start measures what an iteration costs on this machine (a few seconds) before choosing the default size; off: use the measured table until jobs refine it.', default: 'auto' }),
   STYLEBOT_GPU_MEMORY_MB: text({ group: ENGINE, help: 'GPU memory the engine may plan for, in MiB (default: what the device reports).' }),
   STYLEBOT_WORKER_NAME: text({ group: ENGINE, help: "This worker's name in job leases (default host:pid)." }),
   STYLEBOT_LEASE_S: text({ group: ENGINE, help: "A worker's lease on a job lasts this long; a dead worker's jobs are resumed after it.", default: '60' }),

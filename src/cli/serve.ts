@@ -1,6 +1,7 @@
 // `stylebot serve` (and `npm start`): the studio (the bot in the browser, its JSON API, health and metrics) and
 // every chat bot that has credentials, Discord and Slack side by side, all sharing one job service (one queue, one
 // database, one pool of engine workers). Without weights it fetches them first.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../../commands/types.js';
@@ -53,8 +54,6 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   try {
     config = readBotConfig();
     jobOptions = jobServiceOptionsFromEnv();
-    costBook = CostBook.open(join(jobOptions.dataDir, COST_BOOK_FILE));
-    budgeted = budgetedDefaults(config.defaults, costBook, jobOptions.jobTimeoutS);
     database = readDatabaseConfig();
   } catch (error) {
     log.error(error instanceof ConfigError ? error.message : `Configuration problem: ${(error as Error).message}`);
@@ -65,6 +64,13 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   if (!modelDir) return 1;
   // /compare runs the engine in its own thread, which finds the weights through the environment.
   process.env.STYLEBOT_MODEL_DIR = modelDir;
+  try {
+    costBook = await calibrateAtFirstStart(join(jobOptions.dataDir, COST_BOOK_FILE));
+    budgeted = budgetedDefaults(config.defaults, costBook, jobOptions.jobTimeoutS);
+  } catch (error) {
+    log.error(`Configuration problem: ${(error as Error).message}`);
+    return 2;
+  }
 
   let store;
   try {
@@ -173,6 +179,44 @@ export async function weightsForStart(configured: string | undefined): Promise<s
     return undefined;
   }
 }
+
+/**
+ * The cost book in `file`, measured first when it holds nothing for this machine's backend and threads: a first start
+ * runs `stylebot calibrate` (a few seconds of small pictures) in a child process, so its memory goes with it, before
+ * the default size is chosen. STYLEBOT_CALIBRATE=off skips it (jobs then refine the table's costs); a calibration that
+ * fails or takes over CALIBRATE_TIMEOUT_MS is logged and the table used.
+ */
+async function calibrateAtFirstStart(file: string, env: NodeJS.ProcessEnv = process.env): Promise<CostBook> {
+  const book = CostBook.open(file);
+  const backend = expectedBackend(env);
+  const threads = threadsFromEnv(env, defaultThreads(Number(env.STYLEBOT_WORKERS) || 1));
+  const mode = env.STYLEBOT_CALIBRATE?.trim().toLowerCase() || 'auto';
+  if (mode !== 'auto' && mode !== 'off') throw new Error(`STYLEBOT_CALIBRATE must be auto or off (got "${env.STYLEBOT_CALIBRATE}")`);
+  if (mode === 'off' || book.samples(backend, threads).length > 0) return book;
+  log.info(`First start on this machine: measuring what an iteration costs on ${backend} (a few seconds; STYLEBOT_CALIBRATE=off skips it).`);
+  const outcome = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'calibrate', '--backend', env.STYLEBOT_BACKEND?.trim() || 'auto'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CALIBRATE_TIMEOUT_MS);
+    child.on('error', (error) => (stderr += String(error)));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+  if (outcome.code !== 0) {
+    log.warn(`The first-start calibration did not finish (exit ${outcome.code}): ${outcome.stderr.trim().split('\n').at(-1) ?? ''}; using the measured table until jobs refine it.`);
+    return book;
+  }
+  return CostBook.open(file);
+}
+
+/** The longest a first-start calibration may take (it takes a few seconds on a 2-core CPU). */
+const CALIBRATE_TIMEOUT_MS = 120_000;
 
 /**
  * Chat and studio defaults: a job whose requester names neither budget nor iterations paints for STYLEBOT_TARGET_JOB_S

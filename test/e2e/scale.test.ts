@@ -89,6 +89,7 @@ describePostgres('a front and two workers on one PostgreSQL', () => {
     STYLEBOT_DATA_DIR: dataDir,
     STYLEBOT_MODEL_DIR: MODEL_DIR,
     STYLEBOT_BACKEND: 'wasm',
+    STYLEBOT_CALIBRATE: 'off',
     STYLEBOT_PROGRESS_MS: '200',
     STYLEBOT_LEASE_S: '3',
     STYLEBOT_DEFAULT_SIZE: '64',

@@ -1,7 +1,7 @@
 // `npm start` as a new user runs it: no chat credentials, so the studio runs alone and prints its address; and
 // without weights on a machine that cannot download them, one message that says what to do.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,18 @@ import { ARTISTS_DIR, MODEL_DIR, REPO_ROOT } from '../helpers/shared.js';
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
-function serve(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+/** This process's environment without chat credentials or Stylebot settings. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DISCORD_|SLACK_|STYLEBOT_)/.test(key)));
+}
+
+function serve(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null>; dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-serve-studio-'));
   dirs.push(dataDir);
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DISCORD_|SLACK_|STYLEBOT_)/.test(key)));
+  const clean = cleanEnv();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], {
     cwd: dataDir,
-    env: { ...clean, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'wasm', STYLEBOT_WORKERS: '1', ...env },
+    env: { ...clean, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'wasm', STYLEBOT_WORKERS: '1', STYLEBOT_CALIBRATE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -26,7 +31,7 @@ function serve(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => str
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, exited, dataDir };
 }
 
 async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
@@ -65,6 +70,30 @@ describe('stylebot serve without chat credentials', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
+
+  it('a first start measures this machine before choosing the default size, and the next start does not', async () => {
+    const first = serve({ STYLEBOT_MODEL_DIR: MODEL_DIR, STYLEBOT_ARTISTS_DIR: ARTISTS_DIR, STYLEBOT_BACKEND: 'onnxruntime', STYLEBOT_CALIBRATE: 'auto' });
+    await waitFor(first.output, /First start on this machine: measuring/);
+    await waitFor(first.output, /Default picture on onnxruntime: \d+ px .*priced with this machine's measurements/, 180_000);
+    const book = JSON.parse(readFileSync(join(first.dataDir, 'engine-costs.json'), 'utf8')) as { machines: Record<string, { pixels: number; ms: number }[]> };
+    const [key, samples] = Object.entries(book.machines)[0]!;
+    expect(key).toMatch(/^onnxruntime/);
+    expect(new Set(samples.map((s) => s.pixels)).size).toBeGreaterThanOrEqual(3);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], {
+      cwd: first.dataDir,
+      env: { ...cleanEnv(), STYLEBOT_DATA_DIR: first.dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'onnxruntime', STYLEBOT_WORKERS: '1', STYLEBOT_MODEL_DIR: MODEL_DIR, STYLEBOT_ARTISTS_DIR: ARTISTS_DIR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(again);
+    let output = '';
+    again.stdout!.on('data', (chunk) => (output += chunk));
+    again.stderr!.on('data', (chunk) => (output += chunk));
+    await waitFor(() => output, /Default picture on onnxruntime: .*priced with this machine's measurements/);
+    expect(output).not.toMatch(/First start on this machine/);
+    again.kill('SIGTERM');
+  }, 300_000);
 
   it('without weights and without a network, says how to get them, models convert included', async () => {
     const server: Server = createServer((_request, response) => {
