@@ -172,6 +172,13 @@ async function main(): Promise<void> {
     await runBudgetBench(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'spinning') {
+    // `npm run bench -- spinning [SIZE ...] [--reps N]`: onnxruntime's idle threads spinning or sleeping.
+    const { runSpinningBench } = await import('./spinning.js');
+    await initBackend();
+    await runSpinningBench(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === 'memory') {
     // `npm run bench -- memory [SIZE] [SECONDS]`: peak RSS of the default job, in its own process.
     const { runMemoryBench } = await import('./memory.js');

@@ -26,7 +26,7 @@ export interface CpuBenchReport {
   torch: Map<number, number>;
 }
 
-interface Stepper {
+export interface Stepper {
   who: string;
   size: number;
   step(): Promise<void>;
@@ -40,11 +40,13 @@ function noisePicture(size: number, seed: number) {
 
 const LOSS_WEIGHTS = { contentWeight: 1, styleWeight: 1e4, tvWeight: 0, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] as [number, number, number, number, number] };
 
-async function onnxStepper(weights: VggWeights, size: number, threads: number): Promise<Stepper> {
+/** One objective evaluation on onnxruntime's CPU provider; `spinning` as SessionSettings.spinning. */
+export async function onnxStepper(weights: VggWeights, size: number, threads: number, spinning?: boolean): Promise<Stepper> {
   const images = { width: size, height: size, content: noisePicture(size, 1), styles: [{ image: noisePicture(size, 2), weight: 1 }] };
-  const gatys = await OnnxGatys.create(onnxWeights(weights), images, LOSS_WEIGHTS, 3, { provider: 'cpu', threads });
+  const gatys = await OnnxGatys.create(onnxWeights(weights), images, LOSS_WEIGHTS, 3, { provider: 'cpu', threads, ...(spinning === undefined ? {} : { spinning }) });
   const x = Float32Array.from(noisePicture(size, 3).data);
-  return { who: `onnxruntime, ${threads} thread${threads > 1 ? 's' : ''}`, size, step: async () => void (await gatys.evaluate(x)), dispose: () => gatys.dispose() };
+  const spin = spinning === undefined ? '' : spinning ? ', spinning' : ', no spinning';
+  return { who: `onnxruntime, ${threads} thread${threads > 1 ? 's' : ''}${spin}`, size, step: async () => void (await gatys.evaluate(x)), dispose: () => gatys.dispose() };
 }
 
 /** The tfjs step as stylize() runs it on wasm: the custom gradients through tf.valueAndGrad. */
@@ -84,12 +86,11 @@ function wasmStepper(vgg: Vgg, size: number): Stepper {
 /** PyTorch CPU through bench/torch_step.py, or why not. Best of 1 and 2 threads per size. */
 function torchRows(sizes: number[], reps: number): { rows: CpuBenchRow[]; best: Map<number, number> } {
   const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    const why = probe.error ? 'no python3' : 'python3 has no torch';
-    return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: `absent (${why})` })), best: new Map() };
-  }
-  const run = spawnSync('python3', [script, '--sizes', sizes.join(','), '--threads', '1,2', '--reps', String(reps)], { encoding: 'utf8', timeout: 300_000 });
+  // The first python3 that imports torch: PATH's, else Debian's (python3-torch) where PATH has another Python.
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!python) return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: 'absent (no python3 with torch)' })), best: new Map() };
+  const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--threads', '1,2', '--reps', String(reps)], { encoding: 'utf8', timeout: 300_000 });
   if (run.status !== 0) return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: `failed: ${run.stderr.trim().split('\n').at(-1)}` })), best: new Map() };
   const rows: CpuBenchRow[] = [];
   const best = new Map<number, number>();

@@ -69,7 +69,18 @@ export interface SessionSettings {
   provider: OnnxProvider;
   /** Intra-op threads (CPU provider). */
   threads: number;
+  /**
+   * Whether idle intra-op threads spin waiting for work (ORT's session.intra_op.allow_spinning) instead of sleeping;
+   * default ALLOW_SPINNING.
+   */
+  spinning?: boolean;
 }
+
+/**
+ * Spinning measured (npm run bench -- spinning; docs/backends.md, Threads): see the table there for the numbers
+ * on a quiet and on a loaded 2-core machine.
+ */
+export const ALLOW_SPINNING = true;
 
 /**
  * How a session holds its working memory (ORT's CPU arena and memory pattern). Measured at 512 x 384 on the CPU
@@ -90,6 +101,7 @@ export async function createSession(model: Uint8Array, settings: SessionSettings
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: (settings.spinning ?? ALLOW_SPINNING) ? '1' : '0' } } },
     ...(memory === 'objective' ? { enableMemPattern: false } : {}),
     ...(memory === 'features' ? { enableCpuMemArena: false } : {}),
   });
