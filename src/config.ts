@@ -60,7 +60,7 @@ export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env):
   for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (!match || line.trimStart().startsWith('#')) continue;
-    const [, key, raw] = match;
+    const [, key = '', raw = ''] = match;
     const value = raw.replace(/^(['"])(.*)\1$/, '$2');
     if (env[key] === undefined) env[key] = value;
   }

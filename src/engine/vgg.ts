@@ -56,8 +56,7 @@ export function vggFeatures(vgg: Vgg, rgb: tf.Tensor4D, wanted: readonly VggFeat
   const out = new Map<VggFeatureLayer, tf.Tensor4D>();
   const keep = new Set<tf.Tensor>();
   let x = preprocess(rgb);
-  for (let i = 0; i <= deepest; i++) {
-    const name = VGG_CONV_LAYERS[i];
+  for (const [i, name] of VGG_CONV_LAYERS.slice(0, deepest + 1).entries()) {
     const conv = vgg.layers.get(name);
     if (!conv) throw new Error(`VGG-19 weights lack ${name}`);
     const y = convRelu(x, conv);

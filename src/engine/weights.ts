@@ -74,7 +74,7 @@ async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number]
   const decoded = tf.io.decodeWeights(buffer.buffer as ArrayBuffer, group.weights);
   for (const name of Object.keys(decoded)) {
     if (!wanted.has(name)) {
-      decoded[name].dispose();
+      decoded[name]?.dispose();
       delete decoded[name];
     }
   }

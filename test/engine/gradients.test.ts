@@ -65,8 +65,8 @@ describe('custom gradients', () => {
     const fd = x0.map((_, i) => {
       const plus = Float64Array.from(x0);
       const minus = Float64Array.from(x0);
-      plus[i] += h;
-      minus[i] -= h;
+      plus[i] = x0[i]! + h;
+      minus[i] = x0[i]! - h;
       return (loss64(plus) - loss64(minus)) / (2 * h);
     });
     const x = tf.tensor4d(Float32Array.from(x0), [1, H, W, 2]);

@@ -92,8 +92,8 @@ describe('ONNX objective graph: image gradient against float64 finite difference
         const fd = image.v.map((_, i) => {
           const plus = Float64Array.from(image.v);
           const minus = Float64Array.from(image.v);
-          plus[i] += step;
-          minus[i] -= step;
+          plus[i] = image.v[i]! + step;
+          minus[i] = image.v[i]! - step;
           return (total64(plus) - total64(minus)) / (2 * step);
         });
         // Most pixels must matter, so that a wrong kernel orientation or pooling gradient cannot hide.

@@ -94,7 +94,10 @@ function layOutLbfgs(passes: PassList, n: number, x: GPUBuffer, gRaw: GPUBuffer,
   const dotPartials = passes.storage('lbfgs row-dot partials', k * Math.ceil(n / DOT_CHUNK));
   const rho = passes.storage('lbfgs rho', k);
   const sy = passes.storage('lbfgs SY', k * k);
-  const [dotsA, dotsB, alpha, c] = ['row dots A', 'row dots B', 'alpha', 'c'].map((label) => passes.storage(`lbfgs ${label}`, k));
+  const dotsA = passes.storage('lbfgs row dots A', k);
+  const dotsB = passes.storage('lbfgs row dots B', k);
+  const alpha = passes.storage('lbfgs alpha', k);
+  const c = passes.storage('lbfgs c', k);
   const perGroup = rowsPerGroup(device, n, k);
   const groups: { first: number; rows: number; S: GPUBuffer; Y: GPUBuffer }[] = [];
   for (let first = 0; first < k; first += perGroup) {

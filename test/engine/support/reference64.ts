@@ -57,7 +57,7 @@ export function gram64(x: Map64): Float64Array {
   const g = new Float64Array(x.c * x.c);
   const m = x.h * x.w;
   for (let p = 0; p < m; p++)
-    for (let a = 0; a < x.c; a++) for (let b = 0; b < x.c; b++) g[a * x.c + b] += x.v[p * x.c + a]! * x.v[p * x.c + b]!;
+    for (let a = 0; a < x.c; a++) for (let b = 0; b < x.c; b++) g[a * x.c + b]! += x.v[p * x.c + a]! * x.v[p * x.c + b]!;
   return g;
 }
 
