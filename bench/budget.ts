@@ -1,5 +1,5 @@
 // Painting to a time budget (issue 20):
-//   npm run bench -- budget [SIZE] [SECONDS ...] [--styles a,b] [--ratios 1,2,4] [--no-torch] [--cpu-clock] [--out DIR]
+//   npm run bench -- budget [SIZE] [SECONDS ...] [--styles a,b] [--ratios 1,2,4] [--no-torch] [--no-single] [--cpu-clock] [--out DIR]
 //
 // For each style and budget, on the default backend: the budgeted coarse-to-fine run (what users get; with --ratios,
 // once per time-share ratio between neighbouring scales, budget.ts FINE_SHARE_RATIO), a single-scale run given the
@@ -174,13 +174,14 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   const threads = backend === 'onnxruntime' ? sessionSettingsFromEnv('cpu').threads : 1;
   const now = clock(argv.includes('--cpu-clock'), threads);
   const withTorch = !argv.includes('--no-torch') && torchAvailable();
-  if (!withTorch) console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+  if (!withTorch && !argv.includes('--no-torch')) console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+  const withSingle = !argv.includes('--no-single');
   const rows: Row[] = [];
   for (const style of styles) {
     for (const budgetS of budgets) {
       const runs: Painted[] = [];
       if (withTorch) runs.push(await paintTorch(style, size, budgetS, threads));
-      runs.push(await paint(style, size, budgetS, { single: true }, now));
+      if (withSingle) runs.push(await paint(style, size, budgetS, { single: true }, now));
       for (const ratio of ratios) runs.push(await paint(style, size, budgetS, { ratio }, now));
       rows.push(...runs.map((r) => r.row));
       const file = join(out, `${style}-${size}px-${budgetS}s.png`);
