@@ -8,12 +8,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, statementCache, type Db, type StatementCache } from './database.js';
+import { SqliteApiTokens } from './sqlite-tokens.js';
 import { AUDIT_INSERT_COLUMNS, auditFromRow, auditInsertValues, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from './rows.js';
 import {
   PREVIEW_BLOB,
   QUOTA_FIELDS,
   userKeyString,
   type AdmissionResult,
+  type ApiTokens,
   type AdmissionSnapshot,
   type AuditEntry,
   type Delivery,
@@ -76,6 +78,7 @@ export function isBusyError(err: unknown): boolean {
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
+  readonly apiTokens: ApiTokens;
   private readonly sql: StatementCache;
   private readonly busyRetryMs: number;
   private closed = false;
@@ -92,6 +95,7 @@ export class SqliteStore implements Store {
     private readonly options: SqliteStoreOptions = {},
   ) {
     this.sql = statementCache(db);
+    this.apiTokens = new SqliteApiTokens(db);
     this.busyRetryMs = options.busyRetryMs ?? 60_000;
   }
 

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type {
   AdmissionResult,
+  ApiTokens,
   AdmissionSnapshot,
   AuditEntry,
   Delivery,
@@ -29,6 +30,7 @@ import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, inTransaction, type PostgresOptions } from './database.js';
 import { AUDIT_INSERT_COLUMNS, auditFromRow, auditInsertValues, deliveryFromRow, jobFromRow, QUOTA_COLUMN, quotaFromRow, type AuditRow, type DeliveryRow, type JobRow } from '../rows.js';
 import { bufferOf, bytesOf } from './rows.js';
+import { PostgresApiTokens } from './tokens.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -40,12 +42,15 @@ const userArgs = (u: UserKey) => [u.platform, u.workspaceId, u.userId];
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
+  readonly apiTokens: ApiTokens;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
     private readonly options?: PostgresOptions,
-  ) {}
+  ) {
+    this.apiTokens = new PostgresApiTokens(pool);
+  }
 
   /**
    * Connects, applies pending migrations (db/postgres/migrations) and returns the store. Rejects with the server's

@@ -12,6 +12,7 @@ import { createJobService } from '../../src/app/compose.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
 import { startStudio, type Studio, type StudioOptions } from '../../src/platforms/web/server.js';
+import { PersonalTokens } from '../../src/platforms/web/tokens.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
 export interface TestStudio {
@@ -58,6 +59,7 @@ export async function startTestStudio(
     context,
     artistsDir,
     metrics,
+    tokens: PersonalTokens.of(jobs),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
   });
   await jobs.start();

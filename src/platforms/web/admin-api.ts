@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ArgValue } from '../../../commands/types.js';
 import type { JobState, Platform } from '../../jobs/types.js';
 import { answer, command, type StudioDeps } from './api.js';
+import { requireAdminScope } from './auth.js';
 import { sendError } from './errors.js';
 import { apiJob } from './job-view.js';
 import { plainText } from './text.js';
@@ -27,6 +28,7 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
   // operations check the role again themselves.
   await app.register(async (admin) => {
     admin.addHook('onRequest', async (request, reply) => {
+      if (requireAdminScope(request, reply)) return reply;
       if ((await jobs.roleOf(request.requester)) !== 'admin') {
         return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
       }

@@ -67,16 +67,22 @@ export function appPage(): string {
 </html>`;
 }
 
-/** The login form: the token (when the studio has one) and an optional name to paint under. */
+/**
+ * The login form. With a studio token (needsToken): one token field, for a user's own API token or the operator's
+ * STYLEBOT_WEB_TOKEN. On loopback: an optional API token, or a name the person at the machine acts as.
+ */
 export function loginPage(options: { needsToken: boolean; user?: string; error?: string }): string {
   const error = options.error ? `<p class="message error" role="alert">${escapeHtml(options.error)}</p>` : '';
-  const token = options.needsToken
-    ? '<label>Token <input type="password" name="token" autocomplete="current-password" required autofocus></label>'
-    : '';
+  const tokenHelp = options.needsToken
+    ? 'Your own API token (an admin makes it for you), or the studio token if you are its operator.'
+    : 'Optional: your own API token, to paint as yourself.';
+  const token = `<label>Token <input type="password" name="token" autocomplete="current-password"${options.needsToken ? ' required autofocus' : ''}> <small>${escapeHtml(tokenHelp)}</small></label>`;
   const current = options.user ? `<p>You are <b>${escapeHtml(options.user)}</b> now.</p>` : '';
-  const nameHelp = options.needsToken
-    ? 'Leave it empty to be the studio operator (an admin).'
-    : 'Leave it empty to be the local user, the studio\'s admin; give a name to paint as an ordinary user with quotas.';
+  const name = options.needsToken
+    ? ''
+    : `<label>Name <input type="text" name="name" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}" maxlength="32"> <small>${escapeHtml(
+        'Or, without a token: leave it empty to be the person at this machine (the studio\'s admin), or give a name to try the studio as an ordinary user with quotas.',
+      )}</small></label>`;
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,7 +92,7 @@ export function loginPage(options: { needsToken: boolean; user?: string; error?:
 ${current}${error}
 <form method="post" action="/login">
 ${token}
-<label>Name <input type="text" name="name" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}" maxlength="32"> <small>${escapeHtml(nameHelp)}</small></label>
+${name}
 <button type="submit">Continue</button>
 </form>
 </main></body></html>`;

@@ -18,6 +18,8 @@ import { sendError } from './errors.js';
 import { JobStreams } from './job-stream.js';
 import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
+import { registerTokenApi } from './token-api.js';
+import type { PersonalTokens } from './tokens.js';
 import { UploadError } from './uploads.js';
 import { failureOf, outcome } from '../../errors/index.js';
 import { defaultLogger } from '../../logger.js';
@@ -40,6 +42,8 @@ export interface StudioOptions {
   connections?: () => ChatConnection[];
   /** Largest JSON or form body that is not an upload, in bytes (default 64 KiB); larger ones get 413. */
   bodyLimit?: number;
+  /** Personal API tokens (named users' credentials); without them only the machine and the operator exist. */
+  tokens?: PersonalTokens;
   /** Request deadline, idle timeout and sockets per address (defaults: DEFAULT_CONNECTION_LIMITS). */
   connectionLimits?: Partial<Omit<ConnectionLimits, 'maxBodyBytes'>>;
 }
@@ -113,7 +117,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     limits: { fileSize: maxImageBytes, files: 4, fields: 40, fieldSize: 16 * 1024, parts: 48, headerPairs: 200 },
   });
 
-  await registerAuth(app, { loopback, token: options.token, publicOrigin: options.publicOrigin });
+  await registerAuth(app, { loopback, token: options.token, publicOrigin: options.publicOrigin, tokens: options.tokens });
   const streams = new JobStreams(options.jobs);
   // The page shows a preview as soon as there is one: the engine may send one after any iteration, and the job
   // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
@@ -121,6 +125,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir };
   await registerApi(app, deps);
   await registerAdminApi(app, deps);
+  await app.register(async (api) => registerTokenApi(api, options.tokens), { prefix: '/api/v1' });
   registerOps(app, options.jobs, options.metrics, options.connections ?? (() => []));
 
   const script = await bundleClient();

@@ -5,6 +5,7 @@
 // Types only (esbuild erases them): the shapes the server's API sends.
 import type { OptionField } from '../options-form.js';
 import type { ApiJob } from '../job-view.js';
+import type { TokenView } from '../tokens.js';
 
 interface Me {
   user: string;
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     ['compare', 'Style distance', comparePage],
     ['settings', 'Picture settings', settingsPage],
     ['gallery', 'My pictures', galleryPage],
+    ['tokens', 'API tokens', tokensPage],
   ];
   if (me.role === 'admin') pages.push(['admin', 'Admin', adminPage]);
   const nav = document.getElementById('nav')!;
@@ -105,6 +107,7 @@ function show(): void {
   }
   if (id === 'gallery') void refreshGallery();
   if (id === 'admin') void refreshAdmin();
+  if (id === 'tokens') void refreshTokens();
 }
 
 // ---- paint --------------------------------------------------------------------------------------------------
@@ -350,6 +353,69 @@ async function refreshGallery(): Promise<void> {
     return;
   }
   gallery.replaceChildren(...jobs.map((job) => jobCard(job)));
+}
+
+// ---- API tokens ---------------------------------------------------------------------------------------------
+
+const tokenList = h('div', { 'data-testid': 'token-list' });
+const tokenOut = h('div', {});
+
+/** The user's own personal API tokens: make one (shown once), see when each was used, revoke. Admins see everyone's. */
+function tokensPage(): HTMLElement {
+  const form = h(
+    'form',
+    { 'data-testid': 'token-create' },
+    h('label', {}, 'name ', h('input', { type: 'text', name: 'name', required: true, maxlength: 64, placeholder: 'laptop script' })),
+    h('label', {}, 'scope ', h('select', { name: 'scope' }, h('option', { value: 'jobs' }, 'jobs'), me.role === 'admin' ? h('option', { value: 'admin' }, 'admin') : null)),
+    me.role === 'admin' ? h('label', {}, 'for user ', h('input', { type: 'text', name: 'user', placeholder: me.user })) : null,
+    h('button', { type: 'submit' }, 'Make a token'),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ''));
+    void postJson<TokenView & { token: string }>('/api/v1/tokens', data)
+      .then((made) => {
+        tokenOut.replaceChildren(
+          h('div', { class: 'message ok', role: 'status' }, `Token ${made.id} for ${made.user}. Copy it now: it is not shown again.`),
+          h('input', { type: 'text', readonly: true, value: made.token, size: 60, 'data-testid': 'new-token' }),
+        );
+        form.reset();
+        return refreshTokens();
+      })
+      .catch((error: Error) => message(tokenOut, error.message, 'error'));
+  });
+  return h(
+    'section',
+    {},
+    h('h2', {}, 'API tokens'),
+    h('p', { class: 'help' }, 'A token lets a script use the JSON API as you (Authorization: Bearer TOKEN), with your quotas. See /api/docs.'),
+    form,
+    tokenOut,
+    tokenList,
+  );
+}
+
+async function refreshTokens(): Promise<void> {
+  const { tokens } = await api<{ tokens: TokenView[] }>(`/api/v1/tokens${me.role === 'admin' ? '?user=*' : ''}`);
+  const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : '-');
+  tokenList.replaceChildren(
+    tokens.length === 0
+      ? h('p', {}, 'No tokens yet.')
+      : table(
+          ['id', 'user', 'name', 'scope', 'made', 'last used', ''],
+          tokens.map((t) => [
+            t.id,
+            t.user,
+            t.name,
+            t.scope,
+            when(t.createdAt),
+            when(t.lastUsedAt),
+            t.revokedAt
+              ? `revoked ${when(t.revokedAt)}`
+              : h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' }).then(refreshTokens) }, 'Revoke'),
+          ]),
+        ),
+  );
 }
 
 // ---- admin --------------------------------------------------------------------------------------------------
