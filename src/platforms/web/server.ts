@@ -3,6 +3,7 @@
 // are requesters on platform "web" and every action runs through commands/ and the shared JobService.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CommandContext } from '../../../commands/types.js';
@@ -18,6 +19,8 @@ import { sendError } from './errors.js';
 import { JobStreams } from './job-stream.js';
 import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
+import { API_PREFIX, registerOpenApi, registerOpenApiDocument } from './openapi.js';
+import { stylebotVersion } from '../../reproduce/settings.js';
 import { registerTokenApi } from './token-api.js';
 import type { PersonalTokens } from './tokens.js';
 import { UploadError } from './uploads.js';
@@ -60,6 +63,9 @@ function clientAborted(error: Error & { code?: string }, raw: IncomingMessage): 
   return raw.destroyed && !raw.complete && (error.message === 'aborted' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
+/** RFC 9745 Deprecation: the /api paths are deprecated since /api/v1 came (2026-12-04, as epoch seconds). */
+const DEPRECATED_SINCE = `@${Date.UTC(2026, 11, 4) / 1000}`;
+
 /** Builds the studio and starts listening; rejects when the port is taken (with the address in the message). */
 export async function startStudio(options: StudioOptions): Promise<Studio> {
   const loopback = isLoopbackHost(options.host);
@@ -77,8 +83,15 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   // An upload is at most four images and some text fields; anything declared larger is refused unread.
   registerRequestDeadline(app, { requestTimeoutMs: limits.requestTimeoutMs, maxBodyBytes: 4 * maxImageBytes + 1024 * 1024 });
 
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext === 'querystring' ? 'query' : error.validationContext === 'params' ? 'path' : (error.validationContext ?? 'request');
+      const problems = error.validation.map((issue) => `${issue.instancePath.slice(1) || where}: ${(issue.message ?? 'not valid').replace(/\.$/, '')}`);
+      return sendError(reply, 400, 'invalid', `The ${where} is not valid: ${problems.join('; ')}.`);
+    }
     // Checked before the generic 413: these limits answer 413 too, and deserve their own sentence.
     if (error.code === 'FST_FILES_LIMIT' || error.code === 'FST_PARTS_LIMIT' || error.code === 'FST_FIELDS_LIMIT') {
       return sendError(reply, 413, 'too_large', 'Too many files or fields: send one photo and at most three style images.');
@@ -123,9 +136,28 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
   const context: CommandContext = { ...options.context, defaults: { progressEvery: 1, ...options.context.defaults } };
   const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir };
-  await registerApi(app, deps);
-  await registerAdminApi(app, deps);
-  await app.register(async (api) => registerTokenApi(api, options.tokens), { prefix: '/api/v1' });
+  await registerOpenApi(app, stylebotVersion());
+  await app.register(
+    async (v1) => {
+      await registerApi(v1, deps);
+      await registerAdminApi(v1, deps);
+      await registerTokenApi(v1, options.tokens);
+    },
+    { prefix: API_PREFIX },
+  );
+  // The paths before /api/v1 stay for a deprecation period: the same routes, each answer saying where they moved.
+  await app.register(
+    async (legacy) => {
+      legacy.addHook('onSend', async (request, reply) => {
+        reply.header('deprecation', DEPRECATED_SINCE);
+        reply.header('link', `<${API_PREFIX}${request.url.slice('/api'.length)}>; rel="successor-version"`);
+      });
+      await registerApi(legacy, deps);
+      await registerAdminApi(legacy, deps);
+    },
+    { prefix: '/api' },
+  );
+  registerOpenApiDocument(app);
   registerOps(app, options.jobs, options.metrics, options.connections ?? (() => []));
 
   const script = await bundleClient();
