@@ -178,8 +178,8 @@ export const AuditAnswer = z.object({
       actor: z.object({ platform: z.string(), workspaceId: z.string(), userId: z.string() }),
       action: z.string(),
       target: z.string(),
-      before: z.unknown(),
-      after: z.unknown(),
+      before: z.unknown().optional().describe('The value before (absent when there was none).'),
+      after: z.unknown().optional().describe('The value after (absent when removed).'),
     }),
   ),
 });
