@@ -42,6 +42,8 @@ export interface BotConfig {
   discord?: DiscordConfig;
   slack?: SlackConfig;
   web: WebConfig;
+  /** The JSON API's limits (src/platforms/web/rate-limit.ts). */
+  api: { rateLimitPerMinute: number; trustProxy?: string[] };
   admins: string[];
   defaults: { size: number; iterations: number };
   limits: { maxImageBytes: number; maxImagePixels: number };
@@ -115,6 +117,10 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     discord,
     slack,
     web,
+    api: {
+      rateLimitPerMinute: e.STYLEBOT_API_RATE_LIMIT ?? 600,
+      ...(e.STYLEBOT_TRUST_PROXY ? { trustProxy: e.STYLEBOT_TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+    },
     admins: (e.STYLEBOT_ADMINS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
     defaults: { size: e.STYLEBOT_DEFAULT_SIZE!, iterations: e.STYLEBOT_DEFAULT_ITERATIONS! },
     limits: { maxImageBytes: e.STYLEBOT_MAX_IMAGE_BYTES!, maxImagePixels: e.STYLEBOT_MAX_IMAGE_PIXELS! },
@@ -125,6 +131,7 @@ const BOT_KEYS = [
   'DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE',
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL',
   'STYLEBOT_WEB_HOST', 'STYLEBOT_WEB_PORT', 'STYLEBOT_WEB_TOKEN', 'STYLEBOT_WEB_ORIGIN', 'STYLEBOT_ADMINS',
+  'STYLEBOT_API_RATE_LIMIT', 'STYLEBOT_TRUST_PROXY',
   'STYLEBOT_DEFAULT_SIZE', 'STYLEBOT_DEFAULT_ITERATIONS', 'STYLEBOT_MAX_IMAGE_BYTES', 'STYLEBOT_MAX_IMAGE_PIXELS',
 ] as const satisfies readonly (keyof Env)[];
 

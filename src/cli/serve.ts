@@ -86,7 +86,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   const { startStudio } = await import('../platforms/web/server.js');
   let studio;
   try {
-    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, tokens: PersonalTokens.of(jobs), connections: () => bots });
+    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, tokens: PersonalTokens.of(jobs), ...config.api, connections: () => bots });
   } catch (error) {
     log.error(`Could not start the studio: ${(error as Error).message}`);
     await jobs.close();

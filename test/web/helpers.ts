@@ -25,7 +25,7 @@ export interface TestStudio {
 }
 
 export async function startTestStudio(
-  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger } = {},
+  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger; rateLimitPerMinute?: number } = {},
 ): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
@@ -60,6 +60,8 @@ export async function startTestStudio(
     artistsDir,
     metrics,
     tokens: PersonalTokens.of(jobs),
+    // Tests send many requests from one address; the limit itself is tested with a small one (test/api/limits.test.ts).
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
   });
   await jobs.start();

@@ -1,5 +1,6 @@
 // The studio's two HTML documents: the app shell (the script in client/app.ts fills it from the JSON API) and the
 // login form. Server-side text is escaped; the rest of the page is built by the script with textContent.
+import { createHash } from 'node:crypto';
 
 const STYLE = `
 :root { color-scheme: light dark; --accent: #7a4fd6; --line: #8884; --card: #8881; font-family: system-ui, sans-serif; }
@@ -40,6 +41,9 @@ progress { width: 100%; height: 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 td, th { border-bottom: 1px solid var(--line); padding: .3rem; text-align: left; vertical-align: top; }
 `;
+
+/** The CSP source of the pages' one inline <style> (security-headers.ts allows exactly it, no other inline style). */
+export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

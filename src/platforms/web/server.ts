@@ -21,6 +21,8 @@ import { registerOps, type ChatConnection } from './ops.js';
 import { appPage } from './page.js';
 import { API_PREFIX, registerOpenApi, registerOpenApiDocument } from './openapi.js';
 import { stylebotVersion } from '../../reproduce/settings.js';
+import { RateLimited, registerRateLimit } from './rate-limit.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerTokenApi } from './token-api.js';
 import type { PersonalTokens } from './tokens.js';
 import { UploadError } from './uploads.js';
@@ -45,6 +47,10 @@ export interface StudioOptions {
   connections?: () => ChatConnection[];
   /** Largest JSON or form body that is not an upload, in bytes (default 64 KiB); larger ones get 413. */
   bodyLimit?: number;
+  /** Requests a minute to /api per token, or per address without one (default 600; 0 = no limit). */
+  rateLimitPerMinute?: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs); default none. */
+  trustProxy?: string[];
   /** Personal API tokens (named users' credentials); without them only the machine and the operator exist. */
   tokens?: PersonalTokens;
   /** Request deadline, idle timeout and sockets per address (defaults: DEFAULT_CONNECTION_LIMITS). */
@@ -76,7 +82,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     connectionTimeout: limits.idleTimeoutMs,
     logger: false,
-    trustProxy: false,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     forceCloseConnections: true,
   });
   capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
@@ -87,6 +93,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
+    if (error instanceof RateLimited) return sendError(reply, 429, 'rate_limited', error.message);
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext === 'querystring' ? 'query' : error.validationContext === 'params' ? 'path' : (error.validationContext ?? 'request');
       const problems = error.validation.map((issue) => `${issue.instancePath.slice(1) || where}: ${(issue.message ?? 'not valid').replace(/\.$/, '')}`);
@@ -131,6 +138,8 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   });
 
   await registerAuth(app, { loopback, token: options.token, publicOrigin: options.publicOrigin, tokens: options.tokens });
+  await registerRateLimit(app, options.rateLimitPerMinute ?? 600);
+  await registerSecurityHeaders(app);
   const streams = new JobStreams(options.jobs);
   // The page shows a preview as soon as there is one: the engine may send one after any iteration, and the job
   // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
