@@ -3,7 +3,9 @@
 // document gives for their status (checked with ajv against the dereferenced document, not with the server's zod).
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiTableMarkdown, buildOpenApiDocument } from '../../src/platforms/web/openapi.js';
 import { form, smallPicture, startTestStudio, type TestStudio } from '../web/helpers.js';
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema?: object }> }> };
@@ -78,6 +80,13 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(upload.requestBody.content['multipart/form-data']!.schema.properties)).toEqual(expect.arrayContaining(['content', 'style', 'size', 'iterations', 'style_strength', 'seed']));
     const job = (doc.paths['/api/v1/jobs/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { properties: Record<string, unknown> }).properties;
     expect(Object.keys(job)).toEqual(expect.arrayContaining(['worker', 'attempts', 'state', 'result']));
+  });
+
+  it("is what the README's API table says (npm run api-docs writes it), and what that script builds", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = /<!-- api-table:start[^>]*-->\n([\s\S]*?)\n<!-- api-table:end -->/.exec(readme)?.[1];
+    expect(table, 'run npm run api-docs').toBe(apiTableMarkdown(raw as never));
+    expect((await buildOpenApiDocument()) as unknown).toEqual(raw);
   });
 
   it('the browsable page is served from this process', async () => {

@@ -64,3 +64,62 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
 export function registerOpenApiDocument(app: FastifyInstance): void {
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
 }
+
+/** One row per documented operation: method, path, summary (tag order, then path). */
+export interface ApiRow {
+  tag: string;
+  method: string;
+  path: string;
+  summary: string;
+}
+
+/** The operations of an OpenAPI document, in the document's tag order, then path, then method. */
+export function apiRows(document: { tags?: { name: string }[]; paths?: Record<string, Record<string, { tags?: string[]; summary?: string }>> }): ApiRow[] {
+  const order = (document.tags ?? []).map((t) => t.name);
+  const rows: ApiRow[] = [];
+  for (const [path, methods] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(methods)) {
+      rows.push({ tag: operation.tags?.[0] ?? '', method: method.toUpperCase(), path, summary: operation.summary ?? '' });
+    }
+  }
+  return rows.sort((a, b) => order.indexOf(a.tag) - order.indexOf(b.tag) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** The README's table of the API (between the api-table markers), generated from the document. */
+export function apiTableMarkdown(document: Parameters<typeof apiRows>[0]): string {
+  const lines = ['| request | what it does | who |', '|---|---|---|'];
+  for (const row of apiRows(document)) {
+    lines.push(`| \`${row.method} ${row.path}\` | ${row.summary.replace(/\|/g, '\\|')} | ${row.tag === 'admin' ? 'admins' : 'anyone logged in'} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The document as the studio serves it, built without a job service (the routes are registered, never called):
+ * for `npm run api-docs`, which writes the README's table.
+ */
+export async function buildOpenApiDocument(): Promise<ReturnType<FastifyInstance['swagger']>> {
+  const { default: Fastify } = await import('fastify');
+  const { serializerCompiler, validatorCompiler } = await import('fastify-type-provider-zod');
+  const { registerApi } = await import('./api.js');
+  const { registerAdminApi } = await import('./admin-api.js');
+  const { registerTokenApi } = await import('./token-api.js');
+  const { stylebotVersion } = await import('../../reproduce/settings.js');
+  const app = Fastify({ logger: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await registerOpenApi(app, stylebotVersion());
+  const deps = { jobs: undefined, context: undefined, streams: undefined, artistsDir: '' } as unknown as Parameters<typeof registerApi>[1];
+  await app.register(
+    async (v1) => {
+      await registerApi(v1, deps);
+      await registerAdminApi(v1, deps);
+      await registerTokenApi(v1, undefined);
+    },
+    { prefix: API_PREFIX },
+  );
+  await app.ready();
+  const document = app.swagger();
+  await app.close();
+  return document;
+}
