@@ -8,6 +8,7 @@ import type { CommandContext } from '../../commands/types.js';
 import type { Store } from '../../src/jobs/ports.js';
 import type { Logger } from '../../src/logger.js';
 import type { StylebotJobService } from '../../src/jobs/index.js';
+import type { JobServiceOptions } from '../../src/jobs/options.js';
 import { createJobService } from '../../src/app/compose.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
@@ -25,7 +26,7 @@ export interface TestStudio {
 }
 
 export async function startTestStudio(
-  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger; rateLimitPerMinute?: number } = {},
+  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger; rateLimitPerMinute?: number; webhooks?: StudioOptions['webhooks']; outbox?: JobServiceOptions['outbox'] } = {},
 ): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
@@ -42,6 +43,7 @@ export async function startTestStudio(
     admins: [`web:${LOCAL_USER}`],
     log: options.log ?? (() => undefined),
     ...(options.store ? { store: options.store } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
   const metrics = new StylebotMetrics();
   metrics.watch(jobs);
@@ -62,6 +64,7 @@ export async function startTestStudio(
     tokens: PersonalTokens.of(jobs),
     // Tests send many requests from one address; the limit itself is tested with a small one (test/api/limits.test.ts).
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
   });
   await jobs.start();

@@ -16,6 +16,7 @@ import type { JobStreams } from './job-stream.js';
 import { optionFields } from './options-form.js';
 import { plainText } from './text.js';
 import { readUpload, UploadError } from './uploads.js';
+import { type Webhooks, WebhookRefused } from './webhooks.js';
 import {
   ArtistWork,
   Artists,
@@ -48,6 +49,8 @@ export interface StudioDeps {
   streams: JobStreams;
   /** The artist corpus folder (thumbnails are read from it, for names the job service lists). */
   artistsDir: string;
+  /** Completion webhooks: checks a job's callback_url (absent: a callback_url is refused). */
+  webhooks?: Webhooks;
 }
 
 /** Where a studio job's progress goes: the studio itself (the job core stores it with the job). */
@@ -64,8 +67,9 @@ export function command(
   args: Record<string, ArgValue | undefined> = {},
   attachments: Record<string, Attachment> = {},
   subcommand?: string,
+  reply: Record<string, unknown> = WEB_REPLY,
 ): Promise<CommandReply> {
-  return runCommand({ requester, command: name, ...(subcommand ? { subcommand } : {}), args, attachments, reply: WEB_REPLY }, deps.context);
+  return runCommand({ requester, command: name, ...(subcommand ? { subcommand } : {}), args, attachments, reply }, deps.context);
 }
 
 /** The owner of a job, or an admin, may see and change it (the job core checks changes again). */
@@ -122,7 +126,19 @@ export async function registerApi(plain: FastifyInstance, deps: StudioDeps): Pro
 
   app.post('/jobs', { schema: { summary: 'Paint a picture (multipart/form-data)', tags: ['jobs'], consumes: ['multipart/form-data'], response: { 202: JobAccepted, ...REFUSALS } }, config: { upload: 'job' } }, async (request, reply) => {
     const upload = await readUpload(request, context.limits.maxImageBytes);
-    const result = await command(deps, request.requester, 'stylize', upload.args, upload.attachments);
+    // The job's reply target carries its callback URL, so the outbox's delivery of its end reaches webhooks.ts.
+    const { callback_url: callback, ...args } = upload.args;
+    let target: Record<string, unknown> = WEB_REPLY;
+    if (callback !== undefined) {
+      try {
+        if (!deps.webhooks) throw new WebhookRefused('This Stylebot sends no webhooks.');
+        target = { ...WEB_REPLY, callbackUrl: deps.webhooks.check(String(callback)) };
+      } catch (error) {
+        if (error instanceof WebhookRefused) return sendError(reply, 400, 'invalid', error.message);
+        throw error;
+      }
+    }
+    const result = await command(deps, request.requester, 'stylize', args, upload.attachments, undefined, target);
     return answer(deps, reply, result, true);
   });
 

@@ -222,6 +222,11 @@ export function jobUploadSchema(): Record<string, unknown> {
     style_weight1: { type: 'number', description: 'Blend weight of the first painting.' },
     style_weight2: { type: 'number', description: 'Blend weight of the second painting.' },
     style_weight3: { type: 'number', description: 'Blend weight of the third painting.' },
+    callback_url: {
+      type: 'string',
+      format: 'uri',
+      description: 'When the job ends, POST { event, job, resultUrl } here, signed (Stylebot-Signature: t=...,v1=HMAC-SHA256 of "t.body"); only to hosts an admin allowed.',
+    },
   };
   for (const field of fieldsFor('web')) properties[snakeName(field)] = optionProperty(field);
   return { type: 'object', properties };

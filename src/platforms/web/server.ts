@@ -24,6 +24,7 @@ import { stylebotVersion } from '../../reproduce/settings.js';
 import { RateLimited, registerRateLimit } from './rate-limit.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerTokenApi } from './token-api.js';
+import { Webhooks } from './webhooks.js';
 import type { PersonalTokens } from './tokens.js';
 import { UploadError } from './uploads.js';
 import { failureOf, outcome } from '../../errors/index.js';
@@ -51,6 +52,8 @@ export interface StudioOptions {
   rateLimitPerMinute?: number;
   /** Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs); default none. */
   trustProxy?: string[];
+  /** Completion webhooks (STYLEBOT_WEBHOOK_HOSTS and _SECRET); without them a callback_url is refused. */
+  webhooks?: { hosts: string[]; secret: string };
   /** Personal API tokens (named users' credentials); without them only the machine and the operator exist. */
   tokens?: PersonalTokens;
   /** Request deadline, idle timeout and sockets per address (defaults: DEFAULT_CONNECTION_LIMITS). */
@@ -144,7 +147,10 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   // The page shows a preview as soon as there is one: the engine may send one after any iteration, and the job
   // service's time throttle (STYLEBOT_PROGRESS_MS) decides how often. Chat keeps its own setting.
   const context: CommandContext = { ...options.context, defaults: { progressEvery: 1, ...options.context.defaults } };
-  const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir };
+  let baseUrl = options.publicOrigin ?? `http://${options.host}:${options.port}`;
+  const webhooks = new Webhooks({ hosts: options.webhooks?.hosts ?? [], secret: options.webhooks?.secret ?? '', baseUrl: () => baseUrl });
+  const detachWebhooks = webhooks.enabled ? webhooks.attach(options.jobs) : () => undefined;
+  const deps: StudioDeps = { jobs: options.jobs, context, streams, artistsDir: options.artistsDir, webhooks };
   await registerOpenApi(app, stylebotVersion());
   await app.register(
     async (v1) => {
@@ -178,6 +184,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     streams.close();
+    detachWebhooks();
     await app.close();
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new Error(`Port ${options.port} on ${options.host} is in use: set STYLEBOT_WEB_PORT to another port.`);
@@ -185,11 +192,13 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (!options.publicOrigin) baseUrl = `http://${host}:${address.port}`;
   return {
     app,
     url: `http://${host}:${address.port}`,
     async close() {
       streams.close();
+      detachWebhooks();
       await app.close();
     },
   };
