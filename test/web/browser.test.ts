@@ -166,6 +166,19 @@ describe.skipIf(!available)('studio in Chromium', () => {
     expect((await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
+  it('shows the API description at /api/docs, served by the studio', async () => {
+    const outside: string[] = [];
+    const watch = (request: { url(): string }) => {
+      if (!request.url().startsWith(t.url)) outside.push(request.url());
+    };
+    page.on('request', watch);
+    await page.goto(`${t.url}/api/docs/`);
+    await page.locator('.swagger-ui .info .title', { hasText: 'Stylebot API' }).waitFor();
+    await page.locator('.opblock-summary-path', { hasText: '/api/v1/jobs/{id}' }).first().waitFor();
+    page.off('request', watch);
+    expect(outside).toEqual([]);
+  });
+
   it('broke no rule of the Content-Security-Policy on any page it showed', () => {
     expect(consoleLines.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
   });
