@@ -2,12 +2,13 @@
 // HMAC-SHA256 over the timestamp and body; a receiver that is down is tried again through the durable outbox; hosts
 // an admin did not allow, and private addresses that are not listed themselves, are refused.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../db/sqlite-store.js';
 import type { Job } from '../../src/jobs/types.js';
 import { verifySignature, Webhooks } from '../../src/platforms/web/webhooks.js';
 import { form, smallPicture, startTestStudio, type TestStudio } from '../web/helpers.js';
@@ -126,6 +127,42 @@ describe('completion webhooks', () => {
       expect(verifySignature(SECRET, String(hook.received[0]!.headers['stylebot-signature']), hook.received[0]!.body)).toBe(true);
     } finally {
       hook.server.close();
+    }
+  });
+
+  it('are retried across a restart of the bot while the receiver is down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stylebot-webhook-restart-'));
+    const file = join(dir, 'stylebot.db');
+    const probe = await receiver();
+    const port = (probe.server.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.server.close(resolve));
+    const options = { webhooks: { hosts: ['127.0.0.1'], secret: SECRET }, outbox: { retryBaseMs: 300, retryMaxMs: 1000, pollMs: 100 } };
+    const first = await startTestStudio({ ...options, store: SqliteStore.open(file) });
+    let id: string;
+    try {
+      const response = await fetch(`${first.url}/api/v1/jobs`, {
+        method: 'POST',
+        body: form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '32', iterations: '2', callback_url: `http://127.0.0.1:${port}/hook` }),
+      });
+      id = ((await response.json()) as { id: string }).id;
+      await until(async () => ((await first.jobs.store.deliveriesOf(id))[0]?.attempts ?? 0) >= 1);
+    } finally {
+      await first.close();
+    }
+    // The bot is down; the receiver comes up; the bot starts again on the same database and delivers.
+    const hook = await receiver(port);
+    const second = await startTestStudio({ ...options, store: SqliteStore.open(file) });
+    try {
+      await until(() => hook.received.length > 0);
+      await until(async () => (await second.jobs.store.deliveriesOf(id))[0]!.state === 'delivered');
+      const payload = JSON.parse(hook.received[0]!.body) as { job: { id: string } };
+      expect(payload.job.id).toBe(id);
+      expect(verifySignature(SECRET, String(hook.received[0]!.headers['stylebot-signature']), hook.received[0]!.body)).toBe(true);
+      expect(hook.received).toHaveLength(1);
+    } finally {
+      hook.server.close();
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
