@@ -3,7 +3,7 @@
 // passes them here; this class forwards, checking on the way what comes from outside the store against what both
 // stores hold (stored-values.ts), so that the two dialects answer the same. The optional leaseNext and watch are not
 // forwarded: a dialect that has them defines them itself, since the job core tests for their presence.
-import type { AuditLog, JobRepository, Leases, Maintenance, Outbox, Quotas, Store } from '../src/jobs/ports.js';
+import type { ApiTokens, AuditLog, JobRepository, Leases, Maintenance, Outbox, Quotas, Store } from '../src/jobs/ports.js';
 import { checkId, checkQuota, checkUser, storableId, storableJob } from './stored-values.js';
 
 /** One implementation of every port of the job core (leaseNext, being optional, stays with the dialect). */
@@ -14,6 +14,7 @@ export interface StorePorts {
   quotas: Quotas;
   audit: AuditLog;
   maintenance: Maintenance;
+  tokens: ApiTokens;
 }
 
 type Args<K extends keyof Store> = Store[K] extends (...args: infer A) => unknown ? A : never;
@@ -23,6 +24,11 @@ export abstract class ComposedStore implements Store {
   abstract readonly dialect: Store['dialect'];
 
   protected constructor(protected readonly ports: StorePorts) {}
+
+  /** Personal API tokens, as they are (their ids and user keys come from the studio's own checks). */
+  get apiTokens(): ApiTokens {
+    return this.ports.tokens;
+  }
 
   abstract checkWritable(): Promise<void>;
   abstract close(): Promise<void>;

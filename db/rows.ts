@@ -1,6 +1,7 @@
 // Row shapes of the job tables and their conversion to the job core's records, for both stores: PostgreSQL gives
 // them as they are (JSONB parsed, BIGINT as numbers); SQLite decodes its JSON text columns first (sqlite/rows.ts).
 import type {
+  ApiTokenRecord,
   AuditEntry,
   Delivery,
   DeliveryKind,
@@ -13,6 +14,7 @@ import type {
   Quota,
   ReplyTarget,
   StoredStyle,
+  TokenScope,
 } from '../src/jobs/ports.js';
 
 export interface JobRow {
@@ -160,4 +162,31 @@ export function quotaFromRow(row: Record<string, unknown> | undefined): Partial<
     if (v !== null && v !== undefined) quota[field] = Number(v);
   }
   return quota;
+}
+
+/** A row of api_tokens (PostgreSQL's BIGINTs may arrive as strings). */
+export interface ApiTokenRow {
+  id: string;
+  platform: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  scope: string;
+  created_by: string;
+  created_at: number | string;
+  last_used_at: number | string | null;
+  revoked_at: number | string | null;
+}
+
+export function apiTokenFromRow(row: ApiTokenRow): ApiTokenRecord {
+  return {
+    id: row.id,
+    user: { platform: row.platform as Platform, workspaceId: row.workspace_id, userId: row.user_id },
+    name: row.name,
+    scope: row.scope as TokenScope,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    ...(row.last_used_at !== null ? { lastUsedAt: Number(row.last_used_at) } : {}),
+    ...(row.revoked_at !== null ? { revokedAt: Number(row.revoked_at) } : {}),
+  };
 }

@@ -103,6 +103,13 @@ export const envSchema = z.object({
   ),
   STYLEBOT_WEB_ORIGIN: url({ group: WEB, help: 'The address people open, when a reverse proxy serves the studio under another origin.', example: 'https://stylebot.example.org' }),
   STYLEBOT_ADMINS: text({ group: WEB, help: 'Admins, comma-separated: Discord/Slack user ids, or web:NAME for studio users.', example: 'web:alice,123456789012345678' }),
+  STYLEBOT_API_RATE_LIMIT: integer(600, 0, 1_000_000, { group: WEB, help: 'Requests a minute to /api per personal token, or per address without one (0 = no limit); over it: 429 with Retry-After.' }),
+  STYLEBOT_WEBHOOK_HOSTS: text({ group: WEB, help: 'Hosts a job\'s callback_url may name (comma-separated; *.example.org for subdomains); a private address only when listed itself. Unset: no webhooks.', example: 'hooks.example.org,127.0.0.1' }),
+  STYLEBOT_WEBHOOK_SECRET: text(
+    { group: WEB, help: 'Key of the webhooks\' HMAC-SHA256 signature (Stylebot-Signature), shared with the receivers (16 characters or more).', secret: true },
+    { test: (v) => v.length >= 16, message: 'must be at least 16 characters long' },
+  ),
+  STYLEBOT_TRUST_PROXY: text({ group: WEB, help: 'Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated IPs or CIDRs), for per-address limits.', example: '127.0.0.1,10.0.0.0/8' }),
 
   STYLEBOT_DEFAULT_SIZE: integer(512, SIZE.min, SIZE.max, { group: JOBS, help: 'Largest size a job gets when it names none (the start picks the largest that is good in STYLEBOT_TARGET_JOB_S).' }),
   STYLEBOT_DEFAULT_ITERATIONS: integer(300, ITERATIONS.min, ITERATIONS.max, { group: JOBS, help: 'Most iterations a budgeted job takes; set it to paint exactly that many instead of to a budget.' }),

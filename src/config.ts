@@ -42,6 +42,8 @@ export interface BotConfig {
   discord?: DiscordConfig;
   slack?: SlackConfig;
   web: WebConfig;
+  /** The JSON API's limits (src/platforms/web/rate-limit.ts). */
+  api: { rateLimitPerMinute: number; trustProxy?: string[]; webhooks?: { hosts: string[]; secret: string } };
   admins: string[];
   defaults: { size: number; iterations: number };
   limits: { maxImageBytes: number; maxImagePixels: number };
@@ -110,11 +112,21 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     ...(publicOrigin && URL.canParse(publicOrigin) ? { publicOrigin: new URL(publicOrigin).origin } : {}),
   };
 
+  const webhookHosts = (e.STYLEBOT_WEBHOOK_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  if (webhookHosts.length && !e.STYLEBOT_WEBHOOK_SECRET && !problems.some((p) => p.startsWith('STYLEBOT_WEBHOOK_SECRET'))) {
+    problems.push('STYLEBOT_WEBHOOK_SECRET is required with STYLEBOT_WEBHOOK_HOSTS: the key receivers check the signature with (e.g. `openssl rand -hex 32`)');
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     discord,
     slack,
     web,
+    api: {
+      rateLimitPerMinute: e.STYLEBOT_API_RATE_LIMIT ?? 600,
+      ...(e.STYLEBOT_TRUST_PROXY ? { trustProxy: e.STYLEBOT_TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(webhookHosts.length && e.STYLEBOT_WEBHOOK_SECRET ? { webhooks: { hosts: webhookHosts, secret: e.STYLEBOT_WEBHOOK_SECRET } } : {}),
+    },
     admins: (e.STYLEBOT_ADMINS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
     defaults: { size: e.STYLEBOT_DEFAULT_SIZE!, iterations: e.STYLEBOT_DEFAULT_ITERATIONS! },
     limits: { maxImageBytes: e.STYLEBOT_MAX_IMAGE_BYTES!, maxImagePixels: e.STYLEBOT_MAX_IMAGE_PIXELS! },
@@ -125,6 +137,7 @@ const BOT_KEYS = [
   'DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE',
   'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL',
   'STYLEBOT_WEB_HOST', 'STYLEBOT_WEB_PORT', 'STYLEBOT_WEB_TOKEN', 'STYLEBOT_WEB_ORIGIN', 'STYLEBOT_ADMINS',
+  'STYLEBOT_API_RATE_LIMIT', 'STYLEBOT_TRUST_PROXY', 'STYLEBOT_WEBHOOK_HOSTS', 'STYLEBOT_WEBHOOK_SECRET',
   'STYLEBOT_DEFAULT_SIZE', 'STYLEBOT_DEFAULT_ITERATIONS', 'STYLEBOT_MAX_IMAGE_BYTES', 'STYLEBOT_MAX_IMAGE_PIXELS',
 ] as const satisfies readonly (keyof Env)[];
 

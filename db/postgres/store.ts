@@ -18,6 +18,7 @@ import { PostgresLeases } from './leases.js';
 import { PostgresMaintenance } from './maintenance.js';
 import { PostgresOutbox } from './outbox.js';
 import { PostgresQuotas } from './quotas.js';
+import { PostgresApiTokens } from './tokens.js';
 import { isStandby } from './sql/is-standby.js';
 
 export class PostgresStore extends ComposedStore {
@@ -37,6 +38,7 @@ export class PostgresStore extends ComposedStore {
       quotas: new PostgresQuotas(pool),
       audit: new PostgresAuditLog(pool),
       maintenance: new PostgresMaintenance(pool),
+      tokens: new PostgresApiTokens(pool),
     });
     this.leases = leases;
   }

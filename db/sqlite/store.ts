@@ -1,5 +1,5 @@
 // The embedded Store: one SQLite file (better-sqlite3, WAL), shared by the processes of one machine. The ports are
-// implemented in jobs.ts, leases.ts, outbox.ts, quotas.ts, audit.ts and maintenance.ts over one connection
+// implemented in jobs.ts, leases.ts, outbox.ts, quotas.ts, audit.ts, maintenance.ts and tokens.ts over one connection
 // (connection.ts), their SQL one statement a file in sql/.
 import { ComposedStore } from '../composed-store.js';
 import { SqliteAuditLog } from './audit.js';
@@ -10,6 +10,7 @@ import { SqliteLeases } from './leases.js';
 import { SqliteMaintenance } from './maintenance.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteQuotas } from './quotas.js';
+import { SqliteApiTokens } from './tokens.js';
 
 export { BUSY_TIMEOUT_MS, isBusyError } from './connection.js';
 
@@ -41,6 +42,7 @@ export class SqliteStore extends ComposedStore {
       quotas: new SqliteQuotas(c),
       audit: new SqliteAuditLog(c),
       maintenance: new SqliteMaintenance(c, options.legacyFilesDir),
+      tokens: new SqliteApiTokens(c),
     });
     this.connection = c;
   }

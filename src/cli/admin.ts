@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BackupError, backupDatabase, restoreDatabase } from '../../db/sqlite/backup.js';
 import { createJobService, openStore } from '../app/compose.js';
 import { AdminError, jobServiceOptionsFromEnv, type StylebotJobService } from '../jobs/index.js';
+import { TOKEN_HELP, tokenCommand, TokenUsageError } from './admin-token.js';
 import type { Job, JobState, Platform, Quota, Requester, UserRef } from '../jobs/types.js';
 
 const HELP = `Usage: stylebot admin <command> [--data-dir DIR]
@@ -19,6 +20,7 @@ const HELP = `Usage: stylebot admin <command> [--data-dir DIR]
   cancel JOB
   stats [--days N] [--workspace WORKSPACE]
   audit [--limit N]
+${TOKEN_HELP}
   backup FILE         copy the live SQLite database (jobs, pictures, quotas, audit) to FILE, consistent while
                       the bot runs; with PostgreSQL use pg_dump (README, "Backups")
   restore FILE        put a backup in place in an empty data folder (then start the bot)
@@ -109,6 +111,7 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
   const [group = '', action, ...rest] = words;
   const singleWord = ['jobs', 'cancel', 'stats', 'audit'].includes(group);
   const key = singleWord ? group : `${group} ${action ?? ''}`;
+  if (group === 'token') return tokenCommand(service, by, action, rest, flags);
   switch (key) {
     case 'quota show': {
       const target = userRef(rest);
@@ -214,7 +217,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await dispatch(service, by, parsed.words, parsed.flags);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof TokenUsageError) {
       console.error(`stylebot admin: ${err.message}. See "stylebot admin --help".`);
       return 2;
     }

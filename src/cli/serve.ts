@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../models/checksums.js';
 import { MANIFEST_FILE } from '../models/weights-dir.js';
 import { LOCAL_USER } from '../platforms/web/auth.js';
 import type { ChatConnection } from '../platforms/web/ops.js';
+import { PersonalTokens } from '../platforms/web/tokens.js';
 import { expectedBackend } from '../engine/backend-names.js';
 import { DownloadBar } from './progress.js';
 import { budgetSize, DEFAULT_BUDGET_S, finalIterationsWithin, formatDuration, refuseOverLimit } from '../engine/estimate.js';
@@ -91,7 +92,7 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   const { startStudio } = await import('../platforms/web/server.js');
   let studio;
   try {
-    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, connections: () => bots });
+    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, tokens: PersonalTokens.of(jobs), ...config.api, connections: () => bots });
   } catch (error) {
     log.error(`Could not start the studio: ${(error as Error).message}`);
     await jobs.close();

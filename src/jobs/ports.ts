@@ -247,6 +247,7 @@ export interface Maintenance {
 /** Everything one dialect implements (SQLite db/sqlite/, PostgreSQL db/postgres/); only the service holds it whole. */
 export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance {
   readonly dialect: 'sqlite' | 'postgres';
+  readonly apiTokens: ApiTokens;
 
   /** Resolves when the store takes writes now (for health checks), without changing anything; rejects with why not. */
   checkWritable(): Promise<void>;
@@ -303,4 +304,39 @@ export const QUOTA_FIELDS = ['jobsPerDay', 'gpuSecondsPerDay', 'maxQueued', 'max
 /** "platform\0workspace\0user": the key of gpuMsByUserSince. */
 export function userKeyString(user: UserKey): string {
   return `${user.platform}\u0000${user.workspaceId}\u0000${user.userId}`;
+}
+
+/** What a personal API token may do: the people's API as its user (`jobs`), or that and the admin API (`admin`). */
+export type TokenScope = 'jobs' | 'admin';
+
+/** A personal API token as stored, without its secret (only its SHA-256 is kept, and only the store sees it). */
+export interface ApiTokenRecord {
+  /** Public handle, e.g. "tok_3f9a1c2b7d4e": safe to show, log and revoke by. */
+  id: string;
+  /** Whose token it is: the token acts as this user, with their role and quotas. */
+  user: UserKey;
+  /** The holder's label, e.g. "laptop script". */
+  name: string;
+  scope: TokenScope;
+  /** "platform/workspace/user" of who made it (the user, an admin, or "cli/local/NAME"). */
+  createdBy: string;
+  createdAt: number;
+  lastUsedAt?: number;
+  revokedAt?: number;
+}
+
+/** Personal API tokens (src/platforms/web/tokens.ts). Implementations: db/sqlite/tokens.ts, db/postgres/tokens.ts. */
+export interface ApiTokens {
+  /** Stores a new token; `hash` is the hex SHA-256 of the token (unique). */
+  createToken(token: ApiTokenRecord, hash: string): Promise<void>;
+  /** The live (not revoked) token with this hash, undefined otherwise. */
+  tokenByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+  /** A token by id, revoked or not. */
+  tokenById(id: string): Promise<ApiTokenRecord | undefined>;
+  /** A user's tokens, or everyone's when `user` is undefined; revoked ones included, newest first. */
+  listTokens(user?: UserKey): Promise<ApiTokenRecord[]>;
+  /** Records a use at `at` (the caller throttles how often). */
+  touchToken(id: string, at: number): Promise<void>;
+  /** Revokes a live token; false when it does not exist or was already revoked. */
+  revokeToken(id: string, at: number): Promise<boolean>;
 }

@@ -8,10 +8,20 @@ const TOKEN = 'hardening-token-0123456789';
 const ADMIN_PATHS = ['/api/%61dmin/jobs', '/api/%61dmin/audit', '/api/%61dmin/stats', '/api/%61dmin/quota?user=local', '/api/admin/jobs'];
 
 async function loginAs(url: string, name: string, token?: string): Promise<string> {
+  // With a studio token, a named user logs in with their own API token, which the operator makes for them.
+  const personal = token
+    ? ((await (
+        await fetch(`${url}/api/v1/tokens`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ user: name, name: 'test' }),
+        })
+      ).json()) as { token: string }).token
+    : undefined;
   const response = await fetch(`${url}/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-    body: new URLSearchParams({ name, ...(token ? { token } : {}) }),
+    body: new URLSearchParams(personal ? { token: personal } : { name }),
   });
   expect(response.status).toBe(200);
   return response.headers.get('set-cookie')!.split(';')[0]!;

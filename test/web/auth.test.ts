@@ -57,10 +57,17 @@ describe('studio with a token', () => {
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('That token is not right.');
 
+    // Ann's own credential: a personal token the operator made for her (the shared token is the operator's only).
+    const made = await fetch(`${t.url}/api/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'ann', name: 'browser' }),
+    });
+    const { token: annToken } = (await made.json()) as { token: string };
     const login = await fetch(`${t.url}/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      body: new URLSearchParams({ token: TOKEN, name: 'Ann' }),
+      body: new URLSearchParams({ token: annToken }),
       redirect: 'manual',
     });
     expect(login.status).toBe(303);

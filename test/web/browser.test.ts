@@ -18,6 +18,7 @@ let t: TestStudio;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+const consoleLines: string[] = [];
 let photo: Buffer;
 let starry: Buffer;
 let wave: Buffer;
@@ -39,6 +40,8 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(90_000);
+  // Chromium reports every Content-Security-Policy violation on the console.
+  page.on('console', (message) => consoleLines.push(message.text()));
 });
 
 afterAll(async () => {
@@ -146,5 +149,37 @@ describe.skipIf(!available)('studio in Chromium', () => {
     const alert = page.locator('[data-testid=paint-feedback] [role=alert]');
     await alert.waitFor();
     expect(await alert.textContent()).toBe('20 iterations is over your limit of 10. Ask for 10 or fewer.');
+  });
+  it('makes a personal API token on its page, shown once, that works as a bearer, and revokes it', async () => {
+    await page.goto(`${t.url}/logout`).catch(() => undefined);
+    await page.context().clearCookies();
+    await page.goto(`${t.url}/#tokens`);
+    await page.fill('[data-testid=token-create] input[name=name]', 'browser test');
+    await page.click('[data-testid=token-create] button[type=submit]');
+    const shown = page.locator('[data-testid=new-token]');
+    await shown.waitFor();
+    const token = await shown.inputValue();
+    expect(token).toMatch(/^sbt_/);
+    expect((await (await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: string }).toMatchObject({ user: 'local' });
+    await page.locator('[data-testid=token-list] button', { hasText: 'Revoke' }).first().click();
+    await page.locator('[data-testid=token-list] td', { hasText: 'revoked' }).first().waitFor();
+    expect((await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it('shows the API description at /api/docs, served by the studio', async () => {
+    const outside: string[] = [];
+    const watch = (request: { url(): string }) => {
+      if (!request.url().startsWith(t.url)) outside.push(request.url());
+    };
+    page.on('request', watch);
+    await page.goto(`${t.url}/api/docs/`);
+    await page.locator('.swagger-ui .info .title', { hasText: 'Stylebot API' }).waitFor();
+    await page.locator('.opblock-summary-path', { hasText: '/api/v1/jobs/{id}' }).first().waitFor();
+    page.off('request', watch);
+    expect(outside).toEqual([]);
+  });
+
+  it('broke no rule of the Content-Security-Policy on any page it showed', () => {
+    expect(consoleLines.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
   });
 });

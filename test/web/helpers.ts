@@ -8,10 +8,12 @@ import type { CommandContext } from '../../commands/types.js';
 import type { Store } from '../../src/jobs/ports.js';
 import type { Logger } from '../../src/logger.js';
 import type { StylebotJobService } from '../../src/jobs/index.js';
+import type { JobServiceOptions } from '../../src/jobs/options.js';
 import { createJobService } from '../../src/app/compose.js';
 import { countingQuotaRefusals, StylebotMetrics } from '../../src/metrics.js';
 import { LOCAL_USER } from '../../src/platforms/web/auth.js';
 import { startStudio, type Studio, type StudioOptions } from '../../src/platforms/web/server.js';
+import { PersonalTokens } from '../../src/platforms/web/tokens.js';
 import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
 export interface TestStudio {
@@ -24,7 +26,7 @@ export interface TestStudio {
 }
 
 export async function startTestStudio(
-  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger } = {},
+  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger; rateLimitPerMinute?: number; webhooks?: StudioOptions['webhooks']; outbox?: JobServiceOptions['outbox'] } = {},
 ): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
@@ -41,6 +43,7 @@ export async function startTestStudio(
     admins: [`web:${LOCAL_USER}`],
     log: options.log ?? (() => undefined),
     ...(options.store ? { store: options.store } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
   const metrics = new StylebotMetrics();
   metrics.watch(jobs);
@@ -58,6 +61,10 @@ export async function startTestStudio(
     context,
     artistsDir,
     metrics,
+    tokens: PersonalTokens.of(jobs),
+    // Tests send many requests from one address; the limit itself is tested with a small one (test/api/limits.test.ts).
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
   });
   await jobs.start();

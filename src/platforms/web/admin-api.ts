@@ -3,10 +3,13 @@
 // service's admin operations, which check the rights again and write the audit log: one implementation, three
 // adapters. Reads use the same admin operations directly, since the page shows tables rather than chat text.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ArgValue } from '../../../commands/types.js';
 import type { Platform } from '../../jobs/types.js';
 import { adminTargetSchema, jobsQuerySchema, problemOf, QUOTA_ARGS, quotaBodySchema } from './admin-schemas.js';
-import { answer, command, type StudioDeps } from './api.js';
+import { answer, command, REFUSALS, type StudioDeps } from './api.js';
+import { AdminJobsQuery, AdminQuotaAnswer, ArtistWork, AuditAnswer, AuditQuery, JobList, Message, QuotaBody, QuotaChanged, QuotaQuery, StatsAnswer, StatsQuery } from './schemas.js';
+import { requireAdminScope } from './auth.js';
 import { sendError } from './errors.js';
 import { apiJob } from './job-view.js';
 import { plainText } from '../../../commands/reply.js';
@@ -15,21 +18,25 @@ import { readUpload } from './uploads.js';
 /** A user id that no platform gives out: its quota is the workspace's defaults. */
 const NOBODY = '(defaults)';
 
-/** The routes under /api/admin; a requester who is not an admin gets 403 for every one of them. */
+/** The routes under PREFIX/admin (PREFIX: /api/v1, or the deprecated /api); a requester who is not an admin gets 403 for every one of them. */
 export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
   const { jobs } = deps;
 
   // The guard belongs to the routes of this plugin (fastify encapsulation): it runs for whatever the router
   // matched here, however the path was spelt (/api/%61dmin/...), and before any body is read. The admin
   // operations check the role again themselves.
-  await app.register(async (admin) => {
+  await app.register(async (plain) => {
+    const admin = plain.withTypeProvider<ZodTypeProvider>();
     admin.addHook('onRequest', async (request, reply) => {
+      if (requireAdminScope(request, reply)) return reply;
       if ((await jobs.roleOf(request.requester)) !== 'admin') {
         return sendError(reply, 403, 'forbidden', 'Only Stylebot admins can use the admin pages.');
       }
     });
 
-    admin.get('/api/admin/jobs', async (request, reply) => {
+    const tags = ['admin'];
+    admin.get('/admin/jobs', { schema: { summary: 'Every job on every platform', tags, querystring: AdminJobsQuery, response: { 200: JobList, ...REFUSALS } } }, async (request, reply) => {
+      // The route schema documents the query; the store's own bounds (no NUL, a storable id) are checked here.
       const query = jobsQuerySchema.safeParse(request.query ?? {});
       if (!query.success) return sendError(reply, 400, 'invalid', problemOf(query.error));
       const { state, user } = query.data;
@@ -38,14 +45,14 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
       return { jobs: list.map((job) => apiJob(job, positions.get(job.id))) };
     });
 
-    admin.get('/api/admin/quota', async (request, reply) => {
+    admin.get('/admin/quota', { schema: { summary: "A user's quota, usage and role (or a workspace's defaults)", tags, querystring: QuotaQuery, response: { 200: AdminQuotaAnswer, ...REFUSALS } } }, async (request, reply) => {
       const target = targetOf(request, reply, false);
       if (!target) return reply;
       const { quota, usage, role } = await jobs.admin.showQuota(request.requester, { ...target, userId: target.userId ?? NOBODY });
       return { ...target, quota, usage: target.userId ? usage : null, role: target.userId ? role : null };
     });
 
-    admin.post('/api/admin/quota', async (request, reply) => {
+    admin.post('/admin/quota', { schema: { summary: "Set a user's quota", tags, body: QuotaBody, response: { 200: QuotaChanged, ...REFUSALS } } }, async (request, reply) => {
       const target = targetOf(request, reply, true);
       if (!target) return reply;
       const args = quotaArgs(request.body, reply);
@@ -54,14 +61,14 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
       return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: target.userId! })).quota);
     });
 
-    admin.post('/api/admin/quota/reset', async (request, reply) => {
+    admin.post('/admin/quota/reset', { schema: { summary: "Reset a user's usage today", tags, body: QuotaBody, response: { 200: Message, ...REFUSALS } } }, async (request, reply) => {
       const target = targetOf(request, reply, true);
       if (!target) return reply;
       const result = await command(deps, request.requester, 'quota', { platform: target.platform, workspace: target.workspaceId, user: target.userId }, {}, 'reset');
       return answer(deps, reply, result, false);
     });
 
-    admin.post('/api/admin/defaults', async (request, reply) => {
+    admin.post('/admin/defaults', { schema: { summary: "Set a workspace's default quota", tags, body: QuotaBody, response: { 200: QuotaChanged, ...REFUSALS } } }, async (request, reply) => {
       const target = targetOf(request, reply, false);
       if (!target) return reply;
       const args = quotaArgs(request.body, reply);
@@ -70,24 +77,24 @@ export async function registerAdminApi(app: FastifyInstance, deps: StudioDeps): 
       return answerWithQuota(reply, result, async () => (await jobs.admin.showQuota(request.requester, { ...target, userId: NOBODY })).quota);
     });
 
-    admin.get('/api/admin/stats', async (request) => {
-      const days = Math.min(365, Math.max(1, Math.floor(Number((request.query as { days?: string }).days ?? 7)) || 7));
+    admin.get('/admin/stats', { schema: { summary: 'Usage per user and per day', tags, querystring: StatsQuery, response: { 200: StatsAnswer, ...REFUSALS } } }, async (request) => {
+      const { days } = request.query;
       return { days, ...(await jobs.admin.stats(request.requester, undefined, days)) };
     });
 
-    admin.get('/api/admin/audit', async (request) => {
-      const limit = Math.min(1000, Math.max(1, Number((request.query as { limit?: string }).limit ?? 200) || 200));
+    admin.get('/admin/audit', { schema: { summary: 'The audit log, newest first', tags, querystring: AuditQuery, response: { 200: AuditAnswer, ...REFUSALS } } }, async (request) => {
+      const { limit } = request.query;
       return { entries: await jobs.admin.auditLog(request.requester, limit) };
     });
 
-    admin.post('/api/admin/artists', async (request, reply) => {
+    admin.post('/admin/artists', { schema: { summary: 'Add a work to the artist corpus (multipart/form-data)', tags, consumes: ['multipart/form-data'], response: { 200: Message, ...REFUSALS } }, config: { upload: 'artist' } }, async (request, reply) => {
       const upload = await readUpload(request, deps.context.limits.maxImageBytes);
       const result = await command(deps, request.requester, 'artist', upload.args, upload.attachments, 'add');
       return answer(deps, reply, result, false);
     });
 
-    admin.delete('/api/admin/artists/:artist/:work', async (request, reply) => {
-      const { artist, work } = request.params as { artist: string; work: string };
+    admin.delete('/admin/artists/:artist/:work', { schema: { summary: 'Remove a work from the corpus', tags, params: ArtistWork, response: { 200: Message, ...REFUSALS } } }, async (request, reply) => {
+      const { artist, work } = request.params;
       const result = await command(deps, request.requester, 'artist', { name: artist, work }, {}, 'remove');
       return answer(deps, reply, result, false);
     });

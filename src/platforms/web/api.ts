@@ -2,6 +2,7 @@
 // the artists, style distance and the option definitions. Every action goes through the same platform-neutral
 // commands as Discord and Slack (commands/), so checks, limits and messages are theirs.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { COMMAND_NAMES, runCommand } from '../../../commands/index.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
 import { decodeImage, encodePng, imageMediaType } from '../../images/index.js';
@@ -15,6 +16,32 @@ import type { JobStreams } from './job-stream.js';
 import { optionFields } from './options-form.js';
 import { plainText } from '../../../commands/reply.js';
 import { readUpload, UploadError } from './uploads.js';
+import { type Webhooks, WebhookRefused } from './webhooks.js';
+import {
+  ArtistWork,
+  Artists,
+  Cancelled,
+  ErrorBody,
+  JobAccepted,
+  JobAction,
+  JobId,
+  JobList,
+  JobsQuery,
+  JobView,
+  Me,
+  Message,
+  OptionsAnswer,
+  ResultQuery,
+  SettingsAnswer,
+} from './schemas.js';
+
+/** Binary answers, documented by media type (they are sent as bytes, not serialised). */
+const png = { description: 'The picture', content: { 'image/png': { schema: ErrorBody.shape.error.shape.message } } };
+const image = { description: 'The newest preview (JPEG or PNG)', content: { 'image/jpeg': { schema: ErrorBody.shape.error.shape.message } } };
+const eventStream = { description: 'text/event-stream of the job', content: { 'text/event-stream': { schema: ErrorBody.shape.error.shape.message } } };
+/** The refusals every route may answer (besides its own), as ErrorBody. */
+export const REFUSALS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody } as const;
+
 
 export interface StudioDeps {
   jobs: JobService;
@@ -22,6 +49,8 @@ export interface StudioDeps {
   streams: JobStreams;
   /** The artist corpus folder (thumbnails are read from it, for names the job service lists). */
   artistsDir: string;
+  /** Completion webhooks: checks a job's callback_url (absent: a callback_url is refused). */
+  webhooks?: Webhooks;
 }
 
 /** Where a studio job's progress goes: the studio itself (the job core stores it with the job). */
@@ -38,8 +67,9 @@ export function command(
   args: Record<string, ArgValue | undefined> = {},
   attachments: Record<string, Attachment> = {},
   subcommand?: string,
+  reply: Record<string, unknown> = WEB_REPLY,
 ): Promise<CommandReply> {
-  return runCommand({ requester, command: name, ...(subcommand ? { subcommand } : {}), args, attachments, reply: WEB_REPLY }, deps.context);
+  return runCommand({ requester, command: name, ...(subcommand ? { subcommand } : {}), args, attachments, reply }, deps.context);
 }
 
 /** The owner of a job, or an admin, may see and change it (the job core checks changes again). */
@@ -63,16 +93,18 @@ export async function answer(deps: StudioDeps, reply: FastifyReply, result: Comm
 }
 
 /**
- * The people's routes under /api (see README "JSON API"). Refusals answer { error: { code, message } } with 400, 403,
- * 404, 413 or 429; a job that was queued answers 202 { id, state, position, job }.
+ * The people's routes, relative to the caller's prefix (/api/v1, and the deprecated /api). Refusals answer
+ * { error: { code, message } } (schemas.ts ErrorBody) with 400, 401, 403, 404, 413, 429, 500 or 503; a job that was
+ * queued answers 202 { id, state, position, job }.
  */
-export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promise<void> {
+export async function registerApi(plain: FastifyInstance, deps: StudioDeps): Promise<void> {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
   const { jobs, context } = deps;
   const thumbnails = new Map<string, Uint8Array>();
 
-  const findJob = async (request: FastifyRequest, reply: FastifyReply): Promise<Job | undefined> => {
-    const { id } = request.params as { id: string };
-    const job = /^[a-z0-9]{1,32}$/i.test(id) ? await jobs.get(id) : undefined;
+  const findJob = async (request: { params: { id: string }; requester: Requester }, reply: FastifyReply): Promise<Job | undefined> => {
+    const { id } = request.params;
+    const job = await jobs.get(id);
     if (!job || !(await mayView(jobs, job, request.requester))) {
       sendError(reply, 404, 'not_found', `There is no job \`${id}\` of yours.`);
       return undefined;
@@ -80,37 +112,49 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
     return job;
   };
 
-  app.get('/api/options', async () => ({
+  app.get('/options', { schema: { summary: 'Every stylize option with its type, range, default and help', tags: ['jobs'], response: { 200: OptionsAnswer, ...REFUSALS } } }, async () => ({
     fields: optionFields(context.defaults),
     defaults: { size: context.defaults.size, iterations: context.defaults.iterations, ...(context.defaults.budget ? { budget: context.defaults.budget } : {}) },
     limits: { ...context.limits, maxStyles: 3 },
   }));
 
-  app.get('/api/me', async (request) => {
+  app.get('/me', { schema: { summary: 'Who you are, your role, quota and usage today', tags: ['jobs'], response: { 200: Me, ...REFUSALS } } }, async (request) => {
     const { quota, usage, role } = await jobs.quotaOf(request.requester);
     const { userId, platform, workspaceId } = request.requester;
     return { user: userId, platform, workspace: workspaceId, role, quota, usage };
   });
 
-  app.post('/api/jobs', async (request, reply) => {
+  app.post('/jobs', { schema: { summary: 'Paint a picture (multipart/form-data)', tags: ['jobs'], consumes: ['multipart/form-data'], response: { 202: JobAccepted, ...REFUSALS } }, config: { upload: 'job' } }, async (request, reply) => {
     const upload = await readUpload(request, context.limits.maxImageBytes);
-    const result = await command(deps, request.requester, 'stylize', upload.args, upload.attachments);
+    // The job's reply target carries its callback URL, so the outbox's delivery of its end reaches webhooks.ts.
+    const { callback_url: callback, ...args } = upload.args;
+    let target: Record<string, unknown> = WEB_REPLY;
+    if (callback !== undefined) {
+      try {
+        if (!deps.webhooks) throw new WebhookRefused('This Stylebot sends no webhooks.');
+        target = { ...WEB_REPLY, callbackUrl: deps.webhooks.check(String(callback)) };
+      } catch (error) {
+        if (error instanceof WebhookRefused) return sendError(reply, 400, 'invalid', error.message);
+        throw error;
+      }
+    }
+    const result = await command(deps, request.requester, 'stylize', args, upload.attachments, undefined, target);
     return answer(deps, reply, result, true);
   });
 
-  app.get('/api/jobs', async (request) => {
-    const limit = Math.min(100, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
+  app.get('/jobs', { schema: { summary: 'Your jobs, newest first', tags: ['jobs'], querystring: JobsQuery, response: { 200: JobList, ...REFUSALS } } }, async (request) => {
+    const { limit } = request.query;
     const positions = new Map((await jobs.queue()).map((entry) => [entry.job.id, entry.position]));
     return { jobs: (await jobs.jobsOf(request.requester, limit)).map((job) => apiJob(job, positions.get(job.id))) };
   });
 
-  app.get('/api/jobs/:id', async (request, reply) => {
+  app.get('/jobs/:id', { schema: { summary: 'One job', tags: ['jobs'], params: JobId, response: { 200: JobView, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
     return apiJob(job, await positionOf(jobs, job.id));
   });
 
-  app.get('/api/jobs/:id/result', async (request, reply) => {
+  app.get('/jobs/:id/result', { schema: { summary: "A finished job's PNG", tags: ['jobs'], params: JobId, querystring: ResultQuery, response: { 200: png, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
     const png = job.state === 'done' ? await jobs.resultImage(job.id) : undefined;
@@ -118,28 +162,28 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
       const why = job.state === 'done' ? 'its picture is no longer kept' : `it is ${job.state}`;
       return sendError(reply, 404, 'not_found', `Job ${job.id} has no picture: ${why}.`);
     }
-    const download = (request.query as { download?: string }).download !== undefined;
+    const download = request.query.download !== undefined;
     reply.type('image/png').header('cache-control', 'private, max-age=3600');
     if (download) reply.header('content-disposition', `attachment; filename="stylebot-${job.id}.png"`);
-    return reply.send(Buffer.from(png));
+    return (reply as FastifyReply).send(Buffer.from(png));
   });
 
-  app.get('/api/jobs/:id/preview', async (request, reply) => {
+  app.get('/jobs/:id/preview', { schema: { summary: "A running job's newest preview", tags: ['jobs'], params: JobId, response: { 200: image, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
     const preview = deps.streams.preview(job.id);
     if (!preview) return sendError(reply, 404, 'not_found', `Job ${job.id} has no preview yet.`);
-    return reply.type(imageMediaType(preview) ?? 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(preview));
+    return (reply as FastifyReply).type(imageMediaType(preview) ?? 'application/octet-stream').header('cache-control', 'no-store').send(Buffer.from(preview));
   });
 
-  app.get('/api/jobs/:id/events', async (request, reply) => {
+  app.get('/jobs/:id/events', { schema: { summary: "A job's events as they happen", tags: ['jobs'], params: JobId, response: { 200: eventStream, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
     streamEvents(deps, request, reply, job);
     return reply;
   });
 
-  app.delete('/api/jobs/:id', async (request, reply) => {
+  app.delete('/jobs/:id', { schema: { summary: 'Cancel a job', tags: ['jobs'], params: JobId, response: { 200: Cancelled, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
     const result = await command(deps, request.requester, 'cancel', { jobId: job.id });
@@ -149,29 +193,29 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
   });
 
   // The buttons under a job (New seed, Stronger style, Cancel, and whatever commands/progress.ts offers).
-  app.post('/api/jobs/:id/actions/:action', async (request, reply) => {
+  app.post('/jobs/:id/actions/:action', { schema: { summary: 'A button of a job (rerun, stronger, upscale, cancel)', tags: ['jobs'], params: JobAction, response: { 200: Message, 202: JobAccepted, ...REFUSALS } } }, async (request, reply) => {
     const job = await findJob(request, reply);
     if (!job) return reply;
-    const { action } = request.params as { action: string };
+    const { action } = request.params;
     // Any command a button may name (rerun, stronger, cancel, and what commands/ adds later); nothing else.
     if (!COMMAND_NAMES.includes(action)) return sendError(reply, 400, 'invalid', `Unknown action "${action}".`);
     const result = await command(deps, request.requester, action, { jobId: job.id });
     return answer(deps, reply, result, false);
   });
 
-  app.get('/api/artists', async () => ({
+  app.get('/artists', { schema: { summary: 'The artist corpus with thumbnail URLs', tags: ['jobs'], response: { 200: Artists, ...REFUSALS } } }, async () => ({
     artists: jobs.artists().map((artist) => ({
       name: artist.name,
       works: artist.works.map((work) => ({
         file: work,
-        thumbnail: `/api/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(work)}/thumbnail`,
+        thumbnail: `/api/v1/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(work)}/thumbnail`,
       })),
     })),
   }));
 
   // Only names the job service lists reach the file system, and the path must stay inside the corpus folder.
-  app.get('/api/artists/:artist/:work/thumbnail', async (request, reply) => {
-    const { artist, work } = request.params as { artist: string; work: string };
+  app.get('/artists/:artist/:work/thumbnail', { schema: { summary: 'A thumbnail of a work', tags: ['jobs'], params: ArtistWork, response: { 200: png, ...REFUSALS } } }, async (request, reply) => {
+    const { artist, work } = request.params;
     const known = jobs.artists().find((a) => a.name === artist)?.works.includes(work);
     const root = resolve(deps.artistsDir);
     const path = resolve(root, artist, work);
@@ -182,17 +226,17 @@ export async function registerApi(app: FastifyInstance, deps: StudioDeps): Promi
       png = await encodePng(await decodeImage(readFileSync(join(root, artist, work)), { longestSide: THUMBNAIL_SIDE }));
       thumbnails.set(key, png);
     }
-    return reply.type('image/png').header('cache-control', 'private, max-age=600').send(Buffer.from(png));
+    return (reply as FastifyReply).type('image/png').header('cache-control', 'private, max-age=600').send(Buffer.from(png));
   });
 
-  app.post('/api/compare', async (request, reply) => {
+  app.post('/compare', { schema: { summary: 'Style distance of two images (multipart/form-data)', tags: ['jobs'], consumes: ['multipart/form-data'], response: { 200: Message, ...REFUSALS } }, config: { upload: 'compare' } }, async (request, reply) => {
     const upload = await readUpload(request, context.limits.maxImageBytes);
     const result = await command(deps, request.requester, 'compare', upload.args, upload.attachments);
     return answer(deps, reply, result, false);
   });
 
   // The settings a Stylebot PNG carries (src/reproduce/settings.ts): the studio shows them for a dropped picture.
-  app.post('/api/settings', async (request, reply) => {
+  app.post('/settings', { schema: { summary: 'The settings a Stylebot PNG carries (multipart/form-data)', tags: ['jobs'], consumes: ['multipart/form-data'], response: { 200: SettingsAnswer, ...REFUSALS } }, config: { upload: 'settings' } }, async (request, reply) => {
     const { attachments } = await readUpload(request, context.limits.maxImageBytes);
     const image = attachments.image;
     if (!image) return sendError(reply, 400, 'invalid', 'Send the picture as the file field `image`.');

@@ -1,38 +1,14 @@
-// A job as the studio's API shows it: the fields the issue names (id, state, iteration, iterations, position, error)
-// plus what the page draws. The status line and the buttons come from commands/progress.ts, as on Discord and Slack,
-// so a new button there (e.g. "upscale") appears here without a change.
+// A job as the studio's API shows it (its schema: schemas.ts JobView): the fields the issue names (id, state,
+// iteration, iterations, position, error), who paints it (worker, attempts), plus what the page draws. The status
+// line and the buttons come from commands/progress.ts, as on Discord and Slack, so a new button there (e.g.
+// "upscale") appears here without a change.
 import { settingsText, statusView } from '../../../commands/progress.js';
 import type { ActionButton } from '../../../commands/types.js';
 import type { Job, JobEvent, JobService } from '../../jobs/types.js';
 import { plainText } from '../../../commands/reply.js';
+import type { ApiJob } from './schemas.js';
 
-export interface ApiJob {
-  id: string;
-  state: Job['state'];
-  /** Iterations done so far (the total when done). */
-  iteration: number;
-  iterations: number;
-  /** Place in the queue, 1 = next; 0 while painting; null once finished. */
-  position: number | null;
-  error: string | null;
-  /** 0..1 */
-  fraction: number;
-  etaMs: number | null;
-  owner: { platform: Job['platform']; workspaceId: string; userId: string; userName?: string };
-  styles: string[];
-  artist: string | null;
-  artwork: string | null;
-  options: Job['options'];
-  /** The settings line of a finished picture, in plain text. */
-  settings: string | null;
-  /** The status as the bots word it, in plain text. */
-  status: string;
-  buttons: { action: string; label: string }[];
-  result: { url: string; width: number; height: number; seed: number; backend: string; msPerIteration: number } | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-}
+export type { ApiJob };
 
 /** The event a bot would have shown last for a job in its present state. */
 function latestEvent(job: Job, position: number | undefined): JobEvent {
@@ -79,7 +55,7 @@ export function apiJob(job: Job, position: number | undefined): ApiJob {
     result:
       job.state === 'done' && job.result
         ? {
-            url: `/api/jobs/${job.id}/result`,
+            url: `/api/v1/jobs/${job.id}/result`,
             width: job.result.width,
             height: job.result.height,
             seed: job.result.seed,
@@ -87,6 +63,8 @@ export function apiJob(job: Job, position: number | undefined): ApiJob {
             msPerIteration: job.result.msPerIteration,
           }
         : null,
+    worker: job.worker ?? null,
+    attempts: job.attempts,
     createdAt: job.createdAt,
     startedAt: job.startedAt ?? null,
     finishedAt: job.finishedAt ?? null,

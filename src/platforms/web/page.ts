@@ -1,5 +1,6 @@
 // The studio's two HTML documents: the app shell (the script in client/app.ts fills it from the JSON API) and the
 // login form. Server-side text is escaped; the rest of the page is built by the script with textContent.
+import { createHash } from 'node:crypto';
 
 const STYLE = `
 :root { color-scheme: light dark; --accent: #7a4fd6; --line: #8884; --card: #8881; font-family: system-ui, sans-serif; }
@@ -41,6 +42,9 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 td, th { border-bottom: 1px solid var(--line); padding: .3rem; text-align: left; vertical-align: top; }
 `;
 
+/** The CSP source of the pages' one inline <style> (security-headers.ts allows exactly it, no other inline style). */
+export const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -67,16 +71,22 @@ export function appPage(): string {
 </html>`;
 }
 
-/** The login form: the token (when the studio has one) and an optional name to paint under. */
+/**
+ * The login form. With a studio token (needsToken): one token field, for a user's own API token or the operator's
+ * STYLEBOT_WEB_TOKEN. On loopback: an optional API token, or a name the person at the machine acts as.
+ */
 export function loginPage(options: { needsToken: boolean; user?: string; error?: string }): string {
   const error = options.error ? `<p class="message error" role="alert">${escapeHtml(options.error)}</p>` : '';
-  const token = options.needsToken
-    ? '<label>Token <input type="password" name="token" autocomplete="current-password" required autofocus></label>'
-    : '';
+  const tokenHelp = options.needsToken
+    ? 'Your own API token (an admin makes it for you), or the studio token if you are its operator.'
+    : 'Optional: your own API token, to paint as yourself.';
+  const token = `<label>Token <input type="password" name="token" autocomplete="current-password"${options.needsToken ? ' required autofocus' : ''}> <small>${escapeHtml(tokenHelp)}</small></label>`;
   const current = options.user ? `<p>You are <b>${escapeHtml(options.user)}</b> now.</p>` : '';
-  const nameHelp = options.needsToken
-    ? 'Leave it empty to be the studio operator (an admin).'
-    : 'Leave it empty to be the local user, the studio\'s admin; give a name to paint as an ordinary user with quotas.';
+  const name = options.needsToken
+    ? ''
+    : `<label>Name <input type="text" name="name" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}" maxlength="32"> <small>${escapeHtml(
+        'Or, without a token: leave it empty to be the person at this machine (the studio\'s admin), or give a name to try the studio as an ordinary user with quotas.',
+      )}</small></label>`;
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -86,7 +96,7 @@ export function loginPage(options: { needsToken: boolean; user?: string; error?:
 ${current}${error}
 <form method="post" action="/login">
 ${token}
-<label>Name <input type="text" name="name" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}" maxlength="32"> <small>${escapeHtml(nameHelp)}</small></label>
+${name}
 <button type="submit">Continue</button>
 </form>
 </main></body></html>`;

@@ -5,6 +5,7 @@
 // Types only (esbuild erases them): the shapes the server's API sends.
 import type { OptionField } from '../options-form.js';
 import type { ApiJob } from '../job-view.js';
+import type { TokenView } from '../tokens.js';
 
 interface Me {
   user: string;
@@ -69,7 +70,7 @@ const app = document.getElementById('app')!;
 const sections = new Map<string, HTMLElement>();
 
 async function main(): Promise<void> {
-  [me, { fields }] = await Promise.all([api<Me>('/api/me'), api<{ fields: OptionField[] }>('/api/options')]);
+  [me, { fields }] = await Promise.all([api<Me>('/api/v1/me'), api<{ fields: OptionField[] }>('/api/v1/options')]);
   const who = document.getElementById('who')!;
   who.replaceChildren(
     h('span', { 'data-testid': 'who' }, `${me.user}${me.role === 'admin' ? ' (admin)' : ''}`),
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     ['compare', 'Style distance', comparePage],
     ['settings', 'Picture settings', settingsPage],
     ['gallery', 'My pictures', galleryPage],
+    ['tokens', 'API tokens', tokensPage],
   ];
   if (me.role === 'admin') pages.push(['admin', 'Admin', adminPage]);
   const nav = document.getElementById('nav')!;
@@ -105,6 +107,7 @@ function show(): void {
   }
   if (id === 'gallery') void refreshGallery();
   if (id === 'admin') void refreshAdmin();
+  if (id === 'tokens') void refreshTokens();
 }
 
 // ---- paint --------------------------------------------------------------------------------------------------
@@ -162,7 +165,7 @@ function paintPage(): HTMLElement {
   const works = h('div', { class: 'works', 'data-testid': 'artist-works' });
   const artistSelect = h('select', { name: 'artist', 'data-testid': 'artist' }, h('option', { value: '' }, '— or pick an artist —')) as HTMLSelectElement;
   const artists = new Map<string, { file: string; thumbnail: string }[]>();
-  void api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/artists').then(({ artists: list }) => {
+  void api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/v1/artists').then(({ artists: list }) => {
     for (const artist of list) {
       artists.set(artist.name, artist.works);
       artistSelect.append(h('option', { value: artist.name }, `${artist.name} (${artist.works.length})`));
@@ -210,7 +213,7 @@ async function submitJob(form: HTMLFormElement, feedback: HTMLElement, cards: HT
   const button = form.querySelector('button[type=submit]') as HTMLButtonElement;
   button.disabled = true;
   try {
-    const answer = await api<{ id: string; job: ApiJob }>('/api/jobs', { method: 'POST', body: data });
+    const answer = await api<{ id: string; job: ApiJob }>('/api/v1/jobs', { method: 'POST', body: data });
     cards.prepend(jobCard(answer.job));
   } catch (error) {
     message(feedback, error instanceof Error ? error.message : String(error), 'error');
@@ -266,10 +269,10 @@ function jobCard(initial: ApiJob): HTMLElement {
     feedback.replaceChildren();
     try {
       if (action === 'cancel') {
-        const answer = await api<{ job: ApiJob; message: string }>(`/api/jobs/${job.id}`, { method: 'DELETE' });
+        const answer = await api<{ job: ApiJob; message: string }>(`/api/v1/jobs/${job.id}`, { method: 'DELETE' });
         draw(answer.job);
       } else {
-        const answer = await api<{ job?: ApiJob; message: string }>(`/api/jobs/${job.id}/actions/${action}`, { method: 'POST' });
+        const answer = await api<{ job?: ApiJob; message: string }>(`/api/v1/jobs/${job.id}/actions/${action}`, { method: 'POST' });
         if (answer.job) card.before(jobCard(answer.job));
         else message(feedback, answer.message, 'ok');
       }
@@ -280,7 +283,7 @@ function jobCard(initial: ApiJob): HTMLElement {
 
   draw(initial);
   if (initial.state === 'queued' || initial.state === 'running') {
-    const events = new EventSource(`/api/jobs/${initial.id}/events`);
+    const events = new EventSource(`/api/v1/jobs/${initial.id}/events`);
     const onEvent = (event: MessageEvent<string>) => {
       const data = JSON.parse(event.data) as { job: ApiJob; preview?: string };
       draw(data.job, data.preview);
@@ -301,7 +304,7 @@ function comparePage(): HTMLElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     out.replaceChildren(h('p', {}, 'Measuring…'));
-    void api<{ message: string }>('/api/compare', { method: 'POST', body: new FormData(form) })
+    void api<{ message: string }>('/api/v1/compare', { method: 'POST', body: new FormData(form) })
       .then((answer) => message(out, answer.message, 'ok'))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
@@ -323,7 +326,7 @@ function settingsPage(): HTMLElement {
   const form = h('form', {}, dropZone('image', 'A picture Stylebot painted', 'settings-image')) as HTMLFormElement;
   form.addEventListener('change', () => {
     out.replaceChildren(h('p', {}, 'Reading…'));
-    void api<{ settings: PictureSettings }>('/api/settings', { method: 'POST', body: new FormData(form) })
+    void api<{ settings: PictureSettings }>('/api/v1/settings', { method: 'POST', body: new FormData(form) })
       .then(({ settings }) => {
         const row = (name: string, value: string) => h('tr', {}, h('th', {}, name), h('td', { 'data-setting': name }, value));
         const styles = settings.styles.map((s) => (settings.styles.length > 1 ? `${s.name} (${Math.round(s.weight * 100)}%)` : s.name)).join(', ');
@@ -344,12 +347,75 @@ function galleryPage(): HTMLElement {
 }
 
 async function refreshGallery(): Promise<void> {
-  const { jobs } = await api<{ jobs: ApiJob[] }>('/api/jobs');
+  const { jobs } = await api<{ jobs: ApiJob[] }>('/api/v1/jobs');
   if (jobs.length === 0) {
     gallery.replaceChildren(h('p', {}, 'Nothing painted yet.'));
     return;
   }
   gallery.replaceChildren(...jobs.map((job) => jobCard(job)));
+}
+
+// ---- API tokens ---------------------------------------------------------------------------------------------
+
+const tokenList = h('div', { 'data-testid': 'token-list' });
+const tokenOut = h('div', {});
+
+/** The user's own personal API tokens: make one (shown once), see when each was used, revoke. Admins see everyone's. */
+function tokensPage(): HTMLElement {
+  const form = h(
+    'form',
+    { 'data-testid': 'token-create' },
+    h('label', {}, 'name ', h('input', { type: 'text', name: 'name', required: true, maxlength: 64, placeholder: 'laptop script' })),
+    h('label', {}, 'scope ', h('select', { name: 'scope' }, h('option', { value: 'jobs' }, 'jobs'), me.role === 'admin' ? h('option', { value: 'admin' }, 'admin') : null)),
+    me.role === 'admin' ? h('label', {}, 'for user ', h('input', { type: 'text', name: 'user', placeholder: me.user })) : null,
+    h('button', { type: 'submit' }, 'Make a token'),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ''));
+    void postJson<TokenView & { token: string }>('/api/v1/tokens', data)
+      .then((made) => {
+        tokenOut.replaceChildren(
+          h('div', { class: 'message ok', role: 'status' }, `Token ${made.id} for ${made.user}. Copy it now: it is not shown again.`),
+          h('input', { type: 'text', readonly: true, value: made.token, size: 60, 'data-testid': 'new-token' }),
+        );
+        form.reset();
+        return refreshTokens();
+      })
+      .catch((error: Error) => message(tokenOut, error.message, 'error'));
+  });
+  return h(
+    'section',
+    {},
+    h('h2', {}, 'API tokens'),
+    h('p', { class: 'help' }, 'A token lets a script use the JSON API as you (Authorization: Bearer TOKEN), with your quotas. See /api/docs.'),
+    form,
+    tokenOut,
+    tokenList,
+  );
+}
+
+async function refreshTokens(): Promise<void> {
+  const { tokens } = await api<{ tokens: TokenView[] }>(`/api/v1/tokens${me.role === 'admin' ? '?user=*' : ''}`);
+  const when = (ms: number | null) => (ms ? new Date(ms).toLocaleString() : '-');
+  tokenList.replaceChildren(
+    tokens.length === 0
+      ? h('p', {}, 'No tokens yet.')
+      : table(
+          ['id', 'user', 'name', 'scope', 'made', 'last used', ''],
+          tokens.map((t) => [
+            t.id,
+            t.user,
+            t.name,
+            t.scope,
+            when(t.createdAt),
+            when(t.lastUsedAt),
+            t.revokedAt
+              ? `revoked ${when(t.revokedAt)}`
+              : h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' }).then(refreshTokens) }, 'Revoke'),
+          ]),
+        ),
+  );
 }
 
 // ---- admin --------------------------------------------------------------------------------------------------
@@ -385,13 +451,13 @@ function quotaForm(kind: 'user' | 'defaults'): HTMLElement {
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void postJson<{ message: string }>(kind === 'user' ? '/api/admin/quota' : '/api/admin/defaults', values())
+    void postJson<{ message: string }>(kind === 'user' ? '/api/v1/admin/quota' : '/api/v1/admin/defaults', values())
       .then((answer) => (message(out, answer.message, 'ok'), refreshAdmin()))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
   form.querySelector('[data-role=show]')?.addEventListener('click', () => {
     const query = new URLSearchParams(values());
-    void api<{ quota: Record<string, number>; usage: Record<string, number> | null; role: string | null }>(`/api/admin/quota?${query}`)
+    void api<{ quota: Record<string, number>; usage: Record<string, number> | null; role: string | null }>(`/api/v1/admin/quota?${query}`)
       .then((answer) => message(out, `role ${answer.role ?? '-'}; ${Object.entries(answer.quota).map(([k, v]) => `${k} ${v}`).join(', ')}${answer.usage ? `; today ${answer.usage.jobsToday} jobs, ${Math.round(answer.usage.gpuSecondsToday)} GPU s` : ''}`, 'ok'))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
@@ -409,7 +475,7 @@ function adminPage(): HTMLElement {
   ) as HTMLFormElement;
   addForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void api<{ message: string }>('/api/admin/artists', { method: 'POST', body: new FormData(addForm) })
+    void api<{ message: string }>('/api/v1/admin/artists', { method: 'POST', body: new FormData(addForm) })
       .then((answer) => (message(artistOut, answer.message, 'ok'), refreshAdmin()))
       .catch((error: Error) => message(artistOut, error.message, 'error'));
   });
@@ -436,10 +502,10 @@ function adminPage(): HTMLElement {
 
 async function refreshAdmin(): Promise<void> {
   const [{ jobs }, { artists }, stats, { entries }] = await Promise.all([
-    api<{ jobs: ApiJob[] }>('/api/admin/jobs'),
-    api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/artists'),
-    api<{ perUser: { platform: string; userId: string; jobs: number; gpuSeconds: number }[]; perDay: { day: string; jobs: number; gpuSeconds: number }[] }>('/api/admin/stats?days=7'),
-    api<{ entries: { at: number; actor: { platform: string; userId: string }; action: string; target: string; after: unknown }[] }>('/api/admin/audit'),
+    api<{ jobs: ApiJob[] }>('/api/v1/admin/jobs'),
+    api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/v1/artists'),
+    api<{ perUser: { platform: string; userId: string; jobs: number; gpuSeconds: number }[]; perDay: { day: string; jobs: number; gpuSeconds: number }[] }>('/api/v1/admin/stats?days=7'),
+    api<{ entries: { at: number; actor: { platform: string; userId: string }; action: string; target: string; after: unknown }[] }>('/api/v1/admin/audit'),
   ]);
   adminParts.jobs.replaceChildren(
     table(
@@ -451,7 +517,7 @@ async function refreshAdmin(): Promise<void> {
         job.artwork ?? job.styles.join(' + '),
         new Date(job.createdAt).toLocaleString(),
         job.state === 'queued' || job.state === 'running'
-          ? h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/jobs/${job.id}`, { method: 'DELETE' }).then(refreshAdmin) }, 'Cancel')
+          ? h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/jobs/${job.id}`, { method: 'DELETE' }).then(refreshAdmin) }, 'Cancel')
           : '',
       ]),
     ),
@@ -470,7 +536,7 @@ async function refreshAdmin(): Promise<void> {
               'figure',
               {},
               h('img', { src: w.thumbnail, alt: w.file, loading: 'lazy' }),
-              h('figcaption', {}, w.file, ' ', h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/admin/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(w.file)}`, { method: 'DELETE' }).then(refreshAdmin) }, 'remove')),
+              h('figcaption', {}, w.file, ' ', h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/admin/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(w.file)}`, { method: 'DELETE' }).then(refreshAdmin) }, 'remove')),
             ),
           ),
         ),
