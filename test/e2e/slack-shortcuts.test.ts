@@ -146,6 +146,38 @@ describe('Slack shortcuts and App Home', () => {
     expect(JSON.parse(none.text)).toMatchObject({ response_action: 'errors', errors: { artist: expect.stringMatching(/Use as style/) } });
   });
 
+  it('a mention with a photo alone paints with the picked style', async () => {
+    const { fake } = world;
+    const from = fake.calls.length;
+    const painting = fake.addFile('hokusai-wave.jpg', style);
+    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UADMIN', callbackId: CALLBACKS.styleShortcut, message: { ts: '1700000800.000100', files: [painting] } }), { kind: 'payload' });
+    await fake.waitForCall((c) => c.method === 'respond' && /hokusai-wave\.jpg/.test(String(c.args.text)), { from });
+    const photo = fake.addFile('me.jpg', content);
+    const body = fake.mention({ user: 'UADMIN', text: '<@UBOT> seed 4', files: [photo] });
+    await fake.postSigned(appUrl, body);
+    await finalPictureIn((body.event as { ts: string }).ts, from);
+    const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UADMIN' }, 1);
+    expect(job.styleNames).toEqual(['hokusai-wave.jpg']);
+  });
+
+  it('a modal job where the bot may not post: it says so in a direct message and queues nothing', async () => {
+    const { fake } = world;
+    const photo = fake.addFile('p.jpg', content);
+    const painting = fake.addFile('s.jpg', style);
+    const from = fake.calls.length;
+    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, channel: 'CPRIVATE', message: { ts: '1700000900.000100', files: [photo, painting] } }), {
+      kind: 'payload',
+    });
+    const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
+    const before = (await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 10)).length;
+    fake.failNext.set('chat.postMessage', 'not_in_channel');
+    fake.failNext.set('chat.postEphemeral', 'not_in_channel');
+    await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UALICE', view: viewOf(opened), values: {} }), { kind: 'payload' });
+    const dm = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.channel === 'UALICE', { from });
+    expect(callText(dm.args)).toMatch(/invite me with `\/invite @stylebot`/);
+    expect((await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 10)).length).toBe(before);
+  });
+
   it('/stylize opens the same modal, which says how to paint a photo and paints a texture of an artist', async () => {
     const { fake } = world;
     const from = fake.calls.length;

@@ -4,7 +4,7 @@ import { resultButtons } from '../../../commands/buttons.js';
 import { describeState, formatReset, jobLabel, styleSummary } from '../../../commands/format.js';
 import { bold, lines, type RichText, say } from '../../../commands/reply.js';
 import type { Job, Quota, UserUsage } from '../../jobs/types.js';
-import { messageBlocks, type SlackBlock, slackText } from './render.js';
+import { messageBlocks, type SlackBlock, slackText, textSections } from './render.js';
 
 /** Slack's most blocks in a Home tab view. */
 const MAX_BLOCKS = 100;
@@ -49,25 +49,10 @@ export function homeView(content: HomeContent): { type: 'home'; blocks: SlackBlo
     blocks.push({ ...first, text: { type: 'mrkdwn', text: sectionText } }, ...rest);
   }
   blocks.push({ type: 'divider' });
-  blocks.push(...sections(content.help));
+  blocks.push(...textSections(slackText(content.help)));
   return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
 }
 
 function section(text: RichText): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: slackText(text).slice(0, SECTION_LIMIT) } };
-}
-
-/** Long text as several sections, split between lines. */
-function sections(text: RichText): SlackBlock[] {
-  const out: SlackBlock[] = [];
-  let chunk = '';
-  for (const line of slackText(text).split('\n')) {
-    if (chunk.length + line.length + 1 > SECTION_LIMIT && chunk !== '') {
-      out.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-      chunk = '';
-    }
-    chunk = chunk === '' ? line.slice(0, SECTION_LIMIT) : `${chunk}\n${line}`;
-  }
-  if (chunk.trim() !== '') out.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-  return out;
 }
