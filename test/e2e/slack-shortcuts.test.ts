@@ -241,5 +241,15 @@ describe('Slack shortcuts and App Home', () => {
     const homePress = { ...press, channel: undefined, message: undefined, container: { type: 'view', view_id: 'V1' }, view: { id: 'V1', type: 'home' } };
     expect((await fake.postSigned(appUrl, homePress, { kind: 'payload' })).status).toBe(200);
     await finalPictureIn(threadTs, from);
+    // Alice opened her Home tab before: it is drawn again with the new job, done, and its buttons.
+    const [rerun] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
+    expect(rerun.id).not.toBe(job.id);
+    const redrawn = await fake.waitForCall(
+      (c) => c.method === 'views.publish' && c.args.user_id === 'UALICE' && blocksOf(c).some((b) => b.text?.text?.includes(rerun.id) && /: done/.test(b.text.text)),
+      { from },
+    );
+    expect(blocksOf(redrawn).filter((b) => b.type === 'actions').length).toBeGreaterThan(0);
+    // Bob never opened his: nothing is published for him.
+    expect(fake.callsOf('views.publish').filter((c) => c.args.user_id === 'UBOB')).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { runCommand } from '../../../commands/index.js';
 import { RERUN_ACTIONS } from '../../../commands/buttons.js';
 import { code, join, mention, plain, plainText, type RichText, say, user } from '../../../commands/reply.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
-import type { JobService, Requester } from '../../jobs/types.js';
+import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
 import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './render.js';
 import { slackAttachments, type SlackFileSource } from './files.js';
 import { guardSlackRequests } from './http-guard.js';
@@ -97,6 +97,9 @@ export class SlackBot {
   private readonly adminCache = new Map<string, { admin: boolean; name?: string; at: number }>();
   /** Each person's "Use as style" pick, for their next request. */
   private readonly styles: RememberedStyles;
+  /** Who opened the Home tab lately (team:user -> when): their tab is drawn again as their jobs move on. */
+  private readonly homeViewers = new Map<string, number>();
+  private unobserve: () => void = () => undefined;
 
   /** Checks the options (tokens, signing secret); throws with what is missing. Nothing connects before start(). */
   constructor(private readonly options: SlackBotOptions) {
@@ -173,6 +176,8 @@ export class SlackBot {
     });
     this.reporter = reporter;
     this.unsubscribe = options.jobs.onEvents('slack', reporter.onEvent);
+    // observe() sees events without taking their delivery, which stays with the reporter.
+    this.unobserve = options.jobs.observe((job, event) => this.jobMoved(job, event.type));
     this.listen();
 
     if (this.socketMode) {
@@ -197,6 +202,7 @@ export class SlackBot {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe();
+    this.unobserve();
     if (!this.reporter) return;
     await this.app.stop().catch((error: unknown) => this.log(`stop: ${describe(error)}`));
     await Promise.race([this.reporter.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
@@ -437,7 +443,27 @@ export class SlackBot {
   }
 
   // ---- the App Home tab ----
-  private async publishHome(userId: string, teamId: string): Promise<void> {
+  /** A Slack job was queued or finished: the Home tab of its owner, if they opened it lately, is drawn again. */
+  private jobMoved(job: Job, event: JobEvent['type']): void {
+    if (job.platform !== 'slack' || !['queued', 'done', 'failed', 'cancelled'].includes(event)) return;
+    const key = `${job.workspaceId}:${job.userId}`;
+    const openedAt = this.homeViewers.get(key);
+    if (openedAt === undefined) return;
+    if (Date.now() - openedAt > HOME_VIEWER_MS) {
+      this.homeViewers.delete(key);
+      return;
+    }
+    void this.publishHome(job.userId, job.workspaceId === 'dm' ? '' : job.workspaceId, false);
+  }
+
+  /** Draws the person's Home tab; `opened`: they opened it now (their tab then follows their jobs for an hour). */
+  private async publishHome(userId: string, teamId: string, opened = true): Promise<void> {
+    if (opened) {
+      const key = `${teamId || 'dm'}:${userId}`;
+      this.homeViewers.delete(key);
+      this.homeViewers.set(key, Date.now());
+      while (this.homeViewers.size > RECENT_MESSAGES) this.homeViewers.delete(this.homeViewers.keys().next().value as string);
+    }
     try {
       const requester = await this.requesterFor(userId, teamId);
       const [jobs, { quota, usage }] = await Promise.all([this.options.jobs.jobsOf(requester, HOME_JOBS), this.options.jobs.quotaOf(requester)]);
@@ -601,6 +627,8 @@ const NO_IMAGE = say`That message has no image I can read. Use it on a message w
 
 /** How many recent jobs the App Home tab shows. */
 const HOME_JOBS = 5;
+/** How long after someone opened the Home tab it is drawn again as their jobs move on. */
+const HOME_VIEWER_MS = 60 * 60_000;
 
 /** A message shortcut's payload: who used it, on which message, and the message's images. */
 interface MessageShortcutInfo {
