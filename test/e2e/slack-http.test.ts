@@ -283,9 +283,13 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const listed = await fake.waitForCall((c) => c.method === 'respond' && /monet/.test(String(c.args.text)), { from });
     expect(listed.args.response_type).toBe('ephemeral');
 
+    // A bare /stylize opens the painting form (test/e2e/slack-shortcuts.test.ts); when Slack refuses to open it,
+    // the answer says how to paint without it.
     from = fake.calls.length;
+    fake.failNext.set('views.open', 'expired_trigger_id');
     await fake.postSigned(appUrl, fake.slashCommand({ user: 'UALICE', text: '' }), { kind: 'form' });
     await fake.waitForCall((c) => c.method === 'respond' && /cannot carry images/.test(String(c.args.text)), { from });
+    expect(fake.callsOf('views.open', from)).toHaveLength(1);
 
     // /stylize in a channel the bot was not invited to: it says how to fix that.
     from = fake.calls.length;

@@ -4,6 +4,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackBot } from '../../src/platforms/slack/bot.js';
+import { CALLBACKS } from '../../src/platforms/slack/shortcuts.js';
 import {
   APP_TOKEN,
   buttonIds,
@@ -112,6 +113,25 @@ describe('Slack bot over Socket Mode', () => {
     await fake.sendSocket('slash_commands', fake.slashCommand({ user: 'UALICE', text: 'jobs' }));
     const listed = await fake.waitForCall((c) => c.method === 'respond', { from });
     expect(String(listed.args.text)).toContain(mine.id);
+  });
+
+  it('opens the painting modal from a message shortcut, answers a bad submission in the ack, publishes the Home tab', async () => {
+    const { fake } = world;
+    const from = fake.calls.length;
+    const photo = fake.addFile('photo.jpg', content);
+    await fake.sendSocket('interactive', fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000100.000100', files: [photo] } }));
+    const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
+    const view = opened.args.view as Record<string, unknown>;
+    expect(view.callback_id).toBe(CALLBACKS.modal);
+    // Over the socket the modal's field errors travel in the ack's payload.
+    const acked = await fake.sendSocket('interactive', fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: { type: 'plain_text_input', value: 'size huge' } } } }));
+    expect(acked).toMatchObject({ response_action: 'errors', errors: { options: expect.stringMatching(/size/) } });
+
+    await fake.sendSocket('events_api', fake.homeOpened({ user: 'UALICE' }));
+    const published = await fake.waitForCall((c) => c.method === 'views.publish', { from });
+    expect(published.args.user_id).toBe('UALICE');
+    const [mine] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
+    expect(JSON.stringify(published.args.view)).toContain(mine.id);
   });
 
   it('reconnects when Slack asks it to, and keeps answering', async () => {

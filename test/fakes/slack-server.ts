@@ -216,6 +216,52 @@ export class FakeSlack {
     };
   }
 
+  /** A message shortcut (type message_action) on a message, as Slack POSTs it (interactivity payload). */
+  messageShortcut(fields: {
+    user: string;
+    callbackId: string;
+    channel?: string;
+    message: { ts: string; threadTs?: string; user?: string; text?: string; files?: SlackFile[] };
+  }): Record<string, unknown> {
+    const message: Record<string, unknown> = { type: 'message', ts: fields.message.ts, user: fields.message.user ?? fields.user, text: fields.message.text ?? '' };
+    if (fields.message.threadTs) message.thread_ts = fields.message.threadTs;
+    if (fields.message.files) message.files = fields.message.files;
+    return {
+      type: 'message_action',
+      token: 'verification-token',
+      action_ts: this.nextTs(),
+      team: { id: this.teamId, domain: 'test' },
+      user: { id: fields.user, username: fields.user, name: fields.user, team_id: this.teamId },
+      channel: { id: fields.channel ?? 'C1', name: 'general' },
+      is_enterprise_install: false,
+      callback_id: fields.callbackId,
+      trigger_id: `trigger-${++this.idCounter}`,
+      message_ts: fields.message.ts,
+      message,
+      response_url: `${this.baseUrl}/respond/${randomUUID()}`,
+    };
+  }
+
+  /** A modal's submission (view_submission) with the given state values, for a view the app opened. */
+  viewSubmission(fields: { user: string; view: Record<string, unknown>; values: Record<string, Record<string, Record<string, unknown>>> }): Record<string, unknown> {
+    return {
+      type: 'view_submission',
+      token: 'verification-token',
+      team: { id: this.teamId, domain: 'test' },
+      user: { id: fields.user, username: fields.user, name: fields.user, team_id: this.teamId },
+      api_app_id: 'A1',
+      trigger_id: `trigger-${++this.idCounter}`,
+      view: { id: `V${++this.idCounter}`, team_id: this.teamId, app_id: 'A1', bot_id: 'BBOT', hash: 'h', ...fields.view, state: { values: fields.values } },
+      response_urls: [],
+      is_enterprise_install: false,
+    };
+  }
+
+  /** The app_home_opened event of a person opening the app's Home (or Messages) tab. */
+  homeOpened(fields: { user: string; tab?: 'home' | 'messages' }): Record<string, unknown> {
+    return this.eventBody({ type: 'app_home_opened', user: fields.user, channel: 'D1', tab: fields.tab ?? 'home', ts: this.nextTs() });
+  }
+
   /** A slash command as Slack POSTs it (form fields). */
   slashCommand(fields: { user: string; text: string; channel?: string; command?: string }): Record<string, string> {
     return {
@@ -454,6 +500,19 @@ export class FakeSlack {
         if (typeof args.channel !== 'string' || typeof args.user !== 'string') return fail('invalid_arguments');
         this.record(call);
         return sendJson(res, { ok: true, message_ts: this.nextTs() });
+      case 'views.open':
+      case 'views.publish': {
+        const view = args.view as Record<string, unknown> | undefined;
+        if (typeof view !== 'object' || view === null || !Array.isArray(view.blocks)) return fail('invalid_arguments');
+        if (method === 'views.open' && typeof args.trigger_id !== 'string') return fail('invalid_trigger_id');
+        if (method === 'views.publish' && (typeof args.user_id !== 'string' || view.type !== 'home')) return fail('invalid_arguments');
+        this.record(call);
+        return sendJson(res, { ok: true, view: { id: `V${++this.idCounter}`, ...view } });
+      }
+      case 'chat.getPermalink':
+        if (typeof args.channel !== 'string' || typeof args.message_ts !== 'string') return fail('invalid_arguments');
+        this.record(call);
+        return sendJson(res, { ok: true, channel: args.channel, permalink: `https://test.slack.com/archives/${args.channel}/p${args.message_ts.replace('.', '')}` });
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return fail('user_not_found');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { bold, plain, plainText } from '../../commands/reply.js';
 import { actionName, messageBlocks, slackText } from '../../src/platforms/slack/render.js';
+import { SLACK_HELP_TEXT } from '../../src/platforms/slack/help.js';
 import { memoryLogger } from '../../src/logger.js';
 import { fileOrigins, SLACK_FILE_ORIGINS } from '../../src/platforms/shared/platform-fetch.js';
 import { downloadSlackFile, slackAttachments, type SlackFileSource } from '../../src/platforms/slack/files.js';
@@ -132,5 +133,14 @@ describe('Block Kit messages', () => {
     expect(actionName('other:rerun')).toBeUndefined();
     expect(actionName(undefined)).toBeUndefined();
     expect((messageBlocks(plain('x'.repeat(5000)))[0] as unknown as { text: { text: string } }).text.text.length).toBe(3000);
+  });
+
+  it('splits text longer than a section between lines: the whole help arrives, no section over 3000 characters', () => {
+    const full = slackText(SLACK_HELP_TEXT);
+    expect(full.length).toBeGreaterThan(3000);
+    const sections = messageBlocks(SLACK_HELP_TEXT).map((b) => (b as unknown as { text: { text: string } }).text.text);
+    expect(sections.length).toBeGreaterThan(1);
+    for (const text of sections) expect(text.length).toBeLessThanOrEqual(3000);
+    expect(sections.join('\n').replace(/\n+/g, '\n')).toBe(full.replace(/\n+/g, '\n'));
   });
 });

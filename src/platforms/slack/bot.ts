@@ -3,13 +3,13 @@
 // the files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type ViewResponseAction, type ViewSubmitAction, webApi } from '@slack/bolt';
 import { metrics } from '../../metrics.js';
 import { runCommand } from '../../../commands/index.js';
 import { RERUN_ACTIONS } from '../../../commands/buttons.js';
-import { code, join, mention, plain, type RichText, say, user } from '../../../commands/reply.js';
+import { code, join, mention, plain, plainText, type RichText, say, user } from '../../../commands/reply.js';
 import type { ArgValue, Attachment, CommandContext, CommandReply } from '../../../commands/types.js';
-import type { JobService, Requester } from '../../jobs/types.js';
+import type { Job, JobEvent, JobService, Requester } from '../../jobs/types.js';
 import { ACTION_ID_PATTERN, actionName, fallbackText, messageBlocks } from './render.js';
 import { slackAttachments, type SlackFileSource } from './files.js';
 import { guardSlackRequests } from './http-guard.js';
@@ -18,6 +18,9 @@ import { defaultLogger, type Logger } from '../../logger.js';
 import { SLACK_HELP_TEXT } from './help.js';
 import { buttonPressOf, parseMention, type SlackMessage, slackMessageOf } from './request.js';
 import { describe, SlackStatusReporter, toSlackTarget, type SlackReplyTarget } from './status.js';
+import { asSlackFiles, CALLBACKS, decodeOrigin, imagesOf, MODAL_FIELDS, modalAnswers, type ModalOrigin, type SlackImageRef, stylizeModal } from './shortcuts.js';
+import { RememberedStyles } from './remembered-styles.js';
+import { homeView } from './home.js';
 
 export interface SlackBotOptions {
   botToken: string;
@@ -46,6 +49,8 @@ export interface SlackBotOptions {
   logger?: Logger;
   /** HTTP mode: the largest request body read (default SLACK_MAX_BODY_BYTES, 256 KB); more is answered 413. */
   maxBodyBytes?: number;
+  /** "Use as style" picks: the most people remembered at once (default 1000) and for how long (ms, default 24 h). */
+  rememberedStyles?: { maxEntries?: number; maxAgeMs?: number };
 }
 
 /** Where an answer goes, and how to answer only the asker. */
@@ -54,6 +59,8 @@ interface Conversation {
   replyPrivately(text: RichText): Promise<void>;
   /** Slash commands answer through response_url; mentions and buttons in the thread. */
   replyPublicly?: (text: RichText) => Promise<void>;
+  /** A job's status message must be posted (a modal's job): when it cannot be, say so privately and stop. */
+  requireStatus?: boolean;
 }
 
 interface ParsedRequest {
@@ -88,6 +95,11 @@ export class SlackBot {
   /** Event ids and channel/ts pairs of messages already taken (Slack re-sends; a re-sent copy may be re-signed). */
   private readonly seen = new Set<string>();
   private readonly adminCache = new Map<string, { admin: boolean; name?: string; at: number }>();
+  /** Each person's "Use as style" pick, for their next request. */
+  private readonly styles: RememberedStyles;
+  /** Who opened the Home tab lately (team:user -> when): their tab is drawn again as their jobs move on. */
+  private readonly homeViewers = new Map<string, number>();
+  private unobserve: () => void = () => undefined;
 
   /** Checks the options (tokens, signing secret); throws with what is missing. Nothing connects before start(). */
   constructor(private readonly options: SlackBotOptions) {
@@ -102,6 +114,7 @@ export class SlackBot {
     }
     this.admins = new Set(options.admins ?? envList(process.env.STYLEBOT_ADMINS));
     this.logger = options.logger ?? context.logger ?? defaultLogger();
+    this.styles = new RememberedStyles(options.rememberedStyles);
     this.fileSource = {
       botToken,
       maxBytes: context.limits.maxImageBytes,
@@ -163,6 +176,8 @@ export class SlackBot {
     });
     this.reporter = reporter;
     this.unsubscribe = options.jobs.onEvents('slack', reporter.onEvent);
+    // observe() sees events without taking their delivery, which stays with the reporter.
+    this.unobserve = options.jobs.observe((job, event) => this.jobMoved(job, event.type));
     this.listen();
 
     if (this.socketMode) {
@@ -187,6 +202,7 @@ export class SlackBot {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe();
+    this.unobserve();
     if (!this.reporter) return;
     await this.app.stop().catch((error: unknown) => this.log(`stop: ${describe(error)}`));
     await Promise.race([this.reporter.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
@@ -217,6 +233,25 @@ export class SlackBot {
     app.action({ type: 'block_actions', action_id: ACTION_ID_PATTERN }, async ({ ack, body, action }) => {
       await ack();
       await this.buttonPressed(body, action);
+    });
+
+    app.shortcut(CALLBACKS.stylizeShortcut, async ({ ack, body, respond }) => {
+      await ack();
+      await this.stylizeShortcut(body, respond);
+    });
+
+    app.shortcut(CALLBACKS.styleShortcut, async ({ ack, body, respond }) => {
+      await ack();
+      await this.useAsStyle(body, respond);
+    });
+
+    app.view<ViewSubmitAction>(CALLBACKS.modal, async ({ ack, body, view }) => {
+      await this.modalSubmitted(ack, body, view);
+    });
+
+    app.event('app_home_opened', async ({ event, body }) => {
+      if (event.tab !== 'home') return;
+      await this.publishHome(event.user, (body as { team_id?: string }).team_id ?? '');
     });
 
     app.error(async (error) => {
@@ -258,10 +293,20 @@ export class SlackBot {
 
     const files = slackAttachments(message.files, this.fileSource);
     if (!files.ok) return replyPrivately(files.message);
+    // A photo alone, with no artist: the person's "Use as style" pick is the painting.
+    const remembered =
+      parsed.command === 'stylize' && Object.keys(files.attachments).length === 1 && parsed.args.artist === undefined && parsed.args.texture === undefined
+        ? this.styles.peek(teamId, userId)
+        : undefined;
+    if (remembered) {
+      const style = slackAttachments(asSlackFiles([remembered]), this.fileSource);
+      if (style.ok) files.attachments['1'] = style.attachments['0']!;
+    }
     const requester = await this.requesterFor(userId, teamId);
     const request: ParsedRequest = { command: parsed.command, subcommand: parsed.subcommand, args: parsed.args, attachments: files.attachments };
     const queuesJob = parsed.command === 'stylize' && (Object.keys(files.attachments).length > 0 || parsed.args.artist !== undefined);
-    await this.execute(request, requester, { target: { channel, threadTs, userId, teamId }, replyPrivately }, queuesJob);
+    const answer = await this.execute(request, requester, { target: { channel, threadTs, userId, teamId }, replyPrivately }, queuesJob);
+    if (remembered && answer?.jobId) this.styles.take(teamId, userId);
   }
 
   // ---- /stylize: the forms that need no image ----
@@ -276,9 +321,19 @@ export class SlackBot {
     if (parsed.errors.length > 0) return replyPrivately(join(parsed.errors, '\n'));
     if (parsed.command === 'help') return replyPrivately(SLACK_HELP_TEXT);
     if (parsed.command === 'stylize' && parsed.args.artist === undefined) {
-      return replyPrivately(
-        say`Slash commands cannot carry images. Mention me (${code('@stylebot')}) in a message with your photo and a painting attached, or name an artist: ${code('/stylize artist monet')} paints a texture in the style of one of their works.`,
-      );
+      // A slash command cannot carry images: the modal asks for an artist or the remembered style, and says how to
+      // paint a photo.
+      const origin: ModalOrigin = { channel: command.channel_id, images: [] };
+      const remembered = this.styles.peek(command.team_id, command.user_id);
+      try {
+        await this.client.views.open({ trigger_id: command.trigger_id, view: stylizeModal(origin, remembered?.name, command.text ?? '') });
+      } catch (error) {
+        this.log(`views.open for /stylize: ${describe(error)}`);
+        return replyPrivately(
+          say`Slash commands cannot carry images. Mention me (${code('@stylebot')}) in a message with your photo and a painting attached, or name an artist: ${code('/stylize artist monet')} paints a texture in the style of one of their works.`,
+        );
+      }
+      return;
     }
     if (parsed.command === 'compare' || (parsed.command === 'artist' && parsed.subcommand === 'add')) {
       return replyPrivately(say`${code(parsed.command)} needs images: mention me in a message with the images attached.`);
@@ -293,6 +348,140 @@ export class SlackBot {
     await this.execute(request, requester, conversation, parsed.command === 'stylize');
   }
 
+  // ---- message shortcuts: "Stylize this image" opens the painting modal, "Use as style" remembers the image ----
+  private async stylizeShortcut(body: unknown, respond: RespondFn | undefined): Promise<void> {
+    const shortcut = shortcutOf(body);
+    if (!shortcut) return this.log('message shortcut without channel, user or message ignored');
+    const { images, channel, threadTs, userId, teamId, triggerId } = shortcut;
+    if (images.length === 0) return this.answerShortcut(respond, shortcut, NO_IMAGE);
+    // With a photo alone the modal offers the remembered style; a second image in the message is the style.
+    const remembered = images.length === 1 ? this.styles.peek(teamId, userId) : undefined;
+    try {
+      await this.client.views.open({ trigger_id: triggerId, view: stylizeModal({ channel, threadTs, images }, remembered?.name) });
+    } catch (error) {
+      this.log(`views.open: ${describe(error)}`);
+      await this.answerShortcut(respond, shortcut, say`I could not open the form (${describe(error)}). Please try again.`);
+    }
+  }
+
+  private async useAsStyle(body: unknown, respond: RespondFn | undefined): Promise<void> {
+    const shortcut = shortcutOf(body);
+    if (!shortcut) return this.log('message shortcut without channel, user or message ignored');
+    const [image] = shortcut.images;
+    if (!image) return this.answerShortcut(respond, shortcut, NO_IMAGE);
+    this.styles.remember(shortcut.teamId, shortcut.userId, image);
+    await this.answerShortcut(
+      respond,
+      shortcut,
+      say`I will use ${user(image.name)} as the style of your next picture: use ${code('⋯ → Stylize this image')} on a message with your photo, mention me with a photo alone, or say ${code('/stylize')} for a texture.`,
+    );
+  }
+
+  /** Answers only the person who used a shortcut: through its response_url, else an ephemeral message. */
+  private async answerShortcut(respond: RespondFn | undefined, shortcut: MessageShortcutInfo, text: RichText): Promise<void> {
+    try {
+      if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text: fallbackText(text), blocks: messageBlocks(text) });
+      else await this.ephemeralIn(shortcut.channel, shortcut.userId, shortcut.threadTs)(text);
+    } catch (error) {
+      this.log(`could not answer a shortcut: ${describe(error)}`);
+    }
+  }
+
+  // ---- the painting modal submitted ----
+  private async modalSubmitted(ack: (response?: ViewResponseAction) => Promise<void>, body: { user: { id: string; team_id?: string }; team: { id: string } | null }, view: { private_metadata: string; state: { values: unknown } }): Promise<void> {
+    const origin = decodeOrigin(view.private_metadata);
+    if (!origin) {
+      await ack();
+      return this.log('modal submission without its origin ignored');
+    }
+    const userId = body.user.id;
+    const teamId = body.team?.id ?? body.user.team_id ?? '';
+    const answers = modalAnswers(view.state.values);
+    const parsed = parseMention(answers.options);
+    if (parsed.command !== 'stylize' || parsed.errors.length > 0) {
+      const problem = parsed.errors.length > 0 ? plainText(join(parsed.errors, ' ')) : 'Only painting options here (the words of "@stylebot help"), e.g. size 512 seed 7.';
+      return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.options]: problem.slice(0, 300) } });
+    }
+    const [photo, ...styleImages] = origin.images;
+    const remembered = answers.useRememberedStyle && styleImages.length === 0 ? this.styles.peek(teamId, userId) : undefined;
+    const artist = answers.artist ?? (typeof parsed.args.artist === 'string' ? parsed.args.artist : undefined);
+    if (artist && remembered) {
+      return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.artist]: 'Choose either an artist or your remembered style, not both.' } });
+    }
+    if (!artist && !remembered && styleImages.length === 0) {
+      const problem = photo ? 'Name an artist, or first pick a painting with ⋯ → Use as style.' : 'Name an artist, or first pick a painting with ⋯ → Use as style on an image.';
+      return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.artist]: problem } });
+    }
+    await ack();
+
+    const args: Record<string, ArgValue> = { ...parsed.args };
+    if (artist) args.artist = artist.toLowerCase();
+    if (answers.budget !== undefined) args.budget = Number(answers.budget);
+    // No photo (opened by /stylize): a texture in the chosen style.
+    if (!photo) args.texture = true;
+    const images: SlackImageRef[] = [...origin.images, ...(remembered ? [remembered] : [])];
+    const target = { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}), userId, teamId };
+    const conversation: Conversation = { target, replyPrivately: this.privateOrDirect(origin.channel, userId, origin.threadTs), requireStatus: true };
+    const files = slackAttachments(asSlackFiles(images), this.fileSource);
+    if (!files.ok) return conversation.replyPrivately(files.message);
+    const requester = await this.requesterFor(userId, teamId);
+    const answer = await this.execute({ command: 'stylize', args, attachments: files.attachments }, requester, conversation, true);
+    if (remembered && answer?.jobId) this.styles.take(teamId, userId);
+  }
+
+  /** An ephemeral message in the conversation; when the bot may not post there, a direct message instead. */
+  private privateOrDirect(channel: string, userId: string, threadTs: string | undefined): (text: RichText) => Promise<void> {
+    const ephemeral = this.ephemeralIn(channel, userId, threadTs);
+    return async (text) => {
+      try {
+        await ephemeral(text);
+      } catch (error) {
+        this.log(`ephemeral in ${channel}: ${describe(error)}; sending a direct message`);
+        await this.client.chat.postMessage({ channel: userId, text: fallbackText(text), blocks: messageBlocks(text) });
+      }
+    };
+  }
+
+  // ---- the App Home tab ----
+  /** A Slack job was queued or finished: the Home tab of its owner, if they opened it lately, is drawn again. */
+  private jobMoved(job: Job, event: JobEvent['type']): void {
+    if (job.platform !== 'slack' || !['queued', 'done', 'failed', 'cancelled'].includes(event)) return;
+    const key = `${job.workspaceId}:${job.userId}`;
+    const openedAt = this.homeViewers.get(key);
+    if (openedAt === undefined) return;
+    if (Date.now() - openedAt > HOME_VIEWER_MS) {
+      this.homeViewers.delete(key);
+      return;
+    }
+    void this.publishHome(job.userId, job.workspaceId === 'dm' ? '' : job.workspaceId, false);
+  }
+
+  /** Draws the person's Home tab; `opened`: they opened it now (their tab then follows their jobs for an hour). */
+  private async publishHome(userId: string, teamId: string, opened = true): Promise<void> {
+    if (opened) {
+      const key = `${teamId || 'dm'}:${userId}`;
+      this.homeViewers.delete(key);
+      this.homeViewers.set(key, Date.now());
+      while (this.homeViewers.size > RECENT_MESSAGES) this.homeViewers.delete(this.homeViewers.keys().next().value as string);
+    }
+    try {
+      const requester = await this.requesterFor(userId, teamId);
+      const [jobs, { quota, usage }] = await Promise.all([this.options.jobs.jobsOf(requester, HOME_JOBS), this.options.jobs.quotaOf(requester)]);
+      const links = new Map<string, string>();
+      await Promise.all(
+        jobs.map(async (job) => {
+          const target = toSlackTarget(job.reply);
+          if (!target?.threadTs) return;
+          const link = await this.client.chat.getPermalink({ channel: target.channel, message_ts: target.threadTs }).catch(() => undefined);
+          if (typeof link?.permalink === 'string') links.set(job.id, link.permalink);
+        }),
+      );
+      await this.client.views.publish({ user_id: userId, view: homeView({ jobs, links, quota, usage, help: SLACK_HELP_TEXT }) });
+    } catch (error) {
+      this.log(`App Home for ${userId}: ${describe(error)}`);
+    }
+  }
+
   // ---- buttons: New seed, Stronger style, Upscale, Cancel ----
   private async buttonPressed(body: unknown, action: unknown): Promise<void> {
     const press = buttonPressOf(body, action, actionName);
@@ -300,9 +489,15 @@ export class SlackBot {
       this.log('button press without action, job, user or channel ignored');
       return;
     }
-    const { action: name, jobId, userId, channel, teamId } = press;
+    const { action: name, jobId, userId, teamId } = press;
     const job = await this.options.jobs.get(jobId);
     const stored = job ? toSlackTarget(job.reply) : undefined;
+    // A press on the App Home tab has no conversation: the job's own thread is where the new job goes.
+    const channel = press.channel ?? stored?.channel;
+    if (!channel) {
+      this.log(`button press on job ${jobId} without a conversation ignored`);
+      return;
+    }
     const threadTs = (stored && stored.channel === channel ? stored.threadTs : undefined) ?? press.messageThreadTs;
     const replyPrivately = this.ephemeralIn(channel, userId, threadTs);
     if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(say`I don't know the button "${user(name)}".`);
@@ -334,8 +529,11 @@ export class SlackBot {
     };
   }
 
-  /** Runs one command and delivers its reply; a command that queues a job gets a status message first. */
-  private async execute(request: ParsedRequest, requester: Requester, conversation: Conversation, queuesJob: boolean): Promise<void> {
+  /**
+   * Runs one command and delivers its reply; a command that queues a job gets a status message first. Resolves with
+   * the command's answer, or undefined when it did not run (no status message could be posted where one must be).
+   */
+  private async execute(request: ParsedRequest, requester: Requester, conversation: Conversation, queuesJob: boolean): Promise<CommandReply | undefined> {
     const { target } = conversation;
     let statusTs: string | undefined;
     let threadTs = target.threadTs;
@@ -349,9 +547,9 @@ export class SlackBot {
         statusTs = typeof posted.ts === 'string' ? posted.ts : undefined;
         threadTs = threadTs ?? statusTs;
       } catch (error) {
-        if (!threadTs) {
+        if (!threadTs || conversation.requireStatus) {
           await conversation.replyPrivately(notInChannelHint(error));
-          return;
+          return undefined;
         }
         this.log(`could not post a status message: ${describe(error)}`);
       }
@@ -362,7 +560,7 @@ export class SlackBot {
     const answer = await runCommand({ requester, ...request, reply: { ...reply } }, this.options.context);
     if (answer.jobId) {
       await this.reporter?.showQueuedReply(answer.jobId, reply, answer);
-      return;
+      return answer;
     }
     if (statusTs) {
       await this.client.chat
@@ -370,6 +568,7 @@ export class SlackBot {
         .catch((error: unknown) => this.log(`could not delete status message: ${describe(error)}`));
     }
     await this.deliver(answer, conversation, threadTs);
+    return answer;
   }
 
   private async deliver(answer: CommandReply, conversation: Conversation, threadTs: string | undefined): Promise<void> {
@@ -422,6 +621,47 @@ function notInChannelHint(error: unknown): RichText {
     return say`I am not in this channel yet: invite me with ${code('/invite @stylebot')}, then try again.`;
   }
   return say`I could not post in this channel (${reason}).`;
+}
+
+const NO_IMAGE = say`That message has no image I can read. Use it on a message with a photo uploaded to Slack (JPEG, PNG or WebP); images behind links are not files I can open.`;
+
+/** How many recent jobs the App Home tab shows. */
+const HOME_JOBS = 5;
+/** How long after someone opened the Home tab it is drawn again as their jobs move on. */
+const HOME_VIEWER_MS = 60 * 60_000;
+
+/** A message shortcut's payload: who used it, on which message, and the message's images. */
+interface MessageShortcutInfo {
+  channel: string;
+  /** The thread the answer goes to: the message's thread, else the message itself. */
+  threadTs: string;
+  userId: string;
+  teamId: string;
+  triggerId: string;
+  images: SlackImageRef[];
+}
+
+function shortcutOf(body: unknown): MessageShortcutInfo | undefined {
+  const b = (body ?? {}) as {
+    channel?: { id?: unknown };
+    user?: { id?: unknown; team_id?: unknown };
+    team?: { id?: unknown } | null;
+    trigger_id?: unknown;
+    message?: { ts?: unknown; thread_ts?: unknown; files?: unknown };
+  };
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const channel = str(b.channel?.id);
+  const userId = str(b.user?.id);
+  const ts = str(b.message?.ts);
+  if (!channel || !userId || !ts) return undefined;
+  return {
+    channel,
+    threadTs: str(b.message?.thread_ts) ?? ts,
+    userId,
+    teamId: str(b.team?.id) ?? str(b.user?.team_id) ?? '',
+    triggerId: str(b.trigger_id) ?? '',
+    images: imagesOf(b.message?.files),
+  };
 }
 
 export type { SlackReplyTarget } from './status.js';

@@ -47,9 +47,12 @@ function wrap(marker: string, text: string): string {
   return core === '' ? text : `${lead}${marker}${core}${marker}${trail}`;
 }
 
-/** The blocks of a message: its text as a mrkdwn section, its buttons (if any) as an actions block. */
+/**
+ * The blocks of a message: its text as mrkdwn sections (several when it passes Slack's 3000 characters a section,
+ * split between lines: the help text is longer), its buttons (if any) as an actions block.
+ */
 export function messageBlocks(text: RichText, buttons: ActionButton[] = []): SlackBlock[] {
-  const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(slackText(text), SECTION_LIMIT) } }];
+  const blocks: SlackBlock[] = textSections(slackText(text));
   if (buttons.length > 0) {
     blocks.push({
       type: 'actions',
@@ -64,6 +67,22 @@ export function messageBlocks(text: RichText, buttons: ActionButton[] = []): Sla
     });
   }
   return blocks;
+}
+
+/** mrkdwn as sections of at most 3000 characters each, split between lines (a longer line is clipped). */
+export function textSections(mrkdwn: string): SlackBlock[] {
+  const chunks: string[] = [];
+  let chunk: string | undefined;
+  for (const line of mrkdwn.split('\n').map((l) => clip(l, SECTION_LIMIT))) {
+    if (chunk !== undefined && chunk.length + 1 + line.length <= SECTION_LIMIT) chunk = `${chunk}\n${line}`;
+    else {
+      if (chunk !== undefined) chunks.push(chunk);
+      chunk = line;
+    }
+  }
+  if (chunk !== undefined) chunks.push(chunk);
+  // Slack refuses a section whose text is empty or only spaces.
+  return chunks.filter((c) => c.trim() !== '').map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: c } }));
 }
 
 /** "stylebot:rerun" -> "rerun"; anything else -> undefined. */

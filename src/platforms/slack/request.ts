@@ -346,13 +346,17 @@ export interface SlackButtonPress {
   action: string;
   jobId: string;
   userId: string;
-  channel: string;
+  /** Absent for a button on the App Home tab: the job's own conversation is used. */
+  channel?: string;
   teamId: string;
   /** The pressed message's thread (or the message itself when it is not in a thread). */
   messageThreadTs?: string;
 }
 
-/** Reads a block_actions payload; `actionName` turns the action_id into our action ("stylebot:rerun" -> "rerun"). */
+/**
+ * Reads a block_actions payload; `actionName` turns the action_id into our action ("stylebot:rerun" -> "rerun").
+ * A press in a message carries its channel; one on the App Home tab carries none.
+ */
 export function buttonPressOf(body: unknown, action: unknown, actionName: (actionId: unknown) => string | undefined): SlackButtonPress | undefined {
   const payload = (body ?? {}) as {
     user?: { id?: unknown; team_id?: unknown };
@@ -366,12 +370,12 @@ export function buttonPressOf(body: unknown, action: unknown, actionName: (actio
   const jobId = stringField(pressed.value);
   const userId = stringField(payload.user?.id);
   const channel = stringField(payload.channel?.id) ?? stringField(payload.container?.channel_id);
-  if (!name || !jobId || !userId || !channel) return undefined;
+  if (!name || !jobId || !userId) return undefined;
   return {
     action: name,
     jobId,
     userId,
-    channel,
+    ...(channel ? { channel } : {}),
     teamId: stringField(payload.team?.id) ?? stringField(payload.user?.team_id) ?? '',
     messageThreadTs: stringField(payload.message?.thread_ts) ?? stringField(payload.message?.ts),
   };
