@@ -1,8 +1,9 @@
 // Painting to a time budget (issue 20):
-//   npm run bench -- budget [SIZE] [SECONDS ...] [--styles a,b] [--ratios 1,2,4] [--no-torch] [--no-single] [--cpu-clock] [--out DIR]
+//   npm run bench -- budget [SIZE] [SECONDS ...] [--styles a,b] [--ratios 1,2,4] [--detail on|off|both] [--no-torch] [--no-single] [--cpu-clock] [--out DIR]
 //
 // For each style and budget, on the default backend: the budgeted coarse-to-fine run (what users get; with --ratios,
-// once per time-share ratio between neighbouring scales, budget.ts FINE_SHARE_RATIO), a single-scale run given the
+// once per time-share ratio between neighbouring scales, budget.ts FINE_SHARE_RATIO, and with or without the photo's
+// detail band at the start of each finer scale, stylize.ts DETAIL_TRANSFER), a single-scale run given the
 // same budget, and PyTorch CPU single-scale L-BFGS in the same script (bench/torch_budget.py, Debian's python3-torch,
 // same weights, same resized pixels, same loss; left out where /usr/bin/python3 cannot import torch). Each is scored
 // with the reference's loss at the full size (content 1, style 1e4 x (size/512)^2, tv 0: the defaults,
@@ -20,7 +21,7 @@ import { initBackend } from '../src/engine/backend.js';
 import { FINE_SHARE_RATIO } from '../src/engine/budget.js';
 import { sessionSettingsFromEnv } from '../src/engine/onnx/session.js';
 import { defaultStyleWeight } from '../src/engine/style-weight.js';
-import { stylize } from '../src/engine/stylize.js';
+import { DETAIL_TRANSFER, stylize } from '../src/engine/stylize.js';
 import type { StylizeResult } from '../src/engine/types.js';
 import { decodeImage } from '../src/images/index.js';
 
@@ -58,7 +59,7 @@ function clock(cpu: boolean, threads: number): () => number {
   };
 }
 
-async function paint(style: string, size: number, budgetS: number, mode: { single: true } | { ratio: number }, now: () => number): Promise<Painted> {
+async function paint(style: string, size: number, budgetS: number, mode: { single: true } | { ratio: number; detail: boolean }, now: () => number): Promise<Painted> {
   const image = readFileSync(join(SHARED, 'images', 'styles', `${style}.jpg`));
   const reference = size === 512 ? REFERENCE_TOTAL[style] : undefined;
   let reachedMs: number | null = null;
@@ -68,7 +69,7 @@ async function paint(style: string, size: number, budgetS: number, mode: { singl
     { content: readFileSync(CONTENT), styles: [{ image, name: style }], options: { size, budget: budgetS, seed: 1, progressEvery: 1, previewSize: 0, ...(single ? { scales: 1 } : {}) } },
     {
       now,
-      ...(single ? {} : { shareRatio: mode.ratio }),
+      ...(single ? {} : { shareRatio: mode.ratio, detailTransfer: mode.detail }),
       onProgress: (p) => {
         const final = !p.scale || p.scale.index === p.scale.count;
         if (reference && reachedMs === null && final && p.losses.total <= 1.5 * reference) reachedMs = p.elapsedMs;
@@ -80,7 +81,7 @@ async function paint(style: string, size: number, budgetS: number, mode: { singl
     row: {
       style,
       budgetS,
-      mode: single ? 'single scale' : `coarse-to-fine, ratio ${mode.ratio}`,
+      mode: single ? 'single scale' : `coarse-to-fine, ratio ${mode.ratio}${mode.detail ? ', detail' : ''}`,
       wallS: (performance.now() - began) / 1000,
       iterations: result.iterations,
       scales: result.scales.map((s) => `${s.size}:${s.iterations}`).join(' '),
@@ -176,13 +177,16 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   const withTorch = !argv.includes('--no-torch') && torchAvailable();
   if (!withTorch && !argv.includes('--no-torch')) console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
   const withSingle = !argv.includes('--no-single');
+  const detailAt = argv.indexOf('--detail');
+  const detailChoice = detailAt >= 0 ? argv[detailAt + 1] : DETAIL_TRANSFER ? 'on' : 'off';
+  const details = detailChoice === 'both' ? [false, true] : [detailChoice === 'on'];
   const rows: Row[] = [];
   for (const style of styles) {
     for (const budgetS of budgets) {
       const runs: Painted[] = [];
       if (withTorch) runs.push(await paintTorch(style, size, budgetS, threads));
       if (withSingle) runs.push(await paint(style, size, budgetS, { single: true }, now));
-      for (const ratio of ratios) runs.push(await paint(style, size, budgetS, { ratio }, now));
+      for (const ratio of ratios) for (const detail of details) runs.push(await paint(style, size, budgetS, { ratio, detail }, now));
       rows.push(...runs.map((r) => r.row));
       const file = join(out, `${style}-${size}px-${budgetS}s.png`);
       writeFileSync(file, await sideBySide(runs.map((r) => r.png)));

@@ -12,7 +12,7 @@ import { prepareInputs, type PreparedInputs } from './inputs.js';
 import { imageTensor } from './losses.js';
 import { createScaleRun, roundedPixels, type ObjectiveBackend } from './scale-run.js';
 import { activeMemoryBudget, checkRunFits, checkStockWebgpuSize, lbfgsHistorySize } from './memory.js';
-import { planScales, scaleWork, upsamplePicture, type ScalePlanEntry } from './multiscale.js';
+import { planScales, scaleWork, upsamplePicture, upsampleWithDetail, type ScalePlanEntry } from './multiscale.js';
 import { seededRandom } from './random.js';
 import { styleWeightAtScale } from './style-weight.js';
 import { checkRequest, DEFAULT_OPTIONS, resolveOptions } from './validate.js';
@@ -195,6 +195,25 @@ async function paintScale(
   }
 }
 
+/**
+ * Whether a finer scale starts from the coarser picture plus the photo's detail band (upsampleWithDetail) rather than
+ * the coarser picture alone: measured in docs/time-budget.md (Levers).
+ */
+export const DETAIL_TRANSFER = true;
+
+/** The starting picture of a finer scale from the coarser scale's `picture` (see DETAIL_TRANSFER). */
+function finerStart(picture: tf.Tensor4D, inputs: PreparedInputs, detail: boolean): tf.Tensor4D {
+  if (!detail || !inputs.content) return upsamplePicture(picture, inputs.height, inputs.width);
+  const { width, height, data } = inputs.content;
+  const channels = picture.shape[3];
+  return tf.tidy(() => {
+    const rgb = tf.tensor4d(Float32Array.from(data), [1, height, width, 3]);
+    // A grey run paints one channel; its content is the photo's luminance, the same in all three.
+    const photo = channels === 1 ? (rgb.slice([0, 0, 0, 0], [1, height, width, 1]) as tf.Tensor4D) : rgb;
+    return upsampleWithDetail(picture, photo);
+  });
+}
+
 function notFinite(iteration: number): UserError {
   return new UserError(
     'not_finite',
@@ -280,7 +299,7 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       // A coarse scale the budget has no time left for is skipped: the next one starts from the picture so far.
       if (timeBudget && i < plan.length - 1 && !timeBudget.continueScale(i, 0, now() - run.began)) continue;
       const inputs = i === plan.length - 1 ? finalInputs : await prepareInputs(request, { ...options, size: entry.size });
-      const start: tf.Tensor4D = picture ? upsamplePicture(picture, inputs.height, inputs.width) : await initialImage(request, inputs, options);
+      const start: tf.Tensor4D = picture ? finerStart(picture, inputs, hooks.detailTransfer ?? DETAIL_TRANSFER) : await initialImage(request, inputs, options);
       picture?.dispose();
       picture = null;
       // The balance of content and style moves with the size (style-weight.ts): each scale keeps the final one's.

@@ -96,6 +96,8 @@ export interface StylizeHooks {
   minScaleSide?: number;
   /** The cost model a budget is planned with (estimate.ts; a calibration of this machine); default the backend's measured row. */
   cost?: IterationCost;
+  /** A finer scale starts with the photo's detail band put back (stylize.ts DETAIL_TRANSFER; benches measure both). */
+  detailTransfer?: boolean;
   /** The time-share ratio between neighbouring scales of a budget (budget.ts FINE_SHARE_RATIO; benches measure others). */
   shareRatio?: number;
   /** The clock a budget is kept by, in ms (tests pass a fake one); default performance.now. */

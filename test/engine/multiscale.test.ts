@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { autoScaleCount, maxScaleCount, MIN_SCALE_SIDE, planScales, scaleWork } from '../../src/engine/multiscale.js';
+import * as tf from '@tensorflow/tfjs';
+import { autoScaleCount, maxScaleCount, MIN_SCALE_SIDE, planScales, scaleWork, upsamplePicture, upsampleWithDetail } from '../../src/engine/multiscale.js';
 import { stylize } from '../../src/engine/stylize.js';
 import type { StylizeProgress } from '../../src/engine/types.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
@@ -59,6 +60,22 @@ describe('planScales', () => {
 
   it('weighs work by pixels, so the coarse scales count for less in progress and time estimates', () => {
     expect(scaleWork(planScales(512, 300, 3))).toEqual([100 * 128 * 128, 100 * 256 * 256, 100 * 512 * 512]);
+  });
+});
+
+describe('upsampleWithDetail', () => {
+  it("puts back the photo's detail band: a coarse copy of the photo comes back as the photo, a flat picture gets only the band", () => {
+    // A photo with fine detail (a checkerboard on a gradient), 8 x 8, and its coarse 4 x 4 copy by 2 x 2 averages.
+    const photo = tf.tensor4d(Array.from({ length: 64 }, (_, i) => 100 + 4 * (i % 8) + ((i % 8) + Math.floor(i / 8)) % 2 * 40), [1, 8, 8, 1]);
+    const coarse = tf.avgPool(photo, 2, 2, 'valid') as tf.Tensor4D;
+    const back = upsampleWithDetail(coarse, photo);
+    expect(tf.max(tf.abs(tf.sub(back, photo))).dataSync()[0]).toBeLessThan(1e-3);
+    // Without the band the checkerboard is gone: the upsampled coarse copy is far from the photo.
+    expect(tf.max(tf.abs(tf.sub(upsamplePicture(coarse, 8, 8), photo))).dataSync()[0]).toBeGreaterThan(15);
+    const flat = tf.fill([1, 4, 4, 1], 128) as tf.Tensor4D;
+    const band = tf.sub(upsampleWithDetail(flat, photo), 128);
+    expect(Math.abs(tf.mean(band).dataSync()[0]!)).toBeLessThan(1);
+    expect(tf.max(tf.abs(band)).dataSync()[0]).toBeGreaterThan(15);
   });
 });
 
