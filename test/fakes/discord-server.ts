@@ -254,6 +254,37 @@ export class FakeDiscordServer {
     return this.dispatchInteraction(3, data, { name: '', user: input.user, permissions: input.permissions }, input.messageId);
   }
 
+  /**
+   * A message command (Apps menu on a message, type 3) on a message posted by `author` with these attachments; the
+   * message travels in data.resolved.messages as Discord sends it.
+   */
+  messageCommand(input: { name: string; attachments?: FakeAttachment[]; content?: string; author?: FakeUser; user?: FakeUser; guildId?: string | null; permissions?: string }): SentInteraction & { messageId: string } {
+    const messageId = snowflake();
+    const channelId = this.channelId;
+    const author = input.author ?? { id: '999', username: 'poster' };
+    const attachments = (input.attachments ?? []).map((file) => ({
+      id: snowflake(),
+      filename: file.name,
+      size: file.size ?? file.data.length,
+      url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
+      proxy_url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
+      ...(file.contentType ? { content_type: file.contentType } : {}),
+    }));
+    const message = {
+      ...(this.messageObject(messageId, channelId, { content: input.content ?? '' }, []) as Record<string, unknown>),
+      author: { ...author, discriminator: '0', avatar: null, global_name: null },
+      attachments,
+    };
+    const data = { id: snowflake(), name: input.name, type: 3, target_id: messageId, resolved: { messages: { [messageId]: message } } };
+    return { ...this.dispatchInteraction(2, data, { name: input.name, user: input.user, guildId: input.guildId, permissions: input.permissions }), messageId };
+  }
+
+  /** A submitted modal (type 5): text inputs by custom_id, each in its own action row, as Discord sends them. */
+  submitModal(input: { customId: string; fields: Record<string, string>; user?: FakeUser; guildId?: string | null }): SentInteraction {
+    const components = Object.entries(input.fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    return this.dispatchInteraction(5, { custom_id: input.customId, components }, { name: '', user: input.user, guildId: input.guildId });
+  }
+
   private dispatchInteraction(type: number, data: unknown, input: SlashCommandInput, messageId?: string): SentInteraction {
     const id = snowflake();
     const token = `tok-${randomBytes(12).toString('hex')}`;

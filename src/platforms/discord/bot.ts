@@ -11,16 +11,20 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
+import { noImageInMessage, paintFormExpired, styleRemembered } from '../../../commands/image-menu.js';
+import { firstImage, ImageMenuMemory, isPaintForm, paintArgs, paintFormModal, USE_AS_STYLE } from './image-menu.js';
 import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
 import { plain } from '../../../commands/reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
 import type { JobService } from '../../jobs/types.js';
-import { parseButtonId, renderMessage } from './render.js';
-import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
+import { discordText, parseButtonId, renderMessage } from './render.js';
+import { attachmentOf, commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
 import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
 import { userMessageFor } from '../../errors.js';
 import { defaultLogger, type Logger } from '../../logger.js';
@@ -124,6 +128,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 class InteractionHandler {
   private readonly attachmentSource: AttachmentSource;
   private readonly logger: Logger;
+  private readonly imageMenu = new ImageMenuMemory();
 
   constructor(
     private readonly options: DiscordBotOptions,
@@ -138,7 +143,52 @@ class InteractionHandler {
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return this.autocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.command(interaction);
+    if (interaction.isMessageContextMenuCommand()) return this.messageMenu(interaction);
+    if (interaction.isModalSubmit() && isPaintForm(interaction.customId)) return this.paintForm(interaction);
     if (interaction.isButton()) return this.button(interaction);
+  }
+
+  /** "Stylize with..." opens the painting form for the message's image; "Use as style" saves the image. */
+  private async messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    const image = firstImage(interaction.targetMessage);
+    if (!image) return this.replyPrivately(interaction, noImageInMessage());
+    if (interaction.commandName === USE_AS_STYLE) {
+      this.imageMenu.rememberStyle(interaction.guildId ?? 'dm', interaction.user.id, image);
+      return this.replyPrivately(interaction, styleRemembered(image.name));
+    }
+    await interaction.showModal(paintFormModal(this.imageMenu.openForm(interaction.user.id, image)));
+  }
+
+  /** A submitted painting form: the message's image as content, the artist or the saved style, as /stylize does. */
+  private async paintForm(interaction: ModalSubmitInteraction): Promise<void> {
+    const image = this.imageMenu.takeForm(interaction.customId, interaction.user.id);
+    if (!image) return this.replyPrivately(interaction, paintFormExpired());
+    await interaction.deferReply();
+    const value = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : '');
+    const request: CommandRequest = {
+      requester: requesterOf(interaction, this.admins),
+      command: 'stylize',
+      args: {},
+      attachments: { content: this.attachment(image) },
+      reply: replyTargetOf(interaction),
+    };
+    try {
+      request.args = paintArgs({ artist: value('artist'), options: value('options'), budget: value('budget') });
+    } catch (error) {
+      return this.refuse(interaction, request, error);
+    }
+    const saved = request.args.artist === undefined ? this.imageMenu.styleOf(request.requester.workspaceId, request.requester.userId) : undefined;
+    if (saved) request.attachments.style = this.attachment(saved);
+    await this.answer(interaction, request);
+  }
+
+  private attachment(image: Parameters<typeof attachmentOf>[0]) {
+    return attachmentOf(image, this.options.context.limits.maxImageBytes, this.attachmentSource);
+  }
+
+  /** An immediate private answer (no deferral): for menu choices that need no work. */
+  private async replyPrivately(interaction: RepliableInteraction, reply: CommandReply): Promise<void> {
+    await interaction.reply({ content: discordText(reply.text), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -146,7 +196,16 @@ class InteractionHandler {
     const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes, this.attachmentSource);
+    if (request.command === 'stylize') this.addSavedStyle(request);
     await this.answer(interaction, request);
+  }
+
+  /** A /stylize naming neither a style image nor an artist paints in the style saved with "Use as style", if any. */
+  private addSavedStyle(request: CommandRequest): void {
+    const { attachments, args, requester } = request;
+    if (attachments.style || attachments.style2 || attachments.style3 || args.artist !== undefined) return;
+    const saved = this.imageMenu.styleOf(requester.workspaceId, requester.userId);
+    if (saved) attachments.style = this.attachment(saved);
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
@@ -180,11 +239,16 @@ class InteractionHandler {
     try {
       await this.answerOrThrow(interaction, request);
     } catch (error) {
-      const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
-      await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
-        this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
-      });
+      await this.refuse(interaction, request, error);
     }
+  }
+
+  /** The error's private message (a UserError's words, else an apology with an error id) into the deferred reply. */
+  private async refuse(interaction: RepliableInteraction, request: CommandRequest, error: unknown): Promise<void> {
+    const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
+    await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
+      this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
+    });
   }
 
   private async answerOrThrow(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {

@@ -6,6 +6,7 @@ import {
 } from 'discord.js';
 import { fieldNamed, fieldsFor, snakeName, type NumberListField, type OptionField } from '../../options/fields.js';
 import { rangeHelp } from '../../options/schema.js';
+import { IMAGE_MENU_COMMANDS } from './image-menu.js';
 
 const attachment = (name: string, description: string, required = false): Option => ({
   type: Opt.Attachment,
@@ -147,6 +148,7 @@ export const DISCORD_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = [
     description: 'Usage statistics of this server (admins)',
     options: [integer('days', 'How many days back', 1, 365)],
   },
+  ...IMAGE_MENU_COMMANDS,
 ];
 
 /** The OAuth2 URL that adds the bot to a server with the scopes it needs (bot + slash commands). */

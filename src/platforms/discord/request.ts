@@ -93,7 +93,8 @@ export function commandRequestOf(
   return { requester, command: interaction.commandName, subcommand, args, attachments, reply };
 }
 
-function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {
+/** A Discord attachment as a command attachment: downloaded (from an allowed origin, within maxDownloadBytes) when a handler asks. */
+export function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {
   return {
     name: attachment.name,
     contentType: attachment.contentType ?? undefined,

@@ -1,0 +1,128 @@
+// End to end: the image menu on messages ("Apps > Stylize with..." and "Use as style") through the real discord.js
+// client against the local Discord stand-in, the real job service (SQLite in a temp dir) and the real engine at 64 px.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandContext } from '../../commands/types.js';
+import { createJobService } from '../../src/app/compose.js';
+import type { JobService } from '../../src/jobs/types.js';
+import { startDiscordBot, type DiscordBot } from '../../src/platforms/discord/bot.js';
+import { STYLIZE_WITH, USE_AS_STYLE } from '../../src/platforms/discord/image-menu.js';
+import { FakeDiscordServer, type FakeUser, type RecordedCall, type SentInteraction } from '../fakes/discord-server.js';
+import { ARTISTS_DIR, CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
+
+const ALICE: FakeUser = { id: '2001', username: 'alice' };
+const BOB: FakeUser = { id: '2002', username: 'bob' };
+const photo = { name: 'bridge.jpg', data: readFileSync(join(CONTENT_DIR, 'golden_gate_bridge_fog.jpg')), contentType: 'image/jpeg' };
+const painting = { name: 'wave.jpg', data: readFileSync(join(STYLES_DIR, 'great_wave_off_kanagawa.jpg')), contentType: 'image/jpeg' };
+
+let fake: FakeDiscordServer;
+let dataDir: string;
+let jobs: JobService;
+let bot: DiscordBot;
+
+beforeAll(async () => {
+  fake = await FakeDiscordServer.start();
+  dataDir = mkdtempSync(join(tmpdir(), 'stylebot-discord-menu-'));
+  const artistsDir = join(dataDir, 'artists');
+  cpSync(join(ARTISTS_DIR, 'monet'), join(artistsDir, 'monet'), { recursive: true });
+  jobs = createJobService({ dataDir, artistsDir, modelDir: MODEL_DIR, workers: 1, progressThrottleMs: 100, defaultQuota: { maxIterations: 40 }, log: () => undefined });
+  const context: CommandContext = {
+    jobs,
+    limits: { maxImageBytes: 5 * 1024 * 1024, maxImagePixels: 40_000_000 },
+    defaults: { size: 64, iterations: 4, progressEvery: 2 },
+  };
+  bot = await startDiscordBot({ token: 'menu-token', applicationId: fake.applicationId, apiBase: fake.apiBase, jobs, context, minEditIntervalMs: 50, log: () => undefined });
+  await jobs.start();
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await jobs?.close();
+  await fake?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const callbackOf = (sent: SentInteraction) => fake.waitFor((c) => c.path === `/interactions/${sent.id}/${sent.token}/callback`, { what: 'the interaction callback' });
+const isEdit = (token: string) => (c: RecordedCall) =>
+  c.method === 'PATCH' && c.path === `/webhooks/${fake.applicationId}/${token}/messages/@original` && c.status === 200;
+const contentOf = (c: RecordedCall): string => String(c.json?.content ?? '');
+
+/** Opens the painting form on a message with `image` and submits it with these fields; returns the submission. */
+async function paint(user: FakeUser, image: typeof photo, fields: Record<string, string>): Promise<SentInteraction> {
+  const menu = fake.messageCommand({ name: STYLIZE_WITH, attachments: [image], user });
+  const modal = await callbackOf(menu);
+  expect(modal.json.type).toBe(9);
+  const form = modal.json.data;
+  expect(form.components.map((row: { components: { custom_id: string }[] }) => row.components[0]!.custom_id)).toEqual(['artist', 'options', 'budget']);
+  return fake.submitModal({ customId: form.custom_id, fields, user });
+}
+
+async function finished(sent: SentInteraction): Promise<RecordedCall> {
+  const deferral = await callbackOf(sent);
+  expect(deferral.json.type).toBe(5);
+  return fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the painted result', timeoutMs: 120_000 });
+}
+
+describe('Discord image menu (real discord.js, job service and engine)', () => {
+  it('"Stylize with..." opens the painting form and paints the message\'s image in the chosen artist\'s style', async () => {
+    const submitted = await paint(ALICE, photo, { artist: 'monet', options: 'iterations 4 seed=7', budget: '' });
+    const done = await finished(submitted);
+    const png = await sharp(Buffer.from(done.files[0]!.data)).metadata();
+    expect(png.format).toBe('png');
+    expect(Math.max(png.width!, png.height!)).toBe(64);
+    expect(contentOf(done)).toMatch(/seed 7\b/);
+    const [job] = await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1);
+    expect(job!.artwork).toMatch(/^monet\//);
+    expect(job!.state).toBe('done');
+  });
+
+  it('answers privately when the message has no image, and when the form\'s options cannot be read', async () => {
+    const bare = fake.messageCommand({ name: STYLIZE_WITH, content: 'just words', attachments: [{ name: 'notes.txt', data: Buffer.from('hi'), contentType: 'text/plain' }], user: BOB });
+    const answer = await callbackOf(bare);
+    expect(answer.json.type).toBe(4);
+    expect(answer.json.data.flags).toBe(64);
+    expect(answer.json.data.content).toMatch(/no image/);
+
+    const before = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).length;
+    const badOptions = await paint(BOB, photo, { artist: 'monet', options: 'size', budget: '' });
+    const refused = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badOptions.token}` && c.status === 200, { what: 'the refusal' });
+    expect(refused.json.flags).toBe(64);
+    expect(contentOf(refused)).toMatch(/"size" has no value/);
+    const badBudget = await paint(BOB, photo, { artist: 'monet', options: '', budget: '99999' });
+    const tooLong = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badBudget.token}` && c.status === 200, { what: 'the budget refusal' });
+    expect(contentOf(tooLong)).toMatch(/budget/i);
+    expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
+
+    // A form id that was never handed out (or expired) is refused, not painted.
+    const stale = fake.submitModal({ customId: 'stylebot-paint:nope', fields: { artist: 'monet', options: '', budget: '' }, user: BOB });
+    const expired = await callbackOf(stale);
+    expect(expired.json.data.flags).toBe(64);
+    expect(expired.json.data.content).toMatch(/expired/);
+  });
+
+  it('"Use as style" remembers the image for the next /stylize and for a form without an artist', async () => {
+    const remember = fake.messageCommand({ name: USE_AS_STYLE, attachments: [painting], user: BOB });
+    const saved = await callbackOf(remember);
+    expect(saved.json.data.flags).toBe(64);
+    expect(saved.json.data.content).toContain('wave.jpg');
+
+    const slash = fake.slashCommand({ name: 'stylize', options: { seed: 2 }, attachments: { content: photo }, user: BOB });
+    await finished(slash);
+    const [viaSlash] = await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id }, 1);
+    expect(viaSlash!.styleNames).toEqual(['wave.jpg']);
+
+    const viaForm = await paint(BOB, photo, { artist: '', options: '', budget: '' });
+    await finished(viaForm);
+    const [latest] = await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id }, 1);
+    expect(latest!.id).not.toBe(viaSlash!.id);
+    expect(latest!.styleNames).toEqual(['wave.jpg']);
+
+    // Someone else has no saved style: the same form without an artist asks for one.
+    const noStyle = await paint(ALICE, photo, { artist: '', options: '', budget: '' });
+    const asked = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${noStyle.token}` && c.status === 200, { what: 'the request for a style' });
+    expect(contentOf(asked)).toMatch(/Give me a style/);
+  });
+});
