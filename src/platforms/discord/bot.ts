@@ -49,7 +49,7 @@ export interface DiscordBotOptions {
 }
 
 /** Commands whose answer is for the requester only: deferred ephemeral so no public "thinking" message appears. */
-const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'artists', 'artist', 'stats']);
+const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'quota-admin', 'artists', 'artist', 'stats']);
 
 /**
  * The Discord bot: start() logs in and listens to slash commands, buttons and autocomplete; ready() says whether

@@ -4,7 +4,6 @@
 // a form not submitted before a restart can simply be chosen again.
 import { randomBytes } from 'node:crypto';
 import {
-  ApplicationCommandType,
   ComponentType,
   TextInputStyle,
   type APIActionRowComponent,
@@ -20,11 +19,6 @@ import { UserError } from '../../errors.js';
 export const STYLIZE_WITH = 'Stylize with...';
 export const USE_AS_STYLE = 'Use as style';
 
-/** The message commands Stylebot registers (Apps menu of a message). */
-export const IMAGE_MENU_COMMANDS = [
-  { type: ApplicationCommandType.Message, name: STYLIZE_WITH },
-  { type: ApplicationCommandType.Message, name: USE_AS_STYLE },
-] as const;
 
 const FORM_PREFIX = 'stylebot-paint:';
 const FORM_LIFETIME_MS = 15 * 60 * 1000;

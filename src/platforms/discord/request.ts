@@ -12,6 +12,7 @@ import type { ArgValue, Attachment, CommandRequest } from '../../../commands/typ
 import type { Requester } from '../../jobs/types.js';
 import type { Logger } from '../../logger.js';
 import { fetchPlatformFile } from '../shared/platform-fetch.js';
+import { COMMAND_ALIASES } from './commands.js';
 
 /** Interaction tokens are valid for 15 minutes after the interaction was created. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -90,7 +91,8 @@ export function commandRequestOf(
       args[option.name] = option.value;
     }
   }
-  return { requester, command: interaction.commandName, subcommand, args, attachments, reply };
+  const command = COMMAND_ALIASES[interaction.commandName] ?? interaction.commandName;
+  return { requester, command, subcommand, args, attachments, reply };
 }
 
 /** A Discord attachment as a command attachment: downloaded (from an allowed origin, within maxDownloadBytes) when a handler asks. */
