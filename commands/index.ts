@@ -11,6 +11,7 @@ import { help } from './help.js';
 import { jobs } from './jobs.js';
 import { quota } from './quota.js';
 import { stats } from './stats.js';
+import { deletePicture, show } from './show.js';
 import { refusalCodeOf } from './refusal.js';
 import { plain } from './reply.js';
 import { stylize } from './stylize.js';
@@ -32,6 +33,8 @@ const HANDLERS: Record<string, CommandHandler> = {
   rerun,
   stronger,
   upscale,
+  show,
+  delete: deletePicture,
 };
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);

@@ -377,6 +377,18 @@ export class StylebotJobService implements JobService {
     return this.store.getBlob(jobId, RESULT_BLOB);
   }
 
+  async deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }> {
+    const job = await this.store.getJob(jobId);
+    if (!job) return { ok: false, message: `There is no job ${jobId}.` };
+    if (!(await this.access.can(by, 'manage', job))) return { ok: false, message: `Only the person who started job ${jobId} (or an admin) can delete its picture.` };
+    if (job.state === 'queued' || job.state === 'running') return { ok: false, message: `Job ${jobId} is still ${job.state}: cancel it instead.` };
+    await this.store.purgeJob(jobId);
+    if (!AccessPolicy.owns(by, job)) {
+      await this.store.audit(this.now(), by, 'job.delete', jobId, { owner: `${job.platform}/${job.workspaceId}/${job.userId}` }, { purged: true });
+    }
+    return { ok: true, message: `Deleted the picture of job ${jobId}.` };
+  }
+
   private artistsDir(): string {
     return this.options.artistsDir ?? resolveArtistsDir(process.env, this.options.dataDir);
   }

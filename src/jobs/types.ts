@@ -194,6 +194,11 @@ export interface JobService {
   /** Reads the result PNG of a done job (undefined when purged). */
   resultImage(jobId: string): Promise<Uint8Array | undefined>;
   /**
+   * Deletes a finished job's stored pictures (the job's row stays, marked purged), for its owner or an admin.
+   * ok false with a sentence for the requester when there is no such job, they may not, or it is still queued or running.
+   */
+  deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
+  /**
    * The style distance of two encoded images (/compare), computed on this process's engine pool ahead of queued
    * paintings. Rejects with a message for the user when the images cannot be read or there is no engine here.
    */

@@ -126,3 +126,50 @@ describe('Discord image menu (real discord.js, job service and engine)', () => {
     expect(contentOf(asked)).toMatch(/Give me a style/);
   });
 });
+
+describe('Discord results: Delete and /show (real discord.js, job service and engine)', () => {
+  const customIds = (c: RecordedCall): string[] =>
+    (c.json?.components ?? []).flatMap((row: { components: { custom_id: string }[] }) => row.components.map((b) => b.custom_id));
+  const privateAnswer = async (sent: SentInteraction): Promise<string> => {
+    const deferral = await callbackOf(sent);
+    expect(deferral.json.data.flags).toBe(64);
+    return contentOf(await fake.waitFor(isEdit(sent.token), { what: 'the private answer' }));
+  };
+
+  it('/show posts a finished picture again with its buttons; Delete removes the message and the stored picture, for the requester only', async () => {
+    const sent = fake.slashCommand({ name: 'stylize', options: { seed: 9 }, attachments: { content: photo, style: painting }, user: ALICE });
+    const done = await finished(sent);
+    const deleteId = customIds(done).find((id) => id.startsWith('stylebot:delete:'))!;
+    expect(deleteId).toBeDefined();
+    const jobId = deleteId.split(':')[2]!;
+    // Progress edits carried no Delete button; only the final picture does.
+    expect(fake.repliesTo(sent.token).filter((c) => customIds(c).includes(deleteId))).toHaveLength(1);
+
+    const shown = fake.slashCommand({ name: 'show', options: { job_id: jobId }, user: ALICE });
+    const again = await fake.waitFor((c) => isEdit(shown.token)(c) && c.files.length === 1, { what: 'the picture shown again' });
+    expect(Buffer.from(again.files[0]!.data).equals(Buffer.from(done.files[0]!.data))).toBe(true);
+    expect(customIds(again)).toEqual(expect.arrayContaining([`stylebot:rerun:${jobId}`, deleteId]));
+    const nosy = fake.slashCommand({ name: 'show', options: { job_id: jobId }, user: BOB });
+    await callbackOf(nosy);
+    const refusedShow = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${nosy.token}` && c.status === 200, { what: 'the refusal to show' });
+    expect(contentOf(refusedShow)).toMatch(/Only <@2001>/);
+
+    const messageId = fake.originals.get(sent.token)!.id;
+    const intruder = fake.pressButton({ customId: deleteId, messageId, user: BOB });
+    expect(await privateAnswer(intruder)).toMatch(/Only the person who started/);
+    expect(fake.originals.get(sent.token)!.deleted).toBe(false);
+    expect(await jobs.resultImage(jobId)).toBeInstanceOf(Uint8Array);
+
+    const owner = fake.pressButton({ customId: deleteId, messageId, user: ALICE });
+    expect(await privateAnswer(owner)).toMatch(/Deleted the picture/);
+    const removal = await fake.waitFor((c) => c.method === 'DELETE' && c.path === `/channels/${fake.channelId}/messages/${messageId}`, { what: 'the message deleted' });
+    expect(removal.authorization).toBe('Bot menu-token');
+    expect(fake.originals.get(sent.token)!.deleted).toBe(true);
+    expect(await jobs.resultImage(jobId)).toBeUndefined();
+
+    const gone = fake.slashCommand({ name: 'show', options: { job_id: jobId }, user: ALICE });
+    await callbackOf(gone);
+    const answer = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${gone.token}` && c.status === 200, { what: 'the deleted answer' });
+    expect(contentOf(answer)).toMatch(/was deleted/);
+  });
+});

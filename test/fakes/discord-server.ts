@@ -462,7 +462,7 @@ export class FakeDiscordServer {
         this.messages.set(message.id, message);
         return [200, this.messageObject(message.id, channelId, message.json, message.files)];
       }
-      const message = messageId ? this.messages.get(messageId) : undefined;
+      const message = messageId ? (this.messages.get(messageId) ?? [...this.originals.values()].find((o) => o.id === messageId)) : undefined;
       if (!message || message.deleted) return unknownMessage();
       if (method === 'PATCH') this.edit(message, json ?? {}, files);
       if (method === 'DELETE') message.deleted = true;

@@ -21,7 +21,7 @@ import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
 import { plain } from '../../../commands/reply.js';
-import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
+import type { ActionButton, CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
 import type { JobService } from '../../jobs/types.js';
 import { discordText, parseButtonId, renderMessage } from './render.js';
 import { attachmentOf, commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
@@ -84,7 +84,8 @@ export class DiscordBot {
     // Job events (also those of jobs recovered after a restart) update the status message stored with the job.
     this.unsubscribe = options.jobs.onEvents('discord', (job, event) => {
       if (!isDiscordReplyTarget(job.reply)) return;
-      const view = statusView(job, event);
+      const shown = statusView(job, event);
+      const view = shown?.final ? withDeleteButton(job.id, shown) : shown;
       // A final view's promise tells the outbox whether Discord took it (it is offered again if not).
       if (view) return view.final ? statuses.show(job.id, job.reply, view) : void statuses.show(job.id, job.reply, view);
     });
@@ -211,8 +212,9 @@ class InteractionHandler {
   private async button(interaction: ButtonInteraction): Promise<void> {
     const parsed = parseButtonId(interaction.customId);
     if (!parsed) return;
-    // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled").
-    await interaction.deferReply(parsed.action === 'cancel' ? { flags: MessageFlags.Ephemeral } : {});
+    // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled"), and
+    // so does a delete (its message goes away).
+    await interaction.deferReply(PRIVATE_BUTTONS.has(parsed.action) ? { flags: MessageFlags.Ephemeral } : {});
     const request: CommandRequest = {
       requester: requesterOf(interaction, this.admins),
       command: parsed.action,
@@ -220,7 +222,23 @@ class InteractionHandler {
       attachments: {},
       reply: replyTargetOf(interaction),
     };
+    if (parsed.action === 'delete') return this.deletePicture(interaction, request);
     await this.answer(interaction, request);
+  }
+
+  /** Delete: the job core removes the stored pictures (owner or admin only), then the message with the button goes. */
+  private async deletePicture(interaction: ButtonInteraction, request: CommandRequest): Promise<void> {
+    try {
+      const reply = await runCommand(request, this.options.context);
+      if (!reply.code) {
+        await interaction.client.rest.delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id)).catch((error) => {
+          this.log(`stylebot discord: could not delete a result message: ${describe(error)}`);
+        });
+      }
+      await this.deliver(interaction, reply);
+    } catch (error) {
+      await this.refuse(interaction, request, error);
+    }
   }
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -253,6 +271,7 @@ class InteractionHandler {
 
   private async answerOrThrow(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
     const reply = await runCommand(request, this.options.context);
+    if (request.command === 'show' && reply.image && reply.jobId === undefined) reply.buttons = withDeleteButton(request.args.job_id as string, reply)?.buttons;
     const target = request.reply as DiscordReplyTarget;
     if (reply.jobId) {
       // The deferred reply becomes the job's status message, edited by job events from now on.
@@ -277,6 +296,15 @@ class InteractionHandler {
     const { body, files } = renderMessage(reply);
     await rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { body, files, auth: false });
   }
+}
+
+/** Buttons whose press is answered privately. */
+const PRIVATE_BUTTONS = new Set(['cancel', 'delete']);
+
+/** A finished picture (a final status or /show) gets a Delete button for its requester and admins, on Discord only. */
+function withDeleteButton<T extends { image?: unknown; buttons?: ActionButton[] }>(jobId: string, view: T | undefined): T | undefined {
+  if (!view?.image || view.buttons?.some((b) => b.action === 'delete')) return view;
+  return { ...view, buttons: [...(view.buttons ?? []), { action: 'delete', label: 'Delete', jobId }] };
 }
 
 function adminsFromEnv(): string[] {

@@ -100,6 +100,10 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
       .setDescription('How far apart are the styles of two images?')
       .addAttachmentOption((o) => named(o, 'image1', 'First image', true))
       .addAttachmentOption((o) => named(o, 'image2', 'Second image', true)),
+    new SlashCommandBuilder()
+      .setName('show')
+      .setDescription('Post a finished picture of yours again, with its buttons')
+      .addStringOption((o) => named(o, 'job_id', 'The job id (see /jobs)', true)),
     new SlashCommandBuilder().setName('help').setDescription('How to use Stylebot'),
     new SlashCommandBuilder()
       .setName('quota')
