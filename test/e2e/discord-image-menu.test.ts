@@ -173,3 +173,48 @@ describe('Discord results: Delete and /show (real discord.js, job service and en
     expect(contentOf(answer)).toMatch(/was deleted/);
   });
 });
+
+describe('Discord upload limits (real discord.js, job service and engine)', () => {
+  const statusOf = (sent: SentInteraction) => fake.repliesTo(sent.token).filter((c) => c.method === 'PATCH' && contentOf(c).includes('Done'));
+
+  it('sends a result over the interaction\'s attachment limit as a JPEG within it, and says so', async () => {
+    fake.attachmentSizeLimit = 12_000;
+    try {
+      const sent = fake.slashCommand({ name: 'stylize', options: { size: 128, seed: 4 }, attachments: { content: photo, style: painting }, user: ALICE });
+      const done = await finished(sent);
+      const [job] = await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1);
+      const png = (await jobs.resultImage(job!.id))!;
+      expect(png.length).toBeGreaterThan(12_000);
+      expect(done.files).toHaveLength(1);
+      expect(done.files[0]!.data.length).toBeLessThanOrEqual(12_000);
+      const meta = await sharp(Buffer.from(done.files[0]!.data)).metadata();
+      expect(['jpeg', 'webp']).toContain(meta.format);
+      expect(Math.max(meta.width!, meta.height!)).toBe(128);
+      expect(done.files[0]!.name).toMatch(/\.(jpg|webp)$/);
+      expect(contentOf(done)).toMatch(/over this channel's upload limit .*sent as (JPEG|WebP)/);
+      expect(statusOf(sent).map((c) => c.status)).toEqual([200]);
+    } finally {
+      fake.attachmentSizeLimit = 10 * 1024 * 1024;
+    }
+  });
+
+  it('delivers the text without the picture when Discord refuses the upload as too large, and does not retry it', async () => {
+    // The interaction said 10 MiB; Discord then refuses the body (413, code 40005): the picture can never go.
+    const sent = fake.slashCommand({ name: 'stylize', options: { iterations: 12, seed: 4 }, attachments: { content: photo, style: painting }, user: ALICE });
+    await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/12/.test(contentOf(c)), { what: 'the job running' });
+    fake.attachmentSizeLimit = 300;
+    try {
+      const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the text-only result', timeoutMs: 120_000 });
+      expect(done.files).toHaveLength(0);
+      expect(contentOf(done)).toMatch(/too large to post here/);
+      const refused = fake.repliesTo(sent.token).filter((c) => c.status === 413);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      // The outbox took the delivery: no further attempt comes.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(statusOf(sent).filter((c) => c.status === 200)).toHaveLength(1);
+      expect(fake.repliesTo(sent.token).filter((c) => c.status === 413)).toHaveLength(refused.length);
+    } finally {
+      fake.attachmentSizeLimit = 10 * 1024 * 1024;
+    }
+  });
+});

@@ -89,6 +89,8 @@ export class FakeDiscordServer {
   readonly messages = new Map<string, StoredMessage>();
   identifies = 0;
   resumes = 0;
+  /** attachment_size_limit sent with interactions, and enforced: a body with more bytes of files gets 413 (40005). */
+  attachmentSizeLimit = 10 * 1024 * 1024;
 
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -305,7 +307,7 @@ export class FakeDiscordServer {
       entitlements: [],
       authorizing_integration_owners: guildId ? { '0': guildId } : { '1': user.id },
       context: guildId ? 0 : 1,
-      attachment_size_limit: 10 * 1024 * 1024,
+      attachment_size_limit: this.attachmentSizeLimit,
     };
     if (guildId) {
       payload.guild_id = guildId;
@@ -391,8 +393,11 @@ export class FakeDiscordServer {
     };
     const limit = this.rateLimits.findIndex((r) => r.match(call.method, path, call));
     const down = this.outages.some((o) => Date.now() < o.until && o.match(call.method, path, call));
+    const tooLarge = files.reduce((sum, f) => sum + f.data.length, 0) > this.attachmentSizeLimit;
     const [status, answer] = down
       ? [503, { message: 'Service Unavailable', code: 0 }]
+      : tooLarge
+        ? [413, { message: 'Request entity too large', code: 40005 }]
       : limit >= 0
         ? this.rateLimited(limit, res)
         : this.route(call);

@@ -29,6 +29,7 @@ import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
 import { userMessageFor } from '../../errors.js';
 import { defaultLogger, type Logger } from '../../logger.js';
 import { DiscordStatusMessages } from './status.js';
+import { DEFAULT_ATTACHMENT_LIMIT, fitUpload } from './upload-fit.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -281,7 +282,8 @@ class InteractionHandler {
     await this.deliver(interaction, reply);
   }
 
-  private async deliver(interaction: RepliableInteraction, reply: CommandReply): Promise<void> {
+  private async deliver(interaction: RepliableInteraction, unfitted: CommandReply): Promise<void> {
+    const reply = await fitUpload(unfitted, interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_ATTACHMENT_LIMIT);
     const rest = interaction.client.rest;
     const { applicationId, token } = interaction;
     if (reply.private && !interaction.ephemeral) {

@@ -27,6 +27,8 @@ export interface DiscordReplyTarget {
   channelId: string | null;
   guildId: string | null;
   userId: string;
+  /** The most bytes of files a message may carry here (the interaction's attachment_size_limit); absent: 10 MiB. */
+  attachmentSizeLimit?: number;
 }
 
 export function requesterOf(interaction: BaseInteraction, admins: readonly string[]): Requester {
@@ -48,6 +50,7 @@ export function replyTargetOf(interaction: BaseInteraction): DiscordReplyTarget 
     channelId: interaction.channelId,
     guildId: interaction.guildId,
     userId: interaction.user.id,
+    ...(interaction.attachmentSizeLimit > 0 ? { attachmentSizeLimit: interaction.attachmentSizeLimit } : {}),
   };
 }
 
