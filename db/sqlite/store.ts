@@ -2,6 +2,7 @@
 // implemented in jobs.ts, leases.ts, outbox.ts, quotas.ts, audit.ts and maintenance.ts over one connection
 // (connection.ts), their SQL one statement a file in sql/.
 import { ComposedStore } from '../composed-store.js';
+import { SqliteServerSettings } from './server-settings.js';
 import { SqliteAuditLog } from './audit.js';
 import { SqliteConnection } from './connection.js';
 import { type Db, openDatabase } from './database.js';
@@ -41,6 +42,7 @@ export class SqliteStore extends ComposedStore {
       quotas: new SqliteQuotas(c),
       audit: new SqliteAuditLog(c),
       maintenance: new SqliteMaintenance(c, options.legacyFilesDir),
+      serverSettings: new SqliteServerSettings(c),
     });
     this.connection = c;
   }

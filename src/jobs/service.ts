@@ -35,7 +35,9 @@ import type {
   ServiceHealth,
   StyleDistance,
   UserUsage,
+  ServerSettingsRecord,
 } from './types.js';
+import { EMPTY_SERVER_SETTINGS } from './types.js';
 
 const DAY_MS = 86_400_000;
 const REPOSITION_GAP_MS = 100;
@@ -375,6 +377,10 @@ export class StylebotJobService implements JobService {
     const job = await this.store.getJob(jobId);
     if (!job || job.state !== 'done' || job.filesPurged) return undefined;
     return this.store.getBlob(jobId, RESULT_BLOB);
+  }
+
+  async serverSettings(platform: Platform, workspaceId: string): Promise<ServerSettingsRecord> {
+    return (await this.store.serverSettings(platform, workspaceId)) ?? { ...EMPTY_SERVER_SETTINGS, allowedChannels: [] };
   }
 
   async deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }> {
