@@ -12,6 +12,7 @@ import { jobs } from './jobs.js';
 import { quota } from './quota.js';
 import { stats } from './stats.js';
 import { deletePicture, show } from './show.js';
+import { serverSettings } from './server-settings.js';
 import { refusalCodeOf } from './refusal.js';
 import { plain } from './reply.js';
 import { stylize } from './stylize.js';
@@ -35,6 +36,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   upscale,
   show,
   delete: deletePicture,
+  'server-settings': serverSettings,
 };
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);

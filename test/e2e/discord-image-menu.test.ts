@@ -218,3 +218,49 @@ describe('Discord upload limits (real discord.js, job service and engine)', () =
     }
   });
 });
+
+describe('Discord server settings (real discord.js, job service and engine)', () => {
+  const MOD: FakeUser = { id: '2003', username: 'mod' };
+  const ART = '700000000000000001';
+  const privateEdit = async (sent: SentInteraction): Promise<string> => {
+    const deferral = await callbackOf(sent);
+    expect(deferral.json.data.flags).toBe(64);
+    return contentOf(await fake.waitFor(isEdit(sent.token), { what: 'the private answer' }));
+  };
+
+  it('keeps commands to the allowed channels, applies the default size, and shows results privately when asked', async () => {
+    const refused = fake.slashCommand({ name: 'server-settings', subcommand: 'allow_channel', options: { channel: { type: 7, value: ART } }, user: BOB });
+    expect(await privateEdit(refused)).toMatch(/Only Stylebot admins/);
+
+    const allow = fake.slashCommand({ name: 'server-settings', subcommand: 'allow_channel', options: { channel: { type: 7, value: ART } }, user: MOD, permissions: '32' });
+    expect(await privateEdit(allow)).toContain(`<#${ART}>`);
+    const set = fake.slashCommand({ name: 'server-settings', subcommand: 'set', options: { default_size: 96, results: 'private' }, user: MOD, permissions: '32' });
+    expect(await privateEdit(set)).toMatch(/Default size: 96 px[\s\S]*requester only/);
+
+    // Elsewhere: a private pointer to the allowed channel, and no job.
+    const before = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).length;
+    const elsewhere = fake.slashCommand({ name: 'stylize', attachments: { content: photo, style: painting }, user: BOB });
+    const pointer = await callbackOf(elsewhere);
+    expect(pointer.json.type).toBe(4);
+    expect(pointer.json.data.flags).toBe(64);
+    expect(pointer.json.data.content).toContain(`<#${ART}>`);
+    const menu = fake.messageCommand({ name: STYLIZE_WITH, attachments: [photo], user: BOB });
+    expect((await callbackOf(menu)).json.data.content).toContain(`<#${ART}>`);
+    expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
+
+    // In the allowed channel: painted at the server's default size, deferred ephemeral (only the requester sees it).
+    const there = fake.slashCommand({ name: 'stylize', options: { iterations: 4 }, attachments: { content: photo, style: painting }, user: BOB, channelId: ART });
+    const deferral = await callbackOf(there);
+    expect(deferral.json.data.flags).toBe(64);
+    const done = await fake.waitFor((c) => isEdit(there.token)(c) && contentOf(c).includes('Done'), { what: 'the private result', timeoutMs: 120_000 });
+    const meta = await sharp(Buffer.from(done.files[0]!.data)).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBe(96);
+
+    const reset = fake.slashCommand({ name: 'server-settings', subcommand: 'all_channels', user: MOD, permissions: '32' });
+    expect(await privateEdit(reset)).toMatch(/every channel/);
+    const cleared = fake.slashCommand({ name: 'server-settings', subcommand: 'set', options: { clear_defaults: true, results: 'public' }, user: MOD, permissions: '32' });
+    expect(await privateEdit(cleared)).toMatch(/posted in the channel/);
+    const audit = await jobs.admin.auditLog({ platform: 'discord', workspaceId: fake.guildId, userId: MOD.id, isPlatformAdmin: true }, 10);
+    expect(audit.filter((e) => e.action === 'server.settings').length).toBeGreaterThanOrEqual(4);
+  });
+});

@@ -86,8 +86,8 @@ describe('Discord command definitions', () => {
 
   it('hides the admin commands from members (Manage Server), and only those', () => {
     const hidden = commands.filter((c) => c.default_member_permissions != null);
-    expect(hidden.map((c) => c.name).sort()).toEqual(['artist', 'quota-admin', 'stats']);
-    expect([...ADMIN_COMMANDS].sort()).toEqual(['artist', 'quota-admin', 'stats']);
+    expect(hidden.map((c) => c.name).sort()).toEqual(['artist', 'quota-admin', 'server-settings', 'stats']);
+    expect([...ADMIN_COMMANDS].sort()).toEqual(['artist', 'quota-admin', 'server-settings', 'stats']);
     for (const command of hidden) expect(command.default_member_permissions).toBe('32');
     // A member's own quota stays open: /quota only shows; changing quotas lives in the admin command.
     const quota = commands.find((c) => c.name === 'quota')!;

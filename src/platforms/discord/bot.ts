@@ -16,13 +16,15 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { noImageInMessage, paintFormExpired, styleRemembered } from '../../../commands/image-menu.js';
+import { useOtherChannel } from '../../../commands/server-settings.js';
+import { ADMIN_COMMANDS } from './commands.js';
 import { firstImage, ImageMenuMemory, isPaintForm, paintArgs, paintFormModal, USE_AS_STYLE } from './image-menu.js';
 import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
 import { plain } from '../../../commands/reply.js';
 import type { ActionButton, CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
-import type { JobService } from '../../jobs/types.js';
+import type { JobService, ServerSettingsRecord } from '../../jobs/types.js';
 import { discordText, parseButtonId, renderMessage } from './render.js';
 import { attachmentOf, commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
 import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
@@ -50,7 +52,10 @@ export interface DiscordBotOptions {
 }
 
 /** Commands whose answer is for the requester only: deferred ephemeral so no public "thinking" message appears. */
-const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'quota-admin', 'artists', 'artist', 'stats']);
+const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'quota-admin', 'artists', 'artist', 'stats', 'server-settings']);
+
+/** Commands that paint: the server's default budget and size and its public/private choice apply to them. */
+const PAINTING = new Set(['stylize', 'rerun', 'stronger', 'upscale']);
 
 /**
  * The Discord bot: start() logs in and listens to slash commands, buttons and autocomplete; ready() says whether
@@ -152,6 +157,8 @@ class InteractionHandler {
 
   /** "Stylize with..." opens the painting form for the message's image; "Use as style" saves the image. */
   private async messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    const settings = await this.settingsOf(interaction);
+    if (!this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels));
     const image = firstImage(interaction.targetMessage);
     if (!image) return this.replyPrivately(interaction, noImageInMessage());
     if (interaction.commandName === USE_AS_STYLE) {
@@ -165,7 +172,8 @@ class InteractionHandler {
   private async paintForm(interaction: ModalSubmitInteraction): Promise<void> {
     const image = this.imageMenu.takeForm(interaction.customId, interaction.user.id);
     if (!image) return this.replyPrivately(interaction, paintFormExpired());
-    await interaction.deferReply();
+    const settings = await this.settingsOf(interaction);
+    await interaction.deferReply(settings.resultsPrivate ? { flags: MessageFlags.Ephemeral } : {});
     const value = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : '');
     const request: CommandRequest = {
       requester: requesterOf(interaction, this.admins),
@@ -181,7 +189,22 @@ class InteractionHandler {
     }
     const saved = request.args.artist === undefined ? this.imageMenu.styleOf(request.requester.workspaceId, request.requester.userId) : undefined;
     if (saved) request.attachments.style = this.attachment(saved);
+    applyServerDefaults(request, settings);
     await this.answer(interaction, request);
+  }
+
+  /** The server's settings (none outside a server). */
+  private async settingsOf(interaction: Interaction): Promise<ServerSettingsRecord> {
+    if (!interaction.guildId) return { allowedChannels: [], resultsPrivate: false };
+    return this.options.jobs.serverSettings('discord', interaction.guildId);
+  }
+
+  /** Whether the server's admins allow commands in the interaction's channel (threads count as their parent). */
+  private channelAllowed(interaction: Interaction, settings: ServerSettingsRecord): boolean {
+    if (settings.allowedChannels.length === 0) return true;
+    const channel = interaction.channel;
+    const parent = channel && 'parentId' in channel && channel.isThread() ? channel.parentId : null;
+    return [interaction.channelId, parent].some((id) => id !== null && settings.allowedChannels.includes(id));
   }
 
   private attachment(image: Parameters<typeof attachmentOf>[0]) {
@@ -194,11 +217,16 @@ class InteractionHandler {
   }
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const settings = await this.settingsOf(interaction);
+    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels));
     // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
-    const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName);
+    const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName) || (PAINTING.has(interaction.commandName) && settings.resultsPrivate);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes, this.attachmentSource);
-    if (request.command === 'stylize') this.addSavedStyle(request);
+    if (request.command === 'stylize') {
+      this.addSavedStyle(request);
+      applyServerDefaults(request, settings);
+    }
     await this.answer(interaction, request);
   }
 
@@ -215,7 +243,8 @@ class InteractionHandler {
     if (!parsed) return;
     // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled"), and
     // so does a delete (its message goes away).
-    await interaction.deferReply(PRIVATE_BUTTONS.has(parsed.action) ? { flags: MessageFlags.Ephemeral } : {});
+    const privately = PRIVATE_BUTTONS.has(parsed.action) || (PAINTING.has(parsed.action) && (await this.settingsOf(interaction)).resultsPrivate);
+    await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
     const request: CommandRequest = {
       requester: requesterOf(interaction, this.admins),
       command: parsed.action,
@@ -298,6 +327,13 @@ class InteractionHandler {
     const { body, files } = renderMessage(reply);
     await rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { body, files, auth: false });
   }
+}
+
+/** The server's default size and budget for a painting that names neither (budget only when iterations are not named either). */
+function applyServerDefaults(request: CommandRequest, settings: ServerSettingsRecord): void {
+  const { args } = request;
+  if (settings.defaultSize !== undefined && args.size === undefined) args.size = settings.defaultSize;
+  if (settings.defaultBudget !== undefined && args.budget === undefined && args.iterations === undefined) args.budget = settings.defaultBudget;
 }
 
 /** Buttons whose press is answered privately. */

@@ -135,6 +135,23 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
           .addStringOption((o) => named(o, 'work', 'File name of the work (see /artists)', true)),
       ),
     new SlashCommandBuilder()
+      .setName('server-settings')
+      .setDescription("Where Stylebot works in this server, its defaults, public or private results (admins)")
+      .setDefaultMemberPermissions(ADMINS_ONLY)
+      .addSubcommand((sub) => sub.setName('show').setDescription('The settings now'))
+      .addSubcommand((sub) =>
+        sub
+          .setName('set')
+          .setDescription('Default budget and size, public or private results')
+          .addIntegerOption((o) => bounded(named(o, 'default_budget', 'Seconds of painting when a job names no budget or iterations'), 5, 3600))
+          .addIntegerOption((o) => bounded(named(o, 'default_size', 'Longest side in px when a job names no size'), 32, 4096))
+          .addStringOption((o) => named(o, 'results', 'Post results in the channel, or show them to the requester only').addChoices({ name: 'public', value: 'public' }, { name: 'private', value: 'private' }))
+          .addBooleanOption((o) => named(o, 'clear_defaults', "Go back to the bot's default budget and size")),
+      )
+      .addSubcommand((sub) => sub.setName('allow_channel').setDescription('Take commands in this channel (then only in allowed ones)').addChannelOption((o) => named(o, 'channel', 'The channel', true)))
+      .addSubcommand((sub) => sub.setName('disallow_channel').setDescription('Stop taking commands in this channel').addChannelOption((o) => named(o, 'channel', 'The channel', true)))
+      .addSubcommand((sub) => sub.setName('all_channels').setDescription('Take commands in every channel again')),
+    new SlashCommandBuilder()
       .setName('stats')
       .setDescription('Usage statistics of this server (admins)')
       .setDefaultMemberPermissions(ADMINS_ONLY)
