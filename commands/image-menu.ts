@@ -1,28 +1,28 @@
 // Wording of the image menu (Discord's "Apps > Stylize with..." and "Use as style" on a message): the answers that
-// are not a command's reply. The adapter only picks which one to send.
-import { plain, say, user } from './reply.js';
+// are not a command's reply, in the requester's locale (commands/locales; English when there is no translation).
+import { t } from './locales/index.js';
+import { plain, type RichText, user } from './reply.js';
 import type { CommandReply } from './types.js';
 
 /** The message the person chose holds no picture Stylebot can paint. */
-export function noImageInMessage(): CommandReply {
-  return {
-    text: plain('That message has no image I can use (JPEG, PNG, WebP or GIF attached to it). Choose a message with an image, or use /stylize with an upload.'),
-    private: true,
-    code: 'invalid',
-  };
+export function noImageInMessage(locale?: string): CommandReply {
+  return { text: plain(t(locale, 'menu.noImage')), private: true, code: 'invalid' };
 }
 
 /** The painting form was opened too long ago (or before a restart): its image is no longer known. */
-export function paintFormExpired(): CommandReply {
-  return { text: plain('This form has expired. Choose "Stylize with..." on the message again.'), private: true, code: 'invalid' };
+export function paintFormExpired(locale?: string): CommandReply {
+  return { text: plain(t(locale, 'menu.formExpired')), private: true, code: 'invalid' };
 }
 
 /** "Use as style" took the picture: it stays the person's style until they choose another (at most a day). */
-export function styleRemembered(name: string): CommandReply {
-  return {
-    text: say`Saved ${user(name)} as your style. Your next /stylize without a style or artist, and "Stylize with..." without an artist, paint in it (for 24 hours, or until you choose another).`,
-    private: true,
-  };
+export function styleRemembered(name: string, locale?: string): CommandReply {
+  return { text: withUserString(t(locale, 'menu.styleSaved'), 'name', name), private: true };
+}
+
+/** A translated sentence with a user's string in place of {slot}, kept as a user run (never read as markup). */
+function withUserString(template: string, slot: string, value: string): RichText {
+  const [before = '', after = ''] = template.split(`{${slot}}`);
+  return [...plain(before), user(value), ...plain(after)];
 }
 
 /** The form's options field did not read as name/value pairs. */
@@ -30,13 +30,15 @@ export function optionsNotPairs(word: string): string {
   return `Options are names with values, such as "size 256 iterations 300" or "size=256": "${word}" has no value.`;
 }
 
-/** Labels of the painting form (Discord limits: title 45, labels 45, placeholders 100 characters). */
-export const PAINT_FORM = {
-  title: 'Stylize this image',
-  artist: 'Artist (empty: your saved style)',
-  artistPlaceholder: 'monet, van-gogh, ... (see /artists)',
-  options: 'Options',
-  optionsPlaceholder: 'size 256 iterations 300 style_strength 2',
-  budget: 'Budget in seconds',
-  budgetPlaceholder: '5 to 3600 (default: the server default)',
-} as const;
+/** Labels of the painting form in `locale` (Discord limits: title 45, labels 45, placeholders 100 characters). */
+export function paintFormLabels(locale?: string) {
+  return {
+    title: t(locale, 'menu.formTitle'),
+    artist: t(locale, 'menu.formArtist'),
+    artistPlaceholder: 'monet, van-gogh, ... (/artists)',
+    options: t(locale, 'menu.formOptions'),
+    optionsPlaceholder: 'size 256 iterations 300 style_strength 2',
+    budget: t(locale, 'menu.formBudget'),
+    budgetPlaceholder: '5 - 3600',
+  };
+}

@@ -2,6 +2,7 @@
 // and whether results are shown to the requester only. The job core checks the role again and audits the change.
 import type { ServerSettingsRecord } from '../src/jobs/types.js';
 import { adminOnly, isAdmin } from './admin.js';
+import { t } from './locales/index.js';
 import { booleanArg, countArg, stringArg } from './args.js';
 import { lines, plain, type say } from './reply.js';
 import type { CommandContext, CommandReply, CommandRequest } from './types.js';
@@ -57,9 +58,9 @@ export function describeSettings(settings: ServerSettingsRecord): ReturnType<typ
 }
 
 /** The private answer to a command in a channel the server's admins did not allow. */
-export function useOtherChannel(allowed: readonly string[]): CommandReply {
+export function useOtherChannel(allowed: readonly string[], locale?: string): CommandReply {
   return {
-    text: plain(`Stylebot works in ${allowed.map((id) => `<#${id}>`).join(', ')} on this server: ask there.`),
+    text: plain(t(locale, 'settings.useOtherChannel', { channels: allowed.map((id) => `<#${id}>`).join(', ') })),
     private: true,
     code: 'forbidden',
   };

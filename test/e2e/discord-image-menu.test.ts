@@ -264,3 +264,18 @@ describe('Discord server settings (real discord.js, job service and engine)', ()
     expect(audit.filter((e) => e.action === 'server.settings').length).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('Discord replies in the user\'s language', () => {
+  it('answers a French user in French, and falls back to English for a language without a catalogue', async () => {
+    const saved = fake.messageCommand({ name: USE_AS_STYLE, attachments: [painting], user: ALICE, locale: 'fr' });
+    const answer = (await callbackOf(saved)).json.data.content as string;
+    expect(answer).toMatch(/enregistrée comme votre style/);
+    expect(answer).toContain('wave.jpg');
+    const bare = fake.messageCommand({ name: STYLIZE_WITH, content: 'rien', user: ALICE, locale: 'fr' });
+    expect((await callbackOf(bare)).json.data.content).toMatch(/aucune image/);
+    const form = fake.messageCommand({ name: STYLIZE_WITH, attachments: [photo], user: ALICE, locale: 'pt-BR' });
+    expect((await callbackOf(form)).json.data.title).toBe('Estilizar esta imagem');
+    const korean = fake.messageCommand({ name: STYLIZE_WITH, content: '', user: ALICE, locale: 'ko' });
+    expect((await callbackOf(korean)).json.data.content).toMatch(/no image I can use/);
+  });
+});

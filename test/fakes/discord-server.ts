@@ -57,6 +57,8 @@ export interface SlashCommandInput {
   channelId?: string;
   /** Member permissions bitfield as a decimal string (e.g. "32" = Manage Server). */
   permissions?: string;
+  /** The user's client language (interaction.locale); default en-US. */
+  locale?: string;
 }
 
 export interface SentInteraction {
@@ -260,7 +262,7 @@ export class FakeDiscordServer {
    * A message command (Apps menu on a message, type 3) on a message posted by `author` with these attachments; the
    * message travels in data.resolved.messages as Discord sends it.
    */
-  messageCommand(input: { name: string; attachments?: FakeAttachment[]; content?: string; author?: FakeUser; user?: FakeUser; guildId?: string | null; permissions?: string }): SentInteraction & { messageId: string } {
+  messageCommand(input: { name: string; attachments?: FakeAttachment[]; content?: string; author?: FakeUser; user?: FakeUser; guildId?: string | null; permissions?: string; locale?: string }): SentInteraction & { messageId: string } {
     const messageId = snowflake();
     const channelId = this.channelId;
     const author = input.author ?? { id: '999', username: 'poster' };
@@ -278,7 +280,7 @@ export class FakeDiscordServer {
       attachments,
     };
     const data = { id: snowflake(), name: input.name, type: 3, target_id: messageId, resolved: { messages: { [messageId]: message } } };
-    return { ...this.dispatchInteraction(2, data, { name: input.name, user: input.user, guildId: input.guildId, permissions: input.permissions }), messageId };
+    return { ...this.dispatchInteraction(2, data, { name: input.name, user: input.user, guildId: input.guildId, permissions: input.permissions, locale: input.locale }), messageId };
   }
 
   /** A submitted modal (type 5): text inputs by custom_id, each in its own action row, as Discord sends them. */
@@ -303,7 +305,7 @@ export class FakeDiscordServer {
       channel_id: channelId,
       channel: { id: channelId, type: guildId ? 0 : 1, ...(guildId ? { guild_id: guildId, name: 'art' } : {}) },
       app_permissions: '2248473465835073',
-      locale: 'en-US',
+      locale: input.locale ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: guildId ? { '0': guildId } : { '1': user.id },
       context: guildId ? 0 : 1,

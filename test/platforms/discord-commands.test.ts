@@ -84,6 +84,23 @@ describe('Discord command definitions', () => {
     }
   });
 
+  it('registers French, German, Spanish, Japanese and Brazilian Portuguese names and descriptions within the limits', () => {
+    const stylize = commands.find((c) => c.name === 'stylize') as Command & { name_localizations?: Record<string, string>; description_localizations?: Record<string, string> };
+    expect(stylize.name_localizations?.fr).toBe('styliser');
+    expect(stylize.description_localizations?.fr).toMatch(/Peindre une photo/);
+    expect(Object.keys(stylize.description_localizations ?? {}).sort()).toEqual(['de', 'es-ES', 'fr', 'ja', 'pt-BR']);
+    const menu = commands.find((c) => c.name === 'Stylize with...') as Command & { name_localizations?: Record<string, string> };
+    expect(menu.name_localizations?.fr).toBe('Styliser avec...');
+    for (const command of commands as (Command & { name_localizations?: Record<string, string>; description_localizations?: Record<string, string> })[]) {
+      for (const name of Object.values(command.name_localizations ?? {})) {
+        if ((command.type ?? 1) === 1) expect(name).toMatch(NAME);
+        if ((command.type ?? 1) === 1) expect(name).toBe(name.toLowerCase());
+        expect(name.length).toBeLessThanOrEqual(32);
+      }
+      for (const description of Object.values(command.description_localizations ?? {})) expect(description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
   it('hides the admin commands from members (Manage Server), and only those', () => {
     const hidden = commands.filter((c) => c.default_member_permissions != null);
     expect(hidden.map((c) => c.name).sort()).toEqual(['artist', 'quota-admin', 'server-settings', 'stats']);

@@ -158,20 +158,20 @@ class InteractionHandler {
   /** "Stylize with..." opens the painting form for the message's image; "Use as style" saves the image. */
   private async messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
     const settings = await this.settingsOf(interaction);
-    if (!this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels));
+    if (!this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
     const image = firstImage(interaction.targetMessage);
-    if (!image) return this.replyPrivately(interaction, noImageInMessage());
+    if (!image) return this.replyPrivately(interaction, noImageInMessage(interaction.locale));
     if (interaction.commandName === USE_AS_STYLE) {
       this.imageMenu.rememberStyle(interaction.guildId ?? 'dm', interaction.user.id, image);
-      return this.replyPrivately(interaction, styleRemembered(image.name));
+      return this.replyPrivately(interaction, styleRemembered(image.name, interaction.locale));
     }
-    await interaction.showModal(paintFormModal(this.imageMenu.openForm(interaction.user.id, image)));
+    await interaction.showModal(paintFormModal(this.imageMenu.openForm(interaction.user.id, image), interaction.locale));
   }
 
   /** A submitted painting form: the message's image as content, the artist or the saved style, as /stylize does. */
   private async paintForm(interaction: ModalSubmitInteraction): Promise<void> {
     const image = this.imageMenu.takeForm(interaction.customId, interaction.user.id);
-    if (!image) return this.replyPrivately(interaction, paintFormExpired());
+    if (!image) return this.replyPrivately(interaction, paintFormExpired(interaction.locale));
     const settings = await this.settingsOf(interaction);
     await interaction.deferReply(settings.resultsPrivate ? { flags: MessageFlags.Ephemeral } : {});
     const value = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : '');
@@ -218,7 +218,7 @@ class InteractionHandler {
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
     const settings = await this.settingsOf(interaction);
-    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels));
+    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
     // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
     const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName) || (PAINTING.has(interaction.commandName) && settings.resultsPrivate);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});

@@ -14,6 +14,8 @@ import {
 } from 'discord.js';
 import { fieldNamed, fieldsFor, snakeName, type NumberListField, type OptionField } from '../../options/fields.js';
 import { rangeHelp } from '../../options/schema.js';
+import { en, type MessageKey } from '../../../commands/locales/en.js';
+import { localizations } from '../../../commands/locales/index.js';
 import { STYLIZE_WITH, USE_AS_STYLE } from './image-menu.js';
 
 /** The admin command that changes quotas (/quota itself only shows one's own). */
@@ -157,8 +159,22 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
       .setDefaultMemberPermissions(ADMINS_ONLY)
       .addIntegerOption((o) => bounded(named(o, 'days', 'How many days back'), 1, 365)),
   ];
-  const menu = [STYLIZE_WITH, USE_AS_STYLE].map((name) => new ContextMenuCommandBuilder().setName(name).setType(ApplicationCommandType.Message));
+  for (const command of slash) {
+    const names = catalogued(`cmd.${command.name}.name`);
+    const descriptions = catalogued(`cmd.${command.name}.description`);
+    if (names) command.setNameLocalizations(names);
+    if (descriptions) command.setDescriptionLocalizations(descriptions);
+  }
+  const menuKeys = { [STYLIZE_WITH]: 'menu.stylizeWith', [USE_AS_STYLE]: 'menu.useAsStyle' } as const;
+  const menu = ([STYLIZE_WITH, USE_AS_STYLE] as const).map((name) =>
+    new ContextMenuCommandBuilder().setName(name).setType(ApplicationCommandType.Message).setNameLocalizations(localizations(menuKeys[name])),
+  );
   return [...slash.map((c) => c.toJSON()), ...menu.map((c) => c.toJSON())];
+}
+
+/** A catalogue key's translations, or undefined when the key is not in the catalogues. */
+function catalogued(key: string): Record<string, string> | undefined {
+  return key in en ? localizations(key as MessageKey) : undefined;
 }
 
 /** Every command definition, as PUT to Discord (`stylebot register`; `stylebot register --print` shows them). */

@@ -12,7 +12,7 @@ import {
   type Attachment as DiscordAttachment,
   type Message,
 } from 'discord.js';
-import { PAINT_FORM, optionsNotPairs } from '../../../commands/image-menu.js';
+import { optionsNotPairs, paintFormLabels } from '../../../commands/image-menu.js';
 import type { ArgValue } from '../../../commands/types.js';
 import { UserError } from '../../errors.js';
 
@@ -89,7 +89,8 @@ export function isPaintForm(customId: string): boolean {
 }
 
 /** The modal shown by "Stylize with...": an artist, options as text, a budget (all optional). */
-export function paintFormModal(customId: string): APIModalInteractionResponseCallbackData {
+export function paintFormModal(customId: string, locale?: string): APIModalInteractionResponseCallbackData {
+  const PAINT_FORM = paintFormLabels(locale);
   const field = (customId: string, label: string, placeholder: string, style: TextInputStyle, maxLength: number): APIActionRowComponent<APITextInputComponent> => ({
     type: ComponentType.ActionRow as const,
     components: [{ type: ComponentType.TextInput as const, custom_id: customId, label, placeholder, style, required: false, max_length: maxLength }],
