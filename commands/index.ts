@@ -11,6 +11,8 @@ import { help } from './help.js';
 import { jobs } from './jobs.js';
 import { quota } from './quota.js';
 import { stats } from './stats.js';
+import { deletePicture, show } from './show.js';
+import { serverSettings } from './server-settings.js';
 import { refusalCodeOf } from './refusal.js';
 import { plain } from './reply.js';
 import { stylize } from './stylize.js';
@@ -32,6 +34,9 @@ const HANDLERS: Record<string, CommandHandler> = {
   rerun,
   stronger,
   upscale,
+  show,
+  delete: deletePicture,
+  'server-settings': serverSettings,
 };
 
 export const COMMAND_NAMES = Object.keys(HANDLERS);

@@ -3,7 +3,7 @@
 // passes them here; this class forwards, checking on the way what comes from outside the store against what both
 // stores hold (stored-values.ts), so that the two dialects answer the same. The optional leaseNext and watch are not
 // forwarded: a dialect that has them defines them itself, since the job core tests for their presence.
-import type { ApiTokens, AuditLog, JobRepository, Leases, Maintenance, Outbox, Quotas, Store } from '../src/jobs/ports.js';
+import type { ApiTokens, AuditLog, JobRepository, Leases, Maintenance, Outbox, Quotas, ServerSettings, Store } from '../src/jobs/ports.js';
 import { checkId, checkQuota, checkUser, storableId, storableJob } from './stored-values.js';
 
 /** One implementation of every port of the job core (leaseNext, being optional, stays with the dialect). */
@@ -15,6 +15,7 @@ export interface StorePorts {
   audit: AuditLog;
   maintenance: Maintenance;
   tokens: ApiTokens;
+  serverSettings: ServerSettings;
 }
 
 type Args<K extends keyof Store> = Store[K] extends (...args: infer A) => unknown ? A : never;
@@ -32,6 +33,17 @@ export abstract class ComposedStore implements Store {
 
   abstract checkWritable(): Promise<void>;
   abstract close(): Promise<void>;
+
+  // ServerSettings
+  async serverSettings(...a: Args<'serverSettings'>) {
+    return storableId(a[0]) && storableId(a[1]) ? this.ports.serverSettings.serverSettings(...a) : undefined;
+  }
+  async saveServerSettings(...[platform, workspaceId, settings, at]: Args<'saveServerSettings'>) {
+    checkId('platform', platform);
+    checkId('workspace id', workspaceId);
+    for (const channel of settings.allowedChannels) checkId('channel id', channel);
+    return this.ports.serverSettings.saveServerSettings(platform, workspaceId, settings, at);
+  }
 
   // JobRepository
   // A job id no store can hold names no job: not found, as the port promises for a missing one.

@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import type { Leases } from '../../src/jobs/ports.js';
 import { ComposedStore } from '../composed-store.js';
+import { PostgresServerSettings } from './server-settings.js';
 import { PostgresAuditLog } from './audit.js';
 import { ChangeFeed, type ChangeHandlers } from './changes.js';
 import { applyPostgresMigrations, createPool, type PostgresOptions, rowsOf } from './database.js';
@@ -39,6 +40,7 @@ export class PostgresStore extends ComposedStore {
       audit: new PostgresAuditLog(pool),
       maintenance: new PostgresMaintenance(pool),
       tokens: new PostgresApiTokens(pool),
+      serverSettings: new PostgresServerSettings(pool),
     });
     this.leases = leases;
   }

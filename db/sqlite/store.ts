@@ -2,6 +2,7 @@
 // implemented in jobs.ts, leases.ts, outbox.ts, quotas.ts, audit.ts, maintenance.ts and tokens.ts over one connection
 // (connection.ts), their SQL one statement a file in sql/.
 import { ComposedStore } from '../composed-store.js';
+import { SqliteServerSettings } from './server-settings.js';
 import { SqliteAuditLog } from './audit.js';
 import { SqliteConnection } from './connection.js';
 import { type Db, openDatabase } from './database.js';
@@ -43,6 +44,7 @@ export class SqliteStore extends ComposedStore {
       audit: new SqliteAuditLog(c),
       maintenance: new SqliteMaintenance(c, options.legacyFilesDir),
       tokens: new SqliteApiTokens(c),
+      serverSettings: new SqliteServerSettings(c),
     });
     this.connection = c;
   }

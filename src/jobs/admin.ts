@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { QUOTA_FIELDS, STORED_LIMITS, type AuditEntry, type AuditLog, type JobRepository, type Quotas } from './ports.js';
+import { QUOTA_FIELDS, STORED_LIMITS, type AuditEntry, type AuditLog, type JobRepository, type Quotas, type ServerSettings } from './ports.js';
 import { publicJob } from './public-job.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
 import { AccessPolicy } from './access.js';
-import type { AdminOperations, Job, JobState, Platform, Quota, Requester, Role, UsageStats, UserRef, UserUsage } from './types.js';
+import { EMPTY_SERVER_SETTINGS, type AdminOperations, type Job, type JobState, type Platform, type Quota, type Requester, type Role, type ServerSettingsRecord, type UsageStats, type UserRef, type UserUsage } from './types.js';
 
 const DAY_MS = 86_400_000;
 const IMAGE_EXTENSIONS: Record<string, string> = { jpeg: 'jpg', jpg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
@@ -23,7 +23,7 @@ export class AdminError extends UserError {
 }
 
 export interface AdminContext {
-  store: Quotas & AuditLog & Pick<JobRepository, 'listJobs'>;
+  store: Quotas & AuditLog & ServerSettings & Pick<JobRepository, 'listJobs'>;
   quotas: QuotaPolicy;
   access: AccessPolicy;
   now: () => number;
@@ -130,6 +130,23 @@ export class JobAdmin implements AdminOperations {
     const before = (await this.ctx.store.userSettings(target)).role ?? null;
     await this.ctx.store.setRole(target, role);
     await this.audit(by, 'role.set', targetText(target), { role: before }, { role });
+  }
+
+  async setServerSettings(by: Requester, workspace: { platform: Platform; workspaceId: string }, settings: ServerSettingsRecord): Promise<ServerSettingsRecord> {
+    await this.requireAdmin(by, checkTarget(workspace));
+    const { allowedChannels, defaultBudget, defaultSize } = settings;
+    if (allowedChannels.length > 100) throw new AdminError('A server can allow at most 100 channels.');
+    if (defaultBudget !== undefined && !(Number.isInteger(defaultBudget) && defaultBudget >= 5 && defaultBudget <= 3600)) {
+      throw new AdminError('The default budget is a whole number of seconds from 5 to 3600.');
+    }
+    if (defaultSize !== undefined && !(Number.isInteger(defaultSize) && defaultSize >= 32 && defaultSize <= 4096)) {
+      throw new AdminError('The default size is a whole number of pixels from 32 to 4096.');
+    }
+    const before = (await this.ctx.store.serverSettings(workspace.platform, workspace.workspaceId)) ?? EMPTY_SERVER_SETTINGS;
+    const after: ServerSettingsRecord = { ...settings, allowedChannels: [...new Set(allowedChannels)] };
+    await this.ctx.store.saveServerSettings(workspace.platform, workspace.workspaceId, after, this.ctx.now());
+    await this.audit(by, 'server.settings', `${workspace.platform}/${workspace.workspaceId}`, before, after);
+    return after;
   }
 
   async setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota> {

@@ -5,9 +5,9 @@
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey } from './types.js';
+import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, ServerSettingsRecord, UserKey } from './types.js';
 
-export type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, UserKey };
+export type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, ServerSettingsRecord, UserKey };
 
 /** A style image stored with the job (its bytes are the blob named `blob`). */
 export interface StoredStyle {
@@ -244,8 +244,16 @@ export interface Maintenance {
   purgeJob(id: string): Promise<void>;
 }
 
+/** Per-server settings (allowed channels, default budget and size, private results), one row per server. */
+export interface ServerSettings {
+  /** The server's settings, or undefined when none were saved. */
+  serverSettings(platform: string, workspaceId: string): Promise<ServerSettingsRecord | undefined>;
+  /** Replaces the server's settings. */
+  saveServerSettings(platform: string, workspaceId: string, settings: ServerSettingsRecord, at: number): Promise<void>;
+}
+
 /** Everything one dialect implements (SQLite db/sqlite/, PostgreSQL db/postgres/); only the service holds it whole. */
-export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance {
+export interface Store extends JobRepository, Leases, Outbox, Quotas, AuditLog, Maintenance, ServerSettings {
   readonly dialect: 'sqlite' | 'postgres';
   readonly apiTokens: ApiTokens;
 

@@ -35,7 +35,9 @@ import type {
   ServiceHealth,
   StyleDistance,
   UserUsage,
+  ServerSettingsRecord,
 } from './types.js';
+import { EMPTY_SERVER_SETTINGS } from './types.js';
 
 const DAY_MS = 86_400_000;
 const REPOSITION_GAP_MS = 100;
@@ -375,6 +377,22 @@ export class StylebotJobService implements JobService {
     const job = await this.store.getJob(jobId);
     if (!job || job.state !== 'done' || job.filesPurged) return undefined;
     return this.store.getBlob(jobId, RESULT_BLOB);
+  }
+
+  async serverSettings(platform: Platform, workspaceId: string): Promise<ServerSettingsRecord> {
+    return (await this.store.serverSettings(platform, workspaceId)) ?? { ...EMPTY_SERVER_SETTINGS, allowedChannels: [] };
+  }
+
+  async deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }> {
+    const job = await this.store.getJob(jobId);
+    if (!job) return { ok: false, message: `There is no job ${jobId}.` };
+    if (!(await this.access.can(by, 'manage', job))) return { ok: false, message: `Only the person who started job ${jobId} (or an admin) can delete its picture.` };
+    if (job.state === 'queued' || job.state === 'running') return { ok: false, message: `Job ${jobId} is still ${job.state}: cancel it instead.` };
+    await this.store.purgeJob(jobId);
+    if (!AccessPolicy.owns(by, job)) {
+      await this.store.audit(this.now(), by, 'job.delete', jobId, { owner: `${job.platform}/${job.workspaceId}/${job.userId}` }, { purged: true });
+    }
+    return { ok: true, message: `Deleted the picture of job ${jobId}.` };
   }
 
   private artistsDir(): string {

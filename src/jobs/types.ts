@@ -191,8 +191,15 @@ export interface JobService {
   roleOf(requester: Requester): Promise<Role>;
   quotaOf(requester: Requester): Promise<{ quota: Quota; usage: UserUsage; role: Role }>;
   artists(): { name: string; works: string[] }[];
+  /** A server's settings (EMPTY_SERVER_SETTINGS when none were chosen). */
+  serverSettings(platform: Platform, workspaceId: string): Promise<ServerSettingsRecord>;
   /** Reads the result PNG of a done job (undefined when purged). */
   resultImage(jobId: string): Promise<Uint8Array | undefined>;
+  /**
+   * Deletes a finished job's stored pictures (the job's row stays, marked purged), for its owner or an admin.
+   * ok false with a sentence for the requester when there is no such job, they may not, or it is still queued or running.
+   */
+  deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
   /**
    * The style distance of two encoded images (/compare), computed on this process's engine pool ahead of queued
    * paintings. Rejects with a message for the user when the images cannot be read or there is no engine here.
@@ -209,8 +216,24 @@ export interface JobService {
   close(): Promise<void>;
 }
 
+/** What an admin chose for one server (Discord guild, Slack team); a server that chose nothing has EMPTY_SERVER_SETTINGS. */
+export interface ServerSettingsRecord {
+  /** Channel ids where the bot takes commands, at most 100; empty: every channel. */
+  allowedChannels: string[];
+  /** Seconds of painting for a job that names neither budget nor iterations (5..3600); absent: the bot's default. */
+  defaultBudget?: number;
+  /** Longest side in px of a job that names no size (32..4096); absent: the bot's default. */
+  defaultSize?: number;
+  /** Results (and status messages) shown to the requester only. */
+  resultsPrivate: boolean;
+}
+
+export const EMPTY_SERVER_SETTINGS: Readonly<ServerSettingsRecord> = Object.freeze({ allowedChannels: [], resultsPrivate: false });
+
 /** Every change is written to the audit table with the acting admin. */
 export interface AdminOperations {
+  /** Replaces a server's settings (admins of that server, configured admins); returns what is stored now. */
+  setServerSettings(by: Requester, workspace: { platform: Platform; workspaceId: string }, settings: ServerSettingsRecord): Promise<ServerSettingsRecord>;
   setQuota(by: Requester, target: UserRef, quota: Partial<Quota>): Promise<Quota>;
   setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
   setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;

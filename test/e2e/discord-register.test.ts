@@ -35,11 +35,23 @@ describe('stylebot register', () => {
     expect(put.authorization).toBe('Bot reg-token');
     expect(put.json).toEqual(JSON.parse(JSON.stringify(DISCORD_COMMANDS)));
     const names = (put.json as { name: string }[]).map((c) => c.name).sort();
-    expect(names).toEqual(['artist', 'artists', 'cancel', 'compare', 'help', 'jobs', 'quota', 'stats', 'stylize']);
+    expect(names).toEqual(['Stylize with...', 'Use as style', 'artist', 'artists', 'cancel', 'compare', 'help', 'jobs', 'quota', 'quota-admin', 'server-settings', 'show', 'stats', 'stylize']);
     expect(output.out.join('\n')).toContain(`Registered ${names.length} commands in server ${fake.guildId}`);
     const invite = new URL(output.out.join('\n').match(/https:\/\/discord\.com\/oauth2\/authorize\S+/)![0]);
     expect(invite.searchParams.get('client_id')).toBe(fake.applicationId);
     expect(invite.searchParams.get('scope')).toBe('bot applications.commands');
+  });
+
+  it('prints the definitions with --print, without calling Discord', async () => {
+    const from = fake.mark();
+    const output = captureOutput();
+    expect(await run(['--print'], {})).toBe(0);
+    output.restore();
+    const printed = JSON.parse(output.out.join('\n')) as { name: string; type?: number; default_member_permissions?: string }[];
+    expect(printed).toEqual(JSON.parse(JSON.stringify(DISCORD_COMMANDS)));
+    expect(printed.find((c) => c.name === 'Stylize with...')?.type).toBe(3);
+    expect(printed.find((c) => c.name === 'quota-admin')?.default_member_permissions).toBe('32');
+    expect(fake.calls.slice(from)).toEqual([]);
   });
 
   it('registers globally with --global', async () => {

@@ -234,7 +234,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   it('refuses a job over quota privately; an admin raises the quota and the user then succeeds', async () => {
     const ask = () => fake.slashCommand({ name: 'stylize', options: { iterations: 8 }, attachments: images, user: BOB });
 
-    const lowered = fake.slashCommand({ name: 'quota', subcommand: 'set', options: { user: { type: 6, value: BOB.id }, max_iterations: 6 }, user: ADMIN });
+    const lowered = fake.slashCommand({ name: 'quota-admin', subcommand: 'set', options: { user: { type: 6, value: BOB.id }, max_iterations: 6 }, user: ADMIN });
     expect(await ephemeralEdit(lowered)).toMatch(/most iterations: 6/);
 
     const refused = ask();
@@ -243,7 +243,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
 
     // A Manage Server member is an admin too, without being in STYLEBOT_ADMINS.
     const raised = fake.slashCommand({
-      name: 'quota',
+      name: 'quota-admin',
       subcommand: 'set',
       options: { user: { type: 6, value: BOB.id }, max_iterations: 8 },
       user: { id: '1004', username: 'owner' },
@@ -258,7 +258,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   });
 
   it('refuses admin commands to a non-admin', async () => {
-    const setQuota = fake.slashCommand({ name: 'quota', subcommand: 'set', options: { user: { type: 6, value: ALICE.id }, jobs_per_day: 1000 }, user: BOB });
+    const setQuota = fake.slashCommand({ name: 'quota-admin', subcommand: 'set', options: { user: { type: 6, value: ALICE.id }, jobs_per_day: 1000 }, user: BOB });
     expect(await ephemeralEdit(setQuota)).toMatch(/Only Stylebot admins/);
     const stats = fake.slashCommand({ name: 'stats', user: BOB });
     expect(await ephemeralEdit(stats)).toMatch(/Only Stylebot admins/);

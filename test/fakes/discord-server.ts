@@ -57,6 +57,8 @@ export interface SlashCommandInput {
   channelId?: string;
   /** Member permissions bitfield as a decimal string (e.g. "32" = Manage Server). */
   permissions?: string;
+  /** The user's client language (interaction.locale); default en-US. */
+  locale?: string;
 }
 
 export interface SentInteraction {
@@ -89,6 +91,8 @@ export class FakeDiscordServer {
   readonly messages = new Map<string, StoredMessage>();
   identifies = 0;
   resumes = 0;
+  /** attachment_size_limit sent with interactions, and enforced: a body with more bytes of files gets 413 (40005). */
+  attachmentSizeLimit = 10 * 1024 * 1024;
 
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -254,6 +258,37 @@ export class FakeDiscordServer {
     return this.dispatchInteraction(3, data, { name: '', user: input.user, permissions: input.permissions }, input.messageId);
   }
 
+  /**
+   * A message command (Apps menu on a message, type 3) on a message posted by `author` with these attachments; the
+   * message travels in data.resolved.messages as Discord sends it.
+   */
+  messageCommand(input: { name: string; attachments?: FakeAttachment[]; content?: string; author?: FakeUser; user?: FakeUser; guildId?: string | null; permissions?: string; locale?: string }): SentInteraction & { messageId: string } {
+    const messageId = snowflake();
+    const channelId = this.channelId;
+    const author = input.author ?? { id: '999', username: 'poster' };
+    const attachments = (input.attachments ?? []).map((file) => ({
+      id: snowflake(),
+      filename: file.name,
+      size: file.size ?? file.data.length,
+      url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
+      proxy_url: file.url ?? this.hostFile(file.name, file.data, file.contentType),
+      ...(file.contentType ? { content_type: file.contentType } : {}),
+    }));
+    const message = {
+      ...(this.messageObject(messageId, channelId, { content: input.content ?? '' }, []) as Record<string, unknown>),
+      author: { ...author, discriminator: '0', avatar: null, global_name: null },
+      attachments,
+    };
+    const data = { id: snowflake(), name: input.name, type: 3, target_id: messageId, resolved: { messages: { [messageId]: message } } };
+    return { ...this.dispatchInteraction(2, data, { name: input.name, user: input.user, guildId: input.guildId, permissions: input.permissions, locale: input.locale }), messageId };
+  }
+
+  /** A submitted modal (type 5): text inputs by custom_id, each in its own action row, as Discord sends them. */
+  submitModal(input: { customId: string; fields: Record<string, string>; user?: FakeUser; guildId?: string | null }): SentInteraction {
+    const components = Object.entries(input.fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    return this.dispatchInteraction(5, { custom_id: input.customId, components }, { name: '', user: input.user, guildId: input.guildId });
+  }
+
   private dispatchInteraction(type: number, data: unknown, input: SlashCommandInput, messageId?: string): SentInteraction {
     const id = snowflake();
     const token = `tok-${randomBytes(12).toString('hex')}`;
@@ -270,11 +305,11 @@ export class FakeDiscordServer {
       channel_id: channelId,
       channel: { id: channelId, type: guildId ? 0 : 1, ...(guildId ? { guild_id: guildId, name: 'art' } : {}) },
       app_permissions: '2248473465835073',
-      locale: 'en-US',
+      locale: input.locale ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: guildId ? { '0': guildId } : { '1': user.id },
       context: guildId ? 0 : 1,
-      attachment_size_limit: 10 * 1024 * 1024,
+      attachment_size_limit: this.attachmentSizeLimit,
     };
     if (guildId) {
       payload.guild_id = guildId;
@@ -360,8 +395,11 @@ export class FakeDiscordServer {
     };
     const limit = this.rateLimits.findIndex((r) => r.match(call.method, path, call));
     const down = this.outages.some((o) => Date.now() < o.until && o.match(call.method, path, call));
+    const tooLarge = files.reduce((sum, f) => sum + f.data.length, 0) > this.attachmentSizeLimit;
     const [status, answer] = down
       ? [503, { message: 'Service Unavailable', code: 0 }]
+      : tooLarge
+        ? [413, { message: 'Request entity too large', code: 40005 }]
       : limit >= 0
         ? this.rateLimited(limit, res)
         : this.route(call);
@@ -431,7 +469,7 @@ export class FakeDiscordServer {
         this.messages.set(message.id, message);
         return [200, this.messageObject(message.id, channelId, message.json, message.files)];
       }
-      const message = messageId ? this.messages.get(messageId) : undefined;
+      const message = messageId ? (this.messages.get(messageId) ?? [...this.originals.values()].find((o) => o.id === messageId)) : undefined;
       if (!message || message.deleted) return unknownMessage();
       if (method === 'PATCH') this.edit(message, json ?? {}, files);
       if (method === 'DELETE') message.deleted = true;

@@ -11,20 +11,27 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
+import { noImageInMessage, paintFormExpired, styleRemembered } from '../../../commands/image-menu.js';
+import { useOtherChannel } from '../../../commands/server-settings.js';
+import { ADMIN_COMMANDS } from './commands.js';
+import { firstImage, ImageMenuMemory, isPaintForm, paintArgs, paintFormModal, USE_AS_STYLE } from './image-menu.js';
 import { runCommand } from '../../../commands/index.js';
 import { metrics } from '../../metrics.js';
 import { statusView } from '../../../commands/progress.js';
 import { plain } from '../../../commands/reply.js';
-import type { CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
-import type { JobService } from '../../jobs/types.js';
-import { parseButtonId, renderMessage } from './render.js';
-import { commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
+import type { ActionButton, CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
+import type { JobService, ServerSettingsRecord } from '../../jobs/types.js';
+import { discordText, parseButtonId, renderMessage } from './render.js';
+import { attachmentOf, commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
 import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
 import { userMessageFor } from '../../errors.js';
 import { defaultLogger, type Logger } from '../../logger.js';
 import { DiscordStatusMessages } from './status.js';
+import { DEFAULT_ATTACHMENT_LIMIT, fitUpload } from './upload-fit.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -45,7 +52,10 @@ export interface DiscordBotOptions {
 }
 
 /** Commands whose answer is for the requester only: deferred ephemeral so no public "thinking" message appears. */
-const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'artists', 'artist', 'stats']);
+const PRIVATE_COMMANDS = new Set(['help', 'jobs', 'cancel', 'quota', 'quota-admin', 'artists', 'artist', 'stats', 'server-settings']);
+
+/** Commands that paint: the server's default budget and size and its public/private choice apply to them. */
+const PAINTING = new Set(['stylize', 'rerun', 'stronger', 'upscale']);
 
 /**
  * The Discord bot: start() logs in and listens to slash commands, buttons and autocomplete; ready() says whether
@@ -80,7 +90,8 @@ export class DiscordBot {
     // Job events (also those of jobs recovered after a restart) update the status message stored with the job.
     this.unsubscribe = options.jobs.onEvents('discord', (job, event) => {
       if (!isDiscordReplyTarget(job.reply)) return;
-      const view = statusView(job, event);
+      const shown = statusView(job, event);
+      const view = shown?.final ? withDeleteButton(job.id, shown) : shown;
       // A final view's promise tells the outbox whether Discord took it (it is offered again if not).
       if (view) return view.final ? statuses.show(job.id, job.reply, view) : void statuses.show(job.id, job.reply, view);
     });
@@ -124,6 +135,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
 class InteractionHandler {
   private readonly attachmentSource: AttachmentSource;
   private readonly logger: Logger;
+  private readonly imageMenu = new ImageMenuMemory();
 
   constructor(
     private readonly options: DiscordBotOptions,
@@ -138,22 +150,101 @@ class InteractionHandler {
   async handle(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return this.autocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.command(interaction);
+    if (interaction.isMessageContextMenuCommand()) return this.messageMenu(interaction);
+    if (interaction.isModalSubmit() && isPaintForm(interaction.customId)) return this.paintForm(interaction);
     if (interaction.isButton()) return this.button(interaction);
   }
 
+  /** "Stylize with..." opens the painting form for the message's image; "Use as style" saves the image. */
+  private async messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    const settings = await this.settingsOf(interaction);
+    if (!this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
+    const image = firstImage(interaction.targetMessage);
+    if (!image) return this.replyPrivately(interaction, noImageInMessage(interaction.locale));
+    if (interaction.commandName === USE_AS_STYLE) {
+      this.imageMenu.rememberStyle(interaction.guildId ?? 'dm', interaction.user.id, image);
+      return this.replyPrivately(interaction, styleRemembered(image.name, interaction.locale));
+    }
+    await interaction.showModal(paintFormModal(this.imageMenu.openForm(interaction.user.id, image), interaction.locale));
+  }
+
+  /** A submitted painting form: the message's image as content, the artist or the saved style, as /stylize does. */
+  private async paintForm(interaction: ModalSubmitInteraction): Promise<void> {
+    const image = this.imageMenu.takeForm(interaction.customId, interaction.user.id);
+    if (!image) return this.replyPrivately(interaction, paintFormExpired(interaction.locale));
+    const settings = await this.settingsOf(interaction);
+    await interaction.deferReply(settings.resultsPrivate ? { flags: MessageFlags.Ephemeral } : {});
+    const value = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : '');
+    const request: CommandRequest = {
+      requester: requesterOf(interaction, this.admins),
+      command: 'stylize',
+      args: {},
+      attachments: { content: this.attachment(image) },
+      reply: replyTargetOf(interaction),
+    };
+    try {
+      request.args = paintArgs({ artist: value('artist'), options: value('options'), budget: value('budget') });
+    } catch (error) {
+      return this.refuse(interaction, request, error);
+    }
+    const saved = request.args.artist === undefined ? this.imageMenu.styleOf(request.requester.workspaceId, request.requester.userId) : undefined;
+    if (saved) request.attachments.style = this.attachment(saved);
+    applyServerDefaults(request, settings);
+    await this.answer(interaction, request);
+  }
+
+  /** The server's settings (none outside a server). */
+  private async settingsOf(interaction: Interaction): Promise<ServerSettingsRecord> {
+    if (!interaction.guildId) return { allowedChannels: [], resultsPrivate: false };
+    return this.options.jobs.serverSettings('discord', interaction.guildId);
+  }
+
+  /** Whether the server's admins allow commands in the interaction's channel (threads count as their parent). */
+  private channelAllowed(interaction: Interaction, settings: ServerSettingsRecord): boolean {
+    if (settings.allowedChannels.length === 0) return true;
+    const channel = interaction.channel;
+    const parent = channel && 'parentId' in channel && channel.isThread() ? channel.parentId : null;
+    return [interaction.channelId, parent].some((id) => id !== null && settings.allowedChannels.includes(id));
+  }
+
+  private attachment(image: Parameters<typeof attachmentOf>[0]) {
+    return attachmentOf(image, this.options.context.limits.maxImageBytes, this.attachmentSource);
+  }
+
+  /** An immediate private answer (no deferral): for menu choices that need no work. */
+  private async replyPrivately(interaction: RepliableInteraction, reply: CommandReply): Promise<void> {
+    await interaction.reply({ content: discordText(reply.text), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  }
+
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
+    const settings = await this.settingsOf(interaction);
+    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
     // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
-    const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName);
+    const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName) || (PAINTING.has(interaction.commandName) && settings.resultsPrivate);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const request = commandRequestOf(interaction, this.admins, this.options.context.limits.maxImageBytes, this.attachmentSource);
+    if (request.command === 'stylize') {
+      this.addSavedStyle(request);
+      applyServerDefaults(request, settings);
+    }
     await this.answer(interaction, request);
+  }
+
+  /** A /stylize naming neither a style image nor an artist paints in the style saved with "Use as style", if any. */
+  private addSavedStyle(request: CommandRequest): void {
+    const { attachments, args, requester } = request;
+    if (attachments.style || attachments.style2 || attachments.style3 || args.artist !== undefined) return;
+    const saved = this.imageMenu.styleOf(requester.workspaceId, requester.userId);
+    if (saved) attachments.style = this.attachment(saved);
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
     const parsed = parseButtonId(interaction.customId);
     if (!parsed) return;
-    // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled").
-    await interaction.deferReply(parsed.action === 'cancel' ? { flags: MessageFlags.Ephemeral } : {});
+    // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled"), and
+    // so does a delete (its message goes away).
+    const privately = PRIVATE_BUTTONS.has(parsed.action) || (PAINTING.has(parsed.action) && (await this.settingsOf(interaction)).resultsPrivate);
+    await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
     const request: CommandRequest = {
       requester: requesterOf(interaction, this.admins),
       command: parsed.action,
@@ -161,7 +252,23 @@ class InteractionHandler {
       attachments: {},
       reply: replyTargetOf(interaction),
     };
+    if (parsed.action === 'delete') return this.deletePicture(interaction, request);
     await this.answer(interaction, request);
+  }
+
+  /** Delete: the job core removes the stored pictures (owner or admin only), then the message with the button goes. */
+  private async deletePicture(interaction: ButtonInteraction, request: CommandRequest): Promise<void> {
+    try {
+      const reply = await runCommand(request, this.options.context);
+      if (!reply.code) {
+        await interaction.client.rest.delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id)).catch((error) => {
+          this.log(`stylebot discord: could not delete a result message: ${describe(error)}`);
+        });
+      }
+      await this.deliver(interaction, reply);
+    } catch (error) {
+      await this.refuse(interaction, request, error);
+    }
   }
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -180,15 +287,21 @@ class InteractionHandler {
     try {
       await this.answerOrThrow(interaction, request);
     } catch (error) {
-      const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
-      await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
-        this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
-      });
+      await this.refuse(interaction, request, error);
     }
+  }
+
+  /** The error's private message (a UserError's words, else an apology with an error id) into the deferred reply. */
+  private async refuse(interaction: RepliableInteraction, request: CommandRequest, error: unknown): Promise<void> {
+    const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
+    await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
+      this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
+    });
   }
 
   private async answerOrThrow(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
     const reply = await runCommand(request, this.options.context);
+    if (request.command === 'show' && reply.image && reply.jobId === undefined) reply.buttons = withDeleteButton(request.args.job_id as string, reply)?.buttons;
     const target = request.reply as DiscordReplyTarget;
     if (reply.jobId) {
       // The deferred reply becomes the job's status message, edited by job events from now on.
@@ -198,7 +311,8 @@ class InteractionHandler {
     await this.deliver(interaction, reply);
   }
 
-  private async deliver(interaction: RepliableInteraction, reply: CommandReply): Promise<void> {
+  private async deliver(interaction: RepliableInteraction, unfitted: CommandReply): Promise<void> {
+    const reply = await fitUpload(unfitted, interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_ATTACHMENT_LIMIT);
     const rest = interaction.client.rest;
     const { applicationId, token } = interaction;
     if (reply.private && !interaction.ephemeral) {
@@ -213,6 +327,22 @@ class InteractionHandler {
     const { body, files } = renderMessage(reply);
     await rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { body, files, auth: false });
   }
+}
+
+/** The server's default size and budget for a painting that names neither (budget only when iterations are not named either). */
+function applyServerDefaults(request: CommandRequest, settings: ServerSettingsRecord): void {
+  const { args } = request;
+  if (settings.defaultSize !== undefined && args.size === undefined) args.size = settings.defaultSize;
+  if (settings.defaultBudget !== undefined && args.budget === undefined && args.iterations === undefined) args.budget = settings.defaultBudget;
+}
+
+/** Buttons whose press is answered privately. */
+const PRIVATE_BUTTONS = new Set(['cancel', 'delete']);
+
+/** A finished picture (a final status or /show) gets a Delete button for its requester and admins, on Discord only. */
+function withDeleteButton<T extends { image?: unknown; buttons?: ActionButton[] }>(jobId: string, view: T | undefined): T | undefined {
+  if (!view?.image || view.buttons?.some((b) => b.action === 'delete')) return view;
+  return { ...view, buttons: [...(view.buttons ?? []), { action: 'delete', label: 'Delete', jobId }] };
 }
 
 function adminsFromEnv(): string[] {

@@ -75,7 +75,7 @@ function buttonRow(buttons: ActionButton[]) {
     type: ComponentType.ActionRow,
     components: buttons.slice(0, 5).map((button) => ({
       type: ComponentType.Button,
-      style: button.action === 'cancel' ? ButtonStyle.Danger : button.action === 'stronger' || button.action === 'upscale' ? ButtonStyle.Primary : ButtonStyle.Secondary,
+      style: button.action === 'cancel' || button.action === 'delete' ? ButtonStyle.Danger : button.action === 'stronger' || button.action === 'upscale' ? ButtonStyle.Primary : ButtonStyle.Secondary,
       label: button.label,
       custom_id: buttonId(button.action, button.jobId),
     })),

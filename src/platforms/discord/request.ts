@@ -12,6 +12,7 @@ import type { ArgValue, Attachment, CommandRequest } from '../../../commands/typ
 import type { Requester } from '../../jobs/types.js';
 import type { Logger } from '../../logger.js';
 import { fetchPlatformFile } from '../shared/platform-fetch.js';
+import { COMMAND_ALIASES } from './commands.js';
 
 /** Interaction tokens are valid for 15 minutes after the interaction was created. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -26,6 +27,8 @@ export interface DiscordReplyTarget {
   channelId: string | null;
   guildId: string | null;
   userId: string;
+  /** The most bytes of files a message may carry here (the interaction's attachment_size_limit); absent: 10 MiB. */
+  attachmentSizeLimit?: number;
 }
 
 export function requesterOf(interaction: BaseInteraction, admins: readonly string[]): Requester {
@@ -47,6 +50,7 @@ export function replyTargetOf(interaction: BaseInteraction): DiscordReplyTarget 
     channelId: interaction.channelId,
     guildId: interaction.guildId,
     userId: interaction.user.id,
+    ...(interaction.attachmentSizeLimit > 0 ? { attachmentSizeLimit: interaction.attachmentSizeLimit } : {}),
   };
 }
 
@@ -90,10 +94,12 @@ export function commandRequestOf(
       args[option.name] = option.value;
     }
   }
-  return { requester, command: interaction.commandName, subcommand, args, attachments, reply };
+  const command = COMMAND_ALIASES[interaction.commandName] ?? interaction.commandName;
+  return { requester, command, subcommand, args, attachments, reply };
 }
 
-function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {
+/** A Discord attachment as a command attachment: downloaded (from an allowed origin, within maxDownloadBytes) when a handler asks. */
+export function attachmentOf(attachment: DiscordAttachment, maxDownloadBytes: number, source: AttachmentSource): Attachment {
   return {
     name: attachment.name,
     contentType: attachment.contentType ?? undefined,

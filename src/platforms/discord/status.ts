@@ -4,6 +4,7 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { StatusView } from '../../../commands/types.js';
 import { renderMessage } from './render.js';
+import { DEFAULT_ATTACHMENT_LIMIT, fitUpload, isTooLarge, withoutPicture } from './upload-fit.js';
 import type { DiscordReplyTarget } from './request.js';
 
 /** Stop using an interaction token this long before it expires (an edit can take a while to upload). */
@@ -104,7 +105,19 @@ export class DiscordStatusMessages {
     return this.now() < target.interactionExpiresAt - TOKEN_MARGIN_MS;
   }
 
+  /** Sends the view with a picture that fits the interaction's upload limit; a body Discord still finds too large
+   *  goes again without the picture (a delivery that can never fit must not be retried forever). */
   private async send(jobId: string, target: DiscordReplyTarget, view: StatusView): Promise<void> {
+    const fitted = await fitUpload(view, target.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT);
+    try {
+      await this.sendView(jobId, target, fitted);
+    } catch (error) {
+      if (!isTooLarge(error) || !fitted.image) throw error;
+      await this.sendView(jobId, target, withoutPicture(fitted, fitted.image.data.length));
+    }
+  }
+
+  private async sendView(jobId: string, target: DiscordReplyTarget, view: StatusView): Promise<void> {
     const known = this.messages.get(jobId);
     if (known?.kind === 'channel') {
       if (view.final) {

@@ -9,6 +9,7 @@ import { leasesContract } from './leases.js';
 import { maintenanceContract } from './maintenance.js';
 import { outboxContract } from './outbox.js';
 import { quotasContract } from './quotas.js';
+import { serverSettingsContract } from './server-settings.js';
 import { storedValuesContract } from './stored-values.js';
 
 /** makeStore returns a fresh, empty, migrated store; cleanup (optional) runs after each test. */
@@ -21,6 +22,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('Quotas', () => quotasContract(fixture));
     describe('AuditLog', () => auditLogContract(fixture));
     describe('Maintenance', () => maintenanceContract(fixture));
+    describe('ServerSettings', () => serverSettingsContract(fixture));
     describe('values both stores hold', () => storedValuesContract(fixture));
   });
 }
