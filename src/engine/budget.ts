@@ -15,9 +15,11 @@ export const FINAL_SCALE_FLOOR = 10;
 /**
  * How the budget's time is shared between the scales: scale i of n (0 = coarsest) gets a share proportional to
  * FINE_SHARE_RATIO^i, so with 3 scales the shares are 1 : r : r^2 of the time. r = 1 gives every scale the same time
- * (coarse scales then run many more, cheaper, iterations); r = 2 is 1/7, 2/7, 4/7. Chosen by measurement (docs/time-budget.md).
+ * (coarse scales then run many more, cheaper, iterations); r = 4 is 1/21, 4/21, 16/21. Measured at 512 px in 60 s
+ * (docs/time-budget.md, Levers): r = 1 blurred the picture (14.8x the reference's total), r = 2 1.86x, r = 4 1.60x
+ * and 1.43x with the detail band (stylize.ts DETAIL_TRANSFER), r = 8 1.38x with it but its coarse scales barely ran.
  */
-export const FINE_SHARE_RATIO = 2;
+export const FINE_SHARE_RATIO = 4;
 
 /** Every scale but the final may be skipped (0 iterations) when time is short: its picture is then upsampled as is. */
 export interface BudgetScale {
