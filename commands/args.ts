@@ -57,6 +57,6 @@ export function attachmentsInOrder(request: CommandRequest, names: string[]): At
   const ordered = Object.keys(request.attachments)
     .filter((key) => /^\d+$/.test(key))
     .sort((a, b) => Number(a) - Number(b))
-    .map((key) => request.attachments[key]);
+    .flatMap((key) => request.attachments[key] ?? []);
   return [...named, ...ordered];
 }

@@ -9,9 +9,8 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
 
 export async function compare(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
-  const images = attachmentsInOrder(request, ['image1', 'image2']);
-  if (images.length < 2) return { text: say`Attach two images to compare their styles.`, private: true, code: 'invalid' };
-  const [first, second] = images;
+  const [first, second] = attachmentsInOrder(request, ['image1', 'image2']);
+  if (!first || !second) return { text: say`Attach two images to compare their styles.`, private: true, code: 'invalid' };
   const a = await downloadImage(first, context, 'first image');
   if (!a.ok) return { text: a.message, private: true, code: a.code };
   const b = await downloadImage(second, context, 'second image');

@@ -62,7 +62,7 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   for (const [index, style] of styles.entries()) {
     const image = await downloadImage(style, context, 'style image');
     if (!image.ok) return privateReply(image.message, image.code);
-    const input: JobStyleInput = { image: image.bytes, weight: blendWeights[index], name: style.name };
+    const input: JobStyleInput = { image: image.bytes, weight: blendWeights[index] ?? 1, name: style.name };
     inputs.styles.push(input);
   }
 

@@ -250,7 +250,7 @@ describe('runCommand: information and admin commands', () => {
       const added = await run(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx);
       expect(added.text).toMatch(/^Added /);
       const [folder] = readdirSync(artistsDir);
-      const [work] = readdirSync(join(artistsDir, folder));
+      const [work] = readdirSync(join(artistsDir, folder!));
       expect(own.artists()).toEqual([{ name: folder, works: [work] }]);
       const noImage = await run(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'x' } }), ctx);
       expect(noImage.text).toMatch(/Attach the artwork/);

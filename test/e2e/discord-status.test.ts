@@ -43,9 +43,9 @@ describe('DiscordStatusMessages', () => {
 
     const edits = fake.calls.slice(from).filter((c) => c.method === 'PATCH');
     expect(edits.map((c) => c.json.content)).toEqual(['iteration 1/10', 'iteration 9/10', 'Done']);
-    expect(edits[1].at - edits[0].at).toBeGreaterThanOrEqual(380);
-    expect(edits[2].at - edits[1].at).toBeLessThan(300);
-    expect(edits[2].files.map((f) => f.name)).toEqual(['out.png']);
+    expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(380);
+    expect(edits[2]!.at - edits[1]!.at).toBeLessThan(300);
+    expect(edits[2]!.files.map((f) => f.name)).toEqual(['out.png']);
   });
 
   it('posts in the channel (mentioning the requester) once the interaction token has expired, then edits that post', async () => {

@@ -128,11 +128,11 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
       what: 'a progress edit with a preview',
     });
     expect(contentOf(progress)).toMatch(/[▓░]+ \d+%/);
-    expect((await pngSize(progress.files[0].data)).format).toBe('jpeg');
+    expect((await pngSize(progress.files[0]!.data)).format).toBe('jpeg');
 
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the final edit' });
     expect(done.files).toHaveLength(1);
-    const png = await pngSize(done.files[0].data);
+    const png = await pngSize(done.files[0]!.data);
     expect(png.format).toBe('png');
     expect(Math.max(png.width, png.height)).toBe(64);
     expect(contentOf(done)).toMatch(/size \d+×\d+/);
@@ -153,7 +153,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const rerunDone = await fake.waitFor((c) => isEdit(rerun.token)(c) && contentOf(c).includes('Done'), { what: 'the re-run result' });
     // A word boundary: a new random seed may well start with the digits 11.
     expect(contentOf(rerunDone)).not.toMatch(/seed 11\b/);
-    const rerunPng = await pngSize(rerunDone.files[0].data);
+    const rerunPng = await pngSize(rerunDone.files[0]!.data);
     expect(Math.max(rerunPng.width, rerunPng.height)).toBe(64);
   });
 
@@ -162,9 +162,9 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     await deferral(sent);
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the artist-mode result' });
     const job = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1))[0];
-    expect(job.artwork).toMatch(/^monet\//);
-    expect(contentOf(done)).toContain(`Artwork:* ${job.artwork}`);
-    expect((await pngSize(done.files[0].data)).format).toBe('png');
+    expect(job!.artwork).toMatch(/^monet\//);
+    expect(contentOf(done)).toContain(`Artwork:* ${job!.artwork}`);
+    expect((await pngSize(done.files[0]!.data)).format).toBe('png');
   });
 
   it('answers information commands privately (also in a DM) and autocompletes artist names', async () => {
@@ -173,8 +173,8 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const help = fake.slashCommand({ name: 'help', user: BOB, guildId: null });
     expect(await ephemeralEdit(help)).toContain('*stylize*');
     const [limited, retried] = fake.repliesTo(help.token).filter((c) => c.method === 'PATCH');
-    expect([limited.status, retried.status]).toEqual([429, 200]);
-    expect(retried.at - limited.at).toBeGreaterThanOrEqual(350);
+    expect([limited!.status, retried!.status]).toEqual([429, 200]);
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(350);
     const artists = fake.slashCommand({ name: 'artists', options: { artist: 'van gogh' }, user: BOB });
     expect(await ephemeralEdit(artists)).toContain('the-starry-night.jpg');
     const list = fake.slashCommand({ name: 'jobs', user: ALICE });
@@ -280,7 +280,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     expect(await ephemeralEdit(press)).toMatch(/Cancelled/);
     const cancelled = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Cancelled'), { what: 'the cancelled status' });
     expect(customIds(cancelled)).toEqual([]);
-    const jobId = cancelId.split(':')[2];
+    const jobId = cancelId.split(':')[2]!;
     expect((await jobs.get(jobId))?.state).toBe('cancelled');
   });
 
@@ -308,7 +308,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const sent = fake.slashCommand({ name: 'stylize', options: { iterations: 24, seed: 5 }, attachments: images, user: ALICE });
     await deferral(sent);
     const running = await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/24/.test(contentOf(c)), { what: 'the job running' });
-    const jobId = customIds(running).find((id) => id.startsWith('stylebot:cancel:'))!.split(':')[2];
+    const jobId = customIds(running).find((id) => id.startsWith('stylebot:cancel:'))!.split(':')[2]!;
 
     await stopStack();
     const identifiesBefore = fake.identifies;
@@ -317,7 +317,7 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     expect(fake.identifies).toBe(identifiesBefore + 1);
 
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { from, what: 'the result after the restart' });
-    const png = await pngSize(done.files[0].data);
+    const png = await pngSize(done.files[0]!.data);
     expect(Math.max(png.width, png.height)).toBe(64);
     expect((await jobs.get(jobId))?.state).toBe('done');
     expect((await jobs.get(jobId))?.attempts).toBeGreaterThanOrEqual(2);

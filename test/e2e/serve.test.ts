@@ -92,7 +92,7 @@ describe('stylebot serve', () => {
       (c: RecordedCall) => c.method === 'PATCH' && c.path === original && String(c.json?.content ?? '').includes('Done'),
       { what: 'the Discord result', timeoutMs: 150_000 },
     );
-    expect((await sharp(done.files[0].data).metadata()).format).toBe('png');
+    expect((await sharp(done.files[0]!.data).metadata()).format).toBe('png');
     const upload = await slack.waitForCall((c) => c.method === 'files.completeUploadExternal', { timeoutMs: 150_000 });
     expect(upload.args.thread_ts ?? upload.args.channel_id).toBeTruthy();
 

@@ -79,13 +79,13 @@ describe('Slack bot over HTTP (signed requests)', () => {
       { from },
     );
     expect(preview.args.thread_ts).toBe(event.ts);
-    expect((await sharp(Buffer.from(preview.uploaded![0].bytes)).metadata()).format).toBe('jpeg');
+    expect((await sharp(Buffer.from(preview.uploaded![0]!.bytes)).metadata()).format).toBe('jpeg');
 
     const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
     expect(final.args.channel_id).toBe('C1');
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/Settings:.*6 iterations.*seed 3/s);
-    const png = final.uploaded![0].bytes;
+    const png = final.uploaded![0]!.bytes;
     const meta = await sharp(Buffer.from(png)).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
@@ -143,7 +143,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(final.args.channel_id).toBe('D1');
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/Settings:.*4 iterations.*seed 5/s);
-    expect((await sharp(Buffer.from(final.uploaded![0].bytes)).metadata()).format).toBe('png');
+    expect((await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata()).format).toBe('png');
     // One job, from the one real request; the bot's message and the edit got no answer at all (taken as
     // requests, they would have had a private one: an unknown word, a picture without images).
     const statuses = fake.callsOf('chat.postMessage', from).filter((c) => c.args.channel === 'D1');
@@ -210,7 +210,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const answer = await ephemeralTo(world.fake, 'UALICE', from, /monet/);
     const limited = fake.callsOf('chat.postEphemeral (429)', from);
     expect(limited).toHaveLength(1);
-    expect(answer.index).toBeGreaterThan(limited[0].index);
+    expect(answer.index).toBeGreaterThan(limited[0]!.index);
   });
 
   it('takes an event Slack delivers twice (a retry) only once', async () => {
@@ -302,11 +302,11 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const { fake, jobs } = world;
     const [mine] = (await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' })).filter((j) => j.state === 'done');
     expect(mine).toBeDefined();
-    const thread = (mine.reply as { threadTs: string }).threadTs;
-    const statusTs = (mine.reply as { statusTs: string }).statusTs;
+    const thread = (mine!.reply as { threadTs: string }).threadTs;
+    const statusTs = (mine!.reply as { statusTs: string }).statusTs;
 
     let from = fake.calls.length;
-    const strangerPress = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine.id, messageTs: statusTs, threadTs: thread });
+    const strangerPress = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine!.id, messageTs: statusTs, threadTs: thread });
     expect((await fake.postSigned(appUrl, strangerPress, { kind: 'payload' })).status).toBe(200);
     await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
     expect(fake.callsOf('chat.postMessage', from)).toHaveLength(0);
@@ -321,7 +321,7 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const blockerId = buttonValue(running.args, 'stylebot:cancel')!;
 
     from = fake.calls.length;
-    await fake.postSigned(appUrl, fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:stronger', value: mine.id, messageTs: statusTs, threadTs: thread }), {
+    await fake.postSigned(appUrl, fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:stronger', value: mine!.id, messageTs: statusTs, threadTs: thread }), {
       kind: 'payload',
     });
     const newStatus = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === thread, { from });
@@ -330,10 +330,10 @@ describe('Slack bot over HTTP (signed requests)', () => {
       { from },
     );
     const newJobId = buttonValue(queued.args, 'stylebot:cancel')!;
-    expect(newJobId).not.toBe(mine.id);
+    expect(newJobId).not.toBe(mine!.id);
     // No weight given: twice the default at the job's size (style-weight.ts).
-    expect((await jobs.get(newJobId))?.options.styleWeight).toBe((mine.options.styleWeight ?? defaultStyleWeight(mine.options.size ?? DEFAULT_OPTIONS.size)) * 2);
-    expect((await jobs.get(newJobId))?.options.seed).toBe(mine.options.seed ?? mine.result?.seed);
+    expect((await jobs.get(newJobId))?.options.styleWeight).toBe((mine!.options.styleWeight ?? defaultStyleWeight(mine!.options.size ?? DEFAULT_OPTIONS.size)) * 2);
+    expect((await jobs.get(newJobId))?.options.seed).toBe(mine!.options.seed ?? mine!.result?.seed);
 
     await fake.postSigned(
       appUrl,

@@ -58,7 +58,7 @@ describe('Slack bot across a restart', () => {
     });
     expect(final.args.thread_ts).toBe(threadTs);
     expect(String(final.args.initial_comment)).toMatch(/20 iterations/);
-    const meta = await sharp(Buffer.from(final.uploaded![0].bytes)).metadata();
+    const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
 
@@ -66,7 +66,7 @@ describe('Slack bot across a restart', () => {
     const replacement = fake.callsOf('chat.postMessage', restartedAt).find((c) => c.args.thread_ts === threadTs);
     expect(replacement).toBeDefined();
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' });
-    expect(job.state).toBe('done');
-    expect(job.attempts).toBeGreaterThanOrEqual(2);
+    expect(job!.state).toBe('done');
+    expect(job!.attempts).toBeGreaterThanOrEqual(2);
   });
 });

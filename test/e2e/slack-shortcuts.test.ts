@@ -36,7 +36,7 @@ async function finalPictureIn(threadTs: string, from: number): Promise<SlackCall
   const final = await world.fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
   expect(final.args.channel_id).toBe('C1');
   expect(final.args.thread_ts).toBe(threadTs);
-  const meta = await sharp(Buffer.from(final.uploaded![0].bytes)).metadata();
+  const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();
   expect(meta.format).toBe('png');
   expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
   return final;
@@ -59,7 +59,7 @@ describe('Slack shortcuts and App Home', () => {
     const ids = blocksOf(opened).map((b) => b.block_id);
     // Two images: the second is the style, so no artist field; options and budget are asked.
     expect(ids).toEqual([undefined, 'options', 'budget']);
-    expect(blocksOf(opened)[0].text?.text).toMatch(/neckar\.jpg.*starry\.jpg/);
+    expect(blocksOf(opened)[0]!.text?.text).toMatch(/neckar\.jpg.*starry\.jpg/);
 
     // Bad options are shown on the field, and nothing is queued.
     const bad = await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: text('iterations lots') } } }), { kind: 'payload' });
@@ -81,8 +81,8 @@ describe('Slack shortcuts and App Home', () => {
     const final = await finalPictureIn(messageTs, submitFrom);
     expect(String(final.args.initial_comment)).toMatch(/seed 5/);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
-    expect(job.options.budget).toBe(30);
-    expect(job.styleNames).toEqual(['starry.jpg']);
+    expect(job!.options.budget).toBe(30);
+    expect(job!.styleNames).toEqual(['starry.jpg']);
   });
 
   it('answers a shortcut on a message without an image privately, and opens no modal', async () => {
@@ -134,7 +134,7 @@ describe('Slack shortcuts and App Home', () => {
     // The result goes to the message's thread, not under the message itself.
     await finalPictureIn(threadTs, submitFrom);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }, 1);
-    expect(job.styleNames).toEqual(['wave.jpg']);
+    expect(job!.styleNames).toEqual(['wave.jpg']);
     expect(fake.callsOf('download', submitFrom).map((d) => d.args.id).sort()).toEqual([photo.id, painting.id].sort());
 
     // Used once: the next modal on a lone photo no longer offers it, and submitting it without an artist says what to do.
@@ -157,7 +157,7 @@ describe('Slack shortcuts and App Home', () => {
     await fake.postSigned(appUrl, body);
     await finalPictureIn((body.event as { ts: string }).ts, from);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UADMIN' }, 1);
-    expect(job.styleNames).toEqual(['hokusai-wave.jpg']);
+    expect(job!.styleNames).toEqual(['hokusai-wave.jpg']);
   });
 
   it('a modal job where the bot may not post: it says so in a direct message and queues nothing', async () => {
@@ -186,7 +186,7 @@ describe('Slack shortcuts and App Home', () => {
     const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
     const blocks = blocksOf(opened);
     expect(blocks.map((b) => b.block_id)).toEqual([undefined, 'artist', 'options', 'budget']);
-    expect(blocks[0].text?.text).toMatch(/Stylize this image/);
+    expect(blocks[0]!.text?.text).toMatch(/Stylize this image/);
     expect((blocks[2] as { element?: { initial_value?: string } }).element?.initial_value).toBe('seed 9');
     expect(fake.callsOf('respond', from)).toEqual([]);
 
@@ -198,8 +198,8 @@ describe('Slack shortcuts and App Home', () => {
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.channel === 'C1' && c.args.thread_ts === undefined, { from: submitFrom });
     await finalPictureIn(status.args.ts as string, submitFrom);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
-    expect(job.artist).toBe('monet');
-    expect(job.options.seed).toBe(9);
+    expect(job!.artist).toBe('monet');
+    expect(job!.options.seed).toBe(9);
   });
 
   it('publishes the App Home tab: recent pictures with their buttons and thread links, quota left today, the options help', async () => {
@@ -220,7 +220,7 @@ describe('Slack shortcuts and App Home', () => {
     expect(all).toMatch(/<https:\/\/test\.slack\.com\/archives\/C1\/p\d+\|open the thread>/);
     const actions = blocks.filter((b) => b.type === 'actions');
     expect(actions).toHaveLength(jobs.length);
-    expect(actions[0].elements?.map((e) => e.action_id)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
+    expect(actions[0]!.elements?.map((e) => e.action_id)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     expect(all).toMatch(/iterations 500/);
     expect(blocks.length).toBeLessThanOrEqual(100);
 
@@ -234,18 +234,18 @@ describe('Slack shortcuts and App Home', () => {
   it('a New seed press on the App Home tab paints again into the job\'s own thread', async () => {
     const { fake } = world;
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
-    const threadTs = (job.reply as { threadTs: string }).threadTs;
+    const threadTs = (job!.reply as { threadTs: string }).threadTs;
     const from = fake.calls.length;
-    const press = fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:rerun', value: job.id, messageTs: 'x' });
+    const press = fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:rerun', value: job!.id, messageTs: 'x' });
     // A Home tab press carries a view, no channel and no message.
     const homePress = { ...press, channel: undefined, message: undefined, container: { type: 'view', view_id: 'V1' }, view: { id: 'V1', type: 'home' } };
     expect((await fake.postSigned(appUrl, homePress, { kind: 'payload' })).status).toBe(200);
     await finalPictureIn(threadTs, from);
     // Alice opened her Home tab before: it is drawn again with the new job, done, and its buttons.
     const [rerun] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
-    expect(rerun.id).not.toBe(job.id);
+    expect(rerun!.id).not.toBe(job!.id);
     const redrawn = await fake.waitForCall(
-      (c) => c.method === 'views.publish' && c.args.user_id === 'UALICE' && blocksOf(c).some((b) => b.text?.text?.includes(rerun.id) && /: done/.test(b.text.text)),
+      (c) => c.method === 'views.publish' && c.args.user_id === 'UALICE' && blocksOf(c).some((b) => b.text?.text?.includes(rerun!.id) && /: done/.test(b.text.text)),
       { from },
     );
     expect(blocksOf(redrawn).filter((b) => b.type === 'actions').length).toBeGreaterThan(0);

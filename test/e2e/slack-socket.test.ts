@@ -39,7 +39,7 @@ describe('Slack bot over Socket Mode', () => {
   it('connects with the app token and no HTTP port', () => {
     const open = world.fake.callsOf('apps.connections.open');
     expect(open).toHaveLength(1);
-    expect(open[0].token).toBe(APP_TOKEN);
+    expect(open[0]!.token).toBe(APP_TOKEN);
     expect(world.fake.socketCount).toBe(1);
     expect(bot.port).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describe('Slack bot over Socket Mode', () => {
     const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/colours luminance/);
-    const meta = await sharp(Buffer.from(final.uploaded![0].bytes)).metadata();
+    const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
     const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
@@ -105,14 +105,14 @@ describe('Slack bot over Socket Mode', () => {
     const { fake, jobs } = world;
     const [mine] = (await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' })).filter((j) => j.state === 'done');
     let from = fake.calls.length;
-    const press = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine.id, messageTs: String((mine.reply as { statusTs: string }).statusTs) });
+    const press = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine!.id, messageTs: String((mine!.reply as { statusTs: string }).statusTs) });
     await fake.sendSocket('interactive', press);
     await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
 
     from = fake.calls.length;
     await fake.sendSocket('slash_commands', fake.slashCommand({ user: 'UALICE', text: 'jobs' }));
     const listed = await fake.waitForCall((c) => c.method === 'respond', { from });
-    expect(String(listed.args.text)).toContain(mine.id);
+    expect(String(listed.args.text)).toContain(mine!.id);
   });
 
   it('opens the painting modal from a message shortcut, answers a bad submission in the ack, publishes the Home tab', async () => {
@@ -131,7 +131,7 @@ describe('Slack bot over Socket Mode', () => {
     const published = await fake.waitForCall((c) => c.method === 'views.publish', { from });
     expect(published.args.user_id).toBe('UALICE');
     const [mine] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
-    expect(JSON.stringify(published.args.view)).toContain(mine.id);
+    expect(JSON.stringify(published.args.view)).toContain(mine!.id);
   });
 
   it('reconnects when Slack asks it to, and keeps answering', async () => {

@@ -412,7 +412,7 @@ export class FakeDiscordServer {
   }
 
   private rateLimited(index: number, res: ServerResponse): [number, unknown] {
-    const [{ retryAfterS }] = this.rateLimits.splice(index, 1);
+    const { retryAfterS } = this.rateLimits.splice(index, 1)[0]!;
     res.setHeader('retry-after', String(retryAfterS));
     res.setHeader('x-ratelimit-scope', 'user');
     return [429, { message: 'You are being rate limited.', retry_after: retryAfterS, global: false }];
@@ -433,7 +433,7 @@ export class FakeDiscordServer {
       return [200, (json as any[]).map((c) => ({ ...c, id: snowflake(), application_id: m![1], version: snowflake() }))];
     }
     if (method === 'POST' && (m = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path))) {
-      const token = m[2];
+      const token = m[2]!;
       if (this.expiredTokens.has(token)) return unknownWebhook();
       const type = json?.type as number;
       if (type === 4 || type === 5) {
@@ -446,7 +446,7 @@ export class FakeDiscordServer {
       return [204, undefined];
     }
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)(\/messages\/([^/]+))?$/.exec(path))) {
-      const [, , token, , messageId] = m;
+      const [, , token = '', , messageId = ''] = m;
       if (this.expiredTokens.has(token)) return [401, { message: 'Invalid Webhook Token', code: 50027 }];
       if (!messageId && method === 'POST') {
         const message = this.store(snowflake(), this.channelId, json ?? {}, files);
@@ -463,7 +463,7 @@ export class FakeDiscordServer {
       return [200, this.messageObject(message.id, message.channelId, message.json, message.files)];
     }
     if ((m = /^\/channels\/(\d+)\/messages(\/(\d+))?$/.exec(path))) {
-      const [, channelId, , messageId] = m;
+      const [, channelId = '', , messageId] = m;
       if (method === 'POST' && !messageId) {
         const message = this.store(snowflake(), channelId, json ?? {}, files);
         this.messages.set(message.id, message);

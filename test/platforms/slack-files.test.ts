@@ -40,8 +40,8 @@ describe('slackAttachments', () => {
     expect(result.attachments['0']).toMatchObject({ name: 'photo.jpg', contentType: 'image/jpeg', size: 5 });
     expect(result.attachments['1']).toMatchObject({ name: 'paint.png', contentType: 'image/png', size: 1 });
     const from = fake.calls.length;
-    expect(Array.from(await result.attachments['0'].fetch())).toEqual([1, 2, 3, 4, 5]);
-    expect(fake.callsOf('download', from)[0].token).toBe(TOKEN);
+    expect(Array.from(await result.attachments['0']!.fetch())).toEqual([1, 2, 3, 4, 5]);
+    expect(fake.callsOf('download', from)[0]!.token).toBe(TOKEN);
   });
 
   it('no files is no attachments; malformed lists and files without a link are explained', () => {
@@ -93,7 +93,7 @@ describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => 
     const files = [{ name: 'evil.png', mimetype: 'image/png', size: 3, url_private_download: `${foreignUrl}/steal.png` }];
     const result = slackAttachments(files, { ...source(), logger: log.logger });
     if (!result.ok) throw new Error(plainText(result.message));
-    const refused = await result.attachments['0'].fetch().catch((error: unknown) => error);
+    const refused = await result.attachments['0']!.fetch().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).code).toBe('foreign_file');
     expect((refused as UserError).message).toMatch(/`evil\.png` links to a server that is not Slack's own file server/);

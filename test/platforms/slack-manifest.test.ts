@@ -18,7 +18,7 @@ function listUnder(key: string): string[] {
   for (const line of lines.slice(start + 1)) {
     const item = /^\s+- ([^#\s]+)/.exec(line);
     if (!item) break;
-    items.push(item[1]);
+    items.push(item[1]!);
   }
   return items;
 }
@@ -42,7 +42,7 @@ describe('slack-manifest.yml', () => {
     // The bot's own listen() against a recorder in place of the Bolt app: what it registers, without a network.
     const registered: Record<string, unknown[]> = { event: [], command: [], shortcut: [], view: [], action: [] };
     const recorder = Object.fromEntries(
-      [...Object.keys(registered), 'error'].map((kind) => [kind, (id: unknown) => (kind === 'error' ? undefined : registered[kind].push(id))]),
+      [...Object.keys(registered), 'error'].map((kind) => [kind, (id: unknown) => (kind === 'error' ? undefined : registered[kind]!.push(id))]),
     );
     const bot = new SlackBot({ botToken: 'xoxb-x', signingSecret: 's', jobs: {} as never, context: commandContext({} as never) });
     Object.assign(bot, { app: recorder });
@@ -56,13 +56,13 @@ describe('slack-manifest.yml', () => {
       else expect(events, `event ${event}`).toContain(event);
     }
     const commands = [...manifest.matchAll(/- command: (\S+)/g)].map((m) => m[1]);
-    expect(registered.command.length).toBeGreaterThan(0);
-    for (const command of registered.command) expect(commands, `command ${String(command)}`).toContain(command);
+    expect(registered.command!.length).toBeGreaterThan(0);
+    for (const command of registered.command!) expect(commands, `command ${String(command)}`).toContain(command);
     const callbacks = [...manifest.matchAll(/callback_id: (\S+)/g)].map((m) => m[1]);
-    expect(registered.shortcut.length).toBe(2);
-    for (const id of registered.shortcut) expect(callbacks, `shortcut ${String(id)}`).toContain(id);
+    expect(registered.shortcut!.length).toBe(2);
+    for (const id of registered.shortcut!) expect(callbacks, `shortcut ${String(id)}`).toContain(id);
     // Modals and buttons need no declaration of their own, only interactivity.
-    expect(registered.view.length + registered.action.length).toBeGreaterThan(0);
+    expect(registered.view!.length + registered.action!.length).toBeGreaterThan(0);
     expect(manifest).toMatch(/interactivity:\n(\s+#.*\n)*\s+is_enabled: true/);
     expect(listUnder('bot')).toContain('commands');
   });

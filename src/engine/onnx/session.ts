@@ -77,10 +77,12 @@ export interface SessionSettings {
 }
 
 /**
- * Spinning measured (npm run bench -- spinning; docs/backends.md, Threads): see the table there for the numbers
- * on a quiet and on a loaded 2-core machine.
+ * Idle intra-op threads sleep instead of spinning. Measured with 2 threads (npm run bench -- spinning; docs/backends.md,
+ * Threads): no spinning took 0.87x and 1.11x the time at 256 and 512 px on a loaded 2-core machine, 1.04x and 0.90x
+ * on a quiet one, always within the noise, while spinning used 7% more of the machine's CPU time, which a busy host's
+ * other work (and a second engine) would rather have.
  */
-export const ALLOW_SPINNING = true;
+export const ALLOW_SPINNING = false;
 
 /**
  * How a session holds its working memory (ORT's CPU arena and memory pattern). Measured at 512 x 384 on the CPU

@@ -44,6 +44,7 @@ export function homeView(content: HomeContent): { type: 'home'; blocks: SlackBlo
     const text = say`${jobLabel(job)} ${styleSummary(job)}: ${describeState(job)} (${when} UTC)`;
     const buttons = job.state === 'done' ? resultButtons(job) : job.state === 'queued' || job.state === 'running' ? [{ action: 'cancel', label: 'Cancel', jobId: job.id }] : [];
     const [first, ...rest] = messageBlocks(text, buttons);
+    if (!first) continue;
     // The thread link is Slack markup of our own making, added after the user's text was escaped.
     const sectionText = (first.text as { text: string }).text + (link ? ` <${link}|open the thread>` : '');
     blocks.push({ ...first, text: { type: 'mrkdwn', text: sectionText } }, ...rest);

@@ -56,7 +56,7 @@ export function messageBlocks(text: RichText, buttons: ActionButton[] = []): Sla
   if (buttons.length > 0) {
     blocks.push({
       type: 'actions',
-      block_id: `stylebot-${buttons[0].jobId}`.slice(0, 255),
+      block_id: `stylebot-${buttons[0]!.jobId}`.slice(0, 255),
       elements: buttons.map((button) => ({
         type: 'button',
         action_id: `${ACTION_PREFIX}${button.action}`,

@@ -112,7 +112,7 @@ export function parseMention(text: string, botUserId?: string): ParsedMention {
   // A bot mention at the start is already gone; anything left that is not ours (another mention) is a target user.
   const tokens = tokenize(cleaned);
   const result: ParsedMention = { command: 'stylize', args: {}, errors: [] };
-  if (users.length > 0) result.args.user = users[0];
+  if (users[0] !== undefined) result.args.user = users[0];
 
   let rest = tokens;
   const first = tokens[0]?.toLowerCase();
@@ -120,7 +120,7 @@ export function parseMention(text: string, botUserId?: string): ParsedMention {
   if (first !== undefined && ALIASES[first] !== undefined) {
     result.command = ALIASES[first];
     rest = tokens.slice(1);
-  } else if (first === 'artist' && second !== undefined && SUBCOMMANDS.artist.includes(second)) {
+  } else if (first === 'artist' && second !== undefined && SUBCOMMANDS.artist?.includes(second)) {
     // "artist add NAME" is the admin command; "artist monet" is a stylize option.
     result.command = 'artist';
     rest = tokens.slice(1);
@@ -220,7 +220,7 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
   while (i < tokens.length) {
     const p = matchPhrase(tokens, i, phrases);
     if (!p) {
-      unknown.push(tokens[i]);
+      unknown.push(tokens[i]!);
       i += 1;
       continue;
     }
@@ -233,7 +233,7 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
     if (p.kind === 'rest') {
       // e.g. "artist van gogh size 256": words up to the next known option
       const words: string[] = [];
-      while (i < tokens.length && !matchPhrase(tokens, i, phrases)) words.push(tokens[i++]);
+      while (i < tokens.length && !matchPhrase(tokens, i, phrases)) words.push(tokens[i++]!);
       if (words.length === 0) result.errors.push(say`${code(label)} needs a name, e.g. ${code(`${label} monet`)}.`);
       else result.args[p.key] = words.join(' ').toLowerCase();
       continue;
@@ -268,7 +268,7 @@ function readArtistAdmin(tokens: string[], result: ParsedMention): void {
     if (tokens.length < 2) result.errors.push(say`Say ${code('artist remove NAME WORK')}, e.g. ${code('artist remove monet haystacks.jpg')} (${code('artists NAME')} lists the works).`);
     else {
       result.args.artist = tokens.slice(0, -1).join(' ');
-      result.args.work = tokens[tokens.length - 1];
+      result.args.work = tokens.at(-1) ?? '';
     }
   }
 }
@@ -288,7 +288,7 @@ function parseNumber(word: string): number | undefined {
 }
 
 function example(p: Phrase): string {
-  if (p.choices) return p.choices[0];
+  if (p.choices?.[0] !== undefined) return p.choices[0];
   switch (p.key) {
     case 'iterations':
     case 'max_iterations':

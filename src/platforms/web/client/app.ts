@@ -458,7 +458,7 @@ function quotaForm(kind: 'user' | 'defaults'): HTMLElement {
   form.querySelector('[data-role=show]')?.addEventListener('click', () => {
     const query = new URLSearchParams(values());
     void api<{ quota: Record<string, number>; usage: Record<string, number> | null; role: string | null }>(`/api/v1/admin/quota?${query}`)
-      .then((answer) => message(out, `role ${answer.role ?? '-'}; ${Object.entries(answer.quota).map(([k, v]) => `${k} ${v}`).join(', ')}${answer.usage ? `; today ${answer.usage.jobsToday} jobs, ${Math.round(answer.usage.gpuSecondsToday)} GPU s` : ''}`, 'ok'))
+      .then((answer) => message(out, `role ${answer.role ?? '-'}; ${Object.entries(answer.quota).map(([k, v]) => `${k} ${v}`).join(', ')}${answer.usage ? `; today ${answer.usage.jobsToday} jobs, ${Math.round(answer.usage.gpuSecondsToday ?? 0)} GPU s` : ''}`, 'ok'))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
   return h('div', {}, form, out);
