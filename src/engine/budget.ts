@@ -21,6 +21,15 @@ export const FINAL_SCALE_FLOOR = 10;
  */
 export const FINE_SHARE_RATIO = 4;
 
+/**
+ * Steady iterations measured before the slowdown is believed: the default 512 px run's first job in a fresh process
+ * measured one slow 128 px iteration (code warming up) and gave both coarse scales up after 2 iterations each.
+ */
+export const MIN_STEADY_SAMPLES = 3;
+
+/** Steady iterations whose median is the slowdown: recent enough to follow a machine that gets busy. */
+export const SLOWDOWN_WINDOW = 15;
+
 /** Every scale but the final may be skipped (0 iterations) when time is short: its picture is then upsampled as is. */
 export interface BudgetScale {
   /** Width and height of the picture at this scale, px. */
@@ -83,8 +92,8 @@ export function planBudget(cost: IterationCost, scales: readonly BudgetScale[], 
 export class BudgetRun {
   private readonly plannedFinal: number;
   /** Steady iterations only (a scale's first carries its set-up): measured and modelled ms, for the slowdown. */
-  private steadyMs = 0;
-  private modelledMs = 0;
+  /** Measured / modelled ms of the newest steady iterations (a scale's first carries its set-up and is left out). */
+  private ratios: number[] = [];
   private current: number[];
   private finalMsMeasured: number | null = null;
   private iterationsDone = 0;
@@ -117,9 +126,16 @@ export class BudgetRun {
     return this.current;
   }
 
-  /** Measured over modelled time of the steady iterations so far (1 before any is recorded). */
+  /**
+   * Measured over modelled time of the steady iterations: the median of the newest SLOWDOWN_WINDOW, so that one slow
+   * iteration (code warming up in a fresh process, a hiccup) does not move it; 1 (the model) until MIN_STEADY_SAMPLES
+   * are in.
+   */
   get slowdown(): number {
-    return this.modelledMs > 0 ? this.steadyMs / this.modelledMs : 1;
+    if (this.ratios.length < MIN_STEADY_SAMPLES) return 1;
+    const sorted = [...this.ratios].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   }
 
   /**
@@ -134,8 +150,8 @@ export class BudgetRun {
     if (index !== this.lastIndex) {
       this.pendingSetup = { index, ms: endMs - this.lastEnd };
     } else {
-      this.steadyMs += ms;
-      this.modelledMs += iterationMs(this.cost, s.width, s.height);
+      this.ratios.push(ms / iterationMs(this.cost, s.width, s.height));
+      if (this.ratios.length > SLOWDOWN_WINDOW) this.ratios.shift();
       if (this.pendingSetup?.index === index) {
         this.setupMs = Math.max(0, this.pendingSetup.ms - ms);
         this.pendingSetup = null;
