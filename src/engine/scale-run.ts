@@ -54,6 +54,8 @@ export interface ScaleRunSpec {
   options: StylizeOptions;
   /** L-BFGS curvature pairs kept. */
   historySize: number;
+  /** The run's last scale: no more targets are made after this one's (onnx: the features session is let go). */
+  lastTargets?: boolean;
 }
 
 /** Names each run's tf.Variable uniquely (variable names are global to the tfjs engine). */
@@ -76,7 +78,7 @@ export async function readParts(parts: tf.Tensor1D, weights: Pick<StylizeOptions
 /** Opens the scale's run on `backend`. */
 export async function createScaleRun(backend: ObjectiveBackend, spec: ScaleRunSpec): Promise<ScaleRun> {
   if ('onnx' in backend) {
-    const onnx = await OnnxStylizeObjective.create(spec.inputs, spec.options, backend.onnx);
+    const onnx = await OnnxStylizeObjective.create(spec.inputs, spec.options, backend.onnx, spec.lastTargets ?? false);
     return new MinimizerRun(spec, {
       prepare: (x) => onnx.prepare(x),
       valueAndGrad: (_image, keep) => {

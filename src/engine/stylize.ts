@@ -118,7 +118,7 @@ async function paintScale(
   hooks: StylizeHooks,
 ): Promise<ScaleOutcome> {
   const { onProgress, signal } = hooks;
-  const scaleRun = await createScaleRun(objectiveOn, { inputs, start, options, historySize: scale.historySize });
+  const scaleRun = await createScaleRun(objectiveOn, { inputs, start, options, historySize: scale.historySize, lastTargets: scale.index === scale.count });
   /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
   const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
     const losses = parts ?? (await scaleRun.losses());

@@ -63,7 +63,8 @@ const featureSessions = new WeakMap<OnnxVggWeights, Map<string, Promise<OnnxFeat
 
 /**
  * The forward graph of all five style layers and relu4_2, for pictures of any size: one per weights and session
- * settings, kept for the life of the process (a worker thread makes one job's targets after another's with it).
+ * settings, shared by a run's scales (and by /compare's distances) until a run's last scale has its targets
+ * (releaseSharedFeatures), so that it is not held beside the largest objective.
  */
 export function sharedFeatures(weights: OnnxVggWeights, settings: SessionSettings): Promise<OnnxFeatures> {
   let bySettings = featureSessions.get(weights);
@@ -76,6 +77,16 @@ export function sharedFeatures(weights: OnnxVggWeights, settings: SessionSetting
     bySettings.set(key, entry);
   }
   return entry;
+}
+
+/** Releases the shared features session of these weights and settings, if there is one; the next sharedFeatures makes a new one. */
+export async function releaseSharedFeatures(weights: OnnxVggWeights, settings: SessionSettings): Promise<void> {
+  const bySettings = featureSessions.get(weights);
+  const key = `${settings.provider}/${settings.threads}`;
+  const entry = bySettings?.get(key);
+  if (!entry) return;
+  bySettings!.delete(key);
+  await (await entry).dispose();
 }
 
 /** The whole objective for one picture shape and one set of targets. */
@@ -92,7 +103,14 @@ export class OnnxGatys {
    * rescaled per position as blendGrams does) and builds the objective for an output of images.width x height with
    * `channels` channels. Layers and terms whose weight is 0 are left out, as computeTargets does.
    */
-  static async create(weights: OnnxVggWeights, images: TargetImages, options: LossWeights, channels: 1 | 3, settings: SessionSettings): Promise<OnnxGatys> {
+  static async create(
+    weights: OnnxVggWeights,
+    images: TargetImages,
+    options: LossWeights,
+    channels: 1 | 3,
+    settings: SessionSettings,
+    opts: { releaseFeatures?: boolean } = {},
+  ): Promise<OnnxGatys> {
     const styleLayers = options.styleWeight > 0 ? STYLE_LAYERS.filter((_, i) => options.layerWeights[i]! > 0) : [];
     const content = Boolean(images.content) && options.contentWeight > 0;
     const spec: ObjectiveGraphSpec = { height: images.height, width: images.width, channels, content, styleLayers, totalVariation: options.tvWeight > 0 };
@@ -113,6 +131,8 @@ export class OnnxGatys {
         );
       });
     }
+    // The largest scale's objective is the run's peak: without the features session beside it, 80-190 MB less.
+    if (opts.releaseFeatures) await releaseSharedFeatures(weights, settings);
     const layerWeights = styleLayers.map((l) => options.layerWeights[STYLE_LAYERS.indexOf(l)]!);
     return OnnxGatys.fromTargets(weights, spec, targets, [options.contentWeight, options.styleWeight, options.tvWeight], layerWeights, settings);
   }
