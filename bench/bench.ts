@@ -93,7 +93,9 @@ const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
  * Measures the engine on the active backend. A size is skipped when its estimated time (from the
  * previous size, x4 per doubling) for warm-up plus the repetitions exceeds budgetMs.
  */
-export async function runEngineBench(opts: { sizes?: number[]; reps?: number; budgetMs?: number; log?: (line: string) => void } = {}): Promise<EngineBenchReport> {
+export async function runEngineBench(
+  opts: { sizes?: number[]; reps?: number; budgetMs?: number; log?: (line: string) => void } = {},
+): Promise<EngineBenchReport> {
   const { sizes = [128, 256, 512], reps = 2, budgetMs = 60_000, log = () => {} } = opts;
   await initBackend();
   // The tfjs backend these steps run on (under onnxruntime, tfjs is on wasm; its own rows are cpu-bench.ts's).
@@ -138,7 +140,7 @@ export function formatEngineBench(report: EngineBenchReport): string {
     '|---|---|---|---|---|',
   ];
   for (const r of report.rows) {
-    const ms = r.msPerStep === null ? r.note ?? 'skipped' : r.msPerStep.toFixed(0);
+    const ms = r.msPerStep === null ? (r.note ?? 'skipped') : r.msPerStep.toFixed(0);
     const rate = r.gflops === null ? '-' : r.gflops.toFixed(1);
     lines.push(`| ${r.size} | ${r.mode} | ${ms} | ${r.gflopPerStep.toFixed(1)} | ${rate} |`);
   }
@@ -195,7 +197,11 @@ async function main(): Promise<void> {
     // `npm run bench -- issue ...`: CPU time to issue an iteration on webgpu, recorded vs the tfjs path.
     const { runIssueBench, formatIssueBench } = await import('./issue-bench.js');
     const result = await runIssueBench(process.argv.slice(3));
-    const info = typeof result === 'string' ? '' : ((tf.backend() as unknown as { device: { adapterInfo?: { description?: string } } }).device.adapterInfo?.description ?? 'unknown adapter');
+    const info =
+      typeof result === 'string'
+        ? ''
+        : ((tf.backend() as unknown as { device: { adapterInfo?: { description?: string } } }).device.adapterInfo?.description ??
+          'unknown adapter');
     console.log(formatIssueBench(result, info));
     return;
   }

@@ -59,14 +59,24 @@ function clock(cpu: boolean, threads: number): () => number {
   };
 }
 
-async function paint(style: string, size: number, budgetS: number, mode: { single: true } | { ratio: number; detail: boolean }, now: () => number): Promise<Painted> {
+async function paint(
+  style: string,
+  size: number,
+  budgetS: number,
+  mode: { single: true } | { ratio: number; detail: boolean },
+  now: () => number,
+): Promise<Painted> {
   const image = readFileSync(join(SHARED, 'images', 'styles', `${style}.jpg`));
   const reference = size === 512 ? REFERENCE_TOTAL[style] : undefined;
   let reachedMs: number | null = null;
   const began = performance.now();
   const single = 'single' in mode;
   const result: StylizeResult = await stylize(
-    { content: readFileSync(CONTENT), styles: [{ image, name: style }], options: { size, budget: budgetS, seed: 1, progressEvery: 1, previewSize: 0, ...(single ? { scales: 1 } : {}) } },
+    {
+      content: readFileSync(CONTENT),
+      styles: [{ image, name: style }],
+      options: { size, budget: budgetS, seed: 1, progressEvery: 1, previewSize: 0, ...(single ? { scales: 1 } : {}) },
+    },
     {
       now,
       ...(single ? {} : { shareRatio: mode.ratio, detailTransfer: mode.detail }),
@@ -125,7 +135,9 @@ async function paintTorch(style: string, size: number, budgetS: number, threads:
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as { iterations: number; wall_s: number; total: number; reached_s: number | null };
-    const png = await sharp(readFileSync(join(dir, 'out.rgb')), { raw: { width: content.width, height: content.height, channels: 3 } }).png().toBuffer();
+    const png = await sharp(readFileSync(join(dir, 'out.rgb')), { raw: { width: content.width, height: content.height, channels: 3 } })
+      .png()
+      .toBuffer();
     return {
       row: {
         style,
@@ -175,7 +187,8 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   const threads = backend === 'onnxruntime' ? sessionSettingsFromEnv('cpu').threads : 1;
   const now = clock(argv.includes('--cpu-clock'), threads);
   const withTorch = !argv.includes('--no-torch') && torchAvailable();
-  if (!withTorch && !argv.includes('--no-torch')) console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+  if (!withTorch && !argv.includes('--no-torch'))
+    console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
   const withSingle = !argv.includes('--no-single');
   const detailAt = argv.indexOf('--detail');
   const detailChoice = detailAt >= 0 ? argv[detailAt + 1] : DETAIL_TRANSFER ? 'on' : 'off';
@@ -195,8 +208,12 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   }
   const fmt = (n: number) => n.toExponential(2);
   const clockName = argv.includes('--cpu-clock') ? `CPU time / ${threads} threads` : 'wall clock';
-  console.log(`Time budget, ${size} px, tuebingen_neckarfront, ${backend} (${threads} threads, budgets on the ${clockName}); reference: 500 PyTorch L-BFGS iterations (shared/reference)`);
-  console.log('| style | budget s | run | wall s | iterations | scales (px:iterations) | final total | x reference | s to 1.5x reference |');
+  console.log(
+    `Time budget, ${size} px, tuebingen_neckarfront, ${backend} (${threads} threads, budgets on the ${clockName}); reference: 500 PyTorch L-BFGS iterations (shared/reference)`,
+  );
+  console.log(
+    '| style | budget s | run | wall s | iterations | scales (px:iterations) | final total | x reference | s to 1.5x reference |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(

@@ -38,15 +38,29 @@ function noisePicture(size: number, seed: number) {
   return { width: size, height: size, data: Uint8Array.from({ length: size * size * 3 }, () => Math.floor(256 * r())) };
 }
 
-const LOSS_WEIGHTS = { contentWeight: 1, styleWeight: 1e4, tvWeight: 0, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] as [number, number, number, number, number] };
+const LOSS_WEIGHTS = {
+  contentWeight: 1,
+  styleWeight: 1e4,
+  tvWeight: 0,
+  layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] as [number, number, number, number, number],
+};
 
 /** One objective evaluation on onnxruntime's CPU provider; `spinning` as SessionSettings.spinning. */
 export async function onnxStepper(weights: VggWeights, size: number, threads: number, spinning?: boolean): Promise<Stepper> {
   const images = { width: size, height: size, content: noisePicture(size, 1), styles: [{ image: noisePicture(size, 2), weight: 1 }] };
-  const gatys = await OnnxGatys.create(onnxWeights(weights), images, LOSS_WEIGHTS, 3, { provider: 'cpu', threads, ...(spinning === undefined ? {} : { spinning }) });
+  const gatys = await OnnxGatys.create(onnxWeights(weights), images, LOSS_WEIGHTS, 3, {
+    provider: 'cpu',
+    threads,
+    ...(spinning === undefined ? {} : { spinning }),
+  });
   const x = Float32Array.from(noisePicture(size, 3).data);
   const spin = spinning === undefined ? '' : spinning ? ', spinning' : ', no spinning';
-  return { who: `onnxruntime, ${threads} thread${threads > 1 ? 's' : ''}${spin}`, size, step: async () => void (await gatys.evaluate(x)), dispose: () => gatys.dispose() };
+  return {
+    who: `onnxruntime, ${threads} thread${threads > 1 ? 's' : ''}${spin}`,
+    size,
+    step: async () => void (await gatys.evaluate(x)),
+    dispose: () => gatys.dispose(),
+  };
 }
 
 /** The tfjs step as stylize() runs it on wasm: the custom gradients through tf.valueAndGrad. */
@@ -88,10 +102,18 @@ function torchRows(sizes: number[], reps: number): { rows: CpuBenchRow[]; best: 
   const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
   // The first python3 that imports torch: PATH's, else Debian's (python3-torch) where PATH has another Python.
   const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
-  if (!python) return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: 'absent (no python3 with torch)' })), best: new Map() };
+  if (!python)
+    return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: 'absent (no python3 with torch)' })), best: new Map() };
   const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--threads', '1,2', '--reps', String(reps)], { encoding: 'utf8', timeout: 300_000 });
-  if (run.status !== 0) return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: `failed: ${run.stderr.trim().split('\n').at(-1)}` })), best: new Map() };
+  const run = spawnSync(python, [script, '--sizes', sizes.join(','), '--threads', '1,2', '--reps', String(reps)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (run.status !== 0)
+    return {
+      rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: `failed: ${run.stderr.trim().split('\n').at(-1)}` })),
+      best: new Map(),
+    };
   const rows: CpuBenchRow[] = [];
   const best = new Map<number, number>();
   for (const line of run.stdout.trim().split('\n')) {
@@ -103,7 +125,10 @@ function torchRows(sizes: number[], reps: number): { rows: CpuBenchRow[]; best: 
 }
 
 /** The whole comparison; tfjs must already be on its backend (wasm) and `weights` loaded on it. */
-export async function runCpuBench(weights: VggWeights, opts: { sizes?: number[]; reps?: number; log?: (line: string) => void } = {}): Promise<CpuBenchReport> {
+export async function runCpuBench(
+  weights: VggWeights,
+  opts: { sizes?: number[]; reps?: number; log?: (line: string) => void } = {},
+): Promise<CpuBenchReport> {
   const { sizes = [128, 256], reps = 2, log = () => {} } = opts;
   const vgg = createVgg(weights, 'custom');
   const rows: CpuBenchRow[] = [];
@@ -142,7 +167,7 @@ export function formatCpuBench(report: CpuBenchReport): string {
     const wasm = report.rows.find((w) => w.size === r.size && w.who.startsWith('tfjs'))?.ms ?? null;
     const torch = report.torch.get(r.size) ?? null;
     const ratio = (base: number | null) => (r.ms !== null && base !== null ? `${(r.ms / base).toFixed(2)}` : '-');
-    lines.push(`| ${r.who} | ${r.size} | ${r.ms === null ? r.note ?? '-' : r.ms.toFixed(0)} | ${ratio(wasm)} | ${ratio(torch)} |`);
+    lines.push(`| ${r.who} | ${r.size} | ${r.ms === null ? (r.note ?? '-') : r.ms.toFixed(0)} | ${ratio(wasm)} | ${ratio(torch)} |`);
   }
   return lines.join('\n');
 }

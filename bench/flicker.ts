@@ -21,7 +21,8 @@ export async function pannedPhoto(path: string, width: number, height: number, f
   const list: RgbImage[] = [];
   for (let f = 0; f < frames; f++) {
     const frame = new Uint8Array(width * height * 3);
-    for (let y = 0; y < height; y++) frame.set(data.subarray((y * wide + f * shift) * 3, (y * wide + f * shift + width) * 3), y * width * 3);
+    for (let y = 0; y < height; y++)
+      frame.set(data.subarray((y * wide + f * shift) * 3, (y * wide + f * shift + width) * 3), y * width * 3);
     list.push({ width, height, data: frame });
   }
   return { format: 'gif', frames: list, delays: list.map(() => 125), loop: 0 };
@@ -30,7 +31,14 @@ export async function pannedPhoto(path: string, width: number, height: number, f
 export async function runFlickerBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { size: { type: 'string' }, frames: { type: 'string' }, shift: { type: 'string' }, iterations: { type: 'string' }, 'frame-iterations': { type: 'string' }, style: { type: 'string' } },
+    options: {
+      size: { type: 'string' },
+      frames: { type: 'string' },
+      shift: { type: 'string' },
+      iterations: { type: 'string' },
+      'frame-iterations': { type: 'string' },
+      style: { type: 'string' },
+    },
   });
   const size = Number(values.size ?? 96);
   const frameCount = Number(values.frames ?? 8);
@@ -40,16 +48,29 @@ export async function runFlickerBench(argv: string[]): Promise<void> {
   const style = values.style ?? 'starry_night';
   const { initBackend, stylize } = await import('../src/engine/index.js');
   const backend = await initBackend('auto');
-  const input = await pannedPhoto(join(SHARED, 'images', 'content', 'tuebingen_neckarfront.jpg'), size, Math.round((size * 3) / 4), frameCount, shift);
+  const input = await pannedPhoto(
+    join(SHARED, 'images', 'content', 'tuebingen_neckarfront.jpg'),
+    size,
+    Math.round((size * 3) / 4),
+    frameCount,
+    shift,
+  );
   const styleBytes = new Uint8Array(await sharp(join(SHARED, 'images', 'styles', `${style}.jpg`)).toBuffer());
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'input.gif'), await encodeAnimation(input));
-  console.log(`Flicker, ${backend}, ${frameCount} frames of ${size}x${input.frames[0]!.height} panned ${shift} px a frame, ${style}, ` +
-    `${iterations} iterations for the first frame and ${later} for each later one, seed 1`);
+  console.log(
+    `Flicker, ${backend}, ${frameCount} frames of ${size}x${input.frames[0]!.height} panned ${shift} px a frame, ${style}, ` +
+      `${iterations} iterations for the first frame and ${later} for each later one, seed 1`,
+  );
   console.log('| coherence | flicker (painting / photo) | after flow (painting / photo) | s first frame | s per later frame |');
   console.log('|---|---|---|---|---|');
   for (const coherence of ['none', 'flow'] as Coherence[]) {
-    const painted = await stylizeAnimation(input, { styles: [{ image: styleBytes, name: style }], options: { size, iterations, seed: 1, scales: 1 } }, { coherence, laterIterations: later }, stylize);
+    const painted = await stylizeAnimation(
+      input,
+      { styles: [{ image: styleBytes, name: style }], options: { size, iterations, seed: 1, scales: 1 } },
+      { coherence, laterIterations: later },
+      stylize,
+    );
     const f = flicker(input.frames, painted.animation.frames);
     writeFileSync(join(OUT, `${coherence}.gif`), await encodeAnimation(painted.animation));
     for (const [i, frame] of painted.animation.frames.entries()) writeFileSync(join(OUT, `${coherence}-${i}.png`), await encodePng(frame));

@@ -29,7 +29,11 @@ export interface IssueRow {
 }
 
 async function timeTfjs(vgg: Vgg, size: number, reps: number): Promise<{ issue: number; wall: number }> {
-  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, WEIGHTS);
+  const targets = computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    WEIGHTS,
+  );
   const x = tf.variable(tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]));
   const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), WEIGHTS));
   const objective: Objective = (image) => {
@@ -57,12 +61,22 @@ async function timeTfjs(vgg: Vgg, size: number, reps: number): Promise<{ issue: 
 }
 
 async function timeRecorded(vgg: Vgg, size: number, reps: number): Promise<{ issue: number; wall: number; dispatches: number }> {
-  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, WEIGHTS);
+  const targets = computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    WEIGHTS,
+  );
   const plain = await objectiveTargetsOf(targets);
   disposeTargets(targets);
   const device = activeWebgpuDevice(tf.backend());
-  const recorded = await RecordedIteration.create(device, vgg, { height: size, width: size, channels: 3, ...WEIGHTS }, plain,
-    { historySize: HISTORY, learningRate: 1, gradientTolerance: 1e-7, bounds: BOX }, Float32Array.from(syntheticImage(size, 3).data));
+  const recorded = await RecordedIteration.create(
+    device,
+    vgg,
+    { height: size, width: size, channels: 3, ...WEIGHTS },
+    plain,
+    { historySize: HISTORY, learningRate: 1, gradientTolerance: 1e-7, bounds: BOX },
+    Float32Array.from(syntheticImage(size, 3).data),
+  );
   try {
     for (let i = 0; i < 2; i++) recorded.advance();
     await recorded.settle();
@@ -81,9 +95,12 @@ async function timeRecorded(vgg: Vgg, size: number, reps: number): Promise<{ iss
 export async function runIssueBench(argv: string[]): Promise<IssueRow[] | string> {
   const arg = (name: string, fallback: string) => {
     const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] ?? fallback : fallback;
+    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
   };
-  const sizes = arg('--sizes', '64,128').split(',').map(Number).filter((n) => n >= 32);
+  const sizes = arg('--sizes', '64,128')
+    .split(',')
+    .map(Number)
+    .filter((n) => n >= 32);
   const reps = Math.max(1, Number(arg('--reps', '5')));
   const unavailable = await webgpuUnavailableReason();
   if (unavailable) return `issue bench skipped: ${unavailable}`;
@@ -93,7 +110,14 @@ export async function runIssueBench(argv: string[]): Promise<IssueRow[] | string
   for (const size of sizes) {
     const tfjs = await timeTfjs(vgg, size, reps);
     const recorded = await timeRecorded(vgg, size, reps);
-    rows.push({ size, tfjsIssueMs: tfjs.issue, recordedIssueMs: recorded.issue, tfjsWallMs: tfjs.wall, recordedWallMs: recorded.wall, recordedDispatches: recorded.dispatches });
+    rows.push({
+      size,
+      tfjsIssueMs: tfjs.issue,
+      recordedIssueMs: recorded.issue,
+      tfjsWallMs: tfjs.wall,
+      recordedWallMs: recorded.wall,
+      recordedDispatches: recorded.dispatches,
+    });
   }
   return rows;
 }
@@ -106,7 +130,9 @@ export function formatIssueBench(result: IssueRow[] | string, adapter: string): 
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of result) {
-    lines.push(`| ${r.size} | ${r.tfjsIssueMs.toFixed(2)} | ${r.recordedIssueMs.toFixed(3)} | ${(r.tfjsIssueMs / r.recordedIssueMs).toFixed(0)}x | ${r.tfjsWallMs.toFixed(0)} | ${r.recordedWallMs.toFixed(0)} | ${(r.tfjsWallMs / r.recordedWallMs).toFixed(2)}x | ${r.recordedDispatches} |`);
+    lines.push(
+      `| ${r.size} | ${r.tfjsIssueMs.toFixed(2)} | ${r.recordedIssueMs.toFixed(3)} | ${(r.tfjsIssueMs / r.recordedIssueMs).toFixed(0)}x | ${r.tfjsWallMs.toFixed(0)} | ${r.recordedWallMs.toFixed(0)} | ${(r.tfjsWallMs / r.recordedWallMs).toFixed(2)}x | ${r.recordedDispatches} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -53,7 +53,15 @@ export interface JobsBenchReport {
 function startWorker(dataDir: string, name: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), 'worker'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WORKERS: '1', STYLEBOT_WORKER_NAME: name, STYLEBOT_ENGINE_MODULE: FAKE_ENGINE, STYLEBOT_PROGRESS_MS: '1000', ...env },
+    env: {
+      ...process.env,
+      STYLEBOT_DATA_DIR: dataDir,
+      STYLEBOT_WORKERS: '1',
+      STYLEBOT_WORKER_NAME: name,
+      STYLEBOT_ENGINE_MODULE: FAKE_ENGINE,
+      STYLEBOT_PROGRESS_MS: '1000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -90,7 +98,11 @@ export async function runJobsBench(options: JobsBenchOptions = {}): Promise<Jobs
     if (done.size === jobs) allDone();
   });
   const children: ChildProcess[] = [];
-  const inputs: JobInputs = { content: PNG_1PX, styles: [{ image: PNG_1PX, weight: 1, name: 'sleep:0' }], options: { size: 64, iterations: 1 } };
+  const inputs: JobInputs = {
+    content: PNG_1PX,
+    styles: [{ image: PNG_1PX, weight: 1, name: 'sleep:0' }],
+    options: { size: 64, iterations: 1 },
+  };
   try {
     await service.start();
     for (let i = 0; i < workerProcesses; i++) children.push(await startWorker(dataDir, `bench-${i}`, options.workerEnv ?? {}));
@@ -114,7 +126,8 @@ export async function runJobsBench(options: JobsBenchOptions = {}): Promise<Jobs
     const records = (await Promise.all(ids.map((id) => service.get(id)))).filter((j) => j !== undefined);
     const problems: string[] = [];
     for (const id of ids) if (done.get(id) !== 1) problems.push(`${id} delivered ${done.get(id) ?? 0} times`);
-    for (const j of records) if (j.state !== 'done' || j.attempts !== 1) problems.push(`${j.id} is ${j.state} after ${j.attempts} attempts`);
+    for (const j of records)
+      if (j.state !== 'done' || j.attempts !== 1) problems.push(`${j.id} is ${j.state} after ${j.attempts} attempts`);
     const latencies = records.map((j) => (j.startedAt ?? NaN) - j.createdAt).sort((a, b) => a - b);
     const first = Math.min(...records.map((j) => j.createdAt));
     const last = Math.max(...records.map((j) => j.finishedAt ?? NaN));

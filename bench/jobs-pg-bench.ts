@@ -22,7 +22,11 @@ const TSX_LOADER = import.meta.resolve('tsx');
 const PNG_1PX = Uint8Array.from(
   Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
 );
-const INPUTS: JobInputs = { content: PNG_1PX, styles: [{ image: PNG_1PX, weight: 1, name: 'sleep:0' }], options: { size: 64, iterations: 1 } };
+const INPUTS: JobInputs = {
+  content: PNG_1PX,
+  styles: [{ image: PNG_1PX, weight: 1, name: 'sleep:0' }],
+  options: { size: 64, iterations: 1 },
+};
 
 export interface PgJobsRow {
   workers: number;
@@ -109,7 +113,8 @@ export async function runPostgresRow(adminUrl: string, workers: number, jobs = 1
     await front.start();
     children.push(...(await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(url, `bench-w${i + 1}`)))));
     // Warm-up: every worker loads its engine thread before timing.
-    for (let i = 0; i < workers * 2; i++) await front.enqueue({ platform: 'discord', workspaceId: 'bench', userId: `warm${i}` }, {}, INPUTS);
+    for (let i = 0; i < workers * 2; i++)
+      await front.enqueue({ platform: 'discord', workspaceId: 'bench', userId: `warm${i}` }, {}, INPUTS);
     await allDone(workers * 2);
     const warm = new Set(done.keys());
 
@@ -143,14 +148,22 @@ export async function runPostgresRow(adminUrl: string, workers: number, jobs = 1
       const r = await front.enqueue({ platform: 'discord', workspaceId: 'bench', userId: `idle${i}` }, {}, INPUTS);
       if (!r.ok) throw new Error(r.message);
       await allDone(warm.size + jobs + i + 1);
-      const [row] = (await db.query<{ s: number; c: number }>('SELECT started_at::float8 AS s, created_at::float8 AS c FROM jobs WHERE id = $1', [r.job.id])).rows;
+      const [row] = (
+        await db.query<{ s: number; c: number }>('SELECT started_at::float8 AS s, created_at::float8 AS c FROM jobs WHERE id = $1', [
+          r.job.id,
+        ])
+      ).rows;
       idle.push(row!.s - row!.c);
       await sleep(20);
     }
 
     const problems: string[] = [];
     const deliveries = new Map(
-      (await db.query<{ job_id: string; n: number }>("SELECT job_id, COUNT(*)::int AS n FROM outbox WHERE state = 'delivered' GROUP BY job_id")).rows.map((r) => [r.job_id, r.n]),
+      (
+        await db.query<{ job_id: string; n: number }>(
+          "SELECT job_id, COUNT(*)::int AS n FROM outbox WHERE state = 'delivered' GROUP BY job_id",
+        )
+      ).rows.map((r) => [r.job_id, r.n]),
     );
     for (const r of burst) {
       if (r.state !== 'done') problems.push(`${r.id} is ${r.state}`);

@@ -22,7 +22,11 @@ export interface LbfgsBenchReport {
   difference: number;
 }
 
-interface Pair { s: tf.Tensor1D; y: tf.Tensor1D; rho: tf.Scalar }
+interface Pair {
+  s: tf.Tensor1D;
+  y: tf.Tensor1D;
+  rho: tf.Scalar;
+}
 
 /** The recursion as torch writes it: ~9 ops per stored pair. */
 function twoLoopDirection(pairs: Pair[], g: tf.Tensor1D, gamma: tf.Scalar): tf.Tensor1D {
@@ -87,7 +91,10 @@ export async function runLbfgsBench(opts: { length?: number; pairs?: number; rep
       backend: tf.getBackend(),
       length,
       pairs: count,
-      rows: [{ method: 'two-loop', ...reference }, { method: 'matrix form', ...matrix }],
+      rows: [
+        { method: 'two-loop', ...reference },
+        { method: 'matrix form', ...matrix },
+      ],
       difference,
     };
   } finally {

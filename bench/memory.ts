@@ -47,10 +47,14 @@ export async function runMemoryBench(argv: string[]): Promise<void> {
   const numbers = argv.filter((a) => /^\d+$/.test(a)).map(Number);
   const size = numbers[0] ?? 512;
   const budgetS = numbers[1] ?? 60;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), String(budgetS)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), String(budgetS)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const run = JSON.parse(out.trim().split('\n').at(-1)!) as MemoryRun;
   console.log(`Memory of one job, tuebingen x starry_night, ${run.backend}, ${run.size} px, budget ${run.budgetS} s (its own process)`);
   console.log('| size | budget s | scales (px:iterations) | wall s | peak RSS, MB |');

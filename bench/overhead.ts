@@ -33,21 +33,42 @@ export async function runOverheadBench(args: string[]): Promise<OverheadRow[]> {
   const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--iterations').map(Number);
   const shared = process.env.STYLEBOT_SHARED ?? join(import.meta.dirname, '..', '..', 'shared');
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-overhead-bench-'));
-  const jobs = createJobService({ dataDir, modelDir: join(shared, 'models', 'vgg19'), workers: 1, admins: ['web:local'], log: () => undefined });
+  const jobs = createJobService({
+    dataDir,
+    modelDir: join(shared, 'models', 'vgg19'),
+    workers: 1,
+    admins: ['web:local'],
+    log: () => undefined,
+  });
   const context = { jobs, limits: { maxImageBytes: 20 * 1024 * 1024, maxImagePixels: 40_000_000 }, defaults: { size: 128, iterations } };
-  const studio = await startStudio({ host: '127.0.0.1', port: 0, jobs, context, artistsDir: join(dataDir, 'artists'), metrics: new StylebotMetrics() });
+  const studio = await startStudio({
+    host: '127.0.0.1',
+    port: 0,
+    jobs,
+    context,
+    artistsDir: join(dataDir, 'artists'),
+    metrics: new StylebotMetrics(),
+  });
   await jobs.start();
   for (let i = 0; i < 600 && !(await jobs.health()).workers.every((w) => w.backend); i++) await new Promise((r) => setTimeout(r, 100));
   const backend = (await jobs.health()).workers[0]?.backend;
   const rows: OverheadRow[] = [];
   try {
     for (const size of sizes.length > 0 ? sizes : [128, 256]) {
-      const picture = (path: string) => sharp(readFileSync(path)).resize(size * 2, size * 2, { fit: 'inside' }).jpeg().toBuffer();
+      const picture = (path: string) =>
+        sharp(readFileSync(path))
+          .resize(size * 2, size * 2, { fit: 'inside' })
+          .jpeg()
+          .toBuffer();
       const content = new Uint8Array(await picture(join(shared, 'images', 'content', 'tuebingen_neckarfront.jpg')));
       const style = new Uint8Array(await picture(join(shared, 'images', 'styles', 'starry_night.jpg')));
 
       const b0 = performance.now();
-      const bare = await stylize({ content, styles: [{ image: style, name: 'starry.jpg' }], options: { size, iterations, seed: 1, previewSize: 0 } });
+      const bare = await stylize({
+        content,
+        styles: [{ image: style, name: 'starry.jpg' }],
+        options: { size, iterations, seed: 1, previewSize: 0 },
+      });
       const bareMs = performance.now() - b0;
 
       const body = new FormData();
@@ -100,7 +121,9 @@ export function formatOverheadBench(rows: OverheadRow[]): string {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.size} | ${r.iterations} | ${r.backend} | ${r.bareMs} | ${r.jobMs} | ${r.ratio} | ${r.bareMsPerIteration}, ${r.jobMsPerIteration} | ${r.streamBytes} | ${r.previews} (${r.previewBytes}) | ${r.resultBytes} |`);
+    lines.push(
+      `| ${r.size} | ${r.iterations} | ${r.backend} | ${r.bareMs} | ${r.jobMs} | ${r.ratio} | ${r.bareMsPerIteration}, ${r.jobMsPerIteration} | ${r.streamBytes} | ${r.previews} (${r.previewBytes}) | ${r.resultBytes} |`,
+    );
   }
   return lines.join('\n');
 }

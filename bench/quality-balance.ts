@@ -22,7 +22,12 @@ export interface BalanceRow {
   ratio: number;
 }
 
-export async function measureBalance(vgg: Vgg, content: Uint8Array, style: { name: string; bytes: Uint8Array }, size: number): Promise<BalanceRow> {
+export async function measureBalance(
+  vgg: Vgg,
+  content: Uint8Array,
+  style: { name: string; bytes: Uint8Array },
+  size: number,
+): Promise<BalanceRow> {
   const options = resolveOptions({ size, seed: 1 });
   const inputs = await prepareInputs({ content, styles: [{ image: style.bytes, name: style.name }] }, options);
   const targets = computeTargets(vgg, inputs, options);

@@ -39,7 +39,15 @@ interface Flags {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { section: 'compare', size: 256, sizes: [128, 256, 512], styles: ['starry_night', 'the_scream'], iterations: 0, out: 'bench/quality-out', seed: 1 };
+  const flags: Flags = {
+    section: 'compare',
+    size: 256,
+    sizes: [128, 256, 512],
+    styles: ['starry_night', 'the_scream'],
+    iterations: 0,
+    out: 'bench/quality-out',
+    seed: 1,
+  };
   const rest = [...argv];
   if (rest[0] && !rest[0].startsWith('--')) flags.section = rest.shift()!;
   for (let i = 0; i < rest.length; i += 2) {
@@ -57,7 +65,11 @@ function parseFlags(argv: string[]): Flags {
 
 async function paint(style: string, options: Partial<StylizeOptions>): Promise<{ result: StylizeResult; wallMs: number }> {
   const began = performance.now();
-  const result = await stylize({ content: readFileSync(CONTENT), styles: [{ image: readFileSync(styleFile(style)), name: style }], options: { previewSize: 0, ...options } });
+  const result = await stylize({
+    content: readFileSync(CONTENT),
+    styles: [{ image: readFileSync(styleFile(style)), name: style }],
+    options: { previewSize: 0, ...options },
+  });
   return { result, wallMs: performance.now() - began };
 }
 
@@ -67,7 +79,10 @@ async function sideBySide(left: Uint8Array, right: Uint8Array, path: string): Pr
   const width = a.width! + 4 + b.width!;
   const height = Math.max(a.height!, b.height!);
   const png = await sharp({ create: { width, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
-    .composite([{ input: Buffer.from(left), left: 0, top: 0 }, { input: Buffer.from(right), left: a.width! + 4, top: 0 }])
+    .composite([
+      { input: Buffer.from(left), left: 0, top: 0 },
+      { input: Buffer.from(right), left: a.width! + 4, top: 0 },
+    ])
     .png()
     .toBuffer();
   writeFileSync(path, png);
@@ -87,7 +102,9 @@ async function balance(flags: Flags): Promise<void> {
       const row = await measureBalance(vgg, readFileSync(CONTENT), { name: style, bytes: readFileSync(styleFile(style)) }, size);
       const before = previous.get(style);
       previous.set(style, row.ratio);
-      console.log(`| ${size} | ${style} | ${e(row.contentOfPainting)} | ${e(row.styleOfPhoto)} | ${row.ratio.toFixed(1)} | ${before ? (row.ratio / before).toFixed(2) : '-'} |`);
+      console.log(
+        `| ${size} | ${style} | ${e(row.contentOfPainting)} | ${e(row.styleOfPhoto)} | ${row.ratio.toFixed(1)} | ${before ? (row.ratio / before).toFixed(2) : '-'} |`,
+      );
     }
   }
 }
@@ -102,8 +119,12 @@ async function defaults(flags: Flags): Promise<void> {
   await sideBySide(old.result.png, now.result.png, path);
   console.log(`| ${size} px, ${iterations} iterations | style weight | content | style | total | wall |`);
   console.log('|---|---|---|---|---|---|');
-  console.log(`| old fixed default | 1e4 | ${e(old.result.losses.final.content)} | ${e(old.result.losses.final.style)} | ${e(old.result.losses.final.total)} | ${s(old.wallMs)} |`);
-  console.log(`| new default | ${defaultStyleWeight(size)} | ${e(now.result.losses.final.content)} | ${e(now.result.losses.final.style)} | ${e(now.result.losses.final.total)} | ${s(now.wallMs)} |`);
+  console.log(
+    `| old fixed default | 1e4 | ${e(old.result.losses.final.content)} | ${e(old.result.losses.final.style)} | ${e(old.result.losses.final.total)} | ${s(old.wallMs)} |`,
+  );
+  console.log(
+    `| new default | ${defaultStyleWeight(size)} | ${e(now.result.losses.final.content)} | ${e(now.result.losses.final.style)} | ${e(now.result.losses.final.total)} | ${s(now.wallMs)} |`,
+  );
   console.log(`pictures: ${path} (left 1e4, right the new default)`);
 }
 
@@ -128,7 +149,10 @@ async function compare(flags: Flags): Promise<void> {
     const perRound = plan.reduce((sum, entry) => sum + perIteration.get(entry.size)!, 0);
     const multiIterations = Math.max(scales, Math.floor((scales * iterations * single.result.msPerIteration) / perRound));
     const multi = await paint(style, { size, iterations: multiIterations, seed: flags.seed, scales });
-    for (const [name, run] of [['single', single], ['multi', multi]] as const) {
+    for (const [name, run] of [
+      ['single', single],
+      ['multi', multi],
+    ] as const) {
       const f = run.result.losses.final;
       const shape = run.result.scales.map((x) => `${x.size}x${x.iterations}`).join(' + ');
       console.log(`| ${size} | ${style} | ${name} | ${shape} | ${s(run.wallMs)} | ${e(f.content)} | ${e(f.style)} | ${e(f.total)} |`);

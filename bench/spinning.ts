@@ -32,6 +32,8 @@ export async function runSpinningBench(argv: string[]): Promise<void> {
     } finally {
       for (const s of steppers) await s.dispose();
     }
-    console.log(`| ${size} | ${ms[0]!.toFixed(0)} | ${ms[1]!.toFixed(0)} | ${(ms[1]! / ms[0]!).toFixed(2)} | ${cpu[0]!.toFixed(1)} | ${cpu[1]!.toFixed(1)} |`);
+    console.log(
+      `| ${size} | ${ms[0]!.toFixed(0)} | ${ms[1]!.toFixed(0)} | ${(ms[1]! / ms[0]!).toFixed(2)} | ${cpu[0]!.toFixed(1)} | ${cpu[1]!.toFixed(1)} |`,
+    );
   }
 }

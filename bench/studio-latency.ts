@@ -14,7 +14,13 @@ const size = Number(process.argv[2] ?? 128);
 const iterations = Number(process.argv[3] ?? 30);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-studio-bench-'));
-const jobs = createJobService({ dataDir, modelDir: join(shared, 'models', 'vgg19'), workers: 1, admins: ['web:local'], log: () => undefined });
+const jobs = createJobService({
+  dataDir,
+  modelDir: join(shared, 'models', 'vgg19'),
+  workers: 1,
+  admins: ['web:local'],
+  log: () => undefined,
+});
 const metrics = new StylebotMetrics();
 const context = { jobs, limits: { maxImageBytes: 20 * 1024 * 1024, maxImagePixels: 40_000_000 }, defaults: { size, iterations } };
 const studio = await startStudio({ host: '127.0.0.1', port: 0, jobs, context, artistsDir: join(dataDir, 'artists'), metrics });
@@ -23,10 +29,22 @@ await jobs.start();
 for (let i = 0; i < 600 && !(await jobs.health()).workers.every((w) => w.backend); i++) await new Promise((r) => setTimeout(r, 100));
 const backend = (await jobs.health()).workers[0]?.backend;
 
-const picture = (path: string) => sharp(readFileSync(path)).resize(size * 2, size * 2, { fit: 'inside' }).jpeg().toBuffer();
+const picture = (path: string) =>
+  sharp(readFileSync(path))
+    .resize(size * 2, size * 2, { fit: 'inside' })
+    .jpeg()
+    .toBuffer();
 const body = new FormData();
-body.append('content', new Blob([new Uint8Array(await picture(join(shared, 'images', 'content', 'tuebingen_neckarfront.jpg')))], { type: 'image/jpeg' }), 'photo.jpg');
-body.append('style', new Blob([new Uint8Array(await picture(join(shared, 'images', 'styles', 'starry_night.jpg')))], { type: 'image/jpeg' }), 'starry.jpg');
+body.append(
+  'content',
+  new Blob([new Uint8Array(await picture(join(shared, 'images', 'content', 'tuebingen_neckarfront.jpg')))], { type: 'image/jpeg' }),
+  'photo.jpg',
+);
+body.append(
+  'style',
+  new Blob([new Uint8Array(await picture(join(shared, 'images', 'styles', 'starry_night.jpg')))], { type: 'image/jpeg' }),
+  'starry.jpg',
+);
 body.append('size', String(size));
 body.append('iterations', String(iterations));
 

@@ -8,7 +8,11 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 export async function artist(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const sub = request.subcommand;
   if (sub !== 'add' && sub !== 'remove') {
-    return { text: say`Use ${bold('artist add NAME')} with an image, or ${bold('artist remove NAME WORK')}.`, private: true, code: 'invalid' };
+    return {
+      text: say`Use ${bold('artist add NAME')} with an image, or ${bold('artist remove NAME WORK')}.`,
+      private: true,
+      code: 'invalid',
+    };
   }
   if (!(await isAdmin(request, context))) return adminOnly('change the artist collection');
 
@@ -17,7 +21,8 @@ export async function artist(request: CommandRequest, context: CommandContext): 
 
   if (sub === 'remove') {
     const work = stringArg(request.args, 'work', 'file');
-    if (!work) return { text: say`Which work of ${user(name)}? See ${bold(`artists ${name}`)} for the file names.`, private: true, code: 'invalid' };
+    if (!work)
+      return { text: say`Which work of ${user(name)}? See ${bold(`artists ${name}`)} for the file names.`, private: true, code: 'invalid' };
     await context.jobs.admin.removeArtwork(request.requester, name, work);
     return { text: say`Removed ${user(work)} from ${user(name)}.`, private: true };
   }

@@ -5,7 +5,8 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 
 export async function artists(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   const all = context.jobs.artists();
-  if (all.length === 0) return { text: say`No artists are installed yet. An admin can add some with ${bold('artist add')}.`, private: true };
+  if (all.length === 0)
+    return { text: say`No artists are installed yet. An admin can add some with ${bold('artist add')}.`, private: true };
 
   const wanted = stringArg(request.args, 'artist', 'name');
   if (!wanted) {
@@ -16,7 +17,13 @@ export async function artists(request: CommandRequest, context: CommandContext):
   const key = normalise(wanted);
   const artist = all.find((a) => normalise(a.name) === key);
   if (!artist) {
-    return { text: say`I don't know the artist "${user(wanted)}". Known: ${join(all.map((a) => user(a.name)), ', ')}.`, private: true };
+    return {
+      text: say`I don't know the artist "${user(wanted)}". Known: ${join(
+        all.map((a) => user(a.name)),
+        ', ',
+      )}.`,
+      private: true,
+    };
   }
   return { text: lines(say`${bold(artist.name)}:`, ...artist.works.map((w) => say`• ${user(w)}`)), private: true };
 }

@@ -52,7 +52,8 @@ export async function upscale(request: CommandRequest, context: CommandContext):
       const limit = role === 'admin' ? LIMITS.size.max : Math.min(LIMITS.size.max, quota.maxSize);
       const current = Math.max(job.result.width, job.result.height);
       const size = Math.min(2 * current, limit);
-      if (size <= current) return `This picture is already ${current} px on its longest side, the largest size you may ask for (${limit} px).`;
+      if (size <= current)
+        return `This picture is already ${current} px on its longest side, the largest size you may ask for (${limit} px).`;
       const iterations = Math.max(1, Math.ceil(job.result.iterations / 2));
       return { size, iterations, scales: 1, init: 'picture', seed: job.result.seed };
     },
@@ -69,9 +70,18 @@ async function rerunWith(
 ): Promise<CommandReply> {
   const jobId = jobIdArg(request.args);
   const job = jobId ? await context.jobs.get(jobId) : undefined;
-  if (!jobId || !job) return { text: jobId ? say`That job (${code(jobId)}) no longer exists.` : say`That job no longer exists.`, private: true, code: 'not_found' };
+  if (!jobId || !job)
+    return {
+      text: jobId ? say`That job (${code(jobId)}) no longer exists.` : say`That job no longer exists.`,
+      private: true,
+      code: 'not_found',
+    };
   if (!(await context.jobs.can(request.requester, 'rerun', job.id))) {
-    return { text: say`Only ${mention(job.userId)} (who asked for ${jobLabel(job)}) or an admin can use these buttons.`, private: true, code: 'forbidden' };
+    return {
+      text: say`Only ${mention(job.userId)} (who asked for ${jobLabel(job)}) or an admin can use these buttons.`,
+      private: true,
+      code: 'forbidden',
+    };
   }
 
   const changes = await changesFor(job);

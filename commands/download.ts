@@ -13,10 +13,18 @@ export async function downloadImage(attachment: Attachment, context: CommandCont
   const { maxImageBytes, maxImagePixels } = context.limits;
   const label = say`The ${role} ${code(attachment.name)}`;
   if (attachment.contentType && !attachment.contentType.startsWith('image/')) {
-    return { ok: false, code: 'not_image', message: say`${label} is not an image (${attachment.contentType}). Send a JPEG, PNG, WebP or GIF.` };
+    return {
+      ok: false,
+      code: 'not_image',
+      message: say`${label} is not an image (${attachment.contentType}). Send a JPEG, PNG, WebP or GIF.`,
+    };
   }
   if (attachment.size > maxImageBytes) {
-    return { ok: false, code: 'too_large', message: say`${label} is ${megabytes(attachment.size)}; the limit is ${megabytes(maxImageBytes)}.` };
+    return {
+      ok: false,
+      code: 'too_large',
+      message: say`${label} is ${megabytes(attachment.size)}; the limit is ${megabytes(maxImageBytes)}.`,
+    };
   }
   let bytes: Uint8Array;
   try {
@@ -28,7 +36,11 @@ export async function downloadImage(attachment: Attachment, context: CommandCont
     return { ok: false, code: 'internal', message: say`${label} could not be downloaded. ${text}` };
   }
   if (bytes.byteLength > maxImageBytes) {
-    return { ok: false, code: 'too_large', message: say`${label} is ${megabytes(bytes.byteLength)}; the limit is ${megabytes(maxImageBytes)}.` };
+    return {
+      ok: false,
+      code: 'too_large',
+      message: say`${label} is ${megabytes(bytes.byteLength)}; the limit is ${megabytes(maxImageBytes)}.`,
+    };
   }
   try {
     await probeImage(bytes, { maxBytes: maxImageBytes, maxPixels: maxImagePixels });

@@ -29,7 +29,9 @@ export function statusView(job: Job, event: JobEvent): StatusView | undefined {
           `🎨 ${progressBar(iteration, total)}`,
           `iteration ${iteration}/${total}${scaleText} · ${etaMs === undefined ? 'measuring the time left' : `about ${formatDuration(etaMs)} left`}`,
         ),
-        image: event.preview ? { data: event.preview, name: `preview-${job.id}.${imageExtension(imageMediaType(event.preview))}` } : undefined,
+        image: event.preview
+          ? { data: event.preview, name: `preview-${job.id}.${imageExtension(imageMediaType(event.preview))}` }
+          : undefined,
         buttons: [cancelButton(job)],
         final: false,
       };
@@ -64,18 +66,22 @@ export function settingsText(job: Job): RichText {
   if (seed !== undefined) parts.push(`seed ${seed}`);
   parts.push(`colours ${options.preserveColors ?? DEFAULT_OPTIONS.preserveColors}`);
   const scales = result?.scales ?? [];
-  if (scales.length > 1) parts.push(`scales ${scales.map((s) => s.size).join('→')} px (${scales.map((s) => s.iterations).join('+')} iterations)`);
+  if (scales.length > 1)
+    parts.push(`scales ${scales.map((s) => s.size).join('→')} px (${scales.map((s) => s.iterations).join('+')} iterations)`);
   const init = options.init ?? DEFAULT_OPTIONS.init;
   parts.push(init === 'picture' ? 'init: an earlier picture' : `init ${init}`);
   const out: Piece[] = [say`${bold('Settings:')} ${parts.join(' · ')}`];
   if (init === 'picture' && job.parentId) {
-    out.push(`Upscaled from job ${job.parentId}: painted again at ${options.size ?? '?'} px starting from its picture, with fewer iterations.`);
+    out.push(
+      `Upscaled from job ${job.parentId}: painted again at ${options.size ?? '?'} px starting from its picture, with fewer iterations.`,
+    );
   }
   const chosen = job.result?.styles;
   if (job.artist && !job.artwork && chosen?.length === 1) {
-    out.push(say`${bold('Artwork:')} ${user(chosen[0]!)} (of ${job.styleNames.length} works by ${user(job.artist)}, the closest in style to the photo)`);
-  }
-  else if (job.artwork) out.push(say`${bold('Artwork:')} ${user(job.artwork)}`);
+    out.push(
+      say`${bold('Artwork:')} ${user(chosen[0]!)} (of ${job.styleNames.length} works by ${user(job.artist)}, the closest in style to the photo)`,
+    );
+  } else if (job.artwork) out.push(say`${bold('Artwork:')} ${user(job.artwork)}`);
   else if (job.styleNames.length > 0) out.push(say`${bold('Style:')} ${join(job.styleNames.map(user), ' + ')}`);
   if (result) {
     const seconds = (result.msPerIteration * result.iterations) / 1000;

@@ -10,7 +10,8 @@ import type { CommandContext, CommandReply, CommandRequest } from './types.js';
 export async function serverSettings(request: CommandRequest, context: CommandContext): Promise<CommandReply> {
   if (!(await isAdmin(request, context))) return adminOnly('change the server settings');
   const { platform, workspaceId } = request.requester;
-  if (workspaceId === 'dm') return { text: plain('Server settings are chosen in a server, not in a direct message.'), private: true, code: 'invalid' };
+  if (workspaceId === 'dm')
+    return { text: plain('Server settings are chosen in a server, not in a direct message.'), private: true, code: 'invalid' };
   const current = await context.jobs.serverSettings(platform, workspaceId);
   const next: ServerSettingsRecord = { ...current, allowedChannels: [...current.allowedChannels] };
   const channel = stringArg(request.args, 'channel');

@@ -15,9 +15,14 @@ export async function show(request: CommandRequest, context: CommandContext): Pr
   const job = await context.jobs.get(jobId);
   if (!job) return { text: say`There is no job ${code(jobId)}.`, private: true, code: 'not_found' };
   if (!(await context.jobs.can(request.requester, 'rerun', job.id))) {
-    return { text: say`Only ${mention(job.userId)} (who asked for ${jobLabel(job)}) or an admin can show it.`, private: true, code: 'forbidden' };
+    return {
+      text: say`Only ${mention(job.userId)} (who asked for ${jobLabel(job)}) or an admin can show it.`,
+      private: true,
+      code: 'forbidden',
+    };
   }
-  if (job.state !== 'done') return { text: say`Job ${jobLabel(job)} is ${job.state}: only finished pictures can be shown.`, private: true, code: 'invalid' };
+  if (job.state !== 'done')
+    return { text: say`Job ${jobLabel(job)} is ${job.state}: only finished pictures can be shown.`, private: true, code: 'invalid' };
   const png = await context.jobs.resultImage(job.id);
   if (!png) return { text: say`The picture of job ${jobLabel(job)} was deleted.`, private: true, code: 'not_found' };
   return {

@@ -35,7 +35,8 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   const { content, styles } = pickImages(request, texture);
 
   if (styles.length === 0 && !artist) {
-    const where = surfaceOf(request) === 'web' ? 'The artist list shows the artists I know.' : 'Use the artists command to see the artists I know.';
+    const where =
+      surfaceOf(request) === 'web' ? 'The artist list shows the artists I know.' : 'Use the artists command to see the artists I know.';
     return privateReply(`Give me a style: attach a style image (the painting whose look you want), or choose an artist. ${where}`);
   }
   if (styles.length > 0 && artist) {
@@ -47,7 +48,11 @@ export async function stylize(request: CommandRequest, context: CommandContext):
   const options = { ...defaultOptions(context, parsed.options), ...parsed.options };
   const blendWeights = styleBlendWeights(request, styles.length, parsed.blendWeights);
 
-  const tooLong = context.refuseOverLimit?.({ size: options.size!, iterations: options.iterations!, ...(options.budget ? { budget: options.budget } : {}) });
+  const tooLong = context.refuseOverLimit?.({
+    size: options.size!,
+    iterations: options.iterations!,
+    ...(options.budget ? { budget: options.budget } : {}),
+  });
   if (tooLong) return privateReply(tooLong);
 
   const inputs: JobInputs = { styles: [], options };
@@ -131,19 +136,34 @@ function engineOptionArgs(args: CommandRequest['args']): Record<string, string |
  */
 function styleBlendWeights(request: CommandRequest, count: number, list: number[] | undefined): number[] {
   const field = fieldNamed('style-blend-weights')!;
-  const weights = list ?? [pickArg(request.args, 'style_weight1') ?? 1, pickArg(request.args, 'style_weight2') ?? 1, pickArg(request.args, 'style_weight3') ?? 1];
+  const weights = list ?? [
+    pickArg(request.args, 'style_weight1') ?? 1,
+    pickArg(request.args, 'style_weight2') ?? 1,
+    pickArg(request.args, 'style_weight3') ?? 1,
+  ];
   if (list && list.length > count) {
-    throw new UserError('bad_option', `You gave ${list.length} blend weights for ${count} style image${count === 1 ? '' : 's'}: give one per style image.`);
+    throw new UserError(
+      'bad_option',
+      `You gave ${list.length} blend weights for ${count} style image${count === 1 ? '' : 's'}: give one per style image.`,
+    );
   }
   // A weight for a style that was not sent is a mistake to point out, not to drop (style_weight2 with one style).
   for (const n of [2, 3]) {
     if (n > count && pickArg(request.args, `style_weight${n}`) !== undefined) {
-      throw new UserError('bad_option', `style_weight${n} was given, but there ${count === 1 ? 'is' : 'are'} only ${count} style image${count === 1 ? '' : 's'}.`);
+      throw new UserError(
+        'bad_option',
+        `style_weight${n} was given, but there ${count === 1 ? 'is' : 'are'} only ${count} style image${count === 1 ? '' : 's'}.`,
+      );
     }
   }
   const used = weights.slice(0, count);
   while (used.length < count) used.push(1);
-  return count === 0 ? [] : (checkFieldValue(field, used.map((w) => (typeof w === 'number' ? w : String(w)))) as number[]);
+  return count === 0
+    ? []
+    : (checkFieldValue(
+        field,
+        used.map((w) => (typeof w === 'number' ? w : String(w))),
+      ) as number[]);
 }
 
 function privateReply(text: string | RichText, code: RefusalCode = 'invalid'): CommandReply {

@@ -55,7 +55,11 @@ export abstract class ComposedStore implements Store {
   }
   async listJobs(...a: Args<'listJobs'>) {
     const filter = a[0] ?? {};
-    for (const [what, value] of [['user id', filter.userId], ['platform', filter.platform], ['workspace id', filter.workspaceId]] as const) {
+    for (const [what, value] of [
+      ['user id', filter.userId],
+      ['platform', filter.platform],
+      ['workspace id', filter.workspaceId],
+    ] as const) {
       if (value) checkId(what, value);
     }
     return this.ports.jobs.listJobs(...a);

@@ -11,7 +11,10 @@ export interface ServerSettingsRow {
 
 export function serverSettingsFromRow(row: ServerSettingsRow): ServerSettingsRecord {
   const channels = typeof row.allowed_channels === 'string' ? (JSON.parse(row.allowed_channels) as string[]) : row.allowed_channels;
-  const settings: ServerSettingsRecord = { allowedChannels: channels, resultsPrivate: row.results_private === true || row.results_private === 1 };
+  const settings: ServerSettingsRecord = {
+    allowedChannels: channels,
+    resultsPrivate: row.results_private === true || row.results_private === 1,
+  };
   if (row.default_budget !== null) settings.defaultBudget = Number(row.default_budget);
   if (row.default_size !== null) settings.defaultSize = Number(row.default_size);
   return settings;

@@ -11,7 +11,14 @@ export function storableId(value: string): boolean {
 /** Returns `value` when it is a storable id; throws StoreInputError naming `what` otherwise. */
 export function checkId(what: string, value: string): string {
   if (storableId(value)) return value;
-  const why = typeof value !== 'string' ? 'is not text' : value.length === 0 ? 'is empty' : value.includes('\u0000') ? 'contains a NUL byte' : `is longer than ${STORED_LIMITS.maxIdLength} characters`;
+  const why =
+    typeof value !== 'string'
+      ? 'is not text'
+      : value.length === 0
+        ? 'is empty'
+        : value.includes('\u0000')
+          ? 'contains a NUL byte'
+          : `is longer than ${STORED_LIMITS.maxIdLength} characters`;
   throw new StoreInputError(`${what} ${why}`);
 }
 

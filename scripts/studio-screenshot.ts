@@ -17,7 +17,13 @@ const OUT = join(REPO, 'docs', 'studio.png');
 const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-screenshot-'));
 const server = spawn(process.execPath, [join(REPO, 'bin', 'stylebot.js'), 'serve'], {
   cwd: dataDir,
-  env: { ...process.env, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_MODEL_DIR: join(SHARED, 'models', 'vgg19'), STYLEBOT_LOG_FORMAT: 'pretty' },
+  env: {
+    ...process.env,
+    STYLEBOT_DATA_DIR: dataDir,
+    STYLEBOT_WEB_PORT: '0',
+    STYLEBOT_MODEL_DIR: join(SHARED, 'models', 'vgg19'),
+    STYLEBOT_LOG_FORMAT: 'pretty',
+  },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let log = '';
@@ -38,19 +44,32 @@ try {
       }
     }, 200);
   });
-  console.error(log.split('\n').filter((line) => /Default picture|First start/.test(line)).join('\n'));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  console.error(
+    log
+      .split('\n')
+      .filter((line) => /Default picture|First start/.test(line))
+      .join('\n'),
+  );
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.setDefaultTimeout(300_000);
     await page.goto(`${url}/#paint`);
     const jpeg = (name: string, path: string) => ({ name, mimeType: 'image/jpeg', buffer: readFileSync(path) });
-    await page.setInputFiles('[data-testid=content]', jpeg('tuebingen_neckarfront.jpg', join(SHARED, 'images', 'content', 'tuebingen_neckarfront.jpg')));
+    await page.setInputFiles(
+      '[data-testid=content]',
+      jpeg('tuebingen_neckarfront.jpg', join(SHARED, 'images', 'content', 'tuebingen_neckarfront.jpg')),
+    );
     await page.setInputFiles('[data-testid=style1]', jpeg('starry_night.jpg', join(SHARED, 'images', 'styles', 'starry_night.jpg')));
     const began = Date.now();
     await page.click('[data-testid=submit]');
     await page.locator('[data-testid=job-card] [data-testid=job-result]').first().waitFor();
-    const width = await page.waitForFunction(() => (document.querySelector('[data-testid=job-result]') as HTMLImageElement | null)?.naturalWidth || 0);
+    const width = await page.waitForFunction(
+      () => (document.querySelector('[data-testid=job-result]') as HTMLImageElement | null)?.naturalWidth || 0,
+    );
     console.error(`painted ${await width.jsonValue()} px wide in ${((Date.now() - began) / 1000).toFixed(1)} s (submit to picture)`);
     console.error(await page.locator('[data-testid=job-settings]').first().textContent());
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -34,7 +34,10 @@ export interface WebConfig {
 
 /** 127.0.0.1, 127.x.y.z, ::1 and localhost: only this machine can connect. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -83,7 +86,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 
   let discord: DiscordConfig | undefined;
   if (e.DISCORD_TOKEN) {
-    if (!e.DISCORD_APP_ID) problems.push('DISCORD_APP_ID is required with DISCORD_TOKEN (the application id from the Discord developer portal)');
+    if (!e.DISCORD_APP_ID)
+      problems.push('DISCORD_APP_ID is required with DISCORD_TOKEN (the application id from the Discord developer portal)');
     discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APP_ID ?? '', guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE };
   }
 
@@ -112,9 +116,14 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     ...(publicOrigin && URL.canParse(publicOrigin) ? { publicOrigin: new URL(publicOrigin).origin } : {}),
   };
 
-  const webhookHosts = (e.STYLEBOT_WEBHOOK_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const webhookHosts = (e.STYLEBOT_WEBHOOK_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   if (webhookHosts.length && !e.STYLEBOT_WEBHOOK_SECRET && !problems.some((p) => p.startsWith('STYLEBOT_WEBHOOK_SECRET'))) {
-    problems.push('STYLEBOT_WEBHOOK_SECRET is required with STYLEBOT_WEBHOOK_HOSTS: the key receivers check the signature with (e.g. `openssl rand -hex 32`)');
+    problems.push(
+      'STYLEBOT_WEBHOOK_SECRET is required with STYLEBOT_WEBHOOK_HOSTS: the key receivers check the signature with (e.g. `openssl rand -hex 32`)',
+    );
   }
 
   if (problems.length) throw new ConfigError(problems);
@@ -124,21 +133,47 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     web,
     api: {
       rateLimitPerMinute: e.STYLEBOT_API_RATE_LIMIT ?? 600,
-      ...(e.STYLEBOT_TRUST_PROXY ? { trustProxy: e.STYLEBOT_TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(e.STYLEBOT_TRUST_PROXY
+        ? {
+            trustProxy: e.STYLEBOT_TRUST_PROXY.split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(webhookHosts.length && e.STYLEBOT_WEBHOOK_SECRET ? { webhooks: { hosts: webhookHosts, secret: e.STYLEBOT_WEBHOOK_SECRET } } : {}),
     },
-    admins: (e.STYLEBOT_ADMINS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+    admins: (e.STYLEBOT_ADMINS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
     defaults: { size: e.STYLEBOT_DEFAULT_SIZE!, iterations: e.STYLEBOT_DEFAULT_ITERATIONS! },
     limits: { maxImageBytes: e.STYLEBOT_MAX_IMAGE_BYTES!, maxImagePixels: e.STYLEBOT_MAX_IMAGE_PIXELS! },
   };
 }
 
 const BOT_KEYS = [
-  'DISCORD_TOKEN', 'DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE',
-  'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PORT', 'SLACK_API_URL',
-  'STYLEBOT_WEB_HOST', 'STYLEBOT_WEB_PORT', 'STYLEBOT_WEB_TOKEN', 'STYLEBOT_WEB_ORIGIN', 'STYLEBOT_ADMINS',
-  'STYLEBOT_API_RATE_LIMIT', 'STYLEBOT_TRUST_PROXY', 'STYLEBOT_WEBHOOK_HOSTS', 'STYLEBOT_WEBHOOK_SECRET',
-  'STYLEBOT_DEFAULT_SIZE', 'STYLEBOT_DEFAULT_ITERATIONS', 'STYLEBOT_MAX_IMAGE_BYTES', 'STYLEBOT_MAX_IMAGE_PIXELS',
+  'DISCORD_TOKEN',
+  'DISCORD_APP_ID',
+  'DISCORD_GUILD_ID',
+  'DISCORD_API_BASE',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'PORT',
+  'SLACK_API_URL',
+  'STYLEBOT_WEB_HOST',
+  'STYLEBOT_WEB_PORT',
+  'STYLEBOT_WEB_TOKEN',
+  'STYLEBOT_WEB_ORIGIN',
+  'STYLEBOT_ADMINS',
+  'STYLEBOT_API_RATE_LIMIT',
+  'STYLEBOT_TRUST_PROXY',
+  'STYLEBOT_WEBHOOK_HOSTS',
+  'STYLEBOT_WEBHOOK_SECRET',
+  'STYLEBOT_DEFAULT_SIZE',
+  'STYLEBOT_DEFAULT_ITERATIONS',
+  'STYLEBOT_MAX_IMAGE_BYTES',
+  'STYLEBOT_MAX_IMAGE_PIXELS',
 ] as const satisfies readonly (keyof Env)[];
 
 export interface DatabaseConfig {

@@ -15,8 +15,13 @@ describe('bot configuration', () => {
 
   it('reads Discord, Slack and admin settings', () => {
     const config = readBotConfig({
-      DISCORD_TOKEN: 't', DISCORD_APP_ID: '42', DISCORD_API_BASE: 'http://127.0.0.1:9/api',
-      SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', STYLEBOT_ADMINS: ' u1, u2 ,', PORT: '8080',
+      DISCORD_TOKEN: 't',
+      DISCORD_APP_ID: '42',
+      DISCORD_API_BASE: 'http://127.0.0.1:9/api',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+      STYLEBOT_ADMINS: ' u1, u2 ,',
+      PORT: '8080',
     });
     expect(config.discord).toMatchObject({ token: 't', applicationId: '42', apiBase: 'http://127.0.0.1:9/api' });
     expect(config.slack).toMatchObject({ botToken: 'xoxb-1', appToken: 'xapp-1', port: 8080 });

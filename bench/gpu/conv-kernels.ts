@@ -126,8 +126,9 @@ export function convBenchMarkdown(rows: ConvBenchRow[], size: number, reps: numb
     '',
     '| layer | x | side | in -> out | pass | impl | ms | GFLOP/s | vs stock |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) =>
-      `| ${r.layer} | ${r.count} | ${r.side} | ${r.cin} -> ${r.cout} | ${r.pass} | ${r.impl} | ${f(r.ms, 3)} | ${f(r.gflops, 0)} | ${r.error ? r.error : f(r.speedup, 2)} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.layer} | ${r.count} | ${r.side} | ${r.cin} -> ${r.cout} | ${r.pass} | ${r.impl} | ${f(r.ms, 3)} | ${f(r.gflops, 0)} | ${r.error ? r.error : f(r.speedup, 2)} |`,
     ),
   ];
   // Per implementation: sum over layers of count x ms, both passes; and the best config per layer and pass.
@@ -149,9 +150,18 @@ export function convBenchMarkdown(rows: ConvBenchRow[], size: number, reps: numb
     const pick = impl !== 'stock' && outputs <= 4 ? narrow : impl;
     return lr.find((r) => r.impl === pick)?.ms ?? null;
   };
-  lines.push('', '| impl | conv ms per iteration (forward + backward, all layers) | the same, narrow config where <= 4 outputs |', '|---|---|---|');
+  lines.push(
+    '',
+    '| impl | conv ms per iteration (forward + backward, all layers) | the same, narrow config where <= 4 outputs |',
+    '|---|---|---|',
+  );
   for (const impl of impls) {
-    lines.push(`| ${impl} | ${f(total((lr) => lr.find((r) => r.impl === impl)?.ms ?? null), 2)} | ${f(total(asChosen(impl)), 2)} |`);
+    lines.push(
+      `| ${impl} | ${f(
+        total((lr) => lr.find((r) => r.impl === impl)?.ms ?? null),
+        2,
+      )} | ${f(total(asChosen(impl)), 2)} |`,
+    );
   }
   const best = (lr: ConvBenchRow[]) => {
     const ok = lr.filter((r) => r.impl !== 'stock' && r.ms !== null);

@@ -18,9 +18,25 @@ import { initBackend } from '../../src/engine/backend.js';
 import { formatLbfgsBench, runLbfgsBench } from '../lbfgs-bench.js';
 import { benchConvKernels } from './conv-kernels.js';
 import { benchGramKernels } from './gram-kernels.js';
-import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, tinyNetGradientCheck, type ObjectiveSample } from '../../test/engine/support/webgpu-checks.js';
+import {
+  CHECK_WEIGHTS,
+  iterationZero,
+  relativeDifference,
+  relativeL2,
+  syntheticImage,
+  tinyNetGradientCheck,
+  type ObjectiveSample,
+} from '../../test/engine/support/webgpu-checks.js';
 import { computeTargets, disposeTargets, lossParts, weightedTotal } from '../../src/engine/losses.js';
-import { activationBytes, activeMemoryBudget, checkRunFits, estimateRunBytes, lbfgsHistorySize, STEP_BYTES, STEP_FACTOR } from '../../src/engine/memory.js';
+import {
+  activationBytes,
+  activeMemoryBudget,
+  checkRunFits,
+  estimateRunBytes,
+  lbfgsHistorySize,
+  STEP_BYTES,
+  STEP_FACTOR,
+} from '../../src/engine/memory.js';
 import { createLbfgs } from '../../src/engine/optimizers.js';
 import { wgslKernelsActive } from '../../src/engine/webgpu-kernels.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
@@ -56,24 +72,51 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? '';
     switch (argv[i]) {
-      case '--backend': args.backend = next() as BackendName; break;
-      case '--sizes': args.sizes = next().split(',').map(Number).filter((n) => n > 0); break;
-      case '--check-size': args.checkSize = Number(next()); break;
-      case '--reps': args.reps = Number(next()); break;
-      case '--json': args.json = next(); break;
-      case '--skip-checks': args.skipChecks = true; break;
-      case '--kernels': args.kernelsSize = Number(next()); break;
-      case '--lbfgs': args.lbfgsSize = Number(next()); break;
-      case '--cpu-profile': args.cpuProfile = next(); break;
-      case '--recorded': args.recorded = true; break;
+      case '--backend':
+        args.backend = next() as BackendName;
+        break;
+      case '--sizes':
+        args.sizes = next()
+          .split(',')
+          .map(Number)
+          .filter((n) => n > 0);
+        break;
+      case '--check-size':
+        args.checkSize = Number(next());
+        break;
+      case '--reps':
+        args.reps = Number(next());
+        break;
+      case '--json':
+        args.json = next();
+        break;
+      case '--skip-checks':
+        args.skipChecks = true;
+        break;
+      case '--kernels':
+        args.kernelsSize = Number(next());
+        break;
+      case '--lbfgs':
+        args.lbfgsSize = Number(next());
+        break;
+      case '--cpu-profile':
+        args.cpuProfile = next();
+        break;
+      case '--recorded':
+        args.recorded = true;
+        break;
       case '--onnx': {
         const provider = next();
-        if (provider !== 'webgpu' && provider !== 'cpu' && provider !== 'cuda') throw new Error(`--onnx takes webgpu, cpu or cuda, not "${provider}"`);
+        if (provider !== 'webgpu' && provider !== 'cpu' && provider !== 'cuda')
+          throw new Error(`--onnx takes webgpu, cpu or cuda, not "${provider}"`);
         args.onnx = provider;
         break;
       }
-      case '--history': args.history = Number(next()); break;
-      default: throw new Error(`unknown argument ${argv[i]}`);
+      case '--history':
+        args.history = Number(next());
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]}`);
     }
   }
   return args;
@@ -181,18 +224,36 @@ async function timeSize(vgg: Vgg, size: number, reps: number, wantedHistory: num
   const budget = activeMemoryBudget();
   const historySize = lbfgsHistorySize(wantedHistory, Infinity, size * size * 3, budget);
   const run = { width: size, height: size, channels: 3, optimizer: 'lbfgs' as const, historySize };
-  const base = { size, path: 'tfjs' as const, historySize, estimatedRunMB: estimateRunBytes(run) / 2 ** 20, estimatedStepMB: stepEstimateMB(size) };
+  const base = {
+    size,
+    path: 'tfjs' as const,
+    historySize,
+    estimatedRunMB: estimateRunBytes(run) / 2 ** 20,
+    estimatedStepMB: stepEstimateMB(size),
+  };
   try {
     checkRunFits(run, tf.getBackend(), budget);
   } catch (err) {
-    return { ...base, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, error: `refused: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ...base,
+      msPerGradStep: null,
+      msPerLbfgsIteration: null,
+      peakMB: null,
+      error: `refused: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
-  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
+  const targets = computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    CHECK_WEIGHTS,
+  );
   const x = tf.variable(tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]), true, `gpu_bench_${size}`);
   const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), CHECK_WEIGHTS));
   const before = tf.memory().numBytes;
   let peak = before;
-  const notePeak = () => { peak = Math.max(peak, tf.memory().numBytes); };
+  const notePeak = () => {
+    peak = Math.max(peak, tf.memory().numBytes);
+  };
   try {
     const gradStep = async () => {
       const { value, grad } = tf.tidy(() => valueAndGrad(x));
@@ -213,11 +274,15 @@ async function timeSize(vgg: Vgg, size: number, reps: number, wantedHistory: num
     for (let i = 0; i < reps; i++) await gradStep();
     const msPerGradStep = (performance.now() - t0) / reps;
 
-    const lbfgs = createLbfgs(x, (img) => {
-      const { value, grad } = tf.tidy(() => valueAndGrad(img));
-      notePeak();
-      return { loss: value, grad };
-    }, { historySize, bounds: PIXEL_BOX });
+    const lbfgs = createLbfgs(
+      x,
+      (img) => {
+        const { value, grad } = tf.tidy(() => valueAndGrad(img));
+        notePeak();
+        return { loss: value, grad };
+      },
+      { historySize, bounds: PIXEL_BOX },
+    );
     try {
       await lbfgs.step();
       await lbfgs.step(); // warm-up, including the two-loop recursion with one pair
@@ -242,14 +307,24 @@ async function timeSize(vgg: Vgg, size: number, reps: number, wantedHistory: num
       notePeak();
       const msPerLbfgsIteration = (performance.now() - t1) / reps;
       return {
-        ...base, msPerGradStep, msPerLbfgsIteration, issueMsPerLbfgsIteration: issueMs / reps, dispatchesPerLbfgsIteration,
+        ...base,
+        msPerGradStep,
+        msPerLbfgsIteration,
+        issueMsPerLbfgsIteration: issueMs / reps,
+        dispatchesPerLbfgsIteration,
         peakMB: (peak - before) / 2 ** 20,
       };
     } finally {
       lbfgs.dispose();
     }
   } catch (err) {
-    return { ...base, msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, error: err instanceof Error ? err.message : String(err) };
+    return {
+      ...base,
+      msPerGradStep: null,
+      msPerLbfgsIteration: null,
+      peakMB: null,
+      error: err instanceof Error ? err.message : String(err),
+    };
   } finally {
     x.dispose();
     disposeTargets(targets);
@@ -262,11 +337,14 @@ const fixed = (v: number | null | undefined, digits = 1) => (v === null || v ===
 
 function printRows(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
-  console.log('| size | path | forward+gradient ms | L-BFGS iteration ms | CPU issue ms | programs | history | measured MiB | estimated MiB (memory.ts) |');
+  console.log(
+    '| size | path | forward+gradient ms | L-BFGS iteration ms | CPU issue ms | programs | history | measured MiB | estimated MiB (memory.ts) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const history = 'historySize' in r && r.historySize ? `${r.historySize}${'historyGroups' in r ? ` in ${r.historyGroups}` : ''}` : '-';
-    const measured = 'peakMB' in r ? fixed(r.peakMB, 0) + ' (step peak)' : 'gpuMemoryMiB' in r ? fixed(r.gpuMemoryMiB, 0) + ' (nvidia-smi)' : '-';
+    const measured =
+      'peakMB' in r ? fixed(r.peakMB, 0) + ' (step peak)' : 'gpuMemoryMiB' in r ? fixed(r.gpuMemoryMiB, 0) + ' (nvidia-smi)' : '-';
     const estimated = 'estimatedRunMB' in r && r.estimatedRunMB !== undefined ? fixed(r.estimatedRunMB, 0) : '-';
     if (r.error) {
       console.log(`| ${r.size} | ${r.path} | failed: ${r.error.replaceAll('|', '/')} | | | | ${history} | | ${estimated} |`);
@@ -274,29 +352,47 @@ function printRows(title: string, rows: Row[]): void {
     }
     const issue = 'issueMsPerLbfgsIteration' in r ? fixed(r.issueMsPerLbfgsIteration, 2) : '-';
     const programs = 'dispatchesPerLbfgsIteration' in r ? (r.dispatchesPerLbfgsIteration ?? '-') : '-';
-    console.log(`| ${r.size} | ${r.path} | ${fixed(r.msPerGradStep)} | ${fixed(r.msPerLbfgsIteration)} | ${issue} | ${programs} | ${history} | ${measured} | ${estimated} |`);
+    console.log(
+      `| ${r.size} | ${r.path} | ${fixed(r.msPerGradStep)} | ${fixed(r.msPerLbfgsIteration)} | ${issue} | ${programs} | ${history} | ${measured} | ${estimated} |`,
+    );
   }
   const kernels = [...new Set(rows.flatMap((r) => ('kernels' in r ? [r.kernels] : [])))];
   if (kernels.length > 0) console.log(`\nconv and Gram kernels of the recorded rows: ${kernels.join('; ')}`);
 }
 
-function printComparison(title: string, parts: ArrayLike<number>, other: ArrayLike<number>, otherName: string, diffs: Record<string, number>, gradientRelativeL2: number): void {
+function printComparison(
+  title: string,
+  parts: ArrayLike<number>,
+  other: ArrayLike<number>,
+  otherName: string,
+  diffs: Record<string, number>,
+  gradientRelativeL2: number,
+): void {
   const names = ['content', 'style', 'tv', 'total'] as const;
   console.log(`\n${title} (must be < 1e-3):`);
   console.log(`| loss | this | ${otherName} | relative difference |\n|---|---|---|---|`);
-  names.forEach((n, i) => console.log(`| ${n} | ${parts[i]!.toExponential(6)} | ${other[i]!.toExponential(6)} | ${diffs[n]!.toExponential(2)} |`));
+  names.forEach((n, i) =>
+    console.log(`| ${n} | ${parts[i]!.toExponential(6)} | ${other[i]!.toExponential(6)} | ${diffs[n]!.toExponential(2)} |`),
+  );
   console.log(`| image gradient | | | ${gradientRelativeL2.toExponential(2)} (relative L2) |`);
 }
 
 /** The ONNX objective on an ORT provider: the tfjs backend stays wasm (the weights and Gram blend are read on it). */
-async function mainOnnx(args: Args, provider: OnnxProvider, reference: ObjectiveSample | null, report: Record<string, unknown>, save: () => void): Promise<void> {
+async function mainOnnx(
+  args: Args,
+  provider: OnnxProvider,
+  reference: ObjectiveSample | null,
+  report: Record<string, unknown>,
+  save: () => void,
+): Promise<void> {
   report.device = `onnxruntime ${provider}`;
   const problem = await onnxProviderProblem(provider);
   const rows: OnnxRow[] = [];
   report.timings = rows;
   if (problem) {
     report.onnxError = problem;
-    for (const size of args.sizes) rows.push({ size, path: `onnx-${provider}`, msPerGradStep: null, msPerLbfgsIteration: null, error: problem });
+    for (const size of args.sizes)
+      rows.push({ size, path: `onnx-${provider}`, msPerGradStep: null, msPerLbfgsIteration: null, error: problem });
     console.log(`ONNX Runtime's ${provider} provider is not usable here: ${problem}`);
     save();
     return;
@@ -305,7 +401,15 @@ async function mainOnnx(args: Args, provider: OnnxProvider, reference: Objective
   if (!args.skipChecks) {
     const check: OnnxCheck = await onnxIterationZero(weights, args.checkSize, CHECK_WEIGHTS, provider, reference);
     report.onnxCheck = check;
-    if (check.vsWasm && reference) printComparison(`Iteration 0 at ${args.checkSize} px, ONNX Runtime ${provider} vs wasm`, check.parts, reference.parts, 'wasm', check.vsWasm.losses, check.vsWasm.gradientRelativeL2);
+    if (check.vsWasm && reference)
+      printComparison(
+        `Iteration 0 at ${args.checkSize} px, ONNX Runtime ${provider} vs wasm`,
+        check.parts,
+        reference.parts,
+        'wasm',
+        check.vsWasm.losses,
+        check.vsWasm.gradientRelativeL2,
+      );
     save();
   }
   for (const size of args.sizes) {
@@ -314,7 +418,10 @@ async function mainOnnx(args: Args, provider: OnnxProvider, reference: Objective
     console.error(`${size} px, onnx ${provider}: ${row.error ?? `${fixed(row.msPerGradStep)} ms per objective evaluation`}`);
     save();
   }
-  printRows(`The ONNX objective on ONNX Runtime ${provider}: ms per evaluation (${args.reps} timed after warm-up; L-BFGS stays on wasm)`, rows);
+  printRows(
+    `The ONNX objective on ONNX Runtime ${provider}: ms per evaluation (${args.reps} timed after warm-up; L-BFGS stays on wasm)`,
+    rows,
+  );
 }
 
 async function main(): Promise<void> {
@@ -348,25 +455,59 @@ async function main(): Promise<void> {
   report.memoryBudget = budget;
   report.adapterFeatures = await adapterFeatures();
   if (report.adapterFeatures) console.log(`adapter features: ${(report.adapterFeatures as string[]).join(' ')}`);
-  console.log(`backend: ${device}; one buffer may hold ${budget.maxTensorBytes === null ? 'any size' : `${(budget.maxTensorBytes / 2 ** 20).toFixed(0)} MiB`}`);
+  console.log(
+    `backend: ${device}; one buffer may hold ${budget.maxTensorBytes === null ? 'any size' : `${(budget.maxTensorBytes / 2 ** 20).toFixed(0)} MiB`}`,
+  );
   const vgg = await vggOnActiveBackend();
   const sample = args.skipChecks ? null : await iterationZero(vgg, args.checkSize);
   if (reference && sample) {
     const names = ['content', 'style', 'tv', 'total'] as const;
     const diffs = Object.fromEntries(names.map((n, i) => [n, relativeDifference(sample.parts[i]!, reference!.parts[i]!)]));
     const gradDiff = relativeL2(sample.grad, reference.grad);
-    report.lossesVsWasm = { size: args.checkSize, backend: sample.parts, wasm: reference.parts, relativeDifference: diffs, gradientRelativeL2: gradDiff };
-    printComparison(`Iteration 0 at ${args.checkSize} px, ${args.backend} (tfjs path) vs wasm`, sample.parts, reference.parts, 'wasm', diffs, gradDiff);
+    report.lossesVsWasm = {
+      size: args.checkSize,
+      backend: sample.parts,
+      wasm: reference.parts,
+      relativeDifference: diffs,
+      gradientRelativeL2: gradDiff,
+    };
+    printComparison(
+      `Iteration 0 at ${args.checkSize} px, ${args.backend} (tfjs path) vs wasm`,
+      sample.parts,
+      reference.parts,
+      'wasm',
+      diffs,
+      gradDiff,
+    );
   }
   if (args.recorded && !args.skipChecks && tf.getBackend() === 'webgpu') {
     const check = await recordedIterationZero(vgg, args.checkSize, CHECK_WEIGHTS, sample, reference);
     report.recordedCheck = check;
-    if (check.vsTfjs && sample) printComparison(`Iteration 0 at ${args.checkSize} px, the recorded iteration vs the tfjs path on the same device`, check.parts, sample.parts, 'tfjs path', check.vsTfjs.losses, check.vsTfjs.gradientRelativeL2);
-    if (check.vsWasm && reference) printComparison(`Iteration 0 at ${args.checkSize} px, the recorded iteration vs wasm`, check.parts, reference.parts, 'wasm', check.vsWasm.losses, check.vsWasm.gradientRelativeL2);
+    if (check.vsTfjs && sample)
+      printComparison(
+        `Iteration 0 at ${args.checkSize} px, the recorded iteration vs the tfjs path on the same device`,
+        check.parts,
+        sample.parts,
+        'tfjs path',
+        check.vsTfjs.losses,
+        check.vsTfjs.gradientRelativeL2,
+      );
+    if (check.vsWasm && reference)
+      printComparison(
+        `Iteration 0 at ${args.checkSize} px, the recorded iteration vs wasm`,
+        check.parts,
+        reference.parts,
+        'wasm',
+        check.vsWasm.losses,
+        check.vsWasm.gradientRelativeL2,
+      );
   }
   const tiny = args.skipChecks || args.recorded ? null : await tinyNetGradientCheck();
   report.tinyNetGradient = tiny;
-  if (tiny) console.log(`\nImage gradient on ${args.backend} vs float64 finite differences (tiny net, ${tiny.pixels} values): relative L2 error ${tiny.relativeError.toExponential(2)}, loss difference ${tiny.lossRelativeDifference.toExponential(2)}`);
+  if (tiny)
+    console.log(
+      `\nImage gradient on ${args.backend} vs float64 finite differences (tiny net, ${tiny.pixels} values): relative L2 error ${tiny.relativeError.toExponential(2)}, loss difference ${tiny.lossRelativeDifference.toExponential(2)}`,
+    );
   save();
 
   // 3. Speed.
@@ -377,7 +518,9 @@ async function main(): Promise<void> {
       ? await timeRecorded(vgg, size, args.reps, args.history, CHECK_WEIGHTS)
       : await timeSize(vgg, size, args.reps, args.history, size === args.sizes[0] ? args.cpuProfile : undefined);
     rows.push(row);
-    console.error(`${size} px, ${row.path}: ${row.error ?? `${fixed(row.msPerGradStep)} ms/grad step, ${fixed(row.msPerLbfgsIteration)} ms/L-BFGS iteration`}`);
+    console.error(
+      `${size} px, ${row.path}: ${row.error ?? `${fixed(row.msPerGradStep)} ms/grad step, ${fixed(row.msPerLbfgsIteration)} ms/L-BFGS iteration`}`,
+    );
     save();
   }
 
@@ -410,7 +553,7 @@ main().then(
     process.exit(0);
   },
   (err) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   },
 );

@@ -43,7 +43,13 @@ export interface GramBenchRow {
 
 /** The style layers of VGG-19 at `size` px: positions and channels. */
 export function gramLayerShapes(size: number): { layer: string; m: number; n: number }[] {
-  const layers: [string, number, number][] = [['relu1_1', 1, 64], ['relu2_1', 2, 128], ['relu3_1', 4, 256], ['relu4_1', 8, 512], ['relu5_1', 16, 512]];
+  const layers: [string, number, number][] = [
+    ['relu1_1', 1, 64],
+    ['relu2_1', 2, 128],
+    ['relu3_1', 4, 256],
+    ['relu4_1', 8, 512],
+    ['relu5_1', 16, 512],
+  ];
   return layers.map(([layer, down, n]) => ({ layer, m: Math.max(1, Math.floor(size / down)) ** 2, n }));
 }
 
@@ -80,7 +86,12 @@ export async function benchGramKernels(options: GramBenchOptions): Promise<GramB
     const gramRef = ours ? tf.matMul(f, f, true, false) : undefined;
     for (const config of ours ? forwardConfigs : []) {
       const split = gramSplit(m, n, config);
-      await add('forward', `wgsl split-K ${forwardConfigName(config)} (S=${split.chunks}, ${split.tilePairs * split.chunks} wg)`, () => gramWgsl(f, config), gramRef);
+      await add(
+        'forward',
+        `wgsl split-K ${forwardConfigName(config)} (S=${split.chunks}, ${split.tilePairs * split.chunks} wg)`,
+        () => gramWgsl(f, config),
+        gramRef,
+      );
     }
     await add('backward', 'stock gramCustom grad (1x1 conv)', () => stockGradientAsConv(f, dG));
     await add('backward', 'stock tf.matMul(F, dG + dG^T)', () => tf.matMul(f, tf.add(dG, tf.transpose(dG))));
@@ -100,7 +111,10 @@ export function gramBenchTable(rows: GramBenchRow[], size: number, reps: number)
     '',
     '| layer | M x N | op | implementation | ms | GFLOP/s | rel. err vs matMul |',
     '|---|---|---|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.layer} | ${r.m} x ${r.n} | ${r.op} | ${r.impl} | ${r.ms.toFixed(3)} | ${r.gflops.toFixed(1)} | ${r.relErr === undefined ? '' : r.relErr.toExponential(1)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.layer} | ${r.m} x ${r.n} | ${r.op} | ${r.impl} | ${r.ms.toFixed(3)} | ${r.gflops.toFixed(1)} | ${r.relErr === undefined ? '' : r.relErr.toExponential(1)} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -17,7 +17,11 @@ const vgg = createVgg(await loadVggWeights(resolveModelDir()), 'custom');
 console.log(`backend ${tf.getBackend()}, ${(tf.memory().numBytes / 2 ** 20).toFixed(1)} MB held before (weights)`);
 console.log('| size | peak MB above held | activation MB | ratio |\n|---|---|---|---|');
 for (const size of arg('--sizes', '32,64,128').split(',').map(Number)) {
-  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
+  const targets = computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    CHECK_WEIGHTS,
+  );
   const x = tf.tensor4d(Float32Array.from(syntheticImage(size, 3).data), [1, size, size, 3]);
   const held = tf.memory().numBytes;
   const valueAndGrad = tf.valueAndGrad((img: tf.Tensor) => weightedTotal(lossParts(vgg, targets, img as tf.Tensor4D), CHECK_WEIGHTS));

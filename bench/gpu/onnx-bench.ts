@@ -32,7 +32,13 @@ export interface OnnxRow {
 /** The same pictures as webgpu-checks.ts iterationZero (content seed 1, style seed 2). */
 function syntheticGatys(weights: VggWeights, size: number, loss: LossWeights, provider: OnnxProvider): Promise<OnnxGatys> {
   const settings = { provider, threads: provider === 'cpu' ? availableParallelism() : 1 };
-  return OnnxGatys.create(onnxWeights(weights), { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, loss, 3, settings);
+  return OnnxGatys.create(
+    onnxWeights(weights),
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    loss,
+    3,
+    settings,
+  );
 }
 
 /**
@@ -52,16 +58,29 @@ export async function onnxProviderProblem(provider: OnnxProvider): Promise<strin
  * Iteration 0 at `size` px on the provider, compared with wasm's iterationZero() sample when one is given. Needs a
  * tfjs backend that can read tensors synchronously (wasm) for the weights and the Gram blend.
  */
-export async function onnxIterationZero(weights: VggWeights, size: number, loss: LossWeights, provider: OnnxProvider, wasmSample: ObjectiveSample | null): Promise<OnnxCheck> {
+export async function onnxIterationZero(
+  weights: VggWeights,
+  size: number,
+  loss: LossWeights,
+  provider: OnnxProvider,
+  wasmSample: ObjectiveSample | null,
+): Promise<OnnxCheck> {
   const gatys = await syntheticGatys(weights, size, loss, provider);
   try {
     const { parts, grad } = await gatys.evaluate(Float32Array.from(syntheticImage(size, 3).data));
-    const values = [parts.content, parts.style, parts.tv, loss.contentWeight * parts.content + loss.styleWeight * parts.style + loss.tvWeight * parts.tv];
+    const values = [
+      parts.content,
+      parts.style,
+      parts.tv,
+      loss.contentWeight * parts.content + loss.styleWeight * parts.style + loss.tvWeight * parts.tv,
+    ];
     const check: OnnxCheck = { size, provider, parts: values };
     if (wasmSample) {
       const names = ['content', 'style', 'tv', 'total'] as const;
       check.vsWasm = {
-        losses: Object.fromEntries(names.map((n, i) => [n, relativeDifference(values[i]!, wasmSample.parts[i]!)])) as SampleComparison['losses'],
+        losses: Object.fromEntries(
+          names.map((n, i) => [n, relativeDifference(values[i]!, wasmSample.parts[i]!)]),
+        ) as SampleComparison['losses'],
         gradientRelativeL2: relativeL2(grad, wasmSample.grad),
       };
     }
@@ -72,7 +91,13 @@ export async function onnxIterationZero(weights: VggWeights, size: number, loss:
 }
 
 /** ms per objective evaluation at `size` px on the provider (one warm-up, then `reps`); a failure comes back as `error`. */
-export async function timeOnnx(weights: VggWeights, size: number, reps: number, loss: LossWeights, provider: OnnxProvider): Promise<OnnxRow> {
+export async function timeOnnx(
+  weights: VggWeights,
+  size: number,
+  reps: number,
+  loss: LossWeights,
+  provider: OnnxProvider,
+): Promise<OnnxRow> {
   const row: OnnxRow = { size, path: `onnx-${provider}`, msPerGradStep: null, msPerLbfgsIteration: null };
   let gatys: OnnxGatys | null = null;
   try {

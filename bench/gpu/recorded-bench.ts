@@ -8,7 +8,13 @@ import { estimateRunBytes, largestTensorBytes } from '../../src/engine/memory.js
 import { relativeDifference, relativeL2, syntheticImage, type ObjectiveSample } from '../../test/engine/support/webgpu-checks.js';
 import { RecordedIteration, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { historyGroupCount } from '../../src/engine/webgpu/recorded-lbfgs.js';
-import { buildObjective, deviceVgg, objectiveTargetsOf, type ObjectiveShape, type ObjectiveTargets } from '../../src/engine/webgpu/recorded-objective.js';
+import {
+  buildObjective,
+  deviceVgg,
+  objectiveTargetsOf,
+  type ObjectiveShape,
+  type ObjectiveTargets,
+} from '../../src/engine/webgpu/recorded-objective.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
 import type { Vgg } from '../../src/engine/vgg.js';
 import { gpuMemoryUsedMiB } from './gpu-memory-used.js';
@@ -24,7 +30,11 @@ export function webgpuDevice(): GPUDevice {
 
 /** The synthetic targets gpu-bench.ts uses at every size (content seed 1, style seed 2), computed on tfjs. */
 function syntheticTargets(vgg: Vgg, size: number, weights: LossWeights): GatysTargets {
-  return computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, weights);
+  return computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    weights,
+  );
 }
 
 /** Gram matrix side per style layer (VGG-19's channels at relu1_1 .. relu5_1). */
@@ -38,11 +48,22 @@ const GRAM_SIDE: Record<string, number> = { relu1_1: 64, relu2_1: 128, relu3_1: 
 function zeroTargets(size: number, weights: LossWeights): ObjectiveTargets {
   return {
     content: new Float32Array(Math.floor(size / 8) ** 2 * 512),
-    styles: STYLE_LAYERS.map((layer, i) => ({ layer, gram: new Float32Array(GRAM_SIDE[layer]! ** 2), weight: weights.layerWeights[i]! })).filter((s) => s.weight > 0),
+    styles: STYLE_LAYERS.map((layer, i) => ({
+      layer,
+      gram: new Float32Array(GRAM_SIDE[layer]! ** 2),
+      weight: weights.layerWeights[i]!,
+    })).filter((s) => s.weight > 0),
   };
 }
 
-const shapeOf = (size: number, w: LossWeights): ObjectiveShape => ({ height: size, width: size, channels: 3, contentWeight: w.contentWeight, styleWeight: w.styleWeight, tvWeight: w.tvWeight });
+const shapeOf = (size: number, w: LossWeights): ObjectiveShape => ({
+  height: size,
+  width: size,
+  channels: 3,
+  contentWeight: w.contentWeight,
+  styleWeight: w.styleWeight,
+  tvWeight: w.tvWeight,
+});
 
 export interface SampleComparison {
   /** Relative difference per loss: content, style, tv, total. */
@@ -71,7 +92,13 @@ function compare(parts: ArrayLike<number>, grad: Float32Array, other: ObjectiveS
  * Iteration 0 of the recorded objective at `size` px with iterationZero()'s pictures and weights (webgpu-checks.ts),
  * against that function's samples on the tfjs webgpu path and on wasm (either may be null: not compared).
  */
-export async function recordedIterationZero(vgg: Vgg, size: number, weights: LossWeights, tfjsSample: ObjectiveSample | null, wasmSample: ObjectiveSample | null): Promise<RecordedCheck> {
+export async function recordedIterationZero(
+  vgg: Vgg,
+  size: number,
+  weights: LossWeights,
+  tfjsSample: ObjectiveSample | null,
+  wasmSample: ObjectiveSample | null,
+): Promise<RecordedCheck> {
   const device = webgpuDevice();
   const targets = syntheticTargets(vgg, size, weights);
   try {
@@ -154,7 +181,9 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     const plain = targets ? await objectiveTargetsOf(targets) : zeroTargets(size, weights);
     const dvgg = await deviceVgg(device, vgg);
     // The objective alone, read back each time, like gpu-bench.ts's forward+gradient column.
-    const objective = await validated(device, () => buildObjective(device, dvgg, shapeOf(size, weights), plain, tensorCoresFor(device).options));
+    const objective = await validated(device, () =>
+      buildObjective(device, dvgg, shapeOf(size, weights), plain, tensorCoresFor(device).options),
+    );
     try {
       writeFloats(device, objective.image, Float32Array.from(syntheticImage(size, 3).data));
       const evaluate = async () => {
@@ -174,8 +203,14 @@ export async function timeRecorded(vgg: Vgg, size: number, reps: number, history
     await device.queue.onSubmittedWorkDone();
     const usedBefore = gpuMemoryUsedMiB();
     const built = performance.now();
-    recorded = await RecordedIteration.create(device, vgg, shapeOf(size, weights), plain,
-      { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX }, Float32Array.from(syntheticImage(size, 3).data));
+    recorded = await RecordedIteration.create(
+      device,
+      vgg,
+      shapeOf(size, weights),
+      plain,
+      { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX },
+      Float32Array.from(syntheticImage(size, 3).data),
+    );
     row.buildMs = performance.now() - built;
     row.dispatchesPerLbfgsIteration = recorded.dispatches;
     recorded.advance();

@@ -13,10 +13,30 @@ import { stylize } from '../../src/engine/stylize.js';
 
 /** What ../shared/reference/README.md reports for each run: style loss at the start and end, content and total at the end. */
 const RUNS = [
-  { name: 'tub_starry_b1000', style: 'starry_night.jpg', beta: 1e3, reference: { styleStart: 1.017e8, styleEnd: 4.56e6, contentEnd: 1.43e10, totalEnd: 1.89e10 } },
-  { name: 'tub_starry_b10000', style: 'starry_night.jpg', beta: 1e4, reference: { styleStart: 1.017e8, styleEnd: 4.17e5, contentEnd: 2.49e10, totalEnd: 2.91e10 } },
-  { name: 'tub_wave_b10000', style: 'great_wave_off_kanagawa.jpg', beta: 1e4, reference: { styleStart: 6.17e7, styleEnd: 6.7e5, contentEnd: 2.69e10, totalEnd: 3.36e10 } },
-  { name: 'tub_scream_b10000', style: 'the_scream.jpg', beta: 1e4, reference: { styleStart: 1.16e8, styleEnd: 5.88e5, contentEnd: 3.32e10, totalEnd: 3.91e10 } },
+  {
+    name: 'tub_starry_b1000',
+    style: 'starry_night.jpg',
+    beta: 1e3,
+    reference: { styleStart: 1.017e8, styleEnd: 4.56e6, contentEnd: 1.43e10, totalEnd: 1.89e10 },
+  },
+  {
+    name: 'tub_starry_b10000',
+    style: 'starry_night.jpg',
+    beta: 1e4,
+    reference: { styleStart: 1.017e8, styleEnd: 4.17e5, contentEnd: 2.49e10, totalEnd: 2.91e10 },
+  },
+  {
+    name: 'tub_wave_b10000',
+    style: 'great_wave_off_kanagawa.jpg',
+    beta: 1e4,
+    reference: { styleStart: 6.17e7, styleEnd: 6.7e5, contentEnd: 2.69e10, totalEnd: 3.36e10 },
+  },
+  {
+    name: 'tub_scream_b10000',
+    style: 'the_scream.jpg',
+    beta: 1e4,
+    reference: { styleStart: 1.16e8, styleEnd: 5.88e5, contentEnd: 3.32e10, totalEnd: 3.91e10 },
+  },
 ];
 
 function argument(name: string, fallback?: string): string {
@@ -27,10 +47,19 @@ function argument(name: string, fallback?: string): string {
 }
 
 /** ms per iteration of the first run with progress events (and 256 px previews) every 10 iterations, or throttled. */
-async function progressCost(content: Buffer, style: Buffer, iterations: number, minProgressIntervalMs: number): Promise<{ ms: number; events: number }> {
+async function progressCost(
+  content: Buffer,
+  style: Buffer,
+  iterations: number,
+  minProgressIntervalMs: number,
+): Promise<{ ms: number; events: number }> {
   let events = 0;
   const result = await stylize(
-    { content, styles: [{ image: style, weight: 1 }], options: { size: 512, iterations, styleWeight: 1e4, progressEvery: 10, previewSize: 256, seed: 1 } },
+    {
+      content,
+      styles: [{ image: style, weight: 1 }],
+      options: { size: 512, iterations, styleWeight: 1e4, progressEvery: 10, previewSize: 256, seed: 1 },
+    },
     { onProgress: () => (events += 1), minProgressIntervalMs },
   );
   return { ms: result.msPerIteration, events };
@@ -48,13 +77,25 @@ async function main(): Promise<void> {
   const percent = (ours: number, theirs: number) => `${(((ours - theirs) / theirs) * 100).toFixed(1)}%`;
   const rows: Record<string, unknown>[] = [];
   console.log(`${label}, ${iterations} iterations at ${size} px:`);
-  console.log('| run | backend | ms / iteration | style start | style end (reference) | content end (reference) | total end (reference) | total vs reference |');
+  console.log(
+    '| run | backend | ms / iteration | style start | style end (reference) | content end (reference) | total end (reference) | total vs reference |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const run of RUNS) {
     const result = await stylize({
       content,
       styles: [{ image: readFileSync(join(images, run.style)), weight: 1 }],
-      options: { size, iterations, styleWeight: run.beta, contentWeight: 1, tvWeight: 0, init: 'content', optimizer: 'lbfgs', seed: 1, previewSize: 0 },
+      options: {
+        size,
+        iterations,
+        styleWeight: run.beta,
+        contentWeight: 1,
+        tvWeight: 0,
+        init: 'content',
+        optimizer: 'lbfgs',
+        seed: 1,
+        previewSize: 0,
+      },
     });
     writeFileSync(join(out, `${run.name}.png`), result.png);
     const { initial, final } = result.losses;
@@ -63,14 +104,27 @@ async function main(): Promise<void> {
       `| ${run.name} | ${result.backend} | ${result.msPerIteration.toFixed(1)} | ${e(initial.style)} (${e(r.styleStart)}) | ` +
         `${e(final.style)} (${e(r.styleEnd)}) | ${e(final.content)} (${e(r.contentEnd)}) | ${e(final.total)} (${e(r.totalEnd)}) | ${percent(final.total, r.totalEnd)} |`,
     );
-    rows.push({ run: run.name, label, size, backend: result.backend, iterations, msPerIteration: result.msPerIteration, initial, final, reference: r });
+    rows.push({
+      run: run.name,
+      label,
+      size,
+      backend: result.backend,
+      iterations,
+      msPerIteration: result.msPerIteration,
+      initial,
+      final,
+      reference: r,
+    });
     if (json) writeFileSync(json, JSON.stringify({ label, rows }));
   }
   if (!process.argv.includes('--progress')) return;
   // What a chat job's progress previews cost: every 10 iterations (as jobs asked before), or at most one per 3 s.
   const starry = readFileSync(join(images, RUNS[0]!.style));
   console.log('\n| progress events | events | ms / iteration |\n|---|---|---|');
-  for (const [label, interval] of [['every 10 iterations, 256 px previews', 0], ['at most one per 3 s (STYLEBOT_PROGRESS_MS)', 3000]] as const) {
+  for (const [label, interval] of [
+    ['every 10 iterations, 256 px previews', 0],
+    ['at most one per 3 s (STYLEBOT_PROGRESS_MS)', 3000],
+  ] as const) {
     const { ms, events } = await progressCost(content, starry, iterations, interval);
     console.log(`| ${label} | ${events} | ${ms.toFixed(1)} |`);
   }

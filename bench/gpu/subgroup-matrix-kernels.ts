@@ -13,7 +13,15 @@
 // Where the device lacks the feature it prints why and exits 0.
 import { performance } from 'node:perf_hooks';
 import type { ComputeKernel } from '../../src/engine/webgpu/kernel.js';
-import { adapterName, compileKernel, readFloats, requestRawDevice, runKernels, storageBuffer, uniformBuffer } from '../../test/engine/support/run-kernels.js';
+import {
+  adapterName,
+  compileKernel,
+  readFloats,
+  requestRawDevice,
+  runKernels,
+  storageBuffer,
+  uniformBuffer,
+} from '../../test/engine/support/run-kernels.js';
 import { chooseConv3x3Config, configName } from '../../src/engine/wgsl/conv3x3.js';
 import { conv3x3Kernel } from '../../src/engine/webgpu/tfjs-bodies.js';
 import { LAYERS } from './conv-kernels.js';
@@ -57,7 +65,7 @@ function random(n: number, seed: number, scale = 1): Float32Array {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296 * 2 - 1) * scale;
+    out[i] = (((s >>> 0) / 4294967296) * 2 - 1) * scale;
   }
   return out;
 }
@@ -94,17 +102,32 @@ async function checkWgsl(): Promise<void> {
   // adapter's is 128. For 32-lane subgroups (NVIDIA) the shader modules are checked (WGSL parsing, types,
   // uniformity); for 128 the pipelines too (tiles of at most 2 subgroups, 256 invocations).
   const nullLanes = (raw.adapter as unknown as { info: { subgroupMaxSize: number } }).info.subgroupMaxSize;
-  const tiles = [DEFAULT_SUBGROUP_MATRIX_TILE, SUBGROUP_MATRIX_TILES[5]!, { subgroupsM: 1, subgroupsN: 1, fragmentsM: 2, fragmentsN: 2, kSteps: 2 }];
+  const tiles = [
+    DEFAULT_SUBGROUP_MATRIX_TILE,
+    SUBGROUP_MATRIX_TILES[5]!,
+    { subgroupsM: 1, subgroupsN: 1, fragmentsM: 2, fragmentsN: 2, kSteps: 2 },
+  ];
   let compiled = 0;
   const failed: string[] = [];
   for (const subgroupSize of [32, nullLanes]) {
-    for (const shape of [{ M: 16, N: 16, K: 16 }, { M: 8, N: 8, K: 8 }]) {
+    for (const shape of [
+      { M: 16, N: 16, K: 16 },
+      { M: 8, N: 8, K: 8 },
+    ]) {
       for (const tile of tiles) {
         const o: SubgroupMatrixOptions = { shape, subgroupSize, tile, maxWorkgroupBytes: raw.device.limits.maxComputeWorkgroupStorageSize };
         if (tileProblem(o)) continue;
         const kernels: ComputeKernel[] = [];
-        for (const [cin, cout] of [[3, 64], [64, 64], [64, 3], [20, 12]] as [number, number][]) {
-          kernels.push(subgroupMatrixConv3x3Forward({ h: 9, w: 13, cin, cout }, o), subgroupMatrixConv3x3Backward({ h: 9, w: 13, cin, cout }, o));
+        for (const [cin, cout] of [
+          [3, 64],
+          [64, 64],
+          [64, 3],
+          [20, 12],
+        ] as [number, number][]) {
+          kernels.push(
+            subgroupMatrixConv3x3Forward({ h: 9, w: 13, cin, cout }, o),
+            subgroupMatrixConv3x3Backward({ h: 9, w: 13, cin, cout }, o),
+          );
         }
         for (const c of [64, 20]) {
           const square = tile.subgroupsM * tile.fragmentsM * shape.M === tile.subgroupsN * tile.fragmentsN * shape.N;
@@ -163,14 +186,21 @@ async function bench(): Promise<void> {
     return;
   } else {
     shape = named ? { M: named[0]!, N: named[1]!, K: named[2]! } : support.shape;
-    console.log(`subgroup-matrix shapes (f16 x f16 -> f32): ${support.shapes.map((s) => `${s.M}x${s.N}x${s.K}`).join(', ')}; using ${shape.M}x${shape.N}x${shape.K}`);
+    console.log(
+      `subgroup-matrix shapes (f16 x f16 -> f32): ${support.shapes.map((s) => `${s.M}x${s.N}x${s.K}`).join(', ')}; using ${shape.M}x${shape.N}x${shape.K}`,
+    );
   }
   const subgroupSize = info.subgroupMaxSize;
   const maxWorkgroupBytes = device.limits.maxComputeWorkgroupStorageSize;
   const tiles = (arg('tiles') ?? (emulate ? 'default' : 'all')) === 'all' ? SUBGROUP_MATRIX_TILES : [DEFAULT_SUBGROUP_MATRIX_TILE];
   const usable = tiles.filter((tile) => !tileProblem({ shape, subgroupSize, tile, maxWorkgroupBytes }));
-  console.log(`${adapterName(adapter)}; ${emulate ? 'EMULATED ' : ''}${shape.M}x${shape.N}x${shape.K}, subgroup size ${subgroupSize}, workgroup memory ${maxWorkgroupBytes} B; ${size} px, ${reps} reps; tiles ${usable.map(tileName).join(', ')}`);
-  const rows: string[] = ['| layer | pass | H x W | Cin -> Cout | fp32 config | fp32 ms | tile | sgmat ms | speed-up | TFLOP/s | rel. L2 vs fp32 |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+  console.log(
+    `${adapterName(adapter)}; ${emulate ? 'EMULATED ' : ''}${shape.M}x${shape.N}x${shape.K}, subgroup size ${subgroupSize}, workgroup memory ${maxWorkgroupBytes} B; ${size} px, ${reps} reps; tiles ${usable.map(tileName).join(', ')}`,
+  );
+  const rows: string[] = [
+    '| layer | pass | H x W | Cin -> Cout | fp32 config | fp32 ms | tile | sgmat ms | speed-up | TFLOP/s | rel. L2 vs fp32 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   const best = { fp32: 0, sgmat: 0 };
 
   for (const [layer, count, divisor, cin, cout] of LAYERS) {
@@ -179,7 +209,10 @@ async function bench(): Promise<void> {
       // The backward maps the layer's Cout back to Cin.
       const [inC, outC] = pass === 'forward' ? [cin, cout] : [cout, cin];
       const x = storageBuffer(device, random(side * side * inC, 1));
-      const y = storageBuffer(device, random(side * side * inC, 2).map((v) => Math.max(v, 0)));
+      const y = storageBuffer(
+        device,
+        random(side * side * inC, 2).map((v) => Math.max(v, 0)),
+      );
       const weights = storageBuffer(device, random(9 * inC * outC, 3, 1 / Math.sqrt(9 * inC)));
       const bias = storageBuffer(device, random(outC, 4, 0.1));
       const out32 = storageBuffer(device, side * side * outC * 4);
@@ -189,7 +222,11 @@ async function bench(): Promise<void> {
       // Our fp32 conv3x3: the tfjs program body as the recorded iteration runs it (webgpu/tfjs-bodies.ts).
       const fp = conv3x3Kernel(pass, side, side, inC, outC, device.limits.maxComputeWorkgroupStorageSize, config);
       const fpParams = uniformBuffer(device, new Uint32Array(fp.uniforms.buffer));
-      const fpStep: Step = { kernel: fp.kernel, pipeline: await compileKernel(device, fp.kernel), buffers: pass === 'forward' ? [out32, x, weights, bias, fpParams] : [out32, x, y, weights, fpParams] };
+      const fpStep: Step = {
+        kernel: fp.kernel,
+        pipeline: await compileKernel(device, fp.kernel),
+        buffers: pass === 'forward' ? [out32, x, weights, bias, fpParams] : [out32, x, y, weights, fpParams],
+      };
       const fpMs = await msPerCall(device, [fpStep], reps);
       const fp32 = await readFloats(device, out32, side * side * outC);
       let bestMs = Infinity;
@@ -198,16 +235,25 @@ async function bench(): Promise<void> {
         let ms: number | null = null;
         let error: number | string = '-';
         try {
-          const kernel = pass === 'forward' ? subgroupMatrixConv3x3Forward({ h: side, w: side, cin: inC, cout: outC }, o) : subgroupMatrixConv3x3Backward({ h: side, w: side, cin: inC, cout: outC }, o);
+          const kernel =
+            pass === 'forward'
+              ? subgroupMatrixConv3x3Forward({ h: side, w: side, cin: inC, cout: outC }, o)
+              : subgroupMatrixConv3x3Backward({ h: side, w: side, cin: inC, cout: outC }, o);
           const params = uniformBuffer(device, Uint32Array.of(side, side, inC, outC));
-          const step: Step = { kernel, pipeline: await compileKernel(device, kernel), buffers: pass === 'forward' ? [x, weights, bias, out16, params] : [x, y, weights, out16, params] };
+          const step: Step = {
+            kernel,
+            pipeline: await compileKernel(device, kernel),
+            buffers: pass === 'forward' ? [x, weights, bias, out16, params] : [x, y, weights, out16, params],
+          };
           ms = await msPerCall(device, [step], reps);
           error = relativeL2(await readFloats(device, out16, side * side * outC), fp32);
           bestMs = Math.min(bestMs, ms);
         } catch (err) {
           error = (err as Error).message.split('\n')[0]!.slice(0, 200);
         }
-        rows.push(`| ${layer} | ${pass} | ${side} x ${side} | ${inC} -> ${outC} | ${configName(config)} | ${fmt(fpMs)} | ${tileName(tile)} | ${fmt(ms)} | ${ms ? fmt(fpMs / ms, 2) : '-'} | ${ms ? fmt(flops / ms / 1e9, 1) : '-'} | ${typeof error === 'number' ? error.toExponential(2) : error} |`);
+        rows.push(
+          `| ${layer} | ${pass} | ${side} x ${side} | ${inC} -> ${outC} | ${configName(config)} | ${fmt(fpMs)} | ${tileName(tile)} | ${fmt(ms)} | ${ms ? fmt(fpMs / ms, 2) : '-'} | ${ms ? fmt(flops / ms / 1e9, 1) : '-'} | ${typeof error === 'number' ? error.toExponential(2) : error} |`,
+        );
       }
       if (Number.isFinite(bestMs)) {
         best.fp32 += count * fpMs;
@@ -217,9 +263,14 @@ async function bench(): Promise<void> {
     }
   }
   console.log(rows.join('\n'));
-  console.log(`\nWhole iteration's convolutions (each shape times its count, forward + backward): fp32 ${best.fp32.toFixed(2)} ms, subgroup matrices (best tile per pass) ${best.sgmat.toFixed(2)} ms, ${(best.fp32 / best.sgmat).toFixed(2)}x\n`);
+  console.log(
+    `\nWhole iteration's convolutions (each shape times its count, forward + backward): fp32 ${best.fp32.toFixed(2)} ms, subgroup matrices (best tile per pass) ${best.sgmat.toFixed(2)} ms, ${(best.fp32 / best.sgmat).toFixed(2)}x\n`,
+  );
 
-  const gramRows = ['| layer | P | C | pass | tile | ms | TFLOP/s | rel. L2 vs float64 (sampled rows) |', '|---|---|---|---|---|---|---|---|'];
+  const gramRows = [
+    '| layer | P | C | pass | tile | ms | TFLOP/s | rel. L2 vs float64 (sampled rows) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const [layer, divisor, c] of GRAMS) {
     const side = Math.max(1, Math.round(size / divisor));
     const p = side * side;
@@ -239,35 +290,51 @@ async function bench(): Promise<void> {
             const partials = storageBuffer(device, g.partialBytes);
             const out = storageBuffer(device, c * c * 4);
             const steps: Step[] = [
-              { kernel: g.partial, pipeline: await compileKernel(device, g.partial), buffers: [f, partials, uniformBuffer(device, g.partialParams)] },
-              { kernel: g.reduce, pipeline: await compileKernel(device, g.reduce), buffers: [partials, out, uniformBuffer(device, g.reduceParams)] },
+              {
+                kernel: g.partial,
+                pipeline: await compileKernel(device, g.partial),
+                buffers: [f, partials, uniformBuffer(device, g.partialParams)],
+              },
+              {
+                kernel: g.reduce,
+                pipeline: await compileKernel(device, g.reduce),
+                buffers: [partials, out, uniformBuffer(device, g.reduceParams)],
+              },
             ];
             ms = await msPerCall(device, steps, reps);
             const got = await readFloats(device, out, c * c);
             const want: number[] = [];
             const have: number[] = [];
-            for (const i of sampled) for (let j = 0; j < c; j++) {
-              let s = 0;
-              for (let q = 0; q < p; q++) s += fData[q * c + i]! * fData[q * c + j]!;
-              want.push(s);
-              have.push(got[i * c + j]!);
-            }
+            for (const i of sampled)
+              for (let j = 0; j < c; j++) {
+                let s = 0;
+                for (let q = 0; q < p; q++) s += fData[q * c + i]! * fData[q * c + j]!;
+                want.push(s);
+                have.push(got[i * c + j]!);
+              }
             error = relativeL2(have, want);
             [partials, out].forEach((b) => b.destroy());
           } else {
             const kernel = subgroupMatrixGramBackward(p, c, o);
             const out = storageBuffer(device, p * c * 4);
-            const steps: Step[] = [{ kernel, pipeline: await compileKernel(device, kernel), buffers: [f, dG, out, uniformBuffer(device, Uint32Array.of(p, c, 0, 0))] }];
+            const steps: Step[] = [
+              {
+                kernel,
+                pipeline: await compileKernel(device, kernel),
+                buffers: [f, dG, out, uniformBuffer(device, Uint32Array.of(p, c, 0, 0))],
+              },
+            ];
             ms = await msPerCall(device, steps, reps);
             const got = await readFloats(device, out, p * c);
             const want: number[] = [];
             const have: number[] = [];
-            for (const q of [0, 1, Math.floor(p / 2), p - 1]) for (let n = 0; n < c; n++) {
-              let s = 0;
-              for (let k = 0; k < c; k++) s += fData[q * c + k]! * (dGData[k * c + n]! + dGData[n * c + k]!);
-              want.push(s);
-              have.push(got[q * c + n]!);
-            }
+            for (const q of [0, 1, Math.floor(p / 2), p - 1])
+              for (let n = 0; n < c; n++) {
+                let s = 0;
+                for (let k = 0; k < c; k++) s += fData[q * c + k]! * (dGData[k * c + n]! + dGData[n * c + k]!);
+                want.push(s);
+                have.push(got[q * c + n]!);
+              }
             error = relativeL2(have, want);
             out.destroy();
           }
@@ -275,7 +342,9 @@ async function bench(): Promise<void> {
           error = (err as Error).message.split('\n')[0]!.slice(0, 200);
         }
         const flops = pass === 'forward' ? 2 * p * c * c : 2 * p * c * c;
-        gramRows.push(`| ${layer} | ${p} | ${c} | ${pass} | ${tileName(tile)} | ${fmt(ms)} | ${ms ? fmt(flops / ms / 1e9, 1) : '-'} | ${typeof error === 'number' ? error.toExponential(2) : error} |`);
+        gramRows.push(
+          `| ${layer} | ${p} | ${c} | ${pass} | ${tileName(tile)} | ${fmt(ms)} | ${ms ? fmt(flops / ms / 1e9, 1) : '-'} | ${typeof error === 'number' ? error.toExponential(2) : error} |`,
+        );
       }
     }
     [f, dG].forEach((b) => b.destroy());

@@ -13,7 +13,8 @@ export const en = {
   'cmd.help.name': 'help',
   'menu.stylizeWith': 'Stylize with...',
   'menu.useAsStyle': 'Use as style',
-  'menu.noImage': 'That message has no image I can use (JPEG, PNG, WebP or GIF attached to it). Choose a message with an image, or use /stylize with an upload.',
+  'menu.noImage':
+    'That message has no image I can use (JPEG, PNG, WebP or GIF attached to it). Choose a message with an image, or use /stylize with an upload.',
   'menu.formExpired': 'This form has expired. Choose "Stylize with..." on the message again.',
   'menu.styleSaved':
     'Saved {name} as your style. Your next /stylize without a style or artist, and "Stylize with..." without an artist, paint in it (for 24 hours, or until you choose another).',

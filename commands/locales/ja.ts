@@ -11,7 +11,8 @@ export const ja: Partial<Catalogue> = {
   'cmd.quota.description': 'あなたの上限と今日の使用量',
   'menu.stylizeWith': 'スタイル変換...',
   'menu.useAsStyle': 'スタイルとして使う',
-  'menu.noImage': 'このメッセージには使える画像（JPEG・PNG・WebP・GIF の添付）がありません。画像付きのメッセージを選ぶか、/stylize でアップロードしてください。',
+  'menu.noImage':
+    'このメッセージには使える画像（JPEG・PNG・WebP・GIF の添付）がありません。画像付きのメッセージを選ぶか、/stylize でアップロードしてください。',
   'menu.formExpired': 'このフォームは期限切れです。メッセージでもう一度「スタイル変換...」を選んでください。',
   'menu.styleSaved':
     '{name} をあなたのスタイルとして保存しました。次にスタイルも画家も指定しない /stylize と、画家を指定しない「スタイル変換...」はこのスタイルで描きます（24 時間、または別のものを選ぶまで）。',

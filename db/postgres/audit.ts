@@ -10,7 +10,16 @@ export class PostgresAuditLog implements AuditLog {
   constructor(private readonly db: Queryable) {}
 
   async audit(at: number, actor: UserKey, action: string, target: string, before: unknown, after: unknown): Promise<void> {
-    await changesOf(this.db, insertAudit, [at, actor.platform, actor.workspaceId, actor.userId, action, target, storableJson(before), storableJson(after)]);
+    await changesOf(this.db, insertAudit, [
+      at,
+      actor.platform,
+      actor.workspaceId,
+      actor.userId,
+      action,
+      target,
+      storableJson(before),
+      storableJson(after),
+    ]);
   }
 
   async auditLog(limit = 100): Promise<AuditEntry[]> {

@@ -33,7 +33,11 @@ export class ChangeFeed {
   ) {}
 
   /** Connects and LISTENs; rejects when the first connection fails (later losses are retried with backoff). */
-  static async listen(options: PostgresOptions, handlers: ChangeHandlers, log: (message: string) => void = () => undefined): Promise<ChangeFeed> {
+  static async listen(
+    options: PostgresOptions,
+    handlers: ChangeHandlers,
+    log: (message: string) => void = () => undefined,
+  ): Promise<ChangeFeed> {
     const feed = new ChangeFeed(options, handlers, log);
     await feed.connect();
     return feed;
@@ -45,7 +49,11 @@ export class ChangeFeed {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     await client.connect();
-    await client.query(Object.keys(CHANNELS).map((c) => `LISTEN ${c}`).join('; '));
+    await client.query(
+      Object.keys(CHANNELS)
+        .map((c) => `LISTEN ${c}`)
+        .join('; '),
+    );
     if (this.closed) {
       await client.end().catch(() => undefined);
       return;

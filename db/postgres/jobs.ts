@@ -77,7 +77,10 @@ export class PostgresJobs implements JobRepository {
 
   async listJobs(filter: JobListFilter = {}): Promise<JobRecord[]> {
     const others = [filter.userId ?? null, filter.platform ?? null, filter.workspaceId ?? null, filter.limit ?? 1000];
-    const rows = filter.state === undefined ? await rowsOf<JobRow>(this.pool, listJobs, others) : await rowsOf<JobRow>(this.pool, listJobsInState, [filter.state, ...others]);
+    const rows =
+      filter.state === undefined
+        ? await rowsOf<JobRow>(this.pool, listJobs, others)
+        : await rowsOf<JobRow>(this.pool, listJobsInState, [filter.state, ...others]);
     return rows.map(jobFromRow);
   }
 
@@ -93,7 +96,14 @@ export class PostgresJobs implements JobRepository {
   async queuedJobs(): Promise<QueuedJob[]> {
     type Row = { id: string; seq: number; priority: number; platform: string; workspace_id: string; user_id: string };
     const rows = await rowsOf<Row>(this.pool, queuedJobs);
-    return rows.map((r) => ({ id: r.id, seq: r.seq, priority: r.priority, platform: r.platform, workspaceId: r.workspace_id, userId: r.user_id }));
+    return rows.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      priority: r.priority,
+      platform: r.platform,
+      workspaceId: r.workspace_id,
+      userId: r.user_id,
+    }));
   }
 
   async gpuMsByUserSince(since: number): Promise<Map<string, number>> {

@@ -28,7 +28,11 @@ export async function workspaceDefaultsOn(db: Queryable, platform: string, works
 }
 
 export async function userSettingsOn(db: Queryable, user: UserKey): Promise<UserSettings> {
-  const [row] = await rowsOf<Record<string, unknown> & { role: string | null; usage_reset_at: number | null }>(db, selectUserSettings, userArgs(user));
+  const [row] = await rowsOf<Record<string, unknown> & { role: string | null; usage_reset_at: number | null }>(
+    db,
+    selectUserSettings,
+    userArgs(user),
+  );
   const settings: UserSettings = { quota: quotaFromRow(row) };
   if (row?.role) settings.role = row.role as Role;
   if (row?.usage_reset_at !== null && row?.usage_reset_at !== undefined) settings.usageResetAt = row.usage_reset_at;
@@ -39,7 +43,10 @@ export async function userSettingsOn(db: Queryable, user: UserKey): Promise<User
 export async function admissionSnapshotOn(db: Queryable, user: UserKey, since: number): Promise<AdmissionSnapshot> {
   const settings = await userSettingsOn(db, user);
   const from = Math.max(since, settings.usageResetAt ?? 0);
-  const [counts] = await rowsOf<{ jobs_today: number; gpu_ms_today: number; queued_now: number }>(db, admissionCounts, [...userArgs(user), from]);
+  const [counts] = await rowsOf<{ jobs_today: number; gpu_ms_today: number; queued_now: number }>(db, admissionCounts, [
+    ...userArgs(user),
+    from,
+  ]);
   return {
     workspaceDefaults: await workspaceDefaultsOn(db, user.platform, user.workspaceId),
     user: settings,

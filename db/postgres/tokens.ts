@@ -15,7 +15,17 @@ export class PostgresApiTokens implements ApiTokens {
 
   async createToken(token: ApiTokenRecord, hash: string): Promise<void> {
     const { platform, workspaceId, userId } = token.user;
-    await this.db.query(insertApiToken, [token.id, hash, platform, workspaceId, userId, token.name, token.scope, token.createdBy, token.createdAt]);
+    await this.db.query(insertApiToken, [
+      token.id,
+      hash,
+      platform,
+      workspaceId,
+      userId,
+      token.name,
+      token.scope,
+      token.createdBy,
+      token.createdAt,
+    ]);
   }
 
   async tokenByHash(hash: string): Promise<ApiTokenRecord | undefined> {
@@ -29,7 +39,9 @@ export class PostgresApiTokens implements ApiTokens {
   }
 
   async listTokens(user?: UserKey): Promise<ApiTokenRecord[]> {
-    const rows = user ? await rowsOf<ApiTokenRow>(this.db, listUserApiTokens, [user.platform, user.workspaceId, user.userId]) : await rowsOf<ApiTokenRow>(this.db, listApiTokens);
+    const rows = user
+      ? await rowsOf<ApiTokenRow>(this.db, listUserApiTokens, [user.platform, user.workspaceId, user.userId])
+      : await rowsOf<ApiTokenRow>(this.db, listApiTokens);
     return rows.map(apiTokenFromRow);
   }
 

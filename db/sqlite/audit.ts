@@ -27,7 +27,9 @@ export class SqliteAuditLog implements AuditLog {
 
   auditLog(limit = 100): Promise<AuditEntry[]> {
     return this.c.read(() =>
-      (this.c.sql(selectAudit).all({ limit }) as Parameters<typeof auditRowFromSqlite>[0][]).map((r) => auditFromRow(auditRowFromSqlite(r))),
+      (this.c.sql(selectAudit).all({ limit }) as Parameters<typeof auditRowFromSqlite>[0][]).map((r) =>
+        auditFromRow(auditRowFromSqlite(r)),
+      ),
     );
   }
 }

@@ -27,9 +27,7 @@ export function applyMigrations(db: Db, dir = MIGRATIONS_DIR): string[] {
     name TEXT PRIMARY KEY,
     applied_at INTEGER NOT NULL
   )`);
-  const done = new Set(
-    (db.prepare('SELECT name FROM schema_migrations').all() as { name: string }[]).map((r) => r.name),
-  );
+  const done = new Set((db.prepare('SELECT name FROM schema_migrations').all() as { name: string }[]).map((r) => r.name));
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();

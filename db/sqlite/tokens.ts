@@ -15,7 +15,17 @@ export class SqliteApiTokens implements ApiTokens {
 
   async createToken(token: ApiTokenRecord, hash: string): Promise<void> {
     const { platform, workspaceId, userId } = token.user;
-    const row = { id: token.id, hash, platform, workspaceId, userId, name: token.name, scope: token.scope, createdBy: token.createdBy, createdAt: token.createdAt };
+    const row = {
+      id: token.id,
+      hash,
+      platform,
+      workspaceId,
+      userId,
+      name: token.name,
+      scope: token.scope,
+      createdBy: token.createdBy,
+      createdAt: token.createdAt,
+    };
     await this.c.write(() => this.c.sql(insertApiToken).run(row));
   }
 

@@ -101,7 +101,10 @@ export async function stylizeAnimation(
  * same for `input`. 1 means the painting changes as much as the photo does; a painting that flickers is well above.
  * Also `warped`: the same with each earlier frame first moved by the input's flow, so that motion is not counted.
  */
-export function flicker(input: RgbImage[], output: RgbImage[]): { ratio: number; output: number; input: number; warpedOutput: number; warpedInput: number } {
+export function flicker(
+  input: RgbImage[],
+  output: RgbImage[],
+): { ratio: number; output: number; input: number; warpedOutput: number; warpedInput: number } {
   if (input.length !== output.length || input.length < 2) throw new RangeError('flicker needs two or more frames on each side, as many');
   let inSum = 0;
   let outSum = 0;

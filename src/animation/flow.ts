@@ -40,7 +40,9 @@ export function lucasKanadeFlow(source: RgbImage, target: RgbImage, opts: FlowOp
   for (let level = from.length - 1; level >= 0; level--) {
     const a = from[level]!;
     const b = to[level]!;
-    flow = flow ? upsampleFlow(flow, a.width, a.height) : { width: a.width, height: a.height, u: new Float32Array(a.width * a.height), v: new Float32Array(a.width * a.height) };
+    flow = flow
+      ? upsampleFlow(flow, a.width, a.height)
+      : { width: a.width, height: a.height, u: new Float32Array(a.width * a.height), v: new Float32Array(a.width * a.height) };
     for (let pass = 0; pass < passes; pass++) refine(a, b, flow, radius);
   }
   return flow!;
@@ -98,15 +100,7 @@ function upsampleFlow(flow: Flow, width: number, height: number): Flow {
  * Bilinear sample at (x, y), coordinates clamped to the border, of a plane (channels 1) or of one channel of
  * interleaved pixels (e.g. channels 3, channel 0..2 of RGB).
  */
-export function sample(
-  data: ArrayLike<number>,
-  width: number,
-  height: number,
-  x: number,
-  y: number,
-  channels = 1,
-  channel = 0,
-): number {
+export function sample(data: ArrayLike<number>, width: number, height: number, x: number, y: number, channels = 1, channel = 0): number {
   const cx = Math.min(Math.max(x, 0), width - 1);
   const cy = Math.min(Math.max(y, 0), height - 1);
   const x0 = Math.floor(cx);
@@ -183,7 +177,8 @@ function boxSum(data: Float32Array, width: number, height: number, r: number): F
     for (let x = 0; x < width; x++) {
       const x0 = Math.max(0, x - r);
       const x1 = Math.min(width, x + r + 1);
-      out[y * width + x] = table[y1 * (width + 1) + x1]! - table[y0 * (width + 1) + x1]! - table[y1 * (width + 1) + x0]! + table[y0 * (width + 1) + x0]!;
+      out[y * width + x] =
+        table[y1 * (width + 1) + x1]! - table[y0 * (width + 1) + x1]! - table[y1 * (width + 1) + x0]! + table[y0 * (width + 1) + x0]!;
     }
   }
   return out;

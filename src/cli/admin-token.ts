@@ -24,9 +24,16 @@ function formatToken(t: TokenView): string {
  * Runs `token create|list|revoke` (`action`, its words `rest`, flags --name and --scope). Prints to stdout; returns
  * the exit status: 0 done, 1 refused (the reason on stderr). Throws TokenUsageError for a malformed command line.
  */
-export async function tokenCommand(service: StylebotJobService, by: Requester, action: string | undefined, rest: string[], flags: Map<string, string>): Promise<number> {
+export async function tokenCommand(
+  service: StylebotJobService,
+  by: Requester,
+  action: string | undefined,
+  rest: string[],
+  flags: Map<string, string>,
+): Promise<number> {
   const tokens = PersonalTokens.of(service);
-  for (const name of flags.keys()) if (name !== 'name' && name !== 'scope') throw new TokenUsageError(`unknown option --${name}; token options: --name, --scope`);
+  for (const name of flags.keys())
+    if (name !== 'name' && name !== 'scope') throw new TokenUsageError(`unknown option --${name}; token options: --name, --scope`);
   try {
     switch (action) {
       case 'create': {

@@ -77,7 +77,12 @@ function quotaFlags(flags: Map<string, string>): Partial<Quota> {
   for (const [name, value] of flags) {
     if (name === 'data-dir') continue;
     const field = QUOTA_FLAGS[name];
-    if (!field) throw new UsageError(`unknown option --${name}; quota options: ${Object.keys(QUOTA_FLAGS).map((f) => `--${f}`).join(', ')}`);
+    if (!field)
+      throw new UsageError(
+        `unknown option --${name}; quota options: ${Object.keys(QUOTA_FLAGS)
+          .map((f) => `--${f}`)
+          .join(', ')}`,
+      );
     quota[field] = wholeNumber(name, value);
   }
   if (!Object.keys(quota).length) throw new UsageError('give at least one quota option, e.g. --jobs-per-day 30');
@@ -85,7 +90,8 @@ function quotaFlags(flags: Map<string, string>): Partial<Quota> {
 }
 
 function platformOf(raw: string | undefined): Platform {
-  if (!raw || !(PLATFORMS as string[]).includes(raw)) throw new UsageError(`PLATFORM must be one of ${PLATFORMS.join(', ')} (got "${raw ?? ''}")`);
+  if (!raw || !(PLATFORMS as string[]).includes(raw))
+    throw new UsageError(`PLATFORM must be one of ${PLATFORMS.join(', ')} (got "${raw ?? ''}")`);
   return raw as Platform;
 }
 
@@ -167,7 +173,8 @@ async function dispatch(service: StylebotJobService, by: Requester, words: strin
       const stats = await service.admin.stats(by, flags.get('workspace'), days);
       console.log(`last ${days} day(s)${flags.get('workspace') ? ` in ${flags.get('workspace')}` : ''}`);
       for (const d of stats.perDay) console.log(`${d.day}  ${d.jobs} jobs  ${d.gpuSeconds.toFixed(1)} GPU s`);
-      for (const u of stats.perUser) console.log(`${u.platform}/${u.workspaceId}/${u.userId}  ${u.jobs} jobs  ${u.gpuSeconds.toFixed(1)} GPU s`);
+      for (const u of stats.perUser)
+        console.log(`${u.platform}/${u.workspaceId}/${u.userId}  ${u.jobs} jobs  ${u.gpuSeconds.toFixed(1)} GPU s`);
       if (!stats.perDay.length) console.log('no jobs');
       return 0;
     }
@@ -239,7 +246,9 @@ async function backupOrRestore(parsed: Parsed): Promise<number> {
     return 2;
   }
   if (readDatabaseConfig().postgresUrl) {
-    console.error('stylebot admin: STYLEBOT_DATABASE_URL is set: back up PostgreSQL with pg_dump -Fc and restore with pg_restore (README, "Backups").');
+    console.error(
+      'stylebot admin: STYLEBOT_DATABASE_URL is set: back up PostgreSQL with pg_dump -Fc and restore with pg_restore (README, "Backups").',
+    );
     return 2;
   }
   const dataDir = parsed.flags.get('data-dir') ?? jobServiceOptionsFromEnv().dataDir;

@@ -35,12 +35,18 @@ export async function paintAnimation(
   printRate: number,
   signal: AbortSignal,
 ): Promise<{ frames: number; width: number; height: number; backend: string; seed: number; frameMs: number[]; iterations: number[] }> {
-  const painted = await stylizeAnimation(input, request, { coherence: plan.coherence, ...(plan.laterIterations ? { laterIterations: plan.laterIterations } : {}) }, stylize, {
-    signal,
-    onProgress: (p) => {
-      if (p.iteration % printRate === 0 || p.iteration === p.total) bar.update(p);
+  const painted = await stylizeAnimation(
+    input,
+    request,
+    { coherence: plan.coherence, ...(plan.laterIterations ? { laterIterations: plan.laterIterations } : {}) },
+    stylize,
+    {
+      signal,
+      onProgress: (p) => {
+        if (p.iteration % printRate === 0 || p.iteration === p.total) bar.update(p);
+      },
     },
-  });
+  );
   bar.finish();
   await writeFile(output, await encodeAnimation({ ...painted.animation, format: plan.format }));
   const first = painted.results[0]!;

@@ -36,7 +36,11 @@ async function testCard(width: number, height: number, seed: number): Promise<Ui
       data[i + 2] = ((x ^ y ^ seed) & 16) * 12;
     }
   }
-  return new Uint8Array(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(data, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -69,13 +73,21 @@ export async function run(argv: string[]): Promise<number> {
   // A first short run loads the weights and builds the graph: not part of an iteration's cost.
   await stylize({ content, styles: [{ image: style }], options: { size: SIDES[0]!, iterations: 2, scales: 1, seed: 1, previewSize: 0 } });
   for (const side of SIDES) {
-    const result = await stylize({ content, styles: [{ image: style }], options: { size: side, iterations: ITERATIONS, scales: 1, seed: 1, previewSize: 0 } });
+    const result = await stylize({
+      content,
+      styles: [{ image: style }],
+      options: { size: side, iterations: ITERATIONS, scales: 1, seed: 1, previewSize: 0 },
+    });
     threads = result.threads ?? 1;
     book.record(backend, threads, samplesOfRun(result.scales, Date.now()));
-    if (!parsed.values.json) console.error(`${side} px: ${Math.round(result.scales[0]?.msPerIteration ?? result.msPerIteration)} ms an iteration`);
+    if (!parsed.values.json)
+      console.error(`${side} px: ${Math.round(result.scales[0]?.msPerIteration ?? result.msPerIteration)} ms an iteration`);
   }
   const cost = book.cost(backend, threads);
   if (parsed.values.json) console.log(JSON.stringify(cost));
-  else console.log(`${backend} with ${threads} thread${threads === 1 ? '' : 's'}: ${Math.round(cost.fixedMs)} ms + ${Math.round(cost.msPerMegapixel)} ms per megapixel an iteration; stored in ${join(dataDir, COST_BOOK_FILE)}.`);
+  else
+    console.log(
+      `${backend} with ${threads} thread${threads === 1 ? '' : 's'}: ${Math.round(cost.fixedMs)} ms + ${Math.round(cost.msPerMegapixel)} ms per megapixel an iteration; stored in ${join(dataDir, COST_BOOK_FILE)}.`,
+    );
   return 0;
 }

@@ -15,7 +15,10 @@ const HELP = `Usage: stylebot migrate [status]
 
 The database: PostgreSQL at STYLEBOT_DATABASE_URL, else SQLite in STYLEBOT_DATA_DIR (default ./data).`;
 
-const names = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const names = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -45,7 +48,9 @@ export async function run(argv: string[]): Promise<number> {
     try {
       if (!statusOnly) await applyPostgresMigrations(pool);
       const table = await pool.query(`SELECT to_regclass('schema_migrations') AS t`);
-      const rows = table.rows[0].t ? (await pool.query<{ name: string; applied_at: number }>('SELECT name, applied_at FROM schema_migrations')).rows : [];
+      const rows = table.rows[0].t
+        ? (await pool.query<{ name: string; applied_at: number }>('SELECT name, applied_at FROM schema_migrations')).rows
+        : [];
       applied = new Map(rows.map((r) => [r.name, Number(r.applied_at)]));
     } finally {
       await pool.end();
@@ -63,7 +68,9 @@ export async function run(argv: string[]): Promise<number> {
     if (existsSync(file)) {
       const db = new Database(file, { readonly: true });
       const has = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
-      if (has) for (const r of db.prepare('SELECT name, applied_at FROM schema_migrations').all() as { name: string; applied_at: number }[]) applied.set(r.name, r.applied_at);
+      if (has)
+        for (const r of db.prepare('SELECT name, applied_at FROM schema_migrations').all() as { name: string; applied_at: number }[])
+          applied.set(r.name, r.applied_at);
       db.close();
     }
   }

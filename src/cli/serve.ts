@@ -92,7 +92,16 @@ it downloads them first. See README.md for every variable. A .env file in the wo
   const { startStudio } = await import('../platforms/web/server.js');
   let studio;
   try {
-    studio = await startStudio({ ...config.web, jobs, context, artistsDir, metrics, tokens: PersonalTokens.of(jobs), ...config.api, connections: () => bots });
+    studio = await startStudio({
+      ...config.web,
+      jobs,
+      context,
+      artistsDir,
+      metrics,
+      tokens: PersonalTokens.of(jobs),
+      ...config.api,
+      connections: () => bots,
+    });
   } catch (error) {
     log.error(`Could not start the studio: ${(error as Error).message}`);
     await jobs.close();
@@ -112,7 +121,9 @@ it downloads them first. See README.md for every variable. A .env file in the wo
       const { startSlackBot } = await import('../platforms/slack/bot.js');
       const bot = await startSlackBot({ ...config.slack, jobs, context, admins: config.admins, logger });
       bots.push({ name: 'slack', stop: bot.stop, ready: bot.ready });
-      log.info(config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`);
+      log.info(
+        config.slack.appToken ? 'Slack bot connected (Socket Mode).' : `Slack bot listening on port ${bot.port ?? config.slack.port}.`,
+      );
     }
   } catch (error) {
     log.error(`Could not start: ${(error as Error).message}`);
@@ -194,12 +205,18 @@ async function calibrateAtFirstStart(file: string, env: NodeJS.ProcessEnv = proc
   const mode = env.STYLEBOT_CALIBRATE?.trim().toLowerCase() || 'auto';
   if (mode !== 'auto' && mode !== 'off') throw new Error(`STYLEBOT_CALIBRATE must be auto or off (got "${env.STYLEBOT_CALIBRATE}")`);
   if (mode === 'off' || book.samples(backend, threads).length > 0) return book;
-  log.info(`First start on this machine: measuring what an iteration costs on ${backend} (a few seconds; STYLEBOT_CALIBRATE=off skips it).`);
+  log.info(
+    `First start on this machine: measuring what an iteration costs on ${backend} (a few seconds; STYLEBOT_CALIBRATE=off skips it).`,
+  );
   const outcome = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'calibrate', '--backend', env.STYLEBOT_BACKEND?.trim() || 'auto'], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'stylebot.js'), 'calibrate', '--backend', env.STYLEBOT_BACKEND?.trim() || 'auto'],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), CALIBRATE_TIMEOUT_MS);
@@ -210,7 +227,9 @@ async function calibrateAtFirstStart(file: string, env: NodeJS.ProcessEnv = proc
     });
   });
   if (outcome.code !== 0) {
-    log.warn(`The first-start calibration did not finish (exit ${outcome.code}): ${outcome.stderr.trim().split('\n').at(-1) ?? ''}; using the measured table until jobs refine it.`);
+    log.warn(
+      `The first-start calibration did not finish (exit ${outcome.code}): ${outcome.stderr.trim().split('\n').at(-1) ?? ''}; using the measured table until jobs refine it.`,
+    );
     return book;
   }
   return CostBook.open(file);
@@ -242,7 +261,8 @@ function budgetedDefaults(
   const refuse = (job: { size: number; iterations: number; budget?: number }) => {
     const cost = costNow();
     if (!job.budget) return refuseOverLimit(cost, job, limitMs);
-    if (job.budget * 1000 > limitMs) return `A budget of ${job.budget} s is over the ${formatDuration(limitMs).replace('about ', '')} job limit; ask for ${jobTimeoutS} s or less.`;
+    if (job.budget * 1000 > limitMs)
+      return `A budget of ${job.budget} s is over the ${formatDuration(limitMs).replace('about ', '')} job limit; ask for ${jobTimeoutS} s or less.`;
     if (finalIterationsWithin(cost, job.budget * 1000, job.size) >= FINAL_SCALE_FLOOR) return null;
     return `${job.budget} s is too short to paint ${job.size} px on ${cost.backend}; size ${budgetSize(cost, job.budget * 1000, job.size)} fits, or give it more time.`;
   };

@@ -43,7 +43,16 @@ const TAIL_USAGE = `  --max-frames N             animation: refuse a photo with 
 
 /** "--style-weight X" with its help and range, from the option table. */
 function usageLine(field: OptionField): string {
-  const meta = field.kind === 'choice' ? field.choices.join('|') : field.kind === 'integer' ? 'N' : field.kind === 'numbers' ? (field.length === 5 ? 'a,b,c,d,e' : 'w1,w2,...') : 'X';
+  const meta =
+    field.kind === 'choice'
+      ? field.choices.join('|')
+      : field.kind === 'integer'
+        ? 'N'
+        : field.kind === 'numbers'
+          ? field.length === 5
+            ? 'a,b,c,d,e'
+            : 'w1,w2,...'
+          : 'X';
   const flag = `--${field.name} ${meta}`;
   return `  ${flag.padEnd(26)} ${field.help} (${rangeHelp(field)})`;
 }
@@ -95,12 +104,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     plan = parsed;
     content = plan.contentPath ? await readImageFile(plan.contentPath) : null;
-    if (plan.animation && content) animation = await readAnimation(plan.contentPath!, content, resolveOptions(plan.options).size, plan.animation.maxFrames);
+    if (plan.animation && content)
+      animation = await readAnimation(plan.contentPath!, content, resolveOptions(plan.options).size, plan.animation.maxFrames);
     styles = await Promise.all(
       plan.styles.map(async (s) => ({
         image: await readImageFile(s.path),
         weight: s.weight,
-        name: plan.artwork ? `${plan.artwork.artist}/${plan.artwork.file}` : plan.closestOf ? `${plan.closestOf}/${basename(s.path)}` : basename(s.path),
+        name: plan.artwork
+          ? `${plan.artwork.artist}/${plan.artwork.file}`
+          : plan.closestOf
+            ? `${plan.closestOf}/${basename(s.path)}`
+            : basename(s.path),
       })),
     );
     // The output's folder is created and checked now, not after every iteration has run.
@@ -163,10 +177,22 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (plan.animation && animation) {
     try {
-      const painted = await paintAnimation(animation, plan.animation, { styles, options: plan.options }, plan.output, stylize, bar, plan.printRate, controller.signal);
+      const painted = await paintAnimation(
+        animation,
+        plan.animation,
+        { styles, options: plan.options },
+        plan.output,
+        stylize,
+        bar,
+        plan.printRate,
+        controller.signal,
+      );
       const { frameMs, ...summary } = painted;
       if (plan.json) console.log(JSON.stringify({ output: plan.output, ...summary, frame_ms: frameMs }));
-      else console.error(`Wrote ${plan.output} (${summary.frames} frames of ${summary.width}x${summary.height}, ${(frameMs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s on ${summary.backend}, seed ${summary.seed})`);
+      else
+        console.error(
+          `Wrote ${plan.output} (${summary.frames} frames of ${summary.width}x${summary.height}, ${(frameMs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s on ${summary.backend}, seed ${summary.seed})`,
+        );
       return 0;
     } catch (error) {
       bar.finish();
@@ -191,7 +217,8 @@ export async function run(argv: string[]): Promise<number> {
           // Progress display and saves are side work: nothing they throw may stop the run.
           try {
             if (p.iteration % plan.printRate === 0 || p.iteration === p.total) bar.update(p);
-            if (plan.saveEvery > 0 && p.preview && p.iteration % plan.saveEvery === 0 && p.iteration < p.total) saveIntermediate(p.iteration, p.preview);
+            if (plan.saveEvery > 0 && p.preview && p.iteration % plan.saveEvery === 0 && p.iteration < p.total)
+              saveIntermediate(p.iteration, p.preview);
           } catch (error) {
             process.stderr.write(`\nstylebot stylize: progress report failed (${errnoText(error)}); the run goes on.\n`);
           }
@@ -199,7 +226,8 @@ export async function run(argv: string[]): Promise<number> {
       },
     );
     bar.finish();
-    if (plan.closestOf && !plan.json) console.error(`Style: ${plan.closestOf}, "${basename(result.styles[0]!)}" (the closest to the photo)`);
+    if (plan.closestOf && !plan.json)
+      console.error(`Style: ${plan.closestOf}, "${basename(result.styles[0]!)}" (the closest to the photo)`);
     await Promise.all(saves);
     try {
       await writeOutput(plan.output, embedSettings(result.png, settingsOf({ content, styles, options: plan.options }, result)));
@@ -263,7 +291,9 @@ function parseFlags(argv: string[]): Plan | 'help' {
   const output = values.output as string | undefined;
   if (!output) throw new UsageError('give the output file with -o OUT.png');
   if (!OUTPUT_EXTENSIONS.has(extname(output).toLowerCase())) {
-    throw new UsageError(`the output is a PNG (or an animated .gif or .webp), so its name must end in .png, .gif or .webp (got "${output}")`);
+    throw new UsageError(
+      `the output is a PNG (or an animated .gif or .webp), so its name must end in .png, .gif or .webp (got "${output}")`,
+    );
   }
 
   const from = values.from === undefined ? undefined : settingsFrom(values.from as string);
@@ -283,7 +313,8 @@ function parseFlags(argv: string[]): Plan | 'help' {
     const maxFrames = values['max-frames'] === undefined ? 24 : positiveInt('max-frames', values['max-frames'] as string);
     if (maxFrames > MAX_FRAMES) throw new UsageError(`--max-frames is at most ${MAX_FRAMES} (got ${maxFrames})`);
     animationPlan = { format: outputFormat, coherence, maxFrames };
-    if (values['frame-iterations'] !== undefined) animationPlan.laterIterations = positiveInt('frame-iterations', values['frame-iterations'] as string);
+    if (values['frame-iterations'] !== undefined)
+      animationPlan.laterIterations = positiveInt('frame-iterations', values['frame-iterations'] as string);
   } else if (values['max-frames'] !== undefined || values['frame-iterations'] !== undefined || values.coherence !== undefined) {
     throw new UsageError('--max-frames, --frame-iterations and --coherence are for animations: name the output .gif or .webp');
   }
@@ -312,7 +343,8 @@ function parseFlags(argv: string[]): Plan | 'help' {
         return path;
       });
     }
-    if (givenBlend === undefined && from.styles.length === stylePaths.length && stylePaths.length > 1) fromBlend = from.styles.map((s) => s.weight);
+    if (givenBlend === undefined && from.styles.length === stylePaths.length && stylePaths.length > 1)
+      fromBlend = from.styles.map((s) => s.weight);
   }
   if (!noContent && !contentPath) throw new UsageError('give a CONTENT image (or --no-content for texture synthesis)');
   // Options that are each fine but paint nothing together fail here, before the engine loads.
@@ -330,20 +362,44 @@ function parseFlags(argv: string[]): Plan | 'help' {
       const works = listWorks(dir, artist);
       if (works.length === 0) throw new UsageError(`the artist "${artist}" has no images yet`);
       styles = works.map((file) => ({ path: join(dir, artist, file), weight: 1 }));
-      return { contentPath, styles, closestOf: artist, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true, ...(animationPlan ? { animation: animationPlan } : {}) };
+      return {
+        contentPath,
+        styles,
+        closestOf: artist,
+        output,
+        options,
+        backend: backend as BackendName | 'auto',
+        printRate,
+        saveEvery,
+        json: values.json === true,
+        ...(animationPlan ? { animation: animationPlan } : {}),
+      };
     }
     artwork = pickArtwork(dir, values.artist as string, seed);
     styles = [{ path: artwork.path, weight: 1 }];
   } else {
     if (stylePaths.length === 0) throw new UsageError('give at least one STYLE image (or --artist NAME)');
     if (givenBlend && givenBlend.length !== stylePaths.length) {
-      throw new UsageError(`--style-blend-weights needs ${stylePaths.length} number${stylePaths.length === 1 ? '' : 's'} (one per STYLE), got ${givenBlend.length}`);
+      throw new UsageError(
+        `--style-blend-weights needs ${stylePaths.length} number${stylePaths.length === 1 ? '' : 's'} (one per STYLE), got ${givenBlend.length}`,
+      );
     }
     const weights = normaliseBlendWeights(givenBlend ?? fromBlend ?? stylePaths.map(() => 1));
     styles = stylePaths.map((path, i) => ({ path, weight: weights[i]! }));
   }
 
-  return { contentPath, styles, artwork, output, options, backend: backend as BackendName | 'auto', printRate, saveEvery, json: values.json === true, ...(animationPlan ? { animation: animationPlan } : {}) };
+  return {
+    contentPath,
+    styles,
+    artwork,
+    output,
+    options,
+    backend: backend as BackendName | 'auto',
+    printRate,
+    saveEvery,
+    json: values.json === true,
+    ...(animationPlan ? { animation: animationPlan } : {}),
+  };
 }
 
 const OUTPUT_EXTENSIONS = new Set(['.png', '.gif', '.webp']);
@@ -377,7 +433,11 @@ function settingsFrom(path: string): PictureSettings {
 function rawOptionsOf(settings: PictureSettings, given: Record<string, string | undefined>): Record<string, string> {
   const raw: Record<string, string> = {};
   const { styleWeight, styleStrength, size } = settings.options;
-  const derived = styleWeight !== undefined && styleStrength !== undefined && size !== undefined && Math.abs(styleWeight - styleStrength * defaultStyleWeight(size)) <= 1e-9 * Math.abs(styleWeight);
+  const derived =
+    styleWeight !== undefined &&
+    styleStrength !== undefined &&
+    size !== undefined &&
+    Math.abs(styleWeight - styleStrength * defaultStyleWeight(size)) <= 1e-9 * Math.abs(styleWeight);
   const styleGiven = given['style-weight'] !== undefined || given['style-strength'] !== undefined;
   for (const field of fieldsFor('cli')) {
     if (!field.engineKey) continue;

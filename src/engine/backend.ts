@@ -42,13 +42,20 @@ function vulkanLoaderPresent(): boolean {
   if (process.platform !== 'linux') return true;
   const dirs = [
     ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+    '/lib/x86_64-linux-gnu',
   ];
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
 
 /** A CPU rasteriser posing as a GPU (Mesa lavapipe/llvmpipe, SwiftShader): slower than wasm. */
-export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } | undefined): boolean {
+export function isSoftwareAdapter(
+  info: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } | undefined,
+): boolean {
   if (!info) return false;
   if (info.isFallbackAdapter) return true;
   const text = `${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
@@ -70,7 +77,8 @@ async function tryWebgpu(explicit: boolean): Promise<boolean> {
   // Check for an adapter before loading the backend: without one the backend would fail later and noisily.
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter on this machine');
-  if (!explicit && isSoftwareAdapter(adapter.info)) throw new Error(`the only WebGPU adapter is a software one (${adapter.info?.description ?? 'unknown'})`);
+  if (!explicit && isSoftwareAdapter(adapter.info))
+    throw new Error(`the only WebGPU adapter is a software one (${adapter.info?.description ?? 'unknown'})`);
   const g = globalThis as Record<string, unknown>;
   Object.assign(g, dawn.globals);
   // The webgpu backend registers itself at load time only if navigator.gpu exists.
@@ -108,7 +116,9 @@ async function tryWasm(): Promise<boolean> {
  */
 async function tryOnnx(provider: OnnxProvider): Promise<boolean> {
   if (provider === 'cuda' && !cudaProviderInstalled()) {
-    throw new Error('onnxruntime-node was installed without its CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)');
+    throw new Error(
+      'onnxruntime-node was installed without its CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)',
+    );
   }
   await probeProvider(provider);
   return tryWasm();
@@ -116,14 +126,22 @@ async function tryOnnx(provider: OnnxProvider): Promise<boolean> {
 
 async function tryBackend(name: BackendName, explicit = false): Promise<boolean> {
   switch (name) {
-    case 'onnxruntime': return tryOnnx('cpu');
-    case 'onnxruntime-cuda': return tryOnnx('cuda');
-    case 'onnxruntime-webgpu': return tryOnnx('webgpu');
-    case 'tensorflow-gpu': return tryTensorflow(true);
-    case 'tensorflow': return tryTensorflow(false);
-    case 'webgpu': return tryWebgpu(explicit);
-    case 'wasm': return tryWasm();
-    case 'cpu': return tf.setBackend('cpu');
+    case 'onnxruntime':
+      return tryOnnx('cpu');
+    case 'onnxruntime-cuda':
+      return tryOnnx('cuda');
+    case 'onnxruntime-webgpu':
+      return tryOnnx('webgpu');
+    case 'tensorflow-gpu':
+      return tryTensorflow(true);
+    case 'tensorflow':
+      return tryTensorflow(false);
+    case 'webgpu':
+      return tryWebgpu(explicit);
+    case 'wasm':
+      return tryWasm();
+    case 'cpu':
+      return tf.setBackend('cpu');
   }
 }
 

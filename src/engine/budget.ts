@@ -156,7 +156,8 @@ export class BudgetRun {
         this.setupMs = Math.max(0, this.pendingSetup.ms - ms);
         this.pendingSetup = null;
       }
-      if (index === this.scales.length - 1) this.finalMsMeasured = this.finalMsMeasured === null ? ms : 0.7 * this.finalMsMeasured + 0.3 * ms;
+      if (index === this.scales.length - 1)
+        this.finalMsMeasured = this.finalMsMeasured === null ? ms : 0.7 * this.finalMsMeasured + 0.3 * ms;
     }
     this.lastEnd = endMs;
     this.lastIndex = index;

@@ -69,13 +69,14 @@ async function cachedGrams(vgg: Vgg, bytes: Uint8Array, side: number): Promise<t
  * Gram matrices taken per position so that pictures of different shapes compare. 0 = the same style statistics.
  */
 function gramDistance(a: readonly tf.Tensor2D[], b: readonly tf.Tensor2D[]): tf.Scalar {
-  return tf.tidy(() =>
-    tf.addN(
-      a.map((ga, i) => {
-        const n = ga.shape[0];
-        return tf.mul(tf.sum(tf.square(tf.sub(ga, b[i]!))), 1 / (5 * 4 * n * n));
-      }),
-    ) as tf.Scalar,
+  return tf.tidy(
+    () =>
+      tf.addN(
+        a.map((ga, i) => {
+          const n = ga.shape[0];
+          return tf.mul(tf.sum(tf.square(tf.sub(ga, b[i]!))), 1 / (5 * 4 * n * n));
+        }),
+      ) as tf.Scalar,
   );
 }
 
@@ -85,7 +86,12 @@ function gramDistance(a: readonly tf.Tensor2D[], b: readonly tf.Tensor2D[]): tf.
  * PICK_SIDE). The candidates' Gram matrices come from a cache kept per work and size. Rejects with ImageError for
  * an image that cannot be decoded and RangeError when there are no candidates.
  */
-export async function closestStyle(vgg: Vgg, content: Uint8Array, candidates: readonly Uint8Array[], side = PICK_SIDE): Promise<{ index: number; distances: number[] }> {
+export async function closestStyle(
+  vgg: Vgg,
+  content: Uint8Array,
+  candidates: readonly Uint8Array[],
+  side = PICK_SIDE,
+): Promise<{ index: number; distances: number[] }> {
   if (candidates.length === 0) throw new RangeError('There is no work to choose from.');
   const photo = gramsOf(vgg, await decodeForPick(content, side));
   try {

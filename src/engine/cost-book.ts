@@ -95,7 +95,9 @@ function readBook(file: string): Record<string, CostSample[]> {
     const machines: Record<string, CostSample[]> = {};
     for (const [key, list] of Object.entries(parsed.machines)) {
       if (!Array.isArray(list)) continue;
-      machines[key] = list.filter((s): s is CostSample => typeof s?.pixels === 'number' && typeof s?.ms === 'number' && typeof s?.at === 'number');
+      machines[key] = list.filter(
+        (s): s is CostSample => typeof s?.pixels === 'number' && typeof s?.ms === 'number' && typeof s?.at === 'number',
+      );
     }
     return machines;
   } catch {
@@ -104,7 +106,10 @@ function readBook(file: string): Record<string, CostSample[]> {
 }
 
 /** A finished run's scales as cost samples: each scale's warm ms per iteration, from scales of 3 iterations or more. */
-export function samplesOfRun(scales: readonly { width?: number; height?: number; msPerIteration?: number; iterations: number }[], at: number): CostSample[] {
+export function samplesOfRun(
+  scales: readonly { width?: number; height?: number; msPerIteration?: number; iterations: number }[],
+  at: number,
+): CostSample[] {
   return scales.flatMap((s) =>
     s.width && s.height && s.msPerIteration && s.iterations >= 3 ? [{ pixels: s.width * s.height, ms: s.msPerIteration, at }] : [],
   );

@@ -15,9 +15,7 @@ export const DISTANCE_SIZE = 224;
 /** E_l for relu1_1 .. relu5_1 (perLayer) and their sum (total). 0 means the same style statistics. */
 export async function styleDistance(a: Uint8Array, b: Uint8Array): Promise<{ total: number; perLayer: number[] }> {
   await initBackend();
-  const [imgA, imgB] = await Promise.all(
-    [a, b].map(async (bytes) => resizeExact(await decodeImage(bytes), DISTANCE_SIZE, DISTANCE_SIZE)),
-  );
+  const [imgA, imgB] = await Promise.all([a, b].map(async (bytes) => resizeExact(await decodeImage(bytes), DISTANCE_SIZE, DISTANCE_SIZE)));
   const provider = activeOnnxProvider();
   if (provider) {
     // The Gram matrices from ONNX Runtime's forward graph; the same E_l of them below.

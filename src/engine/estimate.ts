@@ -56,7 +56,12 @@ export function fitCost(backend: string, samples: readonly { pixels: number; ms:
   if (samples.length === 0) throw new RangeError('fitCost needs at least one sample');
   const mp = samples.map((s) => s.pixels / 1e6);
   if (samples.length === 1 || mp.every((x) => x === mp[0])) {
-    return { backend, fixedMs: 0, msPerMegapixel: samples.reduce((a, s) => a + s.ms, 0) / samples.reduce((a, s) => a + s.pixels / 1e6, 0), setupMs };
+    return {
+      backend,
+      fixedMs: 0,
+      msPerMegapixel: samples.reduce((a, s) => a + s.ms, 0) / samples.reduce((a, s) => a + s.pixels / 1e6, 0),
+      setupMs,
+    };
   }
   const n = samples.length;
   const mx = mp.reduce((a, b) => a + b, 0) / n;
@@ -133,9 +138,16 @@ export function scaledJobMs(cost: IterationCost, scales: readonly { size: number
  * The line the CLI prints before the first iteration: for a budget, the budget; else the estimate for a size x size
  * picture (an upper bound) over its scales when `scales` is given (planScales), else at the final size throughout.
  */
-export function describeEstimate(backend: string, size: number, iterations: number, scales?: readonly { size: number; iterations: number }[], budgetS?: number): string {
+export function describeEstimate(
+  backend: string,
+  size: number,
+  iterations: number,
+  scales?: readonly { size: number; iterations: number }[],
+  budgetS?: number,
+): string {
   const cost = costForBackend(backend);
-  if (budgetS !== undefined) return `Painting to a budget of ${budgetS} s on ${backend} (${size} px; plus set-up, ${formatDuration(cost.setupMs)}).`;
+  if (budgetS !== undefined)
+    return `Painting to a budget of ${budgetS} s on ${backend} (${size} px; plus set-up, ${formatDuration(cost.setupMs)}).`;
   if (scales && scales.length > 1) {
     return `Estimate on ${backend}: at most ${formatDuration(scaledJobMs(cost, scales))} (${size} px, ${iterations} iterations over scales ${scales.map((s) => s.size).join('/')}).`;
   }

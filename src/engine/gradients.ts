@@ -58,7 +58,9 @@ export function convReluCustom(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D 
  */
 function fusedConvRelu(x: tf.Tensor4D, conv: PreparedConv): tf.Tensor4D {
   const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' };
-  return tf.engine().runKernel(tf.FusedConv2D, { x, filter: conv.kernel, bias: conv.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(tf.FusedConv2D, { x, filter: conv.kernel, bias: conv.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** The same layer through stock autodiff. */

@@ -81,7 +81,10 @@ export async function prepareInputs(request: StylizeRequest, options: StylizeOpt
   const width = originalContent ? originalContent.width : Math.max(1, Math.round(shape.width * scale));
   const height = originalContent ? originalContent.height : Math.max(1, Math.round(shape.height * scale));
   const same = (img: RgbImage) => img;
-  checkWorkingShapes([{ what: 'The output', width, height }, ...styles.map((s) => ({ what: `Style image "${s.name}"`, width: s.image.width, height: s.image.height }))]);
+  checkWorkingShapes([
+    { what: 'The output', width, height },
+    ...styles.map((s) => ({ what: `Style image "${s.name}"`, width: s.image.width, height: s.image.height })),
+  ]);
 
   if (!originalContent || options.preserveColors === 'none') {
     return { width, height, content: originalContent, styles, grey: false, finish: same };

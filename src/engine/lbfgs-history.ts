@@ -70,15 +70,27 @@ export class CurvatureHistory {
     if (this.count === this.capacity) this.oldest = (this.oldest + 1) % this.capacity;
     else this.count += 1;
     // One matrix at a time, each old one disposed as soon as its successor exists, to keep the peak at one extra copy.
-    this.s = replaced(this.s!, tf.tidy<tf.Tensor2D>(() => replaceRow(this.s!, slot, s)));
-    this.y = replaced(this.y!, tf.tidy<tf.Tensor2D>(() => replaceRow(this.y!, slot, y)));
-    this.rho = replaced(this.rho!, tf.tidy(() => replaceRow(this.rho!.reshape([-1, 1]), slot, rho.reshape([1])).reshape([-1]) as tf.Tensor1D));
-    this.sy = replaced(this.sy!, tf.tidy<tf.Tensor2D>(() => {
-      // The new row s_new . y_b and the new column s_a . y_new (both include s_new . y_new).
-      const row = rowDots(this.y!, s);
-      const column = rowDots(this.s!, y);
-      return replaceRowAndColumn(this.sy!, slot, row, column);
-    }));
+    this.s = replaced(
+      this.s!,
+      tf.tidy<tf.Tensor2D>(() => replaceRow(this.s!, slot, s)),
+    );
+    this.y = replaced(
+      this.y!,
+      tf.tidy<tf.Tensor2D>(() => replaceRow(this.y!, slot, y)),
+    );
+    this.rho = replaced(
+      this.rho!,
+      tf.tidy(() => replaceRow(this.rho!.reshape([-1, 1]), slot, rho.reshape([1])).reshape([-1]) as tf.Tensor1D),
+    );
+    this.sy = replaced(
+      this.sy!,
+      tf.tidy<tf.Tensor2D>(() => {
+        // The new row s_new . y_b and the new column s_a . y_new (both include s_new . y_new).
+        const row = rowDots(this.y!, s);
+        const column = rowDots(this.s!, y);
+        return replaceRowAndColumn(this.sy!, slot, row, column);
+      }),
+    );
   }
 
   /** -H g by the two-loop recursion over the stored pairs, with initial Hessian gamma I. A new tensor. */

@@ -73,8 +73,34 @@ export function totalVariation(image: tf.Tensor4D): tf.Scalar {
       value: tf.add(tf.sum(tf.square(dx)), tf.sum(tf.square(dy))) as tf.Scalar,
       gradFunc: (upstream: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sy] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const fromX = tf.sub(tf.pad(sx, [[0, 0], [0, 0], [1, 0], [0, 0]]), tf.pad(sx, [[0, 0], [0, 0], [0, 1], [0, 0]]));
-        const fromY = tf.sub(tf.pad(sy, [[0, 0], [1, 0], [0, 0], [0, 0]]), tf.pad(sy, [[0, 0], [0, 1], [0, 0], [0, 0]]));
+        const fromX = tf.sub(
+          tf.pad(sx, [
+            [0, 0],
+            [0, 0],
+            [1, 0],
+            [0, 0],
+          ]),
+          tf.pad(sx, [
+            [0, 0],
+            [0, 0],
+            [0, 1],
+            [0, 0],
+          ]),
+        );
+        const fromY = tf.sub(
+          tf.pad(sy, [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+            [0, 0],
+          ]),
+          tf.pad(sy, [
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, 0],
+          ]),
+        );
         return tf.mul(tf.add(fromX, fromY), tf.mul(upstream, constant(2)));
       },
     };
@@ -88,7 +114,10 @@ export function totalVariation(image: tf.Tensor4D): tf.Scalar {
  * a style image of another size or aspect ratio asks for the same per-position statistics; when the sizes
  * agree this is exactly A = F^T F of the paper.
  */
-export function blendGrams(grams: readonly { gram: tf.Tensor2D; positions: number; weight: number }[], targetPositions: number): tf.Tensor2D {
+export function blendGrams(
+  grams: readonly { gram: tf.Tensor2D; positions: number; weight: number }[],
+  targetPositions: number,
+): tf.Tensor2D {
   const sum = grams.reduce((s, g) => s + g.weight, 0);
   if (!(sum > 0)) throw new RangeError('Style weights must add up to more than 0.');
   return tf.tidy(() => {

@@ -122,13 +122,21 @@ export function memoryBudget(
 ): MemoryBudget {
   if (backend === 'wasm') return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: 'the 4 GB wasm heap' };
   if (backend.startsWith('onnxruntime')) {
-    return { totalBytes: WASM_HEAP_BYTES, maxTensorBytes: null, source: "the 4 GB wasm heap that holds the optimizer's vectors", optimizerOnly: true, nativeBytes: totalmem() };
+    return {
+      totalBytes: WASM_HEAP_BYTES,
+      maxTensorBytes: null,
+      source: "the 4 GB wasm heap that holds the optimizer's vectors",
+      optimizerOnly: true,
+      nativeBytes: totalmem(),
+    };
   }
   if (backend === 'webgpu') {
     const mb = Number(env.STYLEBOT_GPU_MEMORY_MB);
     const configured = env.STYLEBOT_GPU_MEMORY_MB && Number.isFinite(mb) && mb > 0;
     const totalBytes = configured ? mb * 2 ** 20 : detectedGpuMb ? detectedGpuMb * 2 ** 20 : null;
-    const caps = [adapterLimits?.maxStorageBufferBindingSize, adapterLimits?.maxBufferSize].filter((n): n is number => typeof n === 'number' && n > 0);
+    const caps = [adapterLimits?.maxStorageBufferBindingSize, adapterLimits?.maxBufferSize].filter(
+      (n): n is number => typeof n === 'number' && n > 0,
+    );
     return {
       totalBytes,
       maxTensorBytes: caps.length > 0 ? Math.min(...caps) : null,
@@ -152,7 +160,11 @@ export function fits(run: RunShape, budget: MemoryBudget): boolean {
 /** The largest longest side (same aspect ratio) that fits, or 0 when nothing does. */
 export function largestFittingSide(run: RunShape, budget: MemoryBudget): number {
   const longest = Math.max(run.width, run.height);
-  const at = (side: number): RunShape => ({ ...run, width: Math.max(1, Math.round((run.width * side) / longest)), height: Math.max(1, Math.round((run.height * side) / longest)) });
+  const at = (side: number): RunShape => ({
+    ...run,
+    width: Math.max(1, Math.round((run.width * side) / longest)),
+    height: Math.max(1, Math.round((run.height * side) / longest)),
+  });
   let lo = 0;
   let hi = longest;
   while (lo < hi) {
@@ -175,8 +187,8 @@ export function checkRunFits(run: RunShape, backend: string, budget: MemoryBudge
     budget.nativeBytes !== undefined && network > budget.nativeBytes
       ? `needs about ${gb(network)} for the network on the ${backend} backend, more than this machine's ${gb(budget.nativeBytes)}`
       : budget.totalBytes !== null && need > budget.totalBytes
-      ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
-      : `has a ${gb(largestTensorBytes(run.width, run.height))} feature map, larger than one ${backend} buffer may be (${gb(budget.maxTensorBytes!)}, ${budget.source})`;
+        ? `needs about ${gb(need)} of memory on the ${backend} backend, more than ${gb(budget.totalBytes)} (${budget.source})`
+        : `has a ${gb(largestTensorBytes(run.width, run.height))} feature map, larger than one ${backend} buffer may be (${gb(budget.maxTensorBytes!)}, ${budget.source})`;
   throw new UserError(
     'too_large',
     `A ${run.width}x${run.height} picture ${what}. ` +
@@ -204,6 +216,7 @@ export function activeMemoryBudget(env: NodeJS.ProcessEnv = process.env): Memory
   if (activeOnnxProvider()) return memoryBudget('onnxruntime', undefined, env);
   const backend = tf.getBackend();
   if (backend !== 'webgpu') return memoryBudget(backend, undefined, env);
-  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device;
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } })
+    .device;
   return memoryBudget(backend, device?.limits, env, env.STYLEBOT_GPU_MEMORY_MB ? null : nvidiaGpuMemoryMb());
 }

@@ -129,7 +129,10 @@ export function createLbfgs(x: tf.Variable, f: Objective, opts: LbfgsOptions = {
     const proposed = tf.tidy(() => {
       const absG = tf.abs(free);
       // Torch scales the first step by min(1, 1/sum|g|); at a stationary point (or a NaN gradient) it stays put.
-      const length = iteration === 1 ? tf.mul(tf.minimum(constant(1), tf.div(constant(1), tf.sum(absG))), constant(learningRate)) : constant(learningRate);
+      const length =
+        iteration === 1
+          ? tf.mul(tf.minimum(constant(1), tf.div(constant(1), tf.sum(absG))), constant(learningRate))
+          : constant(learningRate);
       const moving = tf.greater(tf.max(absG), constant(gradientTolerance));
       const step = tf.where(tf.broadcastTo(moving, d.shape), tf.mul(d, length), tf.zerosLike(d)) as tf.Tensor1D;
       if (maxStep === undefined) return step;

@@ -42,7 +42,8 @@ export function autoScaleCount(size: number, minSide = MIN_SCALE_SIDE): number {
  */
 export function planScales(size: number, iterations: number, scales: number, minSide = MIN_SCALE_SIDE): ScalePlanEntry[] {
   if (!Number.isInteger(scales) || scales < 0) throw new RangeError(`scales must be a whole number of 0 (auto) or more (got ${scales}).`);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`iterations must be a whole number of 1 or more (got ${iterations}).`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new RangeError(`iterations must be a whole number of 1 or more (got ${iterations}).`);
   const wanted = scales === 0 ? autoScaleCount(size, minSide) : scales;
   const count = Math.max(1, Math.min(wanted, maxScaleCount(size, minSide), iterations));
   const base = Math.floor(iterations / count);
@@ -60,4 +61,3 @@ export function planScales(size: number, iterations: number, scales: number, min
 export function scaleWork(plan: readonly ScalePlanEntry[]): number[] {
   return plan.map((s) => s.iterations * s.size * s.size);
 }
-

@@ -65,7 +65,10 @@ export function roundedPixels(x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.round(tf.clipByValue(x, 0, 255)) as tf.Tensor4D);
 }
 
-export async function readParts(parts: tf.Tensor1D, weights: Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight'>): Promise<LossParts> {
+export async function readParts(
+  parts: tf.Tensor1D,
+  weights: Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight'>,
+): Promise<LossParts> {
   const [content, style, tv] = Array.from(await parts.data());
   return {
     content: content!,
@@ -144,7 +147,10 @@ class MinimizerRun implements ScaleRun {
   private objectiveScale: tf.Scalar | null = null;
   private gradientSum: tf.Scalar | null = null;
 
-  constructor(private readonly spec: ScaleRunSpec, private readonly source: ObjectiveSource) {
+  constructor(
+    private readonly spec: ScaleRunSpec,
+    private readonly source: ObjectiveSource,
+  ) {
     this.x = tf.variable(spec.start, true, `stylize_image_${++runCount}`);
     spec.start.dispose();
     const { options } = spec;
@@ -172,7 +178,9 @@ class MinimizerRun implements ScaleRun {
     // Every loss and gradient is added into one running sum, read at the syncs: a NaN or an infinity anywhere stays
     // in it (the box constraint would otherwise hide a NaN step as a black or white picture).
     const previous = this.gradientSum;
-    this.gradientSum = tf.keep(tf.tidy(() => (previous ? tf.add(previous, tf.add(tf.sum(grad), value)) : tf.add(tf.sum(grad), value)) as tf.Scalar));
+    this.gradientSum = tf.keep(
+      tf.tidy(() => (previous ? tf.add(previous, tf.add(tf.sum(grad), value)) : tf.add(tf.sum(grad), value)) as tf.Scalar),
+    );
     previous?.dispose();
     if (this.spec.options.optimizer !== 'lbfgs') return { loss: value, grad };
     if (!this.objectiveScale) {
@@ -239,14 +247,22 @@ class RecordedRun implements ScaleRun {
   /** Null when a command buffer would exceed the GPU's binding limit: the tfjs minimizers then run the scale. */
   static async create(vgg: Vgg, targets: GatysTargets, spec: ScaleRunSpec, source: ObjectiveSource): Promise<RecordedRun | null> {
     const [, height, width, channels] = spec.start.shape as [number, number, number, 1 | 3];
-    const start = Float32Array.from((await spec.start.data()) as Float32Array, (v) => Math.min(PIXEL_BOX.upper, Math.max(PIXEL_BOX.lower, v)));
+    const start = Float32Array.from((await spec.start.data()) as Float32Array, (v) =>
+      Math.min(PIXEL_BOX.upper, Math.max(PIXEL_BOX.lower, v)),
+    );
     const plain = await objectiveTargetsOf(targets);
     const device = activeWebgpuDevice(tf.backend());
     const { contentWeight, styleWeight, tvWeight } = spec.options;
     let recorded: RecordedIteration;
     try {
-      recorded = await RecordedIteration.create(device, vgg, { height, width, channels, contentWeight, styleWeight, tvWeight },
-        plain, { historySize: spec.historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX }, start);
+      recorded = await RecordedIteration.create(
+        device,
+        vgg,
+        { height, width, channels, contentWeight, styleWeight, tvWeight },
+        plain,
+        { historySize: spec.historySize, learningRate: 1, gradientTolerance: 1e-7, bounds: PIXEL_BOX },
+        start,
+      );
     } catch (err) {
       if (err instanceof RangeError) return null;
       throw err;

@@ -118,7 +118,13 @@ async function paintScale(
   hooks: StylizeHooks,
 ): Promise<ScaleOutcome> {
   const { onProgress, signal } = hooks;
-  const scaleRun = await createScaleRun(objectiveOn, { inputs, start, options, historySize: scale.historySize, lastTargets: scale.index === scale.count });
+  const scaleRun = await createScaleRun(objectiveOn, {
+    inputs,
+    start,
+    options,
+    historySize: scale.historySize,
+    lastTargets: scale.index === scale.count,
+  });
   /** Stops the run when the loss or the sampled gradient is NaN or infinite: never an unchanged picture as a success. */
   const checkFinite = async (iteration: number, parts: LossParts | null): Promise<void> => {
     const losses = parts ?? (await scaleRun.losses());
@@ -169,11 +175,19 @@ async function paintScale(
         const elapsedMs = run.now() - run.began;
         const losses = await scaleRun.losses();
         await checkFinite(done, losses);
-        const preview = options.previewSize > 0 ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize, hooks.previewFormat) : undefined;
+        const preview =
+          options.previewSize > 0
+            ? await previewOf(await toPicture(await scaleRun.picture(), inputs), options.previewSize, hooks.previewFormat)
+            : undefined;
         const budgetMs = run.budget?.budgetMs;
         onProgress({
           iteration: done,
-          total: run.budget ? Math.max(done + 1, run.budget.plan.reduce((a, b) => a + b, 0)) : options.iterations,
+          total: run.budget
+            ? Math.max(
+                done + 1,
+                run.budget.plan.reduce((a, b) => a + b, 0),
+              )
+            : options.iterations,
           losses,
           elapsedMs,
           etaMs: budgetMs !== undefined ? Math.max(0, budgetMs - elapsedMs) : (elapsedMs / run.workDone) * (run.workTotal - run.workDone),
@@ -244,14 +258,25 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
   const needsTfjsVgg = !onnxProvider || (options.pick === 'closest' && request.styles.length > 1);
   const vgg = needsTfjsVgg ? createVgg(await loadVggWeights(resolveModelDir()), 'custom') : null;
   if (options.pick === 'closest' && request.styles.length > 1) {
-    if (!request.content) throw new UserError('bad_request', 'Choosing the closest work needs a photo to compare with; without one, use pick random.');
-    const { index } = await closestStyle(vgg!, request.content, request.styles.map((s) => s.image), Math.min(PICK_SIDE, options.size));
+    if (!request.content)
+      throw new UserError('bad_request', 'Choosing the closest work needs a photo to compare with; without one, use pick random.');
+    const { index } = await closestStyle(
+      vgg!,
+      request.content,
+      request.styles.map((s) => s.image),
+      Math.min(PICK_SIDE, options.size),
+    );
     request = { ...request, styles: [{ ...request.styles[index]!, weight: 1 }] };
     throwIfAborted(signal);
   }
   const budgetMs = options.budget !== undefined ? options.budget * 1000 : null;
   // With a budget, the scales' sizes as planned for the cap; their iterations come from the budget's planner.
-  const plan = planScales(options.size, budgetMs === null ? options.iterations : Math.max(LBFGS_HISTORY, options.iterations), options.scales, hooks.minScaleSide);
+  const plan = planScales(
+    options.size,
+    budgetMs === null ? options.iterations : Math.max(LBFGS_HISTORY, options.iterations),
+    options.scales,
+    hooks.minScaleSide,
+  );
   const finalInputs = await prepareInputs(request, options);
   throwIfAborted(signal);
   const timeBudget =
@@ -259,7 +284,10 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       ? null
       : new BudgetRun(
           hooks.cost ?? costForBackend(backend),
-          plan.map((s) => ({ width: Math.max(1, Math.round((finalInputs.width * s.size) / options.size)), height: Math.max(1, Math.round((finalInputs.height * s.size) / options.size)) })),
+          plan.map((s) => ({
+            width: Math.max(1, Math.round((finalInputs.width * s.size) / options.size)),
+            height: Math.max(1, Math.round((finalInputs.height * s.size) / options.size)),
+          })),
           budgetMs,
           Math.min(FINAL_SCALE_FLOOR, options.iterations),
           options.iterations,
@@ -272,7 +300,13 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
     lbfgsHistorySize(LBFGS_HISTORY, entry.iterations, inputs.width * inputs.height * channels, budget);
   const last = plan[plan.length - 1]!;
   checkRunFits(
-    { width: finalInputs.width, height: finalInputs.height, channels, optimizer: options.optimizer, historySize: historyOf(last, finalInputs) },
+    {
+      width: finalInputs.width,
+      height: finalInputs.height,
+      channels,
+      optimizer: options.optimizer,
+      historySize: historyOf(last, finalInputs),
+    },
     backend,
     budget,
   );
@@ -299,7 +333,9 @@ export async function stylize(given: StylizeRequest, hooks: StylizeHooks = {}): 
       // A coarse scale the budget has no time left for is skipped: the next one starts from the picture so far.
       if (timeBudget && i < plan.length - 1 && !timeBudget.continueScale(i, 0, now() - run.began)) continue;
       const inputs = i === plan.length - 1 ? finalInputs : await prepareInputs(request, { ...options, size: entry.size });
-      const start: tf.Tensor4D = picture ? finerStart(picture, inputs, hooks.detailTransfer ?? DETAIL_TRANSFER) : await initialImage(request, inputs, options);
+      const start: tf.Tensor4D = picture
+        ? finerStart(picture, inputs, hooks.detailTransfer ?? DETAIL_TRANSFER)
+        : await initialImage(request, inputs, options);
       picture?.dispose();
       picture = null;
       // The balance of content and style moves with the size (style-weight.ts): each scale keeps the final one's.

@@ -2,11 +2,22 @@
 
 /** In order, by their Gatys names (convX_Y = Keras blockX_convY). */
 export const VGG_CONV_LAYERS = [
-  'conv1_1', 'conv1_2',
-  'conv2_1', 'conv2_2',
-  'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4',
-  'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4',
-  'conv5_1', 'conv5_2', 'conv5_3', 'conv5_4',
+  'conv1_1',
+  'conv1_2',
+  'conv2_1',
+  'conv2_2',
+  'conv3_1',
+  'conv3_2',
+  'conv3_3',
+  'conv3_4',
+  'conv4_1',
+  'conv4_2',
+  'conv4_3',
+  'conv4_4',
+  'conv5_1',
+  'conv5_2',
+  'conv5_3',
+  'conv5_4',
 ] as const;
 export type VggConvLayer = (typeof VGG_CONV_LAYERS)[number];
 

@@ -167,7 +167,8 @@ async function loadArraysFrom(dir: string): Promise<VggArrays> {
     for (const entry of group.weights) {
       const count = entry.shape.reduce((a, b) => a * b, 1);
       const size = storedBytes(entry);
-      if (size === null) throw new Error(`${dir}: ${entry.name} is stored as ${entry.quantization?.dtype ?? entry.dtype}, which only the tfjs loader reads`);
+      if (size === null)
+        throw new Error(`${dir}: ${entry.name} is stored as ${entry.quantization?.dtype ?? entry.dtype}, which only the tfjs loader reads`);
       if (wanted.has(entry.name)) found.set(entry.name, { values: decodeEntry(bytes, offset, entry, count), shape: entry.shape });
       offset += count * size;
     }

@@ -74,7 +74,11 @@ export function failureOf(error: unknown, logger: OutcomeLogger, context: Record
  * The text for the user: a UserError's own message, else an apology with a fresh error id, after logging the
  * whole error (message, stack, cause) with that id and `context` (command, platform, job...).
  */
-export function userMessageFor(error: unknown, logger: OutcomeLogger, context: Record<string, unknown> = {}): { text: string; errorId?: string; code?: string } {
+export function userMessageFor(
+  error: unknown,
+  logger: OutcomeLogger,
+  context: Record<string, unknown> = {},
+): { text: string; errorId?: string; code?: string } {
   const failure = failureOf(error, logger, context);
   return { text: failure.text, ...(failure.errorId ? { errorId: failure.errorId } : {}), ...(failure.code ? { code: failure.code } : {}) };
 }

@@ -16,14 +16,19 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 /** SQLite result codes of a file that cannot be written or read now (busy, locked, full, I/O, cannot open). */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/;
 /** Messages of a client whose connection or pool is gone (pg, better-sqlite3). */
-const CLOSED_MESSAGES = /Connection terminated|Cannot use a pool after calling end|The database connection is not open|Client has encountered a connection error|timeout exceeded when trying to connect/i;
+const CLOSED_MESSAGES =
+  /Connection terminated|Cannot use a pool after calling end|The database connection is not open|Client has encountered a connection error|timeout exceeded when trying to connect/i;
 
 /** True when `error` (or one of its causes) says the store is unreachable, closed or out of space. */
 export function isStorageUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof UnavailableError) return true;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLITE_UNAVAILABLE.test(code) || (code.length === 5 && PG_UNAVAILABLE.test(code)))) return true;
+    if (
+      typeof code === 'string' &&
+      (SOCKET_CODES.has(code) || SQLITE_UNAVAILABLE.test(code) || (code.length === 5 && PG_UNAVAILABLE.test(code)))
+    )
+      return true;
     const message = (e as { message?: unknown }).message;
     if (typeof message === 'string' && CLOSED_MESSAGES.test(message)) return true;
     if (e instanceof AggregateError && e.errors.some(isStorageUnavailable)) return true;

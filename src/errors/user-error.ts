@@ -47,8 +47,13 @@ export class UserError extends Error {
  */
 export function isUserError(error: unknown): error is UserError {
   if (error instanceof UserError) return true;
-  return typeof error === 'object' && error !== null && (error as { userReadable?: unknown }).userReadable === true &&
-    typeof (error as { message?: unknown }).message === 'string' && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { userReadable?: unknown }).userReadable === true &&
+    typeof (error as { message?: unknown }).message === 'string' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
 }
 
 /** A short random id (8 hex digits) that ties an apology to its log line. */

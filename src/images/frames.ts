@@ -27,7 +27,10 @@ export async function decodeAnimation(
 ): Promise<Animation> {
   const limits = opts.limits ?? imageLimitsFromEnv();
   if (bytes.byteLength > limits.maxBytes) {
-    throw new ImageError('too_large', `That animation is larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MB limit. Send a smaller file.`);
+    throw new ImageError(
+      'too_large',
+      `That animation is larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MB limit. Send a smaller file.`,
+    );
   }
   let meta: sharp.Metadata;
   try {
@@ -82,8 +85,13 @@ export async function encodeAnimation(animation: Animation): Promise<Uint8Array>
     }
     stacked.set(f.data, i * size);
   });
-  const pipeline = sharp(stacked, { raw: { width: first.width, height: first.height * frames.length, channels: 3, pageHeight: first.height } });
+  const pipeline = sharp(stacked, {
+    raw: { width: first.width, height: first.height * frames.length, channels: 3, pageHeight: first.height },
+  });
   const options = { delay: animation.delays, loop: animation.loop };
-  const buffer = animation.format === 'gif' ? await pipeline.gif({ ...options, effort: 10 }).toBuffer() : await pipeline.webp({ ...options, quality: 90 }).toBuffer();
+  const buffer =
+    animation.format === 'gif'
+      ? await pipeline.gif({ ...options, effort: 10 }).toBuffer()
+      : await pipeline.webp({ ...options, quality: 90 }).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

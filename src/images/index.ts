@@ -64,12 +64,7 @@ export async function probeImage(
 ): Promise<{ format: string; width: number; height: number }> {
   const { format, width, height } = await readHeader(bytes, limits);
   // Decode everything at a small size: truncated or damaged data fails here, and shrink-on-load keeps it cheap.
-  await runSharp(() =>
-    openImage(bytes, limits)
-      .resize(64, 64, { fit: 'inside' })
-      .raw()
-      .toBuffer(),
-  );
+  await runSharp(() => openImage(bytes, limits).resize(64, 64, { fit: 'inside' }).raw().toBuffer());
   return { format, width, height };
 }
 
@@ -77,10 +72,7 @@ export async function probeImage(
  * Decodes JPEG, PNG, WebP or GIF (first frame) into 8-bit sRGB RGB: EXIF orientation applied, alpha flattened onto
  * white. With longestSide, resizes (up or down, lanczos3) so the longest side equals it, keeping the aspect ratio.
  */
-export async function decodeImage(
-  bytes: Uint8Array,
-  opts: { limits?: ImageLimits; longestSide?: number } = {},
-): Promise<RgbImage> {
+export async function decodeImage(bytes: Uint8Array, opts: { limits?: ImageLimits; longestSide?: number } = {}): Promise<RgbImage> {
   const limits = opts.limits ?? imageLimitsFromEnv();
   const header = await readHeader(bytes, limits);
   let pipeline = openImage(bytes, limits).rotate();
@@ -282,9 +274,7 @@ function describeFormat(format: string): string {
 
 function checkRgb(img: RgbImage): void {
   if (!isPositiveInt(img.width) || !isPositiveInt(img.height) || img.data.length !== img.width * img.height * 3) {
-    throw new RangeError(
-      `not an RGB image: ${img.width}x${img.height} needs ${img.width * img.height * 3} bytes, got ${img.data.length}`,
-    );
+    throw new RangeError(`not an RGB image: ${img.width}x${img.height} needs ${img.width * img.height * 3} bytes, got ${img.data.length}`);
   }
 }
 

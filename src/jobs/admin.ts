@@ -3,13 +3,34 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { QUOTA_FIELDS, STORED_LIMITS, type AuditEntry, type AuditLog, type JobRepository, type Quotas, type ServerSettings } from './ports.js';
+import {
+  QUOTA_FIELDS,
+  STORED_LIMITS,
+  type AuditEntry,
+  type AuditLog,
+  type JobRepository,
+  type Quotas,
+  type ServerSettings,
+} from './ports.js';
 import { publicJob } from './public-job.js';
 import { probeImage } from '../images/index.js';
 import { listArtists, listWorks } from '../engine/artists.js';
 import { utcDayStart, type QuotaPolicy } from './quota.js';
 import { AccessPolicy } from './access.js';
-import { EMPTY_SERVER_SETTINGS, type AdminOperations, type Job, type JobState, type Platform, type Quota, type Requester, type Role, type ServerSettingsRecord, type UsageStats, type UserRef, type UserUsage } from './types.js';
+import {
+  EMPTY_SERVER_SETTINGS,
+  type AdminOperations,
+  type Job,
+  type JobState,
+  type Platform,
+  type Quota,
+  type Requester,
+  type Role,
+  type ServerSettingsRecord,
+  type UsageStats,
+  type UserRef,
+  type UserUsage,
+} from './types.js';
 
 const DAY_MS = 86_400_000;
 const IMAGE_EXTENSIONS: Record<string, string> = { jpeg: 'jpg', jpg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
@@ -132,7 +153,11 @@ export class JobAdmin implements AdminOperations {
     await this.audit(by, 'role.set', targetText(target), { role: before }, { role });
   }
 
-  async setServerSettings(by: Requester, workspace: { platform: Platform; workspaceId: string }, settings: ServerSettingsRecord): Promise<ServerSettingsRecord> {
+  async setServerSettings(
+    by: Requester,
+    workspace: { platform: Platform; workspaceId: string },
+    settings: ServerSettingsRecord,
+  ): Promise<ServerSettingsRecord> {
     await this.requireAdmin(by, checkTarget(workspace));
     const { allowedChannels, defaultBudget, defaultSize } = settings;
     if (allowedChannels.length > 100) throw new AdminError('A server can allow at most 100 channels.');
@@ -223,7 +248,13 @@ export class JobAdmin implements AdminOperations {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path, image);
     const work = `${folder}/${file}`;
-    await this.audit(by, 'artwork.add', work, null, { artist: folder, file, width: probe.width, height: probe.height, bytes: image.length });
+    await this.audit(by, 'artwork.add', work, null, {
+      artist: folder,
+      file,
+      width: probe.width,
+      height: probe.height,
+      bytes: image.length,
+    });
     return work;
   }
 
@@ -233,7 +264,13 @@ export class JobAdmin implements AdminOperations {
     checkArtworkName('The artist name', artist, folder);
     checkArtworkName('The work name', work, work);
     const file = work.includes('/') ? work.slice(work.lastIndexOf('/') + 1) : work;
-    if (!folder || !file || file.startsWith('.') || /[\\]|\.\./.test(file) || (work.includes('/') && !work.startsWith(`${folder}/`) && kebabCase(work.split('/')[0]!) !== folder)) {
+    if (
+      !folder ||
+      !file ||
+      file.startsWith('.') ||
+      /[\\]|\.\./.test(file) ||
+      (work.includes('/') && !work.startsWith(`${folder}/`) && kebabCase(work.split('/')[0]!) !== folder)
+    ) {
       throw new AdminError(`"${work}" is not a work of ${artist}.`);
     }
     const root = resolve(this.ctx.artistsDir());

@@ -17,7 +17,11 @@ const post = (message: FromWorker) => port.postMessage(message);
 const abortFlag = new Int32Array(data.abortFlag);
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** The error message of a failed run, whether the user may read it, and its stack for the log. */
-const errorOf = (err: unknown) => ({ message: messageOf(err), userReadable: isUserError(err), detail: err instanceof Error ? err.stack : undefined });
+const errorOf = (err: unknown) => ({
+  message: messageOf(err),
+  userReadable: isUserError(err),
+  detail: err instanceof Error ? err.stack : undefined,
+});
 
 const engine = (await import(pathToFileURL(data.engineModule).href)) as EngineModule;
 // Warm the backend up now so the first job does not pay for it; a failure is reported with each job instead.

@@ -64,7 +64,11 @@ export class JobEvents {
    * Hands a final event to the platform's listeners, in order after the job's earlier events, skipping those that
    * already accepted it. Resolves with the listeners that accepted it now and those that failed (threw or rejected).
    */
-  async deliver(job: Job, event: JobEvent, skip: ReadonlySet<JobListener> = new Set()): Promise<{ accepted: JobListener[]; failed: string[] }> {
+  async deliver(
+    job: Job,
+    event: JobEvent,
+    skip: ReadonlySet<JobListener> = new Set(),
+  ): Promise<{ accepted: JobListener[]; failed: string[] }> {
     const listeners = [...(this.listeners.get(job.platform) ?? [])].filter((l) => !skip.has(l));
     if (!listeners.length && !skip.size) return { accepted: [], failed: ['no listener for this platform'] };
     // Observers see a final event once per process, however often the outbox offers it to the listeners.

@@ -64,7 +64,13 @@ export class Intake {
         // Every work is a candidate; the engine takes the one closest to the photo and the result names it.
         const works = this.artistWorks(inputs.artist.trim());
         if (!works.ok) return works.refusal;
-        return this.accept(requester, reply, { content: inputs.content, contentName: inputs.contentName, styles: works.styles, artist: works.artist, options });
+        return this.accept(requester, reply, {
+          content: inputs.content,
+          contentName: inputs.contentName,
+          styles: works.styles,
+          artist: works.artist,
+          options,
+        });
       }
       const picked = this.pickArtwork(inputs.artist.trim(), options.seed!);
       if (!picked.ok) return picked.refusal;
@@ -147,8 +153,13 @@ export class Intake {
       const dir = this.deps.artistsDir();
       const artist = resolveArtist(dir, name);
       const works = listWorks(dir, artist);
-      if (works.length === 0) return { ok: false, refusal: { ok: false, reason: 'invalid', message: `The artist "${artist}" has no images yet.` } };
-      const styles = works.map((file) => ({ image: new Uint8Array(readFileSync(join(dir, artist, file))), weight: 1, name: `${artist}/${file}` }));
+      if (works.length === 0)
+        return { ok: false, refusal: { ok: false, reason: 'invalid', message: `The artist "${artist}" has no images yet.` } };
+      const styles = works.map((file) => ({
+        image: new Uint8Array(readFileSync(join(dir, artist, file))),
+        weight: 1,
+        name: `${artist}/${file}`,
+      }));
       return { ok: true, artist, styles };
     } catch (err) {
       if (!isUserError(err)) throw err;
@@ -171,7 +182,9 @@ export class Intake {
       checkRequest({ content: spec.content, styles: spec.styles, options });
       // The pictures' sizes are known here: a shape the engine cannot take is refused now, not queued to fail.
       const content = spec.content ? await probeImage(spec.content) : undefined;
-      const styles = await Promise.all(spec.styles.map(async (s, i) => ({ name: s.name ?? `style ${i + 1}`, ...(await probeImage(s.image)) })));
+      const styles = await Promise.all(
+        spec.styles.map(async (s, i) => ({ name: s.name ?? `style ${i + 1}`, ...(await probeImage(s.image)) })),
+      );
       checkWorkingShapes(plannedShapes(content, styles, resolved));
     } catch (err) {
       if (!isUserError(err)) throw err;

@@ -48,7 +48,10 @@ export class Maintenance {
   async start(): Promise<void> {
     await this.recover(true);
     await this.purge();
-    this.recoverTimer = setInterval(() => void this.recover(false).catch((e: unknown) => this.report('recovery', e)), this.options.recoverEveryMs ?? 5000);
+    this.recoverTimer = setInterval(
+      () => void this.recover(false).catch((e: unknown) => this.report('recovery', e)),
+      this.options.recoverEveryMs ?? 5000,
+    );
     this.recoverTimer.unref();
     this.retentionTimer = setInterval(() => void this.purge().catch((e: unknown) => this.report('retention', e)), HOUR_MS);
     this.retentionTimer.unref();

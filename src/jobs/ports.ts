@@ -5,7 +5,19 @@
 //
 // Times are epoch milliseconds (numbers). Byte columns are Uint8Array. A "worker" is the name of one engine process
 // (STYLEBOT_WORKER_NAME, default host:pid); a "front" is the name of a process that holds chat connections.
-import type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, ServerSettingsRecord, UserKey } from './types.js';
+import type {
+  AuditEntry,
+  Job,
+  JobProgress,
+  JobResultInfo,
+  JobState,
+  Platform,
+  Quota,
+  ReplyTarget,
+  Role,
+  ServerSettingsRecord,
+  UserKey,
+} from './types.js';
 
 export type { AuditEntry, Job, JobProgress, JobResultInfo, JobState, Platform, Quota, ReplyTarget, Role, ServerSettingsRecord, UserKey };
 
@@ -38,7 +50,20 @@ export interface JobRecord extends Job {
 /** What intake stores for a new job; the store assigns seq, state 'queued', attempts 0. */
 export type NewJob = Omit<
   JobRecord,
-  'seq' | 'attempts' | 'gpuMs' | 'filesPurged' | 'state' | 'worker' | 'leaseExpiresAt' | 'progress' | 'result' | 'resultPath' | 'error' | 'cancelledBy' | 'startedAt' | 'finishedAt'
+  | 'seq'
+  | 'attempts'
+  | 'gpuMs'
+  | 'filesPurged'
+  | 'state'
+  | 'worker'
+  | 'leaseExpiresAt'
+  | 'progress'
+  | 'result'
+  | 'resultPath'
+  | 'error'
+  | 'cancelledBy'
+  | 'startedAt'
+  | 'finishedAt'
 >;
 
 /** The blob holding a running job's newest preview (a small JPEG; see the engine's StylizeProgress.preview). */

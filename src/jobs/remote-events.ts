@@ -56,9 +56,11 @@ export class RemoteEvents {
     this.seen.set(id, { attempts: change.attempts, iteration: change.iteration });
     if (started) this.hooks.changed();
     const previous = this.chains.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.relay(id, started, progressed)).catch((err: unknown) => {
-      this.hooks.log(`job ${id}: remote progress: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    const next = previous
+      .then(() => this.relay(id, started, progressed))
+      .catch((err: unknown) => {
+        this.hooks.log(`job ${id}: remote progress: ${err instanceof Error ? err.message : String(err)}`);
+      });
     this.chains.set(id, next);
     void next.then(() => {
       if (this.chains.get(id) === next) this.chains.delete(id);
@@ -72,7 +74,10 @@ export class RemoteEvents {
     if (started) this.hooks.emit(job, { type: 'started' });
     if (progressed && record.progress) {
       const preview = await this.store.getBlob(id, PREVIEW_BLOB);
-      this.hooks.emit(job, preview ? { type: 'progress', progress: record.progress, preview } : { type: 'progress', progress: record.progress });
+      this.hooks.emit(
+        job,
+        preview ? { type: 'progress', progress: record.progress, preview } : { type: 'progress', progress: record.progress },
+      );
     }
   }
 

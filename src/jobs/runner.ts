@@ -347,7 +347,7 @@ export class Runner {
     if (this.closed) return;
     this.closed = true;
     this.shutdown.abort();
-    for (const run of this.runs.values()) (clearTimeout(run.timer), clearInterval(run.heartbeat));
+    for (const run of this.runs.values()) clearTimeout(run.timer), clearInterval(run.heartbeat);
     this.queue.clear();
     await this.pool?.close();
     await this.queue.onIdle();

@@ -112,7 +112,8 @@ export class StylebotJobService implements JobService {
           // Progress events beyond what subscribers are shown would only cost the engine waits and previews.
           progressIntervalMs: throttleMs,
         },
-        growOnBackend: options.workers === undefined && backendWorkerCount(backend) === null ? (name) => backendWorkerCount(name) : undefined,
+        growOnBackend:
+          options.workers === undefined && backendWorkerCount(backend) === null ? (name) => backendWorkerCount(name) : undefined,
         timeoutMs: (options.jobTimeoutS ?? 1800) * 1000,
         progressThrottleMs: throttleMs,
         leaseMs: options.leaseMs ?? 30_000,
@@ -180,7 +181,13 @@ export class StylebotJobService implements JobService {
     }
   }
 
-  async rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult> {
+  async rerun(
+    jobId: string,
+    by: Requester,
+    reply: ReplyTarget,
+    changes: Partial<StylizeOptions>,
+    from?: { result: true },
+  ): Promise<EnqueueResult> {
     if (this.closed) return this.shuttingDown();
     try {
       return await this.queued(await this.intake.rerun(jobId, by, reply, changes, from?.result === true));
@@ -226,7 +233,14 @@ export class StylebotJobService implements JobService {
     const who = by.userName ?? by.userId;
     if (!(await this.store.cancelJob(jobId, who, this.now()))) return { ok: false, message: `Job ${jobId} has just finished.` };
     if (!AccessPolicy.owns(by, job)) {
-      await this.store.audit(this.now(), by, 'job.cancel', jobId, { state: job.state, owner: `${job.platform}/${job.workspaceId}/${job.userId}` }, { state: 'cancelled' });
+      await this.store.audit(
+        this.now(),
+        by,
+        'job.cancel',
+        jobId,
+        { state: job.state, owner: `${job.platform}/${job.workspaceId}/${job.userId}` },
+        { state: 'cancelled' },
+      );
     }
     this.runner.stop(jobId, 'cancel');
     this.changed();
@@ -268,7 +282,7 @@ export class StylebotJobService implements JobService {
   private async repositionOnce(): Promise<void> {
     const order = await this.scheduler.order();
     const waiting = new Set(order.map((j) => j.id));
-    for (const id of this.positions.keys()) if (!waiting.has(id)) (this.positions.delete(id), this.queuedViews.delete(id));
+    for (const id of this.positions.keys()) if (!waiting.has(id)) this.positions.delete(id), this.queuedViews.delete(id);
     for (const [i, entry] of order.entries()) {
       const position = i + 1;
       const before = this.positions.get(entry.id);
@@ -340,7 +354,12 @@ export class StylebotJobService implements JobService {
   }
 
   async jobsOf(requester: Requester, limit = 10): Promise<Job[]> {
-    const jobs = await this.store.listJobs({ platform: requester.platform, workspaceId: requester.workspaceId, userId: requester.userId, limit });
+    const jobs = await this.store.listJobs({
+      platform: requester.platform,
+      workspaceId: requester.workspaceId,
+      userId: requester.userId,
+      limit,
+    });
     return jobs.map(publicJob);
   }
 
@@ -386,11 +405,20 @@ export class StylebotJobService implements JobService {
   async deleteResult(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }> {
     const job = await this.store.getJob(jobId);
     if (!job) return { ok: false, message: `There is no job ${jobId}.` };
-    if (!(await this.access.can(by, 'manage', job))) return { ok: false, message: `Only the person who started job ${jobId} (or an admin) can delete its picture.` };
-    if (job.state === 'queued' || job.state === 'running') return { ok: false, message: `Job ${jobId} is still ${job.state}: cancel it instead.` };
+    if (!(await this.access.can(by, 'manage', job)))
+      return { ok: false, message: `Only the person who started job ${jobId} (or an admin) can delete its picture.` };
+    if (job.state === 'queued' || job.state === 'running')
+      return { ok: false, message: `Job ${jobId} is still ${job.state}: cancel it instead.` };
     await this.store.purgeJob(jobId);
     if (!AccessPolicy.owns(by, job)) {
-      await this.store.audit(this.now(), by, 'job.delete', jobId, { owner: `${job.platform}/${job.workspaceId}/${job.userId}` }, { purged: true });
+      await this.store.audit(
+        this.now(),
+        by,
+        'job.delete',
+        jobId,
+        { owner: `${job.platform}/${job.workspaceId}/${job.userId}` },
+        { purged: true },
+      );
     }
     return { ok: true, message: `Deleted the picture of job ${jobId}.` };
   }

@@ -180,7 +180,13 @@ export interface JobService {
    * Queues a copy of a job (same inputs) with changed options, e.g. a new seed or a higher style weight. With
    * from.result, the copy starts from the job's finished picture (request.init; set options.init 'picture'): Upscale.
    */
-  rerun(jobId: string, by: Requester, reply: ReplyTarget, changes: Partial<StylizeOptions>, from?: { result: true }): Promise<EnqueueResult>;
+  rerun(
+    jobId: string,
+    by: Requester,
+    reply: ReplyTarget,
+    changes: Partial<StylizeOptions>,
+    from?: { result: true },
+  ): Promise<EnqueueResult>;
   cancel(jobId: string, by: Requester): Promise<{ ok: boolean; message: string }>;
   /** The one access check: may `requester` do `action` to the job (false when there is no such job)? */
   can(requester: Requester, action: JobAction, jobId: string): Promise<boolean>;
@@ -233,7 +239,11 @@ export const EMPTY_SERVER_SETTINGS: Readonly<ServerSettingsRecord> = Object.free
 /** Every change is written to the audit table with the acting admin. */
 export interface AdminOperations {
   /** Replaces a server's settings (admins of that server, configured admins); returns what is stored now. */
-  setServerSettings(by: Requester, workspace: { platform: Platform; workspaceId: string }, settings: ServerSettingsRecord): Promise<ServerSettingsRecord>;
+  setServerSettings(
+    by: Requester,
+    workspace: { platform: Platform; workspaceId: string },
+    settings: ServerSettingsRecord,
+  ): Promise<ServerSettingsRecord>;
   setQuota(by: Requester, target: UserRef, quota: Partial<Quota>): Promise<Quota>;
   setRole(by: Requester, target: UserRef, role: Role): Promise<void>;
   setDefaults(by: Requester, workspace: { platform: Platform; workspaceId: string }, quota: Partial<Quota>): Promise<Quota>;

@@ -57,7 +57,10 @@ export async function fetchVgg19(opts: FetchOptions = {}): Promise<FetchResult> 
 }
 
 /** Checks a local Keras .h5 file against the expected MD5 and converts it (for machines without internet). */
-export async function convertLocalVgg19(h5Path: string, opts: { dir?: string; md5?: string } = {}): Promise<ConvertResult & { md5: string }> {
+export async function convertLocalVgg19(
+  h5Path: string,
+  opts: { dir?: string; md5?: string } = {},
+): Promise<ConvertResult & { md5: string }> {
   const expected = (opts.md5 ?? readModelSource('vgg19').md5).toLowerCase();
   const got = await md5OfFile(h5Path);
   if (got !== expected) {

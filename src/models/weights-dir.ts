@@ -15,7 +15,11 @@ export interface NamedFloat32 {
 }
 
 /** Writes the tensors into outDir (created if needed); files of the same names are replaced, others kept. */
-export async function writeWeightsDir(tensors: NamedFloat32[], outDir: string, shardBytes = DEFAULT_SHARD_BYTES): Promise<{ bytes: number; shards: number }> {
+export async function writeWeightsDir(
+  tensors: NamedFloat32[],
+  outDir: string,
+  shardBytes = DEFAULT_SHARD_BYTES,
+): Promise<{ bytes: number; shards: number }> {
   return withScratchDir(outDir, async (scratch) => {
     const totalBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
     const shardCount = Math.max(1, Math.ceil(totalBytes / shardBytes));
@@ -41,9 +45,7 @@ export async function writeWeightsDir(tensors: NamedFloat32[], outDir: string, s
       }
     }
 
-    const manifest = [
-      { paths, weights: tensors.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) },
-    ];
+    const manifest = [{ paths, weights: tensors.map(({ name, shape }) => ({ name, shape, dtype: 'float32' })) }];
     await writeFile(join(scratch, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
     return { bytes: totalBytes, shards: shardCount };
   });

@@ -63,8 +63,13 @@ export function fieldSchema(field: OptionField): z.ZodType<number | string | num
       const split = (value: unknown): unknown =>
         typeof value === 'string' ? value.split(/[,\s]+/).filter((part) => part !== '') : typeof value === 'number' ? [value] : value;
       let list = z.array(item, { error: (issue) => `${listMessage} (got ${shown(issue.input)})` });
-      list = field.length > 0 ? list.length(field.length, { error: (issue) => `${listMessage} (got ${shown(issue.input)})` }) : list.min(1, { error: listMessage });
-      const nonZero = list.refine((values) => values.some((v) => v > 0), { error: (issue) => `${listMessage} (got ${shown(issue.input)})` });
+      list =
+        field.length > 0
+          ? list.length(field.length, { error: (issue) => `${listMessage} (got ${shown(issue.input)})` })
+          : list.min(1, { error: listMessage });
+      const nonZero = list.refine((values) => values.some((v) => v > 0), {
+        error: (issue) => `${listMessage} (got ${shown(issue.input)})`,
+      });
       return z.preprocess(split, nonZero) as unknown as z.ZodType<number[]>;
     }
   }
@@ -80,7 +85,8 @@ export function checkFieldValue(field: OptionField, value: unknown): number | st
     schemas.set(field.name, schema);
   }
   const result = schema.safeParse(value);
-  if (!result.success) throw new UserError('bad_option', result.error.issues[0]?.message ?? `${field.name} is not valid (got ${shown(value)})`);
+  if (!result.success)
+    throw new UserError('bad_option', result.error.issues[0]?.message ?? `${field.name} is not valid (got ${shown(value)})`);
   return result.data;
 }
 
@@ -123,7 +129,9 @@ export function parseOptions(raw: RawOptions, surface: Surface): ParsedOptions {
     seen.set(canonicalName(key), key);
     const field = fieldNamed(canonicalName(key));
     if (!field || !field.surfaces.includes(surface)) {
-      const known = OPTION_FIELDS.filter((f) => f.surfaces.includes(surface)).map((f) => (surface === 'discord' || surface === 'web' ? snakeName(f) : f.name));
+      const known = OPTION_FIELDS.filter((f) => f.surfaces.includes(surface)).map((f) =>
+        surface === 'discord' || surface === 'web' ? snakeName(f) : f.name,
+      );
       throw new UserError('bad_option', `Unknown option "${key}". Options are: ${known.join(', ')}.`);
     }
     const checked = checkFieldValue(field, value);
@@ -157,12 +165,18 @@ export function normaliseBlendWeights(weights: readonly number[]): number[] {
  * (content with a content image, style with a layer weight above 0, or total variation), and keeping the photo's
  * colours needs a photo. Throws UserError('bad_option').
  */
-export function checkCombination(options: Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight' | 'layerWeights' | 'preserveColors'>, hasContent: boolean): void {
+export function checkCombination(
+  options: Pick<StylizeOptions, 'contentWeight' | 'styleWeight' | 'tvWeight' | 'layerWeights' | 'preserveColors'>,
+  hasContent: boolean,
+): void {
   const content = hasContent && options.contentWeight > 0;
   const style = options.styleWeight > 0 && options.layerWeights.some((w) => w > 0);
   if (!content && !style && options.tvWeight <= 0) {
     const why = hasContent ? 'content-weight and style-weight are both 0' : 'there is no content image and style-weight is 0';
-    throw new UserError('bad_option', `Nothing to paint: ${why}, so no part of the loss depends on the picture. Give style-weight (or content-weight) above 0.`);
+    throw new UserError(
+      'bad_option',
+      `Nothing to paint: ${why}, so no part of the loss depends on the picture. Give style-weight (or content-weight) above 0.`,
+    );
   }
   if (!hasContent && options.preserveColors !== 'none') {
     throw new UserError('bad_option', `preserve-colors ${options.preserveColors} needs a content image to take the colours from.`);
@@ -193,20 +207,54 @@ export function describeOptions(surface?: Surface): FieldDescription[] {
     const base = { name: f.name, kind: f.kind, help: f.help, surfaces: f.surfaces };
     switch (f.kind) {
       case 'integer':
-        return { ...base, min: f.min, max: f.max, integer: true, step: 1, ...(f.default !== undefined ? { default: f.default } : {}), ...(f.defaultText ? { defaultText: f.defaultText } : {}) };
+        return {
+          ...base,
+          min: f.min,
+          max: f.max,
+          integer: true,
+          step: 1,
+          ...(f.default !== undefined ? { default: f.default } : {}),
+          ...(f.defaultText ? { defaultText: f.defaultText } : {}),
+        };
       case 'number':
-        return { ...base, min: f.min, max: f.max, integer: false, ...(f.default !== undefined ? { default: f.default } : {}), ...(f.defaultText ? { defaultText: f.defaultText } : {}) };
+        return {
+          ...base,
+          min: f.min,
+          max: f.max,
+          integer: false,
+          ...(f.default !== undefined ? { default: f.default } : {}),
+          ...(f.defaultText ? { defaultText: f.defaultText } : {}),
+        };
       case 'choice':
         return { ...base, choices: f.choices, default: f.default };
       case 'numbers':
-        return { ...base, min: f.min, max: f.max, length: f.length, ...(f.default ? { default: f.default } : {}), ...(f.defaultText ? { defaultText: f.defaultText } : {}) };
+        return {
+          ...base,
+          min: f.min,
+          max: f.max,
+          length: f.length,
+          ...(f.default ? { default: f.default } : {}),
+          ...(f.defaultText ? { defaultText: f.defaultText } : {}),
+        };
     }
   });
 }
 
 /** "1 to 10000, default 500" / "lbfgs | adam, default lbfgs": the range part of a help line. */
 export function rangeHelp(field: OptionField): string {
-  const def = 'default' in field && field.default !== undefined ? (Array.isArray(field.default) ? field.default.join(',') : String(field.default)) : field.kind !== 'choice' ? field.defaultText : undefined;
-  const range = field.kind === 'choice' ? field.choices.join(' | ') : field.kind === 'numbers' ? `each ${rangeText(field.min, field.max)}` : rangeText(field.min, field.max);
+  const def =
+    'default' in field && field.default !== undefined
+      ? Array.isArray(field.default)
+        ? field.default.join(',')
+        : String(field.default)
+      : field.kind !== 'choice'
+        ? field.defaultText
+        : undefined;
+  const range =
+    field.kind === 'choice'
+      ? field.choices.join(' | ')
+      : field.kind === 'numbers'
+        ? `each ${rangeText(field.min, field.max)}`
+        : rangeText(field.min, field.max);
   return def === undefined ? range : `${range}, default ${def}`;
 }

@@ -8,7 +8,15 @@ export type InitFrom = 'content' | 'noise' | 'picture';
 export type PreserveColors = 'none' | 'luminance' | 'reinhard';
 /** How one style is chosen from several: 'random' uses them as given; 'closest' (closest-style.ts) only the nearest. */
 export type StylePick = 'random' | 'closest';
-export type BackendName = 'tensorflow-gpu' | 'onnxruntime-cuda' | 'tensorflow' | 'webgpu' | 'onnxruntime' | 'wasm' | 'cpu' | 'onnxruntime-webgpu';
+export type BackendName =
+  | 'tensorflow-gpu'
+  | 'onnxruntime-cuda'
+  | 'tensorflow'
+  | 'webgpu'
+  | 'onnxruntime'
+  | 'wasm'
+  | 'cpu'
+  | 'onnxruntime-webgpu';
 
 export interface StylizeOptions {
   /** Optimizer steps (L-BFGS iterations or Adam steps). */

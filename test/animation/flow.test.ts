@@ -49,7 +49,9 @@ describe('Lucas-Kanade flow', () => {
     const error = (a: RgbImage) => {
       let sum = 0;
       let n = 0;
-      for (let y = 8; y < 40; y++) for (let x = 8; x < 56; x++) for (let c = 0; c < 3; c++, n++) sum += Math.abs(a.data[3 * (y * 64 + x) + c]! - target.data[3 * (y * 64 + x) + c]!);
+      for (let y = 8; y < 40; y++)
+        for (let x = 8; x < 56; x++)
+          for (let c = 0; c < 3; c++, n++) sum += Math.abs(a.data[3 * (y * 64 + x) + c]! - target.data[3 * (y * 64 + x) + c]!);
       return sum / n;
     };
     expect(error(warped)).toBeLessThan(error(source) / 8);
@@ -70,6 +72,8 @@ describe('warp', () => {
   });
 
   it('refuses a flow of another size', () => {
-    expect(() => warpImage(texture(4, 4), { width: 3, height: 4, u: new Float32Array(12), v: new Float32Array(12) })).toThrow(/flow is 3x4/);
+    expect(() => warpImage(texture(4, 4), { width: 3, height: 4, u: new Float32Array(12), v: new Float32Array(12) })).toThrow(
+      /flow is 3x4/,
+    );
   });
 });

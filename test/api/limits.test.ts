@@ -19,7 +19,15 @@ describe('API rate limits', () => {
   it('count each token on its own and every other request per address; over the limit: 429 with Retry-After', async () => {
     // Two tokens, made by the person at the machine (this request counts against the address).
     const make = async (user: string) =>
-      ((await (await fetch(`${t.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', origin: t.url }, body: JSON.stringify({ user, name: 'x' }) })).json()) as { token: string }).token;
+      (
+        (await (
+          await fetch(`${t.url}/api/v1/tokens`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: t.url },
+            body: JSON.stringify({ user, name: 'x' }),
+          })
+        ).json()) as { token: string }
+      ).token;
     const ann = await make('ann');
     const bob = await make('bob');
 
@@ -27,7 +35,10 @@ describe('API rate limits', () => {
     const over = await me(ann);
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await over.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/at most 5 a minute/) });
+    expect(((await over.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringMatching(/at most 5 a minute/),
+    });
 
     // Bob's token has its own count; so does the address (two requests used above).
     expect((await me(bob)).status).toBe(200);

@@ -29,8 +29,17 @@ afterAll(async () => {
 });
 
 /** Sends a request and checks its answer against the document's operation `method template`. */
-async function check(method: string, template: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any; bytes: Buffer }> {
-  const response = await fetch(`${t.url}${path}`, { method: method.toUpperCase(), ...init, headers: { origin: t.url, ...(init.headers as Record<string, string>) } });
+async function check(
+  method: string,
+  template: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: any; bytes: Buffer }> {
+  const response = await fetch(`${t.url}${path}`, {
+    method: method.toUpperCase(),
+    ...init,
+    headers: { origin: t.url, ...(init.headers as Record<string, string>) },
+  });
   const bytes = Buffer.from(await response.arrayBuffer());
   const operation = doc.paths[template]?.[method];
   expect(operation, `${method} ${template} is documented`).toBeDefined();
@@ -43,7 +52,9 @@ async function check(method: string, template: string, path: string, init: Reque
     body = JSON.parse(bytes.toString('utf8'));
     expect(Object.keys(content), `${method} ${path} ${response.status}`).toContain('application/json');
     const validate = ajv.compile(content['application/json']!.schema!);
-    expect(validate(body) ? [] : validate.errors, `${method} ${path} ${response.status}: ${bytes.toString('utf8').slice(0, 300)}`).toEqual([]);
+    expect(validate(body) ? [] : validate.errors, `${method} ${path} ${response.status}: ${bytes.toString('utf8').slice(0, 300)}`).toEqual(
+      [],
+    );
   } else {
     // Pictures and streams: the media type must be one the document names (a JPEG preview may be PNG).
     const named = Object.keys(content);
@@ -76,9 +87,15 @@ describe('the OpenAPI document', () => {
     );
     expect(operations.every((op) => op.split(' ')[1]!.startsWith('/api/v1/'))).toBe(true);
     // The upload's fields come from the option table; the job view carries who paints it.
-    const upload = raw.paths['/api/v1/jobs']!.post as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } };
-    expect(Object.keys(upload.requestBody.content['multipart/form-data']!.schema.properties)).toEqual(expect.arrayContaining(['content', 'style', 'size', 'iterations', 'style_strength', 'seed']));
-    const job = (doc.paths['/api/v1/jobs/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { properties: Record<string, unknown> }).properties;
+    const upload = raw.paths['/api/v1/jobs']!.post as unknown as {
+      requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+    };
+    expect(Object.keys(upload.requestBody.content['multipart/form-data']!.schema.properties)).toEqual(
+      expect.arrayContaining(['content', 'style', 'size', 'iterations', 'style_strength', 'seed']),
+    );
+    const job = (
+      doc.paths['/api/v1/jobs/{id}']!.get!.responses['200']!.content!['application/json']!.schema as { properties: Record<string, unknown> }
+    ).properties;
     expect(Object.keys(job)).toEqual(expect.arrayContaining(['worker', 'attempts', 'state', 'result']));
   });
 
@@ -104,7 +121,14 @@ describe('real answers match the document', () => {
   it('of every route, for success and for refusal', async () => {
     const photo = await smallPicture('content', 'tuebingen_neckarfront.jpg', 48);
     const starry = await smallPicture('style', 'starry_night.jpg', 48);
-    const upload = () => form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '32', iterations: '2' });
+    const upload = () =>
+      form(
+        [
+          { field: 'content', name: 'photo.png', bytes: photo },
+          { field: 'style', name: 'starry.png', bytes: starry },
+        ],
+        { size: '32', iterations: '2' },
+      );
 
     await check('get', '/api/v1/options', '/api/v1/options');
     await check('get', '/api/v1/me', '/api/v1/me');
@@ -132,9 +156,14 @@ describe('real answers match the document', () => {
     expect((await check('get', '/api/v1/jobs/{id}/preview', '/api/v1/jobs/abc123/preview')).status).toBe(404);
 
     // The settings the picture carries; a picture without them.
-    const settings = await check('post', '/api/v1/settings', '/api/v1/settings', { body: form([{ field: 'image', name: 'out.png', bytes: result.bytes }]) });
+    const settings = await check('post', '/api/v1/settings', '/api/v1/settings', {
+      body: form([{ field: 'image', name: 'out.png', bytes: result.bytes }]),
+    });
     expect(settings.status).toBe(200);
-    expect((await check('post', '/api/v1/settings', '/api/v1/settings', { body: form([{ field: 'image', name: 'p.png', bytes: photo }]) })).status).toBe(400);
+    expect(
+      (await check('post', '/api/v1/settings', '/api/v1/settings', { body: form([{ field: 'image', name: 'p.png', bytes: photo }]) }))
+        .status,
+    ).toBe(400);
 
     // Buttons: a re-run is queued (202), then cancelled; an unknown action is refused.
     const rerun = await check('post', '/api/v1/jobs/{id}/actions/{action}', `/api/v1/jobs/${id}/actions/rerun`);
@@ -142,7 +171,15 @@ describe('real answers match the document', () => {
     expect((await check('post', '/api/v1/jobs/{id}/actions/{action}', `/api/v1/jobs/${id}/actions/fly`)).status).toBe(400);
     expect((await check('delete', '/api/v1/jobs/{id}', `/api/v1/jobs/${rerun.body.id}`)).status).toBe(200);
     // A longer job shows a preview while it paints; then it is cancelled.
-    const long = await check('post', '/api/v1/jobs', '/api/v1/jobs', { body: form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '48', iterations: '200' }) });
+    const long = await check('post', '/api/v1/jobs', '/api/v1/jobs', {
+      body: form(
+        [
+          { field: 'content', name: 'photo.png', bytes: photo },
+          { field: 'style', name: 'starry.png', bytes: starry },
+        ],
+        { size: '48', iterations: '200' },
+      ),
+    });
     let preview = 404;
     for (let i = 0; i < 600 && preview !== 200; i++) {
       preview = (await check('get', '/api/v1/jobs/{id}/preview', `/api/v1/jobs/${long.body.id}/preview`)).status;
@@ -159,20 +196,38 @@ describe('real answers match the document', () => {
     expect((await check('get', '/api/v1/artists/{artist}/{work}/thumbnail', '/api/v1/artists/nobody/x.jpg/thumbnail')).status).toBe(404);
 
     // Style distance: a refusal (the second image is missing) and a measurement.
-    expect((await check('post', '/api/v1/compare', '/api/v1/compare', { body: form([{ field: 'image1', name: 'a.png', bytes: photo }]) })).status).toBe(400);
-    expect((await check('post', '/api/v1/compare', '/api/v1/compare', { body: form([{ field: 'image1', name: 'a.png', bytes: photo }, { field: 'image2', name: 'b.png', bytes: starry }]) })).status).toBe(200);
+    expect(
+      (await check('post', '/api/v1/compare', '/api/v1/compare', { body: form([{ field: 'image1', name: 'a.png', bytes: photo }]) }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await check('post', '/api/v1/compare', '/api/v1/compare', {
+          body: form([
+            { field: 'image1', name: 'a.png', bytes: photo },
+            { field: 'image2', name: 'b.png', bytes: starry },
+          ]),
+        })
+      ).status,
+    ).toBe(200);
 
     // Tokens.
     const made = await check('post', '/api/v1/tokens', '/api/v1/tokens', json({ name: 'contract', user: 'ann' }));
     expect(made.status).toBe(201);
     expect((await check('post', '/api/v1/tokens', '/api/v1/tokens', json({ name: '' }))).status).toBe(400);
     await check('get', '/api/v1/tokens', '/api/v1/tokens?user=*');
-    expect((await check('get', '/api/v1/tokens', '/api/v1/tokens', { headers: { authorization: `Bearer ${made.body.token}x` } })).status).toBe(401);
+    expect(
+      (await check('get', '/api/v1/tokens', '/api/v1/tokens', { headers: { authorization: `Bearer ${made.body.token}x` } })).status,
+    ).toBe(401);
     expect((await check('delete', '/api/v1/tokens/{id}', `/api/v1/tokens/${made.body.id}`)).status).toBe(200);
     expect((await check('delete', '/api/v1/tokens/{id}', '/api/v1/tokens/tok_none')).status).toBe(404);
 
     // Admin.
-    const ann = { headers: { authorization: `Bearer ${(await check('post', '/api/v1/tokens', '/api/v1/tokens', json({ name: 'ann', user: 'ann' }))).body.token}` } };
+    const ann = {
+      headers: {
+        authorization: `Bearer ${(await check('post', '/api/v1/tokens', '/api/v1/tokens', json({ name: 'ann', user: 'ann' }))).body.token}`,
+      },
+    };
     await check('get', '/api/v1/admin/jobs', '/api/v1/admin/jobs?state=done');
     expect((await check('get', '/api/v1/admin/jobs', '/api/v1/admin/jobs?state=lost')).status).toBe(400);
     expect((await check('get', '/api/v1/admin/jobs', '/api/v1/admin/jobs', ann)).status).toBe(403);
@@ -188,11 +243,17 @@ describe('real answers match the document', () => {
     expect((await check('get', '/api/v1/admin/stats', '/api/v1/admin/stats?days=0')).status).toBe(400);
     await check('get', '/api/v1/admin/audit', '/api/v1/admin/audit?limit=10');
     expect((await check('get', '/api/v1/admin/audit', '/api/v1/admin/audit', ann)).status).toBe(403);
-    const added = await check('post', '/api/v1/admin/artists', '/api/v1/admin/artists', { body: form([{ field: 'image', name: 'extra.png', bytes: await smallPicture('style', 'starry_night.jpg', 64) }], { name: 'vangogh' }) });
+    const added = await check('post', '/api/v1/admin/artists', '/api/v1/admin/artists', {
+      body: form([{ field: 'image', name: 'extra.png', bytes: await smallPicture('style', 'starry_night.jpg', 64) }], { name: 'vangogh' }),
+    });
     expect(added.status).toBe(200);
-    expect((await check('post', '/api/v1/admin/artists', '/api/v1/admin/artists', { body: form([], { name: 'vangogh' }) })).status).toBe(400);
+    expect((await check('post', '/api/v1/admin/artists', '/api/v1/admin/artists', { body: form([], { name: 'vangogh' }) })).status).toBe(
+      400,
+    );
     expect((await check('delete', '/api/v1/admin/artists/{artist}/{work}', '/api/v1/admin/artists/vangogh/extra.png')).status).toBe(200);
-    expect((await check('delete', '/api/v1/admin/artists/{artist}/{work}', '/api/v1/admin/artists/vangogh/extra.png', ann)).status).toBe(403);
+    expect((await check('delete', '/api/v1/admin/artists/{artist}/{work}', '/api/v1/admin/artists/vangogh/extra.png', ann)).status).toBe(
+      403,
+    );
 
     // A credential that is not one is refused by every route, with the documented 401.
     for (const [path, methods] of Object.entries(raw.paths)) {

@@ -27,7 +27,8 @@ async function call(t: TestStudio, path: string, init: RequestInit & { bearer?: 
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const post = (t: TestStudio, path: string, data: unknown, bearer?: string) => call(t, path, { method: 'POST', body: JSON.stringify(data), ...(bearer ? { bearer } : {}), headers: { origin: t.url } });
+const post = (t: TestStudio, path: string, data: unknown, bearer?: string) =>
+  call(t, path, { method: 'POST', body: JSON.stringify(data), ...(bearer ? { bearer } : {}), headers: { origin: t.url } });
 
 describe('personal API tokens with a shared studio token (behind a proxy)', () => {
   let t: TestStudio;
@@ -84,7 +85,11 @@ describe('personal API tokens with a shared studio token (behind a proxy)', () =
 
   it('revoked by its user, a token answers 401, and so does a session opened with it', async () => {
     const { token, id } = (await post(t, '/api/v1/tokens', { user: 'cleo', name: 'phone' }, SHARED)).body as Made;
-    const login = await fetch(`${t.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: t.url }, body: JSON.stringify({ token }) });
+    const login = await fetch(`${t.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: t.url },
+      body: JSON.stringify({ token }),
+    });
     expect(login.status).toBe(200);
     expect(await login.json()).toEqual({ user: 'cleo' });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -104,10 +109,18 @@ describe('personal API tokens with a shared studio token (behind a proxy)', () =
   });
 
   it('the shared token logs in the operator only: it cannot name another user', async () => {
-    const named = await fetch(`${t.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: t.url }, body: JSON.stringify({ token: SHARED, name: 'ann' }) });
+    const named = await fetch(`${t.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: t.url },
+      body: JSON.stringify({ token: SHARED, name: 'ann' }),
+    });
     expect(named.status).toBe(400);
     expect(((await named.json()) as { error: { message: string } }).error.message).toMatch(/operator only/);
-    const operator = await fetch(`${t.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: t.url }, body: JSON.stringify({ token: SHARED }) });
+    const operator = await fetch(`${t.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: t.url },
+      body: JSON.stringify({ token: SHARED }),
+    });
     expect(await operator.json()).toEqual({ user: 'local' });
     expect((await call(t, '/api/me', { bearer: `sbt_${'x'.repeat(43)}` })).status).toBe(401);
   });

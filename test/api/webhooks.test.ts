@@ -58,13 +58,22 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 120_00
 const postJob = async (callback: string) => {
   const response = await fetch(`${t.url}/api/v1/jobs`, {
     method: 'POST',
-    body: form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '32', iterations: '2', callback_url: callback }),
+    body: form(
+      [
+        { field: 'content', name: 'photo.png', bytes: photo },
+        { field: 'style', name: 'starry.png', bytes: starry },
+      ],
+      { size: '32', iterations: '2', callback_url: callback },
+    ),
   });
   return { status: response.status, body: (await response.json()) as { id: string; error?: { message: string } } };
 };
 
 beforeAll(async () => {
-  t = await startTestStudio({ webhooks: { hosts: ['127.0.0.1'], secret: SECRET }, outbox: { retryBaseMs: 300, retryMaxMs: 1000, pollMs: 100 } });
+  t = await startTestStudio({
+    webhooks: { hosts: ['127.0.0.1'], secret: SECRET },
+    outbox: { retryBaseMs: 300, retryMaxMs: 1000, pollMs: 100 },
+  });
   photo = await smallPicture('content', 'tuebingen_neckarfront.jpg', 48);
   starry = await smallPicture('style', 'starry_night.jpg', 48);
 }, 120_000);
@@ -95,7 +104,11 @@ describe('completion webhooks', () => {
       expect(fromStylebot(SECRET, header, body.replace('job.done', 'job.fail'))).toBe(false);
       expect(verifySignature(SECRET, header, `${body} `)).toBe(false);
       expect(verifySignature('another-secret-0123456789', header, body)).toBe(false);
-      const payload = JSON.parse(body) as { event: string; job: { id: string; state: string; worker: string | null; attempts: number }; resultUrl: string };
+      const payload = JSON.parse(body) as {
+        event: string;
+        job: { id: string; state: string; worker: string | null; attempts: number };
+        resultUrl: string;
+      };
       expect(payload.event).toBe('job.done');
       expect(payload.job).toMatchObject({ id: posted.body.id, state: 'done', attempts: 1 });
       expect(payload.resultUrl).toBe(`${t.url}/api/v1/jobs/${posted.body.id}/result`);
@@ -142,7 +155,13 @@ describe('completion webhooks', () => {
     try {
       const response = await fetch(`${first.url}/api/v1/jobs`, {
         method: 'POST',
-        body: form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '32', iterations: '2', callback_url: `http://127.0.0.1:${port}/hook` }),
+        body: form(
+          [
+            { field: 'content', name: 'photo.png', bytes: photo },
+            { field: 'style', name: 'starry.png', bytes: starry },
+          ],
+          { size: '32', iterations: '2', callback_url: `http://127.0.0.1:${port}/hook` },
+        ),
       });
       id = ((await response.json()) as { id: string }).id;
       await until(async () => ((await first.jobs.store.deliveriesOf(id))[0]?.attempts ?? 0) >= 1);
@@ -182,7 +201,20 @@ describe('completion webhooks', () => {
     expect(hooks.check('http://localhost:9/x')).toBe('http://localhost:9/x');
     expect(() => hooks.check('http://127.0.0.1:9/x')).toThrow(/not among the hosts/);
     expect(hooks.check('https://a.example.org/x')).toBe('https://a.example.org/x');
-    const job = { id: 'j1', reply: { callbackUrl: 'http://localhost:9/x' }, state: 'failed', options: {}, styleNames: [], attempts: 1, platform: 'web', workspaceId: 'studio', userId: 'u', priority: 0, createdAt: 0, gpuMs: 0 } as unknown as Job;
+    const job = {
+      id: 'j1',
+      reply: { callbackUrl: 'http://localhost:9/x' },
+      state: 'failed',
+      options: {},
+      styleNames: [],
+      attempts: 1,
+      platform: 'web',
+      workspaceId: 'studio',
+      userId: 'u',
+      priority: 0,
+      createdAt: 0,
+      gpuMs: 0,
+    } as unknown as Job;
     await expect(hooks.listener(job, { type: 'failed', error: 'x' })).rejects.toThrow(/private address that is not allowed/);
   });
 

@@ -22,9 +22,27 @@ describe.skipIf(!python)('summarize.py', () => {
   write('device.txt', 'NVIDIA H200, 143771 MiB, 580.82\n');
   write('engine.json', {
     device: 'webgpu: nvidia hopper +wgsl',
-    lossesVsWasm: { size: 128, backend: [1, 2, 3, 4], wasm: [1, 2, 3, 4], relativeDifference: { content: 1e-7, style: 2e-4, tv: 0, total: 2e-4 }, gradientRelativeL2: 3e-7 },
+    lossesVsWasm: {
+      size: 128,
+      backend: [1, 2, 3, 4],
+      wasm: [1, 2, 3, 4],
+      relativeDifference: { content: 1e-7, style: 2e-4, tv: 0, total: 2e-4 },
+      gradientRelativeL2: 3e-7,
+    },
     tinyNetGradient: { relativeError: 1.6e-7, lossRelativeDifference: 1e-8, pixels: 108 },
-    timings: [{ size: 512, path: 'tfjs', msPerGradStep: 20, msPerLbfgsIteration: 25, issueMsPerLbfgsIteration: 23, dispatchesPerLbfgsIteration: 160, historySize: 100, peakMB: 1364, estimatedRunMB: 3100 }],
+    timings: [
+      {
+        size: 512,
+        path: 'tfjs',
+        msPerGradStep: 20,
+        msPerLbfgsIteration: 25,
+        issueMsPerLbfgsIteration: 23,
+        dispatchesPerLbfgsIteration: 160,
+        historySize: 100,
+        peakMB: 1364,
+        estimatedRunMB: 3100,
+      },
+    ],
   });
   write('recorded.json', {
     recordedCheck: {
@@ -34,24 +52,74 @@ describe.skipIf(!python)('summarize.py', () => {
       vsWasm: { losses: { content: 1e-7, style: 2e-3, tv: 0, total: 2e-3 }, gradientRelativeL2: 3e-7 },
     },
     timings: [
-      { size: 512, path: 'recorded', msPerGradStep: 8, msPerLbfgsIteration: 10, issueMsPerLbfgsIteration: 0.4, dispatchesPerLbfgsIteration: 81, historySize: 100, historyGroups: 1, lossFirst: 2e13, lossLast: 1e13, finite: true, estimatedRunMB: 3100 },
-      { size: 2048, path: 'recorded', msPerGradStep: null, msPerLbfgsIteration: null, historySize: 100, historyGroups: 3, estimatedRunMB: 47000, error: 'lbfgs S 0 needs 2100 MiB | in one buffer' },
+      {
+        size: 512,
+        path: 'recorded',
+        msPerGradStep: 8,
+        msPerLbfgsIteration: 10,
+        issueMsPerLbfgsIteration: 0.4,
+        dispatchesPerLbfgsIteration: 81,
+        historySize: 100,
+        historyGroups: 1,
+        lossFirst: 2e13,
+        lossLast: 1e13,
+        finite: true,
+        estimatedRunMB: 3100,
+      },
+      {
+        size: 2048,
+        path: 'recorded',
+        msPerGradStep: null,
+        msPerLbfgsIteration: null,
+        historySize: 100,
+        historyGroups: 3,
+        estimatedRunMB: 47000,
+        error: 'lbfgs S 0 needs 2100 MiB | in one buffer',
+      },
     ],
   });
   write('torch.json', {
     iterationZero: { size: 128, parts: [1, 2, 3, 4] },
-    timings: { fp32: [{ size: 512, msPerGradStep: 19, msPerLbfgsIteration: 21 }], tf32: [{ size: 512, msPerGradStep: 9, msPerLbfgsIteration: 12.5 }] },
+    timings: {
+      fp32: [{ size: 512, msPerGradStep: 19, msPerLbfgsIteration: 21 }],
+      tf32: [{ size: 512, msPerGradStep: 9, msPerLbfgsIteration: 12.5 }],
+    },
   });
   write('reference-default.json', {
     label: "stylize()'s default path",
     rows: [
-      { run: 'tub_starry_b1000', label: "stylize()'s default path", size: 512, msPerIteration: 9.5, final: { total: 1.9e10 }, reference: { totalEnd: 1.89e10 } },
-      { run: 'tub_starry_b10000', label: "stylize()'s default path", size: 512, msPerIteration: 9.4, final: { total: 3.0e10 }, reference: { totalEnd: 2.91e10 } },
+      {
+        run: 'tub_starry_b1000',
+        label: "stylize()'s default path",
+        size: 512,
+        msPerIteration: 9.5,
+        final: { total: 1.9e10 },
+        reference: { totalEnd: 1.89e10 },
+      },
+      {
+        run: 'tub_starry_b10000',
+        label: "stylize()'s default path",
+        size: 512,
+        msPerIteration: 9.4,
+        final: { total: 3.0e10 },
+        reference: { totalEnd: 2.91e10 },
+      },
     ],
   });
   write('memory-tfjs.json', {
     memoryBudget: { maxTensorBytes: 2 ** 31, source: 'the WebGPU adapter limits' },
-    timings: [{ size: 4096, path: 'tfjs', msPerGradStep: null, msPerLbfgsIteration: null, peakMB: null, historySize: 10, estimatedRunMB: 190000, error: 'refused: A 4096x4096 picture has a 4.0 GB feature map' }],
+    timings: [
+      {
+        size: 4096,
+        path: 'tfjs',
+        msPerGradStep: null,
+        msPerLbfgsIteration: null,
+        peakMB: null,
+        historySize: 10,
+        estimatedRunMB: 190000,
+        error: 'refused: A 4096x4096 picture has a 4.0 GB feature map',
+      },
+    ],
   });
   write('onnx-webgpu.json', '{"timings": [{"size": 512, "path": "onnx-we'); // cut short by a step's time limit
 

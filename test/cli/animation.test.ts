@@ -29,9 +29,11 @@ async function pannedGif(frames: number): Promise<string> {
   const { data, info } = await photo.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const stacked = Buffer.alloc(40 * 30 * 3 * frames);
   for (let f = 0; f < frames; f++) {
-    for (let y = 0; y < 30; y++) data.copy(stacked, ((f * 30 + y) * 40) * 3, (y * info.width + 3 * f) * 3, (y * info.width + 3 * f + 40) * 3);
+    for (let y = 0; y < 30; y++) data.copy(stacked, (f * 30 + y) * 40 * 3, (y * info.width + 3 * f) * 3, (y * info.width + 3 * f + 40) * 3);
   }
-  const gif = await sharp(stacked, { raw: { width: 40, height: 30 * frames, channels: 3, pageHeight: 30 } }).gif({ delay: Array.from({ length: frames }, () => 120), loop: 0 }).toBuffer();
+  const gif = await sharp(stacked, { raw: { width: 40, height: 30 * frames, channels: 3, pageHeight: 30 } })
+    .gif({ delay: Array.from({ length: frames }, () => 120), loop: 0 })
+    .toBuffer();
   const path = join(work, `panned-${frames}.gif`);
   writeFileSync(path, gif);
   return path;
@@ -41,7 +43,24 @@ describe('stylebot stylize with an animated GIF', () => {
   it('paints every frame (real VGG-19) and writes an animated GIF with the same frames and delays', async () => {
     const input = await pannedGif(3);
     const out = join(work, 'painted.gif');
-    const run = await stylebot(['stylize', input, STYLE, '-o', out, '--size', '40', '--iterations', '3', '--frame-iterations', '2', '--seed', '5', '--backend', 'wasm', '--json']);
+    const run = await stylebot([
+      'stylize',
+      input,
+      STYLE,
+      '-o',
+      out,
+      '--size',
+      '40',
+      '--iterations',
+      '3',
+      '--frame-iterations',
+      '2',
+      '--seed',
+      '5',
+      '--backend',
+      'wasm',
+      '--json',
+    ]);
     expect(run.stderr).not.toMatch(/stylebot stylize:/);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout.trim());

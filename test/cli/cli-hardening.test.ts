@@ -67,7 +67,10 @@ describe('stylebot stylize: numbers, combinations and destinations (issue 12)', 
     writeFileSync(join(work, 'results.txt'), 'notes\n');
     mkdirSync(join(work, 'folder.png'));
     const cases: [string, RegExp][] = [
-      [join(work, 'results.txt', 'out.png'), /cannot create the folder of .*results\.txt\/out\.png: a (file of that name is in the way|part of the path is a file, not a folder)/],
+      [
+        join(work, 'results.txt', 'out.png'),
+        /cannot create the folder of .*results\.txt\/out\.png: a (file of that name is in the way|part of the path is a file, not a folder)/,
+      ],
       [join(work, 'folder.png'), /cannot write .*folder\.png: it is a folder/],
     ];
     await inGroups(cases, async ([output, message]) => {
@@ -85,7 +88,9 @@ describe('stylebot stylize: numbers, combinations and destinations (issue 12)', 
     copyFileSync(PHOTO, join(dash, '-dash.png'));
     const refused = await stylebot(['stylize', '-dash.png', PAINTING, '-o', 'out.png'], dash);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/Unknown option '-d' \("-dash\.png" looks like a file name: put file names that start with "-" after "--"/);
+    expect(refused.stderr).toMatch(
+      /Unknown option '-d' \("-dash\.png" looks like a file name: put file names that start with "-" after "--"/,
+    );
     const fine = await stylebot(['stylize', '-o', 'out.png', ...small, '--', '-dash.png', PAINTING], dash);
     expect(fine.stderr).not.toMatch(/stylebot stylize:/);
     expect(fine.code).toBe(0);
@@ -93,7 +98,16 @@ describe('stylebot stylize: numbers, combinations and destinations (issue 12)', 
   });
 
   it('the unknown-artist message names the artists instead of a command the CLI lacks', async () => {
-    const { code, stderr } = await stylebot(['stylize', PHOTO, '--artist', 'Rembrandt', '--artists-dir', ARTISTS_DIR, '-o', join(work, 'a.png')]);
+    const { code, stderr } = await stylebot([
+      'stylize',
+      PHOTO,
+      '--artist',
+      'Rembrandt',
+      '--artists-dir',
+      ARTISTS_DIR,
+      '-o',
+      join(work, 'a.png'),
+    ]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/I don't know the artist "Rembrandt"\. Artists I know: .*monet/);
     expect(stderr).not.toMatch(/"artists" command/);

@@ -21,7 +21,11 @@ interface Run {
 }
 
 /** Runs the real `stylebot` executable; `onStderr` sees stderr as it arrives (to send signals mid-run). */
-function stylebot(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> {
+function stylebot(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO_ROOT,
@@ -50,7 +54,8 @@ describe('stylebot (dispatcher)', () => {
   it('--help lists every subcommand', async () => {
     const { code, stdout } = await stylebot(['--help']);
     expect(code).toBe(0);
-    for (const name of ['stylize', 'distance', 'models', 'admin', 'register', 'serve']) expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['stylize', 'distance', 'models', 'admin', 'register', 'serve'])
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
   it('an unknown command is exit 2 with the list of commands', async () => {
@@ -64,13 +69,37 @@ describe('stylebot stylize', () => {
   it('paints a real photo at 64 px in 5 iterations and reports it as JSON', async () => {
     const out = join(work, 'run1', 'tuebingen.png');
     const { code, stdout, stderr } = await stylebot([
-      'stylize', CONTENT, STYLE, '-o', out, '--size', '64', '--iterations', '5', '--seed', '7',
-      '--print-rate', '1', '--save-every', '2', '--backend', 'wasm', '--json',
+      'stylize',
+      CONTENT,
+      STYLE,
+      '-o',
+      out,
+      '--size',
+      '64',
+      '--iterations',
+      '5',
+      '--seed',
+      '7',
+      '--print-rate',
+      '1',
+      '--save-every',
+      '2',
+      '--backend',
+      'wasm',
+      '--json',
     ]);
     expect(stderr).not.toMatch(/stylebot stylize:/);
     expect(code).toBe(0);
     const result = JSON.parse(stdout.trim());
-    expect(result).toMatchObject({ output: out, width: 64, height: 48, iterations: 5, backend: 'wasm', seed: 7, styles: ['starry_night.jpg'] });
+    expect(result).toMatchObject({
+      output: out,
+      width: 64,
+      height: 48,
+      iterations: 5,
+      backend: 'wasm',
+      seed: 7,
+      styles: ['starry_night.jpg'],
+    });
     expect(result.ms_per_iteration).toBeGreaterThan(0);
     for (const key of ['content', 'style', 'tv', 'total']) {
       expect(Number.isFinite(result.losses.initial[key])).toBe(true);
@@ -89,7 +118,19 @@ describe('stylebot stylize', () => {
   it('--artist picks a work for the seed and says which one', async () => {
     const out = join(work, 'artist.png');
     const { code, stdout } = await stylebot([
-      'stylize', '--no-content', '--artist', 'Van Gogh', '-o', out, '--size', '48', '--iterations', '2', '--seed', '11', '--json',
+      'stylize',
+      '--no-content',
+      '--artist',
+      'Van Gogh',
+      '-o',
+      out,
+      '--size',
+      '48',
+      '--iterations',
+      '2',
+      '--seed',
+      '11',
+      '--json',
     ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout.trim());
@@ -102,7 +143,21 @@ describe('stylebot stylize', () => {
   it('--pick closest takes the artist work nearest the photo; --json lists the scales (2 asked, 1 fits at 48 px)', async () => {
     const out = join(work, 'closest.png');
     const { code, stdout } = await stylebot([
-      'stylize', CONTENT, '--artist', 'Van Gogh', '--pick', 'closest', '--scales', '2', '-o', out, '--size', '48', '--iterations', '2', '--json',
+      'stylize',
+      CONTENT,
+      '--artist',
+      'Van Gogh',
+      '--pick',
+      'closest',
+      '--scales',
+      '2',
+      '-o',
+      out,
+      '--size',
+      '48',
+      '--iterations',
+      '2',
+      '--json',
     ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout.trim());
@@ -131,10 +186,16 @@ describe('stylebot stylize', () => {
     });
     const files: [string[], RegExp][] = [
       [['stylize', CONTENT, join(work, 'missing.jpg'), '-o', join(work, 'x.png')], /cannot read .*missing\.jpg: no such file/],
-      [['stylize', CONTENT, text, '-o', join(work, 'x.png')], /notes\.png: That file is a text file, not an image\. Send a JPEG, PNG, WebP or GIF\./],
+      [
+        ['stylize', CONTENT, text, '-o', join(work, 'x.png')],
+        /notes\.png: That file is a text file, not an image\. Send a JPEG, PNG, WebP or GIF\./,
+      ],
       [['stylize', CONTENT, STYLE], /give the output file with -o/],
       [['stylize', CONTENT, '-o', join(work, 'x.png')], /give at least one STYLE image/],
-      [['stylize', CONTENT, '--artist', 'Van Goh', '-o', join(work, 'x.png')], /I don't know the artist "Van Goh"\. Did you mean "van-gogh"\?/],
+      [
+        ['stylize', CONTENT, '--artist', 'Van Goh', '-o', join(work, 'x.png')],
+        /I don't know the artist "Van Goh"\. Did you mean "van-gogh"\?/,
+      ],
       [['stylize', CONTENT, STYLE, '-o', join(work, 'x.jpg')], /must end in \.png/],
     ];
     await inGroups(files, async ([args, message]) => {
@@ -172,7 +233,10 @@ describe('stylebot distance', () => {
     const result = JSON.parse(apart.stdout.trim());
     expect(result.perLayer).toHaveLength(5);
     expect(result.total).toBeGreaterThan(0);
-    expect(result.total).toBeCloseTo(result.perLayer.reduce((s: number, v: number) => s + v, 0), 3);
+    expect(result.total).toBeCloseTo(
+      result.perLayer.reduce((s: number, v: number) => s + v, 0),
+      3,
+    );
     const same = await stylebot(['distance', STYLE, STYLE, '--json']);
     expect(JSON.parse(same.stdout.trim()).total).toBeLessThan(result.total * 1e-6);
     const bad = await stylebot(['distance', CONTENT]);

@@ -34,9 +34,16 @@ describe('npm start', () => {
     const child = spawn('npm', ['start', '--silent'], {
       cwd: REPO_ROOT,
       env: {
-        ...process.env, STYLEBOT_WEB_PORT: String(port), STYLEBOT_DATA_DIR: dataDir, STYLEBOT_MODEL_DIR: MODEL_DIR,
-        STYLEBOT_ARTISTS_DIR: join(dataDir, 'artists'), STYLEBOT_BACKEND: 'wasm', STYLEBOT_WORKERS: '1',
-        STYLEBOT_DEFAULT_SIZE: '64', STYLEBOT_DEFAULT_ITERATIONS: '4', STYLEBOT_LOG_FORMAT: 'json',
+        ...process.env,
+        STYLEBOT_WEB_PORT: String(port),
+        STYLEBOT_DATA_DIR: dataDir,
+        STYLEBOT_MODEL_DIR: MODEL_DIR,
+        STYLEBOT_ARTISTS_DIR: join(dataDir, 'artists'),
+        STYLEBOT_BACKEND: 'wasm',
+        STYLEBOT_WORKERS: '1',
+        STYLEBOT_DEFAULT_SIZE: '64',
+        STYLEBOT_DEFAULT_ITERATIONS: '4',
+        STYLEBOT_LOG_FORMAT: 'json',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,7 +69,8 @@ describe('npm start', () => {
       // Every line, start-up lines included, is a pino record.
       const lines = output.split('\n').filter((line) => line.trim());
       expect(lines.length).toBeGreaterThan(2);
-      for (const line of lines) expect(JSON.parse(line), line).toMatchObject({ name: 'stylebot', level: expect.any(Number), msg: expect.any(String) });
+      for (const line of lines)
+        expect(JSON.parse(line), line).toMatchObject({ name: 'stylebot', level: expect.any(Number), msg: expect.any(String) });
       expect(lines.map((line) => JSON.parse(line).msg).join('\n')).toMatch(/Stylebot Studio: http:\/\/127\.0\.0\.1:\d+/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -26,7 +26,23 @@ describe('stylebot stylize --from', () => {
   it('a result PNG carries its settings, and --from paints the same bytes again (real VGG-19, 40 px)', async () => {
     const first = join(work, 'first.png');
     const again = join(work, 'again.png');
-    const one = await stylebot(['stylize', CONTENT, STYLE, '-o', first, '--size', '40', '--iterations', '3', '--seed', '11', '--style-strength', '3', '--backend', 'wasm']);
+    const one = await stylebot([
+      'stylize',
+      CONTENT,
+      STYLE,
+      '-o',
+      first,
+      '--size',
+      '40',
+      '--iterations',
+      '3',
+      '--seed',
+      '11',
+      '--style-strength',
+      '3',
+      '--backend',
+      'wasm',
+    ]);
     expect(one.stderr).not.toMatch(/stylebot stylize:/);
     expect(one.code).toBe(0);
     const settings = readSettings(readFileSync(first));

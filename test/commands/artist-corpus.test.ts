@@ -30,7 +30,12 @@ beforeAll(async () => {
   writeFileSync(join(corpus, 'klimt'), 'a file where a folder should be');
   jobs = createJobService({ dataDir: join(dir, 'data'), artistsDir: corpus, modelDir: MODEL_DIR, workers: 1, log: () => undefined });
   await jobs.start();
-  context = { jobs, limits: { maxImageBytes: 5_000_000, maxImagePixels: 40_000_000 }, defaults: { size: 32, iterations: 1 }, logger: log.logger };
+  context = {
+    jobs,
+    limits: { maxImageBytes: 5_000_000, maxImagePixels: 40_000_000 },
+    defaults: { size: 32, iterations: 1 },
+    logger: log.logger,
+  };
 });
 
 afterAll(async () => {

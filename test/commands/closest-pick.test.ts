@@ -25,11 +25,21 @@ test('/stylize artist hokusai pick closest: the job names the work the engine ch
   service = realService({ artistsDir: ARTISTS_DIR });
   const log = new EventLog(service, 'discord');
   await service.start();
-  const context: CommandContext = { jobs: service, limits: { maxImageBytes: 1e7, maxImagePixels: 1e8 }, defaults: { size: 32, iterations: 2 } };
+  const context: CommandContext = {
+    jobs: service,
+    limits: { maxImageBytes: 1e7, maxImagePixels: 1e8 },
+    defaults: { size: 32, iterations: 2 },
+  };
   const photo = new Uint8Array(readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')));
   const attachment = { name: 'photo.jpg', contentType: 'image/jpeg', size: photo.length, fetch: async () => photo };
   const reply = await runCommand(
-    { requester: ALICE, command: 'stylize', args: { artist: 'hokusai', pick: 'closest', seed: 3 }, attachments: { content: attachment }, reply: { channel: 'c1' } },
+    {
+      requester: ALICE,
+      command: 'stylize',
+      args: { artist: 'hokusai', pick: 'closest', seed: 3 },
+      attachments: { content: attachment },
+      reply: { channel: 'c1' },
+    },
     context,
   );
   expect(plainText(reply.text)).toMatch(/in the style of the hokusai work closest to your photo/);
@@ -41,5 +51,7 @@ test('/stylize artist hokusai pick closest: the job names the work the engine ch
   const chosen = done.job.result?.styles;
   expect(chosen).toHaveLength(1);
   expect(works).toContain(chosen![0]);
-  expect(markup(statusView(done.job, done.event)!.text)).toContain(`*Artwork:* ${chosen![0]} (of ${works.length} works by hokusai, the closest in style to the photo)`);
+  expect(markup(statusView(done.job, done.event)!.text)).toContain(
+    `*Artwork:* ${chosen![0]} (of ${works.length} works by hokusai, the closest in style to the photo)`,
+  );
 }, 300_000);

@@ -35,11 +35,19 @@ let striped: Buffer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stylebot-commands-'));
   jobs = createJobService({ dataDir: join(dir, 'data'), artistsDir: ARTISTS_DIR, modelDir: MODEL_DIR, workers: 1, log: () => undefined });
-  context = { jobs, limits: { maxImageBytes: 1_000_000, maxImagePixels: 4_000_000 }, defaults: { size: 64, iterations: 6, progressEvery: 2 } };
-  red = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+  context = {
+    jobs,
+    limits: { maxImageBytes: 1_000_000, maxImagePixels: 4_000_000 },
+    defaults: { size: 64, iterations: 6, progressEvery: 2 },
+  };
+  red = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .png()
+    .toBuffer();
   const stripes = Buffer.alloc(64 * 64 * 3);
   for (let i = 0; i < 64 * 64; i++) stripes.fill(Math.floor(i / 64) % 8 < 4 ? 255 : 0, i * 3, i * 3 + 3);
-  striped = await sharp(stripes, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+  striped = await sharp(stripes, { raw: { width: 64, height: 64, channels: 3 } })
+    .png()
+    .toBuffer();
 });
 
 afterAll(async () => {
@@ -113,10 +121,7 @@ describe('runCommand: stylize', () => {
     const none = await run(request('stylize', { attachments: { content: file('photo.png', red) } }), context);
     expect(none).toMatchObject({ private: true });
     expect(none.text).toMatch(/style/i);
-    const both = await run(
-      request('stylize', { args: { artist: 'monet' }, attachments: { style: file('wave.png', striped) } }),
-      context,
-    );
+    const both = await run(request('stylize', { args: { artist: 'monet' }, attachments: { style: file('wave.png', striped) } }), context);
     expect(both).toMatchObject({ private: true, text: 'Choose either style images or an artist, not both.' });
   });
 
@@ -219,15 +224,20 @@ describe('runCommand: information and admin commands', () => {
     }
     expect((await run(request('quota', { subcommand: 'show', args: { user: 'bob' } }), context)).text).toMatch(/Only Stylebot admins/);
 
-    const set = await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }), context);
+    const set = await run(
+      request('quota', { requester: ADMIN, subcommand: 'set', args: { user: '<@bob>', jobs_per_day: 99, max_size: 128 } }),
+      context,
+    );
     expect(set.text).toMatch(/jobs per day: 99[\s\S]*largest size \(px\): 128/);
     expect((await jobs.quotaOf(BOB)).quota).toMatchObject({ jobsPerDay: 99, maxSize: 128 });
     const shown = await run(request('quota', { requester: ADMIN, subcommand: 'show', args: { user: 'bob' } }), context);
     expect(shown.text).toMatch(/\*Quota of\* <@bob>[\s\S]*\/99/);
-    expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(/Nothing to change/);
-    expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text).toMatch(
-      /max_queued must be a whole number/,
+    expect((await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob' } }), context)).text).toMatch(
+      /Nothing to change/,
     );
+    expect(
+      (await run(request('quota', { requester: ADMIN, subcommand: 'set', args: { user: 'bob', max_queued: -1 } }), context)).text,
+    ).toMatch(/max_queued must be a whole number/);
     const defaults = await run(request('quota', { requester: ADMIN, subcommand: 'defaults', args: { max_queued: 4 } }), context);
     expect(defaults.text).toMatch(/jobs waiting at once: 4/);
     expect((await run(request('quota', { requester: ADMIN, subcommand: 'reset', args: { user: 'bob' } }), context)).text).toMatch(/reset/);
@@ -246,8 +256,13 @@ describe('runCommand: information and admin commands', () => {
     const ctx = { ...context, jobs: own };
     try {
       const image = file('Sunny Day.png', striped, 'image/png');
-      expect((await run(request('artist', { subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx)).text).toMatch(/Only Stylebot admins/);
-      const added = await run(request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx);
+      expect(
+        (await run(request('artist', { subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }), ctx)).text,
+      ).toMatch(/Only Stylebot admins/);
+      const added = await run(
+        request('artist', { requester: ADMIN, subcommand: 'add', args: { name: 'Test Painter' }, attachments: { image } }),
+        ctx,
+      );
       expect(added.text).toMatch(/^Added /);
       const [folder] = readdirSync(artistsDir);
       const [work] = readdirSync(join(artistsDir, folder!));
@@ -264,7 +279,12 @@ describe('runCommand: information and admin commands', () => {
 
   it('turns an unexpected error into a private apology with an error id, and logs the whole error under that id', async () => {
     const broken = new Proxy(jobs, {
-      get: (target, key) => (key === 'jobsOf' ? () => { throw new Error('SqliteError: database is locked at /var/lib/stylebot/stylebot.db'); } : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'jobsOf'
+          ? () => {
+              throw new Error('SqliteError: database is locked at /var/lib/stylebot/stylebot.db');
+            }
+          : Reflect.get(target, key),
     });
     const { logger, records } = memoryLogger();
     const reply = await run(request('jobs'), { ...context, jobs: broken, logger });
@@ -280,7 +300,12 @@ describe('runCommand: information and admin commands', () => {
 
   it('shows no RangeError to users, not even "Maximum call stack size exceeded"', async () => {
     const broken = new Proxy(jobs, {
-      get: (target, key) => (key === 'jobsOf' ? () => { throw new RangeError('Maximum call stack size exceeded'); } : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'jobsOf'
+          ? () => {
+              throw new RangeError('Maximum call stack size exceeded');
+            }
+          : Reflect.get(target, key),
     });
     const { logger, records } = memoryLogger();
     const reply = await run(request('jobs'), { ...context, jobs: broken, logger });
@@ -296,7 +321,10 @@ describe('runCommand: compare', () => {
     expect((await run(request('compare', { attachments: { image1: file('a.png', striped) } }), context)).text).toMatch(/two images/);
     const reply = await run(request('compare', { attachments: { image1: file('a.png', striped), image2: file('r.png', red) } }), context);
     expect(reply.private).toBeFalsy();
-    const match = /Style distance between `a\.png` and `r\.png`: \*([^*]+)\*[\s\S]*relu1_1 \S+, relu2_1 \S+, relu3_1 \S+, relu4_1 \S+, relu5_1 \S+$/.exec(reply.text);
+    const match =
+      /Style distance between `a\.png` and `r\.png`: \*([^*]+)\*[\s\S]*relu1_1 \S+, relu2_1 \S+, relu3_1 \S+, relu4_1 \S+, relu5_1 \S+$/.exec(
+        reply.text,
+      );
     expect(match, reply.text).not.toBeNull();
     expect(Number(match![1])).toBeGreaterThan(0);
   });

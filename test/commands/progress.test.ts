@@ -74,7 +74,15 @@ describe('statusView', () => {
     const view = statusView(done, { type: 'done', png })!;
     expect(view.final).toBe(true);
     expect(view.image).toEqual({ data: png, name: 'stylebot-job42.png' });
-    for (const part of ['size 256×171', '300 iterations', 'style weight 20000', 'seed 7', 'colours luminance', 'monet/haystacks.jpg', 'webgpu']) {
+    for (const part of [
+      'size 256×171',
+      '300 iterations',
+      'style weight 20000',
+      'seed 7',
+      'colours luminance',
+      'monet/haystacks.jpg',
+      'webgpu',
+    ]) {
       expect(markup(view.text)).toContain(part);
     }
     expect(view.buttons?.map((b) => b.action)).toEqual(['rerun', 'stronger', 'upscale']);
@@ -112,8 +120,22 @@ describe('statusView', () => {
     expect(text).toContain('monet/haystacks.jpg (of 2 works by monet, the closest in style to the photo)');
     // No weight given: the default at 512 px.
     expect(text).toContain('style weight 10000');
-    const multi = job({ state: 'done', options: { size: 512, iterations: 300 }, result: { ...result, iterations: 300, scales: [{ size: 128, iterations: 100 }, { size: 256, iterations: 100 }, { size: 512, iterations: 100 }] } });
-    expect(markup(statusView(multi, { type: 'done', png: new Uint8Array([1]) })!.text)).toContain('scales 128→256→512 px (100+100+100 iterations)');
+    const multi = job({
+      state: 'done',
+      options: { size: 512, iterations: 300 },
+      result: {
+        ...result,
+        iterations: 300,
+        scales: [
+          { size: 128, iterations: 100 },
+          { size: 256, iterations: 100 },
+          { size: 512, iterations: 100 },
+        ],
+      },
+    });
+    expect(markup(statusView(multi, { type: 'done', png: new Uint8Array([1]) })!.text)).toContain(
+      'scales 128→256→512 px (100+100+100 iterations)',
+    );
   });
 
   it('explains failures and cancellations, without buttons', () => {

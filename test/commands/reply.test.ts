@@ -17,7 +17,11 @@ describe('rich text', () => {
       { kind: 'user', text: 'a.png' },
       { kind: 'plain', text: '.' },
     ]);
-    expect(lines('a', say`${bold('b')}`, plain(''))).toEqual([{ kind: 'plain', text: 'a\n' }, { kind: 'bold', text: 'b' }, { kind: 'plain', text: '\n' }]);
+    expect(lines('a', say`${bold('b')}`, plain(''))).toEqual([
+      { kind: 'plain', text: 'a\n' },
+      { kind: 'bold', text: 'b' },
+      { kind: 'plain', text: '\n' },
+    ]);
     expect(join([user('x'), user('y')], ' + ')).toEqual([user('x'), { kind: 'plain', text: ' + ' }, user('y')]);
   });
 

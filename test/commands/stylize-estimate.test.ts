@@ -28,7 +28,9 @@ beforeAll(async () => {
     defaults: { size: 64, iterations: 6 },
     refuseOverLimit: (job) => refuseOverLimit(cost, job, 1800 * 1000),
   };
-  png = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+  png = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .png()
+    .toBuffer();
 });
 
 afterAll(async () => {
@@ -51,7 +53,9 @@ function stylize(args: CommandRequest['args']): CommandRequest {
 it('refuses a job over the time limit privately, with the estimate and a size that fits, and downloads nothing', async () => {
   const reply = await runCommand(stylize({ size: 2048, iterations: 2000 }), context);
   expect(reply.private).toBe(true);
-  expect(plainText(reply.text)).toMatch(/size 2048 with 2000 iterations this job would take about [\d.]+ h on onnxruntime, over the 30 min limit; size \d+ fits/);
+  expect(plainText(reply.text)).toMatch(
+    /size 2048 with 2000 iterations this job would take about [\d.]+ h on onnxruntime, over the 30 min limit; size \d+ fits/,
+  );
   expect(fetches).toBe(0);
   expect(reply.jobId).toBeUndefined();
 });

@@ -29,7 +29,11 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   service = realService({ dataDir, defaultQuota: { maxSize: 64 } });
   const log = new EventLog(service, 'discord');
   await service.start();
-  const context: CommandContext = { jobs: service, limits: { maxImageBytes: 1e7, maxImagePixels: 1e7 }, defaults: { size: 32, iterations: 4 } };
+  const context: CommandContext = {
+    jobs: service,
+    limits: { maxImageBytes: 1e7, maxImagePixels: 1e7 },
+    defaults: { size: 32, iterations: 4 },
+  };
 
   const first = await service.enqueue(ALICE, { channel: 'c1' }, realInputs(4, { size: 32, optimizer: 'lbfgs', seed: 11 }));
   if (!first.ok) throw new Error(first.message);
@@ -48,7 +52,9 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   expect(upscaled.parentId).toBe(first.job.id);
   // The new job's starting picture is the finished one.
   const db = new Database(join(dataDir, 'stylebot.db'), { readonly: true });
-  const init = db.prepare('SELECT bytes FROM job_blobs WHERE job_id = ? AND name = ?').get(upscaled.id, 'init.png') as { bytes: Buffer } | undefined;
+  const init = db.prepare('SELECT bytes FROM job_blobs WHERE job_id = ? AND name = ?').get(upscaled.id, 'init.png') as
+    | { bytes: Buffer }
+    | undefined;
   db.close();
   expect(init && new Uint8Array(init.bytes)).toEqual(done.event.png);
 
@@ -61,5 +67,7 @@ test('Upscale paints a finished picture again at twice the size, from that pictu
   expect(text).toContain('init: an earlier picture');
 
   // 64 px is this user's limit: no further upscale.
-  expect(markup((await runCommand(press('upscale', upscaled.id), context)).text)).toMatch(/already 64 px .* largest size you may ask for \(64 px\)/);
+  expect(markup((await runCommand(press('upscale', upscaled.id), context)).text)).toMatch(
+    /already 64 px .* largest size you may ask for \(64 px\)/,
+  );
 }, 300_000);

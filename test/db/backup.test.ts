@@ -20,9 +20,19 @@ const picture = (seed: number) => new Uint8Array(50_000).map((_, i) => (i * 31 +
 
 function newJob(n: number): NewJob {
   return {
-    id: `${n}-${randomUUID().slice(0, 6)}`, platform: 'web', workspaceId: 'studio', userId: `u${n % 3}`, userName: 'x',
-    reply: {}, priority: 0, options: { size: 64, iterations: 3 }, styleNames: ['s.png'],
-    styleFiles: [{ file: 'style-0.png', weight: 1, name: 's.png' }], contentFile: 'content.jpg', contentName: 'c.jpg', createdAt: n,
+    id: `${n}-${randomUUID().slice(0, 6)}`,
+    platform: 'web',
+    workspaceId: 'studio',
+    userId: `u${n % 3}`,
+    userName: 'x',
+    reply: {},
+    priority: 0,
+    options: { size: 64, iterations: 3 },
+    styleNames: ['s.png'],
+    styleFiles: [{ file: 'style-0.png', weight: 1, name: 's.png' }],
+    contentFile: 'content.jpg',
+    contentName: 'c.jpg',
+    createdAt: n,
   };
 }
 
@@ -35,10 +45,15 @@ describe('backup and restore', () => {
     const writer = (async () => {
       while (writing) {
         const n = written++;
-        const result = await store.admitJob(newJob(n), [
-          { name: 'content.jpg', bytes: picture(n) },
-          { name: 'style-0.png', bytes: picture(n + 1000) },
-        ], 0, () => null);
+        const result = await store.admitJob(
+          newJob(n),
+          [
+            { name: 'content.jpg', bytes: picture(n) },
+            { name: 'style-0.png', bytes: picture(n + 1000) },
+          ],
+          0,
+          () => null,
+        );
         expect(result.ok).toBe(true);
         await new Promise((r) => setImmediate(r));
       }
@@ -76,7 +91,15 @@ describe('backup and restore', () => {
   it('is what `stylebot admin backup` and `restore` do on the data folder', async () => {
     const dataDir = join(root, 'cli-data');
     const store = SqliteStore.open(join(dataDir, 'stylebot.db'));
-    await store.admitJob(newJob(1), [{ name: 'content.jpg', bytes: picture(1) }, { name: 'style-0.png', bytes: picture(2) }], 0, () => null);
+    await store.admitJob(
+      newJob(1),
+      [
+        { name: 'content.jpg', bytes: picture(1) },
+        { name: 'style-0.png', bytes: picture(2) },
+      ],
+      0,
+      () => null,
+    );
     await store.close();
     const env = { ...process.env, STYLEBOT_DATA_DIR: dataDir };
     const cli = join(REPO_ROOT, 'bin', 'stylebot.js');

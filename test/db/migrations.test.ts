@@ -19,7 +19,9 @@ test('a new database gets every migration, in WAL mode, and reopening applies no
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
   expect(tables).toEqual(expect.arrayContaining(['jobs', 'quota_defaults', 'user_settings', 'audit', 'schema_migrations']));
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   expect((db.prepare('SELECT name FROM schema_migrations ORDER BY name').all() as { name: string }[]).map((r) => r.name)).toEqual(files);
   db.close();
   const again = openDatabase(file);

@@ -65,7 +65,11 @@ export async function startTestCluster(options: { durable?: boolean } = {}): Pro
   const data = join(dir, 'data');
   const port = await freePort();
   try {
-    runAsOwner(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', ...(options.durable ? [] : ['--no-sync'])], asPostgres);
+    runAsOwner(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', ...(options.durable ? [] : ['--no-sync'])],
+      asPostgres,
+    );
     const settings = [
       `-p ${port}`,
       `-k ${dir}`,

@@ -34,7 +34,10 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   }
   if (!findPostgresBin()) {
     project.provide('postgresUrl', '');
-    project.provide('postgresSkipReason', 'no PostgreSQL server binaries under /usr/lib/postgresql and STYLEBOT_TEST_DATABASE_URL is not set (apt-get install postgresql)');
+    project.provide(
+      'postgresSkipReason',
+      'no PostgreSQL server binaries under /usr/lib/postgresql and STYLEBOT_TEST_DATABASE_URL is not set (apt-get install postgresql)',
+    );
     return undefined;
   }
   try {

@@ -23,7 +23,9 @@ describePostgres('PostgreSQL migrations', () => {
     const pools = Array.from({ length: 4 }, () => createPool({ url, max: 2 }));
     cleanups.push(async () => void (await Promise.all(pools.map((p) => p.end()))));
     const applied = await Promise.all(pools.map((p) => applyPostgresMigrations(p)));
-    const files = readdirSync(POSTGRES_MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(POSTGRES_MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(applied.flat().sort()).toEqual(files);
     expect(applied.filter((a) => a.length > 0)).toHaveLength(1);
     const recorded = await pools[0]!.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');

@@ -58,7 +58,12 @@ describePostgres('the job service on a shared PostgreSQL store', () => {
       const id = r.ok ? r.job.id : '';
       await events.wait((e) => e.job.id === id && e.event.type === 'progress', 10_000);
       // 'queued' comes first when the front's position pass sees the job before the worker leases it.
-      expect(events.types(id).filter((t) => t !== 'queued').slice(0, 2)).toEqual(['started', 'progress']);
+      expect(
+        events
+          .types(id)
+          .filter((t) => t !== 'queued')
+          .slice(0, 2),
+      ).toEqual(['started', 'progress']);
       expect(events.events.find((e) => e.job.id === id && e.event.type === 'started')!.job).toMatchObject({ worker: 'gpu-1', attempts: 1 });
       expect(worker.runner.runningIds()).toEqual([id]);
 

@@ -66,9 +66,7 @@ describePostgres('PostgreSQL store shared by several processes', () => {
   test("two fronts admitting a user's jobs at the same moment cannot pass the queue limit together", async () => {
     const [frontA, frontB] = [await open(), await open()];
     const limit = (s: AdmissionSnapshot) => (s.queuedNow >= 3 ? 'three waiting already' : null);
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 ? frontA : frontB).admitJob(job(ALICE), [], 0, limit)),
-    );
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? frontA : frontB).admitJob(job(ALICE), [], 0, limit)));
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     expect(await frontA.countQueued(ALICE)).toBe(3);
     // Another user is not held up by Alice's lock.
@@ -80,7 +78,22 @@ describePostgres('PostgreSQL store shared by several processes', () => {
     // Alice has used 5 s of engine time today; Bob none.
     const past = await admitted(store, ALICE);
     await store.leaseJob(past.id, 'w', 10, 100_000);
-    await store.completeJob(past.id, 'w', new Uint8Array([1]), { width: 1, height: 1, iterations: 1, backend: 'cpu', msPerIteration: 1, seed: 1, losses: { initial: { content: 0, style: 0, tv: 0, total: 0 }, final: { content: 0, style: 0, tv: 0, total: 0 } } }, 5_000, 1_000);
+    await store.completeJob(
+      past.id,
+      'w',
+      new Uint8Array([1]),
+      {
+        width: 1,
+        height: 1,
+        iterations: 1,
+        backend: 'cpu',
+        msPerIteration: 1,
+        seed: 1,
+        losses: { initial: { content: 0, style: 0, tv: 0, total: 0 }, final: { content: 0, style: 0, tv: 0, total: 0 } },
+      },
+      5_000,
+      1_000,
+    );
     const a1 = await admitted(store, ALICE);
     const b1 = await admitted(store, BOB);
     const root = await admitted(store, ADMIN, 10);
@@ -131,9 +144,7 @@ describePostgres('PostgreSQL store shared by several processes', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
     };
-    feeds.push(
-      await front.watch({ job: (c) => changes.push(c), delivery: (d) => deliveries.push(d), resync: () => resyncs++ }),
-    );
+    feeds.push(await front.watch({ job: (c) => changes.push(c), delivery: (d) => deliveries.push(d), resync: () => resyncs++ }));
     const queued = await admitted(front, ALICE);
     await waitFor(() => changes.some((c) => c.id === queued.id && c.state === 'queued'), 'queued');
     await worker.leaseJob(queued.id, 'gpu1:7', 1, 60_000);

@@ -50,9 +50,13 @@ test('a write that stays locked past the retry limit rejects with the busy error
   const store = SqliteStore.open(file, { busyRetryMs: 300 });
   const other = new Database(file);
   other.exec('BEGIN IMMEDIATE');
-  await expect(store.setRole({ platform: 'discord', workspaceId: 'g', userId: 'u' }, 'admin')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+  await expect(store.setRole({ platform: 'discord', workspaceId: 'g', userId: 'u' }, 'admin')).rejects.toMatchObject({
+    code: 'SQLITE_BUSY',
+  });
   const t = Date.now();
-  await expect(store.saveProgress('j', 'w', { iteration: 1, total: 2, elapsedMs: 0, etaMs: 0 })).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+  await expect(store.saveProgress('j', 'w', { iteration: 1, total: 2, elapsedMs: 0, etaMs: 0 })).rejects.toMatchObject({
+    code: 'SQLITE_BUSY',
+  });
   expect(Date.now() - t).toBeLessThan(500);
   other.exec('ROLLBACK');
   other.close();

@@ -40,7 +40,11 @@ beforeAll(async () => {
     applicationId: fake.applicationId,
     apiBase: fake.apiBase,
     jobs,
-    context: { jobs, limits: { maxImageBytes: 5 * 1024 * 1024, maxImagePixels: 40_000_000 }, defaults: { size: 64, iterations: 4, progressEvery: 1 } },
+    context: {
+      jobs,
+      limits: { maxImageBytes: 5 * 1024 * 1024, maxImagePixels: 40_000_000 },
+      defaults: { size: 64, iterations: 4, progressEvery: 1 },
+    },
     minEditIntervalMs: 50,
     log: () => undefined,
   });
@@ -90,7 +94,9 @@ test('another process holding the write lock for 7 s while a job paints', async 
   const users: FakeUser[] = [1, 2, 3, 4].map((i) => ({ id: `310${i}`, username: `user${i}` }));
   const sent = users.map((user) => fake.slashCommand({ name: 'stylize', options: { iterations: 2, size: 64 }, attachments: images, user }));
   for (const s of sent) {
-    const callback = await fake.waitFor((c) => c.path === `/interactions/${s.id}/${s.token}/callback`, { what: 'a deferral during the lock' });
+    const callback = await fake.waitFor((c) => c.path === `/interactions/${s.id}/${s.token}/callback`, {
+      what: 'a deferral during the lock',
+    });
     expect(callback.at - fake.sentAt.get(s.id)!).toBeLessThan(3000);
   }
   await released;

@@ -48,7 +48,15 @@ beforeAll(async () => {
     defaults: { size: 64, iterations: 4, progressEvery: 2 },
     logger: log.logger,
   };
-  bot = await startDiscordBot({ token: 't', applicationId: fake.applicationId, apiBase: fake.apiBase, jobs, context, minEditIntervalMs: 50, log: () => undefined });
+  bot = await startDiscordBot({
+    token: 't',
+    applicationId: fake.applicationId,
+    apiBase: fake.apiBase,
+    jobs,
+    context,
+    minEditIntervalMs: 50,
+    log: () => undefined,
+  });
   await jobs.start();
 });
 
@@ -65,9 +73,12 @@ const contentOf = (c: RecordedCall): string => String(c.json?.content ?? '');
 
 /** The private answer to a public /stylize deferral: the placeholder deleted, an ephemeral follow-up sent. */
 async function privateAnswer(sent: SentInteraction): Promise<string> {
-  const call = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${sent.token}` && c.status === 200, {
-    what: 'a private answer',
-  });
+  const call = await fake.waitFor(
+    (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${sent.token}` && c.status === 200,
+    {
+      what: 'a private answer',
+    },
+  );
   expect(call.json.flags).toBe(64);
   return contentOf(call);
 }
@@ -83,7 +94,9 @@ describe('Discord: nothing fetched from elsewhere, nothing leaked', () => {
       },
       user: ALICE,
     });
-    expect(await privateAnswer(sent)).toMatch(/`evil\.jpg` links to a server that is not Discord's own file server, so I did not download it/);
+    expect(await privateAnswer(sent)).toMatch(
+      /`evil\.jpg` links to a server that is not Discord's own file server, so I did not download it/,
+    );
     expect(foreignHits).toEqual([]);
     expect(log.records.slice(records)).toContainEqual(expect.objectContaining({ url: `${foreignUrl}/evil.jpg`, level: 40 }));
     expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 5)).toEqual([]);
@@ -107,10 +120,15 @@ describe('Discord: nothing fetched from elsewhere, nothing leaked', () => {
     const sent = fake.slashCommand({
       name: 'stylize',
       options: { iterations: 2, seed: 1 },
-      attachments: { content: { name: 'photo.jpg', data: CONTENT, contentType: 'image/jpeg' }, style: { name, data: STYLE, contentType: 'image/jpeg' } },
+      attachments: {
+        content: { name: 'photo.jpg', data: CONTENT, contentType: 'image/jpeg' },
+        style: { name, data: STYLE, contentType: 'image/jpeg' },
+      },
       user: ALICE,
     });
-    const done = await fake.waitFor((c) => c.method === 'PATCH' && c.path === original(sent.token) && contentOf(c).includes('Done'), { what: 'the result' });
+    const done = await fake.waitFor((c) => c.method === 'PATCH' && c.path === original(sent.token) && contentOf(c).includes('Done'), {
+      what: 'the result',
+    });
     const content = contentOf(done);
     expect(content).toContain('\\[free nitro\\]\\(https://evil.example\\) \\*\\*x\\*\\*.jpg');
     expect(content).not.toContain('[free nitro](https://evil.example)');
@@ -122,7 +140,9 @@ describe('Discord: nothing fetched from elsewhere, nothing leaked', () => {
     writeFileSync(artistsDir, 'not a folder');
     const records = log.records.length;
     const sent = fake.slashCommand({ name: 'artists', user: ALICE });
-    const answer = await fake.waitFor((c) => c.method === 'PATCH' && c.path === original(sent.token) && c.status === 200, { what: 'the answer' });
+    const answer = await fake.waitFor((c) => c.method === 'PATCH' && c.path === original(sent.token) && c.status === 200, {
+      what: 'the answer',
+    });
     const text = contentOf(answer);
     const id = /error id ([0-9a-f]{8})/.exec(text)?.[1];
     expect(text).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
@@ -130,7 +150,12 @@ describe('Discord: nothing fetched from elsewhere, nothing leaked', () => {
     const logged = log.records.slice(records).find((r) => r.errorId === id);
     expect(JSON.stringify(logged)).toMatch(/ENOTDIR/);
 
-    const stylize = fake.slashCommand({ name: 'stylize', options: { artist: 'monet' }, attachments: { content: { name: 'p.jpg', data: CONTENT, contentType: 'image/jpeg' } }, user: ALICE });
+    const stylize = fake.slashCommand({
+      name: 'stylize',
+      options: { artist: 'monet' },
+      attachments: { content: { name: 'p.jpg', data: CONTENT, contentType: 'image/jpeg' } },
+      user: ALICE,
+    });
     const sorry = await privateAnswer(stylize);
     expect(sorry).toMatch(/^Sorry, that failed on the bot's side \(error id [0-9a-f]{8}\)/);
     expect(sorry).not.toMatch(/ENOTDIR|ENOENT|\//);

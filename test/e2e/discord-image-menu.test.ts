@@ -28,13 +28,29 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'stylebot-discord-menu-'));
   const artistsDir = join(dataDir, 'artists');
   cpSync(join(ARTISTS_DIR, 'monet'), join(artistsDir, 'monet'), { recursive: true });
-  jobs = createJobService({ dataDir, artistsDir, modelDir: MODEL_DIR, workers: 1, progressThrottleMs: 100, defaultQuota: { maxIterations: 40 }, log: () => undefined });
+  jobs = createJobService({
+    dataDir,
+    artistsDir,
+    modelDir: MODEL_DIR,
+    workers: 1,
+    progressThrottleMs: 100,
+    defaultQuota: { maxIterations: 40 },
+    log: () => undefined,
+  });
   const context: CommandContext = {
     jobs,
     limits: { maxImageBytes: 5 * 1024 * 1024, maxImagePixels: 40_000_000 },
     defaults: { size: 64, iterations: 4, progressEvery: 2 },
   };
-  bot = await startDiscordBot({ token: 'menu-token', applicationId: fake.applicationId, apiBase: fake.apiBase, jobs, context, minEditIntervalMs: 50, log: () => undefined });
+  bot = await startDiscordBot({
+    token: 'menu-token',
+    applicationId: fake.applicationId,
+    apiBase: fake.apiBase,
+    jobs,
+    context,
+    minEditIntervalMs: 50,
+    log: () => undefined,
+  });
   await jobs.start();
 });
 
@@ -45,7 +61,8 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const callbackOf = (sent: SentInteraction) => fake.waitFor((c) => c.path === `/interactions/${sent.id}/${sent.token}/callback`, { what: 'the interaction callback' });
+const callbackOf = (sent: SentInteraction) =>
+  fake.waitFor((c) => c.path === `/interactions/${sent.id}/${sent.token}/callback`, { what: 'the interaction callback' });
 const isEdit = (token: string) => (c: RecordedCall) =>
   c.method === 'PATCH' && c.path === `/webhooks/${fake.applicationId}/${token}/messages/@original` && c.status === 200;
 const contentOf = (c: RecordedCall): string => String(c.json?.content ?? '');
@@ -56,7 +73,11 @@ async function paint(user: FakeUser, image: typeof photo, fields: Record<string,
   const modal = await callbackOf(menu);
   expect(modal.json.type).toBe(9);
   const form = modal.json.data;
-  expect(form.components.map((row: { components: { custom_id: string }[] }) => row.components[0]!.custom_id)).toEqual(['artist', 'options', 'budget']);
+  expect(form.components.map((row: { components: { custom_id: string }[] }) => row.components[0]!.custom_id)).toEqual([
+    'artist',
+    'options',
+    'budget',
+  ]);
   return fake.submitModal({ customId: form.custom_id, fields, user });
 }
 
@@ -79,8 +100,13 @@ describe('Discord image menu (real discord.js, job service and engine)', () => {
     expect(job!.state).toBe('done');
   });
 
-  it('answers privately when the message has no image, and when the form\'s options cannot be read', async () => {
-    const bare = fake.messageCommand({ name: STYLIZE_WITH, content: 'just words', attachments: [{ name: 'notes.txt', data: Buffer.from('hi'), contentType: 'text/plain' }], user: BOB });
+  it("answers privately when the message has no image, and when the form's options cannot be read", async () => {
+    const bare = fake.messageCommand({
+      name: STYLIZE_WITH,
+      content: 'just words',
+      attachments: [{ name: 'notes.txt', data: Buffer.from('hi'), contentType: 'text/plain' }],
+      user: BOB,
+    });
     const answer = await callbackOf(bare);
     expect(answer.json.type).toBe(4);
     expect(answer.json.data.flags).toBe(64);
@@ -88,11 +114,17 @@ describe('Discord image menu (real discord.js, job service and engine)', () => {
 
     const before = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).length;
     const badOptions = await paint(BOB, photo, { artist: 'monet', options: 'size', budget: '' });
-    const refused = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badOptions.token}` && c.status === 200, { what: 'the refusal' });
+    const refused = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badOptions.token}` && c.status === 200,
+      { what: 'the refusal' },
+    );
     expect(refused.json.flags).toBe(64);
     expect(contentOf(refused)).toMatch(/"size" has no value/);
     const badBudget = await paint(BOB, photo, { artist: 'monet', options: '', budget: '99999' });
-    const tooLong = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badBudget.token}` && c.status === 200, { what: 'the budget refusal' });
+    const tooLong = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${badBudget.token}` && c.status === 200,
+      { what: 'the budget refusal' },
+    );
     expect(contentOf(tooLong)).toMatch(/budget/i);
     expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
 
@@ -122,7 +154,10 @@ describe('Discord image menu (real discord.js, job service and engine)', () => {
 
     // Someone else has no saved style: the same form without an artist asks for one.
     const noStyle = await paint(ALICE, photo, { artist: '', options: '', budget: '' });
-    const asked = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${noStyle.token}` && c.status === 200, { what: 'the request for a style' });
+    const asked = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${noStyle.token}` && c.status === 200,
+      { what: 'the request for a style' },
+    );
     expect(contentOf(asked)).toMatch(/Give me a style/);
   });
 });
@@ -137,7 +172,12 @@ describe('Discord results: Delete and /show (real discord.js, job service and en
   };
 
   it('/show posts a finished picture again with its buttons; Delete removes the message and the stored picture, for the requester only', async () => {
-    const sent = fake.slashCommand({ name: 'stylize', options: { seed: 9 }, attachments: { content: photo, style: painting }, user: ALICE });
+    const sent = fake.slashCommand({
+      name: 'stylize',
+      options: { seed: 9 },
+      attachments: { content: photo, style: painting },
+      user: ALICE,
+    });
     const done = await finished(sent);
     const deleteId = customIds(done).find((id) => id.startsWith('stylebot:delete:'))!;
     expect(deleteId).toBeDefined();
@@ -151,7 +191,10 @@ describe('Discord results: Delete and /show (real discord.js, job service and en
     expect(customIds(again)).toEqual(expect.arrayContaining([`stylebot:rerun:${jobId}`, deleteId]));
     const nosy = fake.slashCommand({ name: 'show', options: { job_id: jobId }, user: BOB });
     await callbackOf(nosy);
-    const refusedShow = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${nosy.token}` && c.status === 200, { what: 'the refusal to show' });
+    const refusedShow = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${nosy.token}` && c.status === 200,
+      { what: 'the refusal to show' },
+    );
     expect(contentOf(refusedShow)).toMatch(/Only <@2001>/);
 
     const messageId = fake.originals.get(sent.token)!.id;
@@ -162,25 +205,36 @@ describe('Discord results: Delete and /show (real discord.js, job service and en
 
     const owner = fake.pressButton({ customId: deleteId, messageId, user: ALICE });
     expect(await privateAnswer(owner)).toMatch(/Deleted the picture/);
-    const removal = await fake.waitFor((c) => c.method === 'DELETE' && c.path === `/channels/${fake.channelId}/messages/${messageId}`, { what: 'the message deleted' });
+    const removal = await fake.waitFor((c) => c.method === 'DELETE' && c.path === `/channels/${fake.channelId}/messages/${messageId}`, {
+      what: 'the message deleted',
+    });
     expect(removal.authorization).toBe('Bot menu-token');
     expect(fake.originals.get(sent.token)!.deleted).toBe(true);
     expect(await jobs.resultImage(jobId)).toBeUndefined();
 
     const gone = fake.slashCommand({ name: 'show', options: { job_id: jobId }, user: ALICE });
     await callbackOf(gone);
-    const answer = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${gone.token}` && c.status === 200, { what: 'the deleted answer' });
+    const answer = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${gone.token}` && c.status === 200,
+      { what: 'the deleted answer' },
+    );
     expect(contentOf(answer)).toMatch(/was deleted/);
   });
 });
 
 describe('Discord upload limits (real discord.js, job service and engine)', () => {
-  const statusOf = (sent: SentInteraction) => fake.repliesTo(sent.token).filter((c) => c.method === 'PATCH' && contentOf(c).includes('Done'));
+  const statusOf = (sent: SentInteraction) =>
+    fake.repliesTo(sent.token).filter((c) => c.method === 'PATCH' && contentOf(c).includes('Done'));
 
-  it('sends a result over the interaction\'s attachment limit as a JPEG within it, and says so', async () => {
+  it("sends a result over the interaction's attachment limit as a JPEG within it, and says so", async () => {
     fake.attachmentSizeLimit = 12_000;
     try {
-      const sent = fake.slashCommand({ name: 'stylize', options: { size: 128, seed: 4 }, attachments: { content: photo, style: painting }, user: ALICE });
+      const sent = fake.slashCommand({
+        name: 'stylize',
+        options: { size: 128, seed: 4 },
+        attachments: { content: photo, style: painting },
+        user: ALICE,
+      });
       const done = await finished(sent);
       const [job] = await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1);
       const png = (await jobs.resultImage(job!.id))!;
@@ -200,11 +254,19 @@ describe('Discord upload limits (real discord.js, job service and engine)', () =
 
   it('delivers the text without the picture when Discord refuses the upload as too large, and does not retry it', async () => {
     // The interaction said 10 MiB; Discord then refuses the body (413, code 40005): the picture can never go.
-    const sent = fake.slashCommand({ name: 'stylize', options: { iterations: 12, seed: 4 }, attachments: { content: photo, style: painting }, user: ALICE });
+    const sent = fake.slashCommand({
+      name: 'stylize',
+      options: { iterations: 12, seed: 4 },
+      attachments: { content: photo, style: painting },
+      user: ALICE,
+    });
     await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/12/.test(contentOf(c)), { what: 'the job running' });
     fake.attachmentSizeLimit = 300;
     try {
-      const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the text-only result', timeoutMs: 120_000 });
+      const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), {
+        what: 'the text-only result',
+        timeoutMs: 120_000,
+      });
       expect(done.files).toHaveLength(0);
       expect(contentOf(done)).toMatch(/too large to post here/);
       const refused = fake.repliesTo(sent.token).filter((c) => c.status === 413);
@@ -229,12 +291,29 @@ describe('Discord server settings (real discord.js, job service and engine)', ()
   };
 
   it('keeps commands to the allowed channels, applies the default size, and shows results privately when asked', async () => {
-    const refused = fake.slashCommand({ name: 'server-settings', subcommand: 'allow_channel', options: { channel: { type: 7, value: ART } }, user: BOB });
+    const refused = fake.slashCommand({
+      name: 'server-settings',
+      subcommand: 'allow_channel',
+      options: { channel: { type: 7, value: ART } },
+      user: BOB,
+    });
     expect(await privateEdit(refused)).toMatch(/Only Stylebot admins/);
 
-    const allow = fake.slashCommand({ name: 'server-settings', subcommand: 'allow_channel', options: { channel: { type: 7, value: ART } }, user: MOD, permissions: '32' });
+    const allow = fake.slashCommand({
+      name: 'server-settings',
+      subcommand: 'allow_channel',
+      options: { channel: { type: 7, value: ART } },
+      user: MOD,
+      permissions: '32',
+    });
     expect(await privateEdit(allow)).toContain(`<#${ART}>`);
-    const set = fake.slashCommand({ name: 'server-settings', subcommand: 'set', options: { default_size: 96, results: 'private' }, user: MOD, permissions: '32' });
+    const set = fake.slashCommand({
+      name: 'server-settings',
+      subcommand: 'set',
+      options: { default_size: 96, results: 'private' },
+      user: MOD,
+      permissions: '32',
+    });
     expect(await privateEdit(set)).toMatch(/Default size: 96 px[\s\S]*requester only/);
 
     // Elsewhere: a private pointer to the allowed channel, and no job.
@@ -249,23 +328,38 @@ describe('Discord server settings (real discord.js, job service and engine)', ()
     expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
 
     // In the allowed channel: painted at the server's default size, deferred ephemeral (only the requester sees it).
-    const there = fake.slashCommand({ name: 'stylize', options: { iterations: 4 }, attachments: { content: photo, style: painting }, user: BOB, channelId: ART });
+    const there = fake.slashCommand({
+      name: 'stylize',
+      options: { iterations: 4 },
+      attachments: { content: photo, style: painting },
+      user: BOB,
+      channelId: ART,
+    });
     const deferral = await callbackOf(there);
     expect(deferral.json.data.flags).toBe(64);
-    const done = await fake.waitFor((c) => isEdit(there.token)(c) && contentOf(c).includes('Done'), { what: 'the private result', timeoutMs: 120_000 });
+    const done = await fake.waitFor((c) => isEdit(there.token)(c) && contentOf(c).includes('Done'), {
+      what: 'the private result',
+      timeoutMs: 120_000,
+    });
     const meta = await sharp(Buffer.from(done.files[0]!.data)).metadata();
     expect(Math.max(meta.width!, meta.height!)).toBe(96);
 
     const reset = fake.slashCommand({ name: 'server-settings', subcommand: 'all_channels', user: MOD, permissions: '32' });
     expect(await privateEdit(reset)).toMatch(/every channel/);
-    const cleared = fake.slashCommand({ name: 'server-settings', subcommand: 'set', options: { clear_defaults: true, results: 'public' }, user: MOD, permissions: '32' });
+    const cleared = fake.slashCommand({
+      name: 'server-settings',
+      subcommand: 'set',
+      options: { clear_defaults: true, results: 'public' },
+      user: MOD,
+      permissions: '32',
+    });
     expect(await privateEdit(cleared)).toMatch(/posted in the channel/);
     const audit = await jobs.admin.auditLog({ platform: 'discord', workspaceId: fake.guildId, userId: MOD.id, isPlatformAdmin: true }, 10);
     expect(audit.filter((e) => e.action === 'server.settings').length).toBeGreaterThanOrEqual(4);
   });
 });
 
-describe('Discord replies in the user\'s language', () => {
+describe("Discord replies in the user's language", () => {
   it('answers a French user in French, and falls back to English for a language without a catalogue', async () => {
     const saved = fake.messageCommand({ name: USE_AS_STYLE, attachments: [painting], user: ALICE, locale: 'fr' });
     const answer = (await callbackOf(saved)).json.data.content as string;

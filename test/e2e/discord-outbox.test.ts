@@ -47,7 +47,7 @@ function startBot(dataDir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${err}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) (clearTimeout(timer), resolve(child));
+      if (d.toString().includes('ready')) clearTimeout(timer), resolve(child);
     });
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the bot exited (${code}):\n${err}`))));
   });
@@ -95,7 +95,10 @@ test('the picture arrives once after a 60 s outage (503) of the upload route', a
   const outageStart = Date.now();
   fake.outage((method, path, call) => isFinalUpload(sent.token)({ ...call, method, path }), 60_000);
 
-  const refused = await fake.waitFor((c) => isFinalUpload(sent.token)(c) && c.status === 503, { timeoutMs: 90_000, what: 'the upload refused' });
+  const refused = await fake.waitFor((c) => isFinalUpload(sent.token)(c) && c.status === 503, {
+    timeoutMs: 90_000,
+    what: 'the upload refused',
+  });
   expect(outboxRow(dataDir, sent.token)?.job_state).toBe('done');
   const delivered = await fake.waitFor((c) => isFinalUpload(sent.token)(c) && c.status === 200, {
     from: refused.index,
@@ -123,7 +126,11 @@ test('a kill -9 while discord.js waits out a 429, then a restart: the picture ar
 
   const from = fake.mark();
   await startBot(dataDir);
-  await fake.waitFor((c) => isFinalUpload(sent.token)(c) && c.status === 200, { from, timeoutMs: 60_000, what: 'the picture after the restart' });
+  await fake.waitFor((c) => isFinalUpload(sent.token)(c) && c.status === 200, {
+    from,
+    timeoutMs: 60_000,
+    what: 'the picture after the restart',
+  });
   await expectOnePng(sent.token);
   expect(outboxRow(dataDir, sent.token)).toMatchObject({ state: 'delivered' });
 }, 240_000);

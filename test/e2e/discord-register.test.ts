@@ -35,7 +35,22 @@ describe('stylebot register', () => {
     expect(put.authorization).toBe('Bot reg-token');
     expect(put.json).toEqual(JSON.parse(JSON.stringify(DISCORD_COMMANDS)));
     const names = (put.json as { name: string }[]).map((c) => c.name).sort();
-    expect(names).toEqual(['Stylize with...', 'Use as style', 'artist', 'artists', 'cancel', 'compare', 'help', 'jobs', 'quota', 'quota-admin', 'server-settings', 'show', 'stats', 'stylize']);
+    expect(names).toEqual([
+      'Stylize with...',
+      'Use as style',
+      'artist',
+      'artists',
+      'cancel',
+      'compare',
+      'help',
+      'jobs',
+      'quota',
+      'quota-admin',
+      'server-settings',
+      'show',
+      'stats',
+      'stylize',
+    ]);
     expect(output.out.join('\n')).toContain(`Registered ${names.length} commands in server ${fake.guildId}`);
     const invite = new URL(output.out.join('\n').match(/https:\/\/discord\.com\/oauth2\/authorize\S+/)![0]);
     expect(invite.searchParams.get('client_id')).toBe(fake.applicationId);

@@ -24,7 +24,14 @@ afterAll(async () => {
 async function deferredTarget(expiresAt = Date.now() + 15 * 60_000): Promise<DiscordReplyTarget> {
   const token = `tok-${snowflake()}`;
   await rest.post(Routes.interactionCallback(snowflake(), token), { body: { type: 5 }, auth: false });
-  return { applicationId: fake.applicationId, interactionToken: token, interactionExpiresAt: expiresAt, channelId: fake.channelId, guildId: fake.guildId, userId: '77' };
+  return {
+    applicationId: fake.applicationId,
+    interactionToken: token,
+    interactionExpiresAt: expiresAt,
+    channelId: fake.channelId,
+    guildId: fake.guildId,
+    userId: '77',
+  };
 }
 
 const progress = (i: number): StatusView => ({ text: plain(`iteration ${i}/10`), final: false });
@@ -38,7 +45,11 @@ describe('DiscordStatusMessages', () => {
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 6; i <= 9; i++) statuses.show('job-a', target, progress(i));
     await statuses.idle();
-    statuses.show('job-a', target, { text: plain('Done'), final: true, image: { data: new Uint8Array([137, 80, 78, 71]), name: 'out.png' } });
+    statuses.show('job-a', target, {
+      text: plain('Done'),
+      final: true,
+      image: { data: new Uint8Array([137, 80, 78, 71]), name: 'out.png' },
+    });
     await statuses.idle();
 
     const edits = fake.calls.slice(from).filter((c) => c.method === 'PATCH');

@@ -121,7 +121,9 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   it('stylizes two attached images: deferred, progress edits with a preview, final PNG with settings and buttons', async () => {
     const sent = fake.slashCommand({ name: 'stylize', options: { iterations: 6, seed: 11 }, attachments: images, user: ALICE });
     await deferral(sent);
-    const queued = await fake.waitFor((c) => isEdit(sent.token)(c) && /position|Painting|iteration/.test(contentOf(c)), { what: 'the status' });
+    const queued = await fake.waitFor((c) => isEdit(sent.token)(c) && /position|Painting|iteration/.test(contentOf(c)), {
+      what: 'the status',
+    });
     expect(customIds(queued).some((id) => id.startsWith('stylebot:cancel:'))).toBe(true);
 
     const progress = await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/6/.test(contentOf(c)) && c.files.length === 1, {
@@ -158,7 +160,12 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   });
 
   it('paints in artist mode and names the artwork it used', async () => {
-    const sent = fake.slashCommand({ name: 'stylize', options: { artist: 'Monet', iterations: 4, seed: 3 }, attachments: { content: images.content }, user: ALICE });
+    const sent = fake.slashCommand({
+      name: 'stylize',
+      options: { artist: 'Monet', iterations: 4, seed: 3 },
+      attachments: { content: images.content },
+      user: ALICE,
+    });
     await deferral(sent);
     const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { what: 'the artist-mode result' });
     const job = (await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: ALICE.id }, 1))[0];
@@ -181,14 +188,19 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     expect(await ephemeralEdit(list)).toMatch(/Queue: \d+ jobs? waiting or running/);
 
     const typing = fake.autocomplete({ name: 'stylize', option: 'artist', value: 'go', user: BOB });
-    const answer = await fake.waitFor((c) => c.path === `/interactions/${typing.id}/${typing.token}/callback`, { what: 'autocomplete choices' });
+    const answer = await fake.waitFor((c) => c.path === `/interactions/${typing.id}/${typing.token}/callback`, {
+      what: 'autocomplete choices',
+    });
     expect(answer.json).toEqual({ type: 8, data: { choices: [{ name: 'van-gogh', value: 'van-gogh' }] } });
   });
 
   it('compares the styles of two attached images', async () => {
     const sent = fake.slashCommand({ name: 'compare', attachments: { image1: images.content, image2: images.style }, user: BOB });
     await deferral(sent);
-    const answer = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Style distance'), { what: 'the style distance', timeoutMs: 120_000 });
+    const answer = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Style distance'), {
+      what: 'the style distance',
+      timeoutMs: 120_000,
+    });
     const total = Number(/\*([0-9.e+-]+)\*/.exec(contentOf(answer))?.[1]);
     expect(total).toBeGreaterThan(0);
     expect(contentOf(answer)).toMatch(/relu1_1 .*relu5_1/);
@@ -196,11 +208,23 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
 
   it('lets an admin add and remove an artwork, and refuses a non-admin', async () => {
     const artwork = { name: 'Great Wave.jpg', data: STYLE, contentType: 'image/jpeg' };
-    const refused = fake.slashCommand({ name: 'artist', subcommand: 'add', options: { name: 'Hokusai' }, attachments: { image: artwork }, user: BOB });
+    const refused = fake.slashCommand({
+      name: 'artist',
+      subcommand: 'add',
+      options: { name: 'Hokusai' },
+      attachments: { image: artwork },
+      user: BOB,
+    });
     expect(await ephemeralEdit(refused)).toMatch(/admin/i);
     expect(existsSync(join(artistsDir, 'hokusai'))).toBe(false);
 
-    const added = fake.slashCommand({ name: 'artist', subcommand: 'add', options: { name: 'Hokusai' }, attachments: { image: artwork }, user: ADMIN });
+    const added = fake.slashCommand({
+      name: 'artist',
+      subcommand: 'add',
+      options: { name: 'Hokusai' },
+      attachments: { image: artwork },
+      user: ADMIN,
+    });
     expect(await ephemeralEdit(added)).toMatch(/hokusai/i);
     expect(jobs.artists().find((a) => a.name === 'hokusai')?.works).toHaveLength(1);
     const work = jobs.artists().find((a) => a.name === 'hokusai')!.works[0]!;
@@ -228,13 +252,18 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const message = await ephemeralFollowUp(sent);
     expect(message).toContain('notes.png');
     expect(message).toMatch(/not an image|JPEG, PNG, WebP or GIF/i);
-    expect((await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id }))).toHaveLength(before);
+    expect(await jobs.jobsOf({ platform: 'discord', workspaceId: fake.guildId, userId: BOB.id })).toHaveLength(before);
   });
 
   it('refuses a job over quota privately; an admin raises the quota and the user then succeeds', async () => {
     const ask = () => fake.slashCommand({ name: 'stylize', options: { iterations: 8 }, attachments: images, user: BOB });
 
-    const lowered = fake.slashCommand({ name: 'quota-admin', subcommand: 'set', options: { user: { type: 6, value: BOB.id }, max_iterations: 6 }, user: ADMIN });
+    const lowered = fake.slashCommand({
+      name: 'quota-admin',
+      subcommand: 'set',
+      options: { user: { type: 6, value: BOB.id }, max_iterations: 6 },
+      user: ADMIN,
+    });
     expect(await ephemeralEdit(lowered)).toMatch(/most iterations: 6/);
 
     const refused = ask();
@@ -258,7 +287,12 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
   });
 
   it('refuses admin commands to a non-admin', async () => {
-    const setQuota = fake.slashCommand({ name: 'quota-admin', subcommand: 'set', options: { user: { type: 6, value: ALICE.id }, jobs_per_day: 1000 }, user: BOB });
+    const setQuota = fake.slashCommand({
+      name: 'quota-admin',
+      subcommand: 'set',
+      options: { user: { type: 6, value: ALICE.id }, jobs_per_day: 1000 },
+      user: BOB,
+    });
     expect(await ephemeralEdit(setQuota)).toMatch(/Only Stylebot admins/);
     const stats = fake.slashCommand({ name: 'stats', user: BOB });
     expect(await ephemeralEdit(stats)).toMatch(/Only Stylebot admins/);
@@ -278,7 +312,9 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
 
     const press = fake.pressButton({ customId: cancelId, user: ALICE });
     expect(await ephemeralEdit(press)).toMatch(/Cancelled/);
-    const cancelled = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Cancelled'), { what: 'the cancelled status' });
+    const cancelled = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Cancelled'), {
+      what: 'the cancelled status',
+    });
     expect(customIds(cancelled)).toEqual([]);
     const jobId = cancelId.split(':')[2]!;
     expect((await jobs.get(jobId))?.state).toBe('cancelled');
@@ -290,10 +326,13 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/12/.test(contentOf(c)), { what: 'the job running' });
     const from = fake.mark();
     fake.deleteOriginal(sent.token);
-    const followUp = await fake.waitFor((c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${sent.token}` && c.status === 200, {
-      from,
-      what: 'a follow-up after the deletion',
-    });
+    const followUp = await fake.waitFor(
+      (c) => c.method === 'POST' && c.path === `/webhooks/${fake.applicationId}/${sent.token}` && c.status === 200,
+      {
+        from,
+        what: 'a follow-up after the deletion',
+      },
+    );
     expect(contentOf(followUp)).toContain(`<@${ALICE.id}>`);
     fake.expireToken(sent.token);
     const done = await fake.waitFor(
@@ -308,7 +347,9 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     const sent = fake.slashCommand({ name: 'stylize', options: { iterations: 24, seed: 5 }, attachments: images, user: ALICE });
     await deferral(sent);
     const running = await fake.waitFor((c) => isEdit(sent.token)(c) && /iteration \d+\/24/.test(contentOf(c)), { what: 'the job running' });
-    const jobId = customIds(running).find((id) => id.startsWith('stylebot:cancel:'))!.split(':')[2]!;
+    const jobId = customIds(running)
+      .find((id) => id.startsWith('stylebot:cancel:'))!
+      .split(':')[2]!;
 
     await stopStack();
     const identifiesBefore = fake.identifies;
@@ -316,7 +357,10 @@ describe('Discord bot (real discord.js, real job service and engine)', () => {
     await startStack();
     expect(fake.identifies).toBe(identifiesBefore + 1);
 
-    const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), { from, what: 'the result after the restart' });
+    const done = await fake.waitFor((c) => isEdit(sent.token)(c) && contentOf(c).includes('Done'), {
+      from,
+      what: 'the result after the restart',
+    });
     const png = await pngSize(done.files[0]!.data);
     expect(Math.max(png.width, png.height)).toBe(64);
     expect((await jobs.get(jobId))?.state).toBe('done');

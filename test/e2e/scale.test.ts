@@ -132,7 +132,9 @@ describePostgres('a front and two workers on one PostgreSQL', () => {
       const value = await probe();
       if (value) return value;
       if (Date.now() > end) {
-        throw new Error(`timed out waiting for ${what}; jobs: ${JSON.stringify(await jobs())}\n${procs.map((p) => `--- ${p.name}\n${p.output.slice(-3000)}`).join('\n')}`);
+        throw new Error(
+          `timed out waiting for ${what}; jobs: ${JSON.stringify(await jobs())}\n${procs.map((p) => `--- ${p.name}\n${p.output.slice(-3000)}`).join('\n')}`,
+        );
       }
       await sleep(100);
     }
@@ -179,9 +181,7 @@ describePostgres('a front and two workers on one PostgreSQL', () => {
     }
     await sleep(1_500); // a duplicate delivery would arrive within the outbox's poll interval
     for (const interaction of sent) {
-      const finals = discord
-        .repliesTo(interaction.token)
-        .filter((c) => c.files.length > 0 && /Done/.test(String(c.json?.content ?? '')));
+      const finals = discord.repliesTo(interaction.token).filter((c) => c.files.length > 0 && /Done/.test(String(c.json?.content ?? '')));
       expect(finals, `"Done" messages for ${interaction.token}`).toHaveLength(1);
     }
     return rows;

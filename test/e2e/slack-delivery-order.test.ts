@@ -24,8 +24,10 @@ afterAll(async () => {
   await world?.cleanup();
 });
 
-const isFinal = (c: { method: string; args: Record<string, unknown> }) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment));
-const isPreview = (c: { method: string; args: Record<string, unknown> }) => c.method === 'files.completeUploadExternal' && /Preview/.test(String(c.args.initial_comment));
+const isFinal = (c: { method: string; args: Record<string, unknown> }) =>
+  c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment));
+const isPreview = (c: { method: string; args: Record<string, unknown> }) =>
+  c.method === 'files.completeUploadExternal' && /Preview/.test(String(c.args.initial_comment));
 
 test('a rate-limited preview is dropped: nothing is posted after the job finished, and the picture is not held up', async () => {
   const { fake, jobs } = world;

@@ -9,7 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../src/logger.js';
 import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import { SLACK_MAX_BODY_BYTES } from '../../src/platforms/slack/http-guard.js';
-import { callText, CONTENT_IMAGE, createWorld, ephemeralTo, SIGNING_SECRET, type SlackTestWorld, smallJpeg, startTestBot, STYLE_IMAGE } from './slack-helpers.js';
+import {
+  callText,
+  CONTENT_IMAGE,
+  createWorld,
+  ephemeralTo,
+  SIGNING_SECRET,
+  type SlackTestWorld,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
+} from './slack-helpers.js';
 
 let world: SlackTestWorld;
 let bot: SlackBot;
@@ -119,7 +129,11 @@ describe('Slack: files only from Slack, user strings escaped, minus signs kept',
     const from = fake.calls.length;
     const records = log.records.length;
     const photo = fake.addFile('photo.jpg', content);
-    const evil = { ...fake.addFile('evil.jpg', style), url_private: `${foreignUrl}/evil.jpg`, url_private_download: `${foreignUrl}/evil.jpg?download=1` };
+    const evil = {
+      ...fake.addFile('evil.jpg', style),
+      url_private: `${foreignUrl}/evil.jpg`,
+      url_private_download: `${foreignUrl}/evil.jpg?download=1`,
+    };
     await fake.postSigned(appUrl, fake.mention({ user: 'UALICE', text: '<@UBOT>', files: [photo, evil] }));
     const answer = await ephemeralTo(fake, 'UALICE', from, /evil\.jpg/);
     expect(callText(answer.args)).toMatch(/links to a server that is not Slack's own file server, so I did not download it/);

@@ -29,7 +29,13 @@ export interface SlackTestWorld {
 export async function createWorld(opts: { writableArtists?: boolean } = {}): Promise<SlackTestWorld> {
   // compare's worker thread finds the weights through the environment, which it copies when it starts.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
-  const fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET, botUserId: 'UBOT', teamId: 'T1' });
+  const fake = await FakeSlack.start({
+    botToken: BOT_TOKEN,
+    appToken: APP_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    botUserId: 'UBOT',
+    teamId: 'T1',
+  });
   fake.addUser({ id: 'UALICE', name: 'alice' });
   fake.addUser({ id: 'UBOB', name: 'bob' });
   fake.addUser({ id: 'UADMIN', name: 'admin', is_admin: true });
@@ -76,7 +82,11 @@ export function commandContext(jobs: JobService): CommandContext {
  * Socket Mode. Quiet, no retries, no edit throttling, at most one preview a minute; `options` override these.
  * It reads world.jobs and world.context when called, so after a restart it serves the new job service.
  */
-export function startTestBot(world: SlackTestWorld, transport: 'http' | 'socket', options: Partial<SlackBotOptions> = {}): Promise<SlackBot> {
+export function startTestBot(
+  world: SlackTestWorld,
+  transport: 'http' | 'socket',
+  options: Partial<SlackBotOptions> = {},
+): Promise<SlackBot> {
   return startSlackBot({
     botToken: BOT_TOKEN,
     ...(transport === 'http' ? { signingSecret: SIGNING_SECRET, port: 0, host: '127.0.0.1' } : { appToken: APP_TOKEN }),

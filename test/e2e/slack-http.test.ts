@@ -65,13 +65,19 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(status.args.channel).toBe('C1');
     const statusTs = status.args.ts as string;
 
-    const queued = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /position \d+/.test(callText(c.args)), { from });
+    const queued = await fake.waitForCall(
+      (c) => c.method === 'chat.update' && c.args.ts === statusTs && /position \d+/.test(callText(c.args)),
+      { from },
+    );
     expect(buttonIds(queued.args)).toContain('stylebot:cancel');
     // Both files were fetched from url_private with the bot token before the job was queued.
     const downloads = fake.callsOf('download', from);
     expect(downloads.map((d) => d.args.id).sort()).toEqual(files.map((f) => f.id).sort());
     for (const d of downloads) expect(d.token).toBe(BOT_TOKEN);
-    const progress = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration [246]\/6/.test(callText(c.args)), { from });
+    const progress = await fake.waitForCall(
+      (c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration [246]\/6/.test(callText(c.args)),
+      { from },
+    );
     expect(callText(progress.args)).toMatch(/%/);
 
     const preview = await fake.waitForCall(
@@ -81,7 +87,10 @@ describe('Slack bot over HTTP (signed requests)', () => {
     expect(preview.args.thread_ts).toBe(event.ts);
     expect((await sharp(Buffer.from(preview.uploaded![0]!.bytes)).metadata()).format).toBe('jpeg');
 
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      { from },
+    );
     expect(final.args.channel_id).toBe('C1');
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/Settings:.*6 iterations.*seed 3/s);
@@ -93,7 +102,9 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const getUrl = fake.callsOf('files.getUploadURLExternal', from).find((c) => Number(c.args.length) === png.length);
     expect(getUrl).toBeDefined();
 
-    const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
+    const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), {
+      from,
+    });
     expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     // At most maxPreviews (2) preview uploads for this job.
     const previews = fake.callsOf('files.completeUploadExternal', from).filter((c) => /^Preview/.test(String(c.args.initial_comment)));
@@ -139,7 +150,10 @@ describe('Slack bot over HTTP (signed requests)', () => {
 
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === event.ts, { from });
     expect(status.args.channel).toBe('D1');
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      { from },
+    );
     expect(final.args.channel_id).toBe('D1');
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/Settings:.*4 iterations.*seed 5/s);
@@ -186,11 +200,17 @@ describe('Slack bot over HTTP (signed requests)', () => {
   it('lets an admin add and remove an artwork by mention; others may not', async () => {
     const { fake } = world;
     let from = fake.calls.length;
-    await fake.postSigned(appUrl, fake.mention({ user: 'UBOB', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }));
+    await fake.postSigned(
+      appUrl,
+      fake.mention({ user: 'UBOB', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }),
+    );
     await ephemeralTo(world.fake, 'UBOB', from, /Only Stylebot admins can change the artist collection/);
 
     from = fake.calls.length;
-    await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }));
+    await fake.postSigned(
+      appUrl,
+      fake.mention({ user: 'UADMIN', text: '<@UBOT> artist add Hilma af Klint', files: [fake.addFile('swan.jpg', style)] }),
+    );
     const added = await ephemeralTo(world.fake, 'UADMIN', from, /Added|Sorry/);
     expect(callText(added.args)).toMatch(/Added .*hilma-af-klint/);
     const hilma = world.jobs.artists().find((a) => a.name === 'hilma-af-klint');
@@ -264,10 +284,16 @@ describe('Slack bot over HTTP (signed requests)', () => {
   it('compares the styles of two images by mention', async () => {
     const { fake } = world;
     const from = fake.calls.length;
-    const body = fake.mention({ user: 'UALICE', text: '<@UBOT> compare', files: [fake.addFile('a.jpg', content), fake.addFile('b.jpg', style)] });
+    const body = fake.mention({
+      user: 'UALICE',
+      text: '<@UBOT> compare',
+      files: [fake.addFile('a.jpg', content), fake.addFile('b.jpg', style)],
+    });
     await fake.postSigned(appUrl, body);
     const answer = await fake.waitForCall(
-      (c) => (c.method === 'chat.postMessage' && /Style distance/.test(callText(c.args))) || (c.method === 'chat.postEphemeral' && c.args.user === 'UALICE'),
+      (c) =>
+        (c.method === 'chat.postMessage' && /Style distance/.test(callText(c.args))) ||
+        (c.method === 'chat.postEphemeral' && c.args.user === 'UALICE'),
       { from },
     );
     expect(callText(answer.args)).toMatch(/Style distance/);
@@ -306,7 +332,13 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const statusTs = (mine!.reply as { statusTs: string }).statusTs;
 
     let from = fake.calls.length;
-    const strangerPress = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine!.id, messageTs: statusTs, threadTs: thread });
+    const strangerPress = fake.buttonPress({
+      user: 'UBOB',
+      actionId: 'stylebot:rerun',
+      value: mine!.id,
+      messageTs: statusTs,
+      threadTs: thread,
+    });
     expect((await fake.postSigned(appUrl, strangerPress, { kind: 'payload' })).status).toBe(200);
     await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
     expect(fake.callsOf('chat.postMessage', from)).toHaveLength(0);
@@ -316,14 +348,24 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const files = [fake.addFile('tuebingen.jpg', content), fake.addFile('starry.jpg', style)];
     const blocker = fake.mention({ user: 'UADMIN', text: '<@UBOT> iterations 400', files });
     await fake.postSigned(appUrl, blocker);
-    const blockerStatus = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === (blocker.event as { ts: string }).ts, { from });
-    const running = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === blockerStatus.args.ts && /Painting|iteration/.test(callText(c.args)), { from });
+    const blockerStatus = await fake.waitForCall(
+      (c) => c.method === 'chat.postMessage' && c.args.thread_ts === (blocker.event as { ts: string }).ts,
+      { from },
+    );
+    const running = await fake.waitForCall(
+      (c) => c.method === 'chat.update' && c.args.ts === blockerStatus.args.ts && /Painting|iteration/.test(callText(c.args)),
+      { from },
+    );
     const blockerId = buttonValue(running.args, 'stylebot:cancel')!;
 
     from = fake.calls.length;
-    await fake.postSigned(appUrl, fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:stronger', value: mine!.id, messageTs: statusTs, threadTs: thread }), {
-      kind: 'payload',
-    });
+    await fake.postSigned(
+      appUrl,
+      fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:stronger', value: mine!.id, messageTs: statusTs, threadTs: thread }),
+      {
+        kind: 'payload',
+      },
+    );
     const newStatus = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === thread, { from });
     const queued = await fake.waitForCall(
       (c) => c.method === 'chat.update' && c.args.ts === newStatus.args.ts && /position 1/.test(callText(c.args)),
@@ -332,21 +374,33 @@ describe('Slack bot over HTTP (signed requests)', () => {
     const newJobId = buttonValue(queued.args, 'stylebot:cancel')!;
     expect(newJobId).not.toBe(mine!.id);
     // No weight given: twice the default at the job's size (style-weight.ts).
-    expect((await jobs.get(newJobId))?.options.styleWeight).toBe((mine!.options.styleWeight ?? defaultStyleWeight(mine!.options.size ?? DEFAULT_OPTIONS.size)) * 2);
+    expect((await jobs.get(newJobId))?.options.styleWeight).toBe(
+      (mine!.options.styleWeight ?? defaultStyleWeight(mine!.options.size ?? DEFAULT_OPTIONS.size)) * 2,
+    );
     expect((await jobs.get(newJobId))?.options.seed).toBe(mine!.options.seed ?? mine!.result?.seed);
 
     await fake.postSigned(
       appUrl,
-      fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:cancel', value: newJobId, messageTs: newStatus.args.ts as string, threadTs: thread }),
+      fake.buttonPress({
+        user: 'UALICE',
+        actionId: 'stylebot:cancel',
+        value: newJobId,
+        messageTs: newStatus.args.ts as string,
+        threadTs: thread,
+      }),
       { kind: 'payload' },
     );
-    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === newStatus.args.ts && /Cancelled/.test(callText(c.args)), { from });
+    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === newStatus.args.ts && /Cancelled/.test(callText(c.args)), {
+      from,
+    });
     expect((await jobs.get(newJobId))?.state).toBe('cancelled');
 
     // The running job, cancelled by its owner with a mention.
     from = fake.calls.length;
     await fake.postSigned(appUrl, fake.mention({ user: 'UADMIN', text: `<@UBOT> cancel ${blockerId}` }));
-    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === blockerStatus.args.ts && /Cancelled/.test(callText(c.args)), { from });
+    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === blockerStatus.args.ts && /Cancelled/.test(callText(c.args)), {
+      from,
+    });
     expect((await jobs.get(blockerId))?.state).toBe('cancelled');
   });
 });

@@ -11,7 +11,17 @@ import { createJobService } from '../../src/app/compose.js';
 import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import { FakeSlack } from '../fakes/slack-server.js';
 import { MODEL_DIR } from '../helpers/shared.js';
-import { APP_TOKEN, BOT_TOKEN, CONTENT_IMAGE, commandContext, SIGNING_SECRET, smallJpeg, startTestBot, STYLE_IMAGE, type SlackTestWorld } from './slack-helpers.js';
+import {
+  APP_TOKEN,
+  BOT_TOKEN,
+  CONTENT_IMAGE,
+  commandContext,
+  SIGNING_SECRET,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
+  type SlackTestWorld,
+} from './slack-helpers.js';
 
 const OUTAGE_MS = 20_000;
 let world: SlackTestWorld;
@@ -19,7 +29,13 @@ let jobs: StylebotJobService;
 let bot: SlackBot;
 
 beforeAll(async () => {
-  const fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET, botUserId: 'UBOT', teamId: 'T1' });
+  const fake = await FakeSlack.start({
+    botToken: BOT_TOKEN,
+    appToken: APP_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    botUserId: 'UBOT',
+    teamId: 'T1',
+  });
   fake.addUser({ id: 'UALICE', name: 'alice' });
   const dataDir = mkdtempSync(join(tmpdir(), 'stylebot-slack-outbox-'));
   jobs = createJobService({
@@ -71,7 +87,9 @@ test('the picture arrives once in the thread after an outage of the upload API',
   expect((await sharp(final.uploaded![0]!.bytes).metadata()).format).toBe('png');
 
   await new Promise((r) => setTimeout(r, 3000));
-  const results = fake.calls.slice(from).filter((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)));
+  const results = fake.calls
+    .slice(from)
+    .filter((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)));
   expect(results).toHaveLength(1);
   const [job] = await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' });
   const deliveries = await jobs.store.deliveriesOf(job!.id);

@@ -39,7 +39,9 @@ describe('Slack bot across a restart', () => {
     await fake.postSigned(`http://127.0.0.1:${bot!.port}`, body);
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === threadTs, { from });
     const statusTs = status.args.ts as string;
-    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration \d+\/20/.test(callText(c.args)), { from });
+    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration \d+\/20/.test(callText(c.args)), {
+      from,
+    });
 
     // Restart: everything closed mid-run, then a new job service and bot on the same data dir.
     await bot!.stop();
@@ -52,10 +54,13 @@ describe('Slack bot across a restart', () => {
     fake.failNext.set('chat.update', 'message_not_found');
     await world.jobs.start();
 
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), {
-      from: restartedAt,
-      timeoutMs: 120_000,
-    });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      {
+        from: restartedAt,
+        timeoutMs: 120_000,
+      },
+    );
     expect(final.args.thread_ts).toBe(threadTs);
     expect(String(final.args.initial_comment)).toMatch(/20 iterations/);
     const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackBot } from '../../src/platforms/slack/bot.js';
 import { CALLBACKS } from '../../src/platforms/slack/shortcuts.js';
 import type { SlackCall } from '../fakes/slack-server.js';
-import { buttonIds, callText, CONTENT_IMAGE, createWorld, type SlackTestWorld, smallJpeg, startTestBot, STYLE_IMAGE } from './slack-helpers.js';
+import {
+  buttonIds,
+  callText,
+  CONTENT_IMAGE,
+  createWorld,
+  type SlackTestWorld,
+  smallJpeg,
+  startTestBot,
+  STYLE_IMAGE,
+} from './slack-helpers.js';
 
 let world: SlackTestWorld;
 let bot: SlackBot;
@@ -33,7 +42,10 @@ const text = (value: string) => ({ type: 'plain_text_input', value });
 
 /** Waits for the job's final picture in a thread and checks it is a PNG of 64 px. */
 async function finalPictureIn(threadTs: string, from: number): Promise<SlackCall> {
-  const final = await world.fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+  const final = await world.fake.waitForCall(
+    (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+    { from },
+  );
   expect(final.args.channel_id).toBe('C1');
   expect(final.args.thread_ts).toBe(threadTs);
   const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();
@@ -49,7 +61,11 @@ describe('Slack shortcuts and App Home', () => {
     const photo = fake.addFile('neckar.jpg', content);
     const painting = fake.addFile('starry.jpg', style);
     const messageTs = '1700000500.000100';
-    const shortcut = fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, message: { ts: messageTs, user: 'UBOB', files: [photo, painting] } });
+    const shortcut = fake.messageShortcut({
+      user: 'UALICE',
+      callbackId: CALLBACKS.stylizeShortcut,
+      message: { ts: messageTs, user: 'UBOB', files: [photo, painting] },
+    });
     expect((await fake.postSigned(appUrl, shortcut, { kind: 'payload' })).status).toBe(200);
 
     const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
@@ -62,22 +78,38 @@ describe('Slack shortcuts and App Home', () => {
     expect(blocksOf(opened)[0]!.text?.text).toMatch(/neckar\.jpg.*starry\.jpg/);
 
     // Bad options are shown on the field, and nothing is queued.
-    const bad = await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: text('iterations lots') } } }), { kind: 'payload' });
+    const bad = await fake.postSigned(
+      appUrl,
+      fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: text('iterations lots') } } }),
+      { kind: 'payload' },
+    );
     expect(bad.status).toBe(200);
     expect(JSON.parse(bad.text)).toMatchObject({ response_action: 'errors', errors: { options: expect.stringMatching(/iterations/) } });
 
     const submitFrom = fake.calls.length;
     const submitted = await fake.postSigned(
       appUrl,
-      fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: text('seed 5') }, budget: { budget: { type: 'number_input', value: '30' } } } }),
+      fake.viewSubmission({
+        user: 'UALICE',
+        view,
+        values: { options: { options: text('seed 5') }, budget: { budget: { type: 'number_input', value: '30' } } },
+      }),
       { kind: 'payload' },
     );
     expect(submitted.status).toBe(200);
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === messageTs, { from: submitFrom });
     expect(status.args.channel).toBe('C1');
-    const queued = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === status.args.ts && /position \d+/.test(callText(c.args)), { from: submitFrom });
+    const queued = await fake.waitForCall(
+      (c) => c.method === 'chat.update' && c.args.ts === status.args.ts && /position \d+/.test(callText(c.args)),
+      { from: submitFrom },
+    );
     expect(buttonIds(queued.args)).toContain('stylebot:cancel');
-    expect(fake.callsOf('download', submitFrom).map((d) => d.args.id).sort()).toEqual([photo.id, painting.id].sort());
+    expect(
+      fake
+        .callsOf('download', submitFrom)
+        .map((d) => d.args.id)
+        .sort(),
+    ).toEqual([photo.id, painting.id].sort());
     const final = await finalPictureIn(messageTs, submitFrom);
     expect(String(final.args.initial_comment)).toMatch(/seed 5/);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
@@ -90,7 +122,11 @@ describe('Slack shortcuts and App Home', () => {
     const from = fake.calls.length;
     const pdf = fake.addFile('notes.pdf', new Uint8Array([37, 80, 68, 70]), 'application/pdf');
     for (const callbackId of [CALLBACKS.stylizeShortcut, CALLBACKS.styleShortcut]) {
-      const shortcut = fake.messageShortcut({ user: 'UBOB', callbackId, message: { ts: '1700000600.000100', text: 'just words', files: [pdf] } });
+      const shortcut = fake.messageShortcut({
+        user: 'UBOB',
+        callbackId,
+        message: { ts: '1700000600.000100', text: 'just words', files: [pdf] },
+      });
       expect((await fake.postSigned(appUrl, shortcut, { kind: 'payload' })).status).toBe(200);
     }
     await fake.waitForCall((c) => c.method === 'respond' && /no image/.test(String(c.args.text)), { from });
@@ -108,7 +144,11 @@ describe('Slack shortcuts and App Home', () => {
     const { fake } = world;
     const from = fake.calls.length;
     const painting = fake.addFile('wave.jpg', style);
-    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UBOB', callbackId: CALLBACKS.styleShortcut, message: { ts: '1700000700.000100', files: [painting] } }), { kind: 'payload' });
+    await fake.postSigned(
+      appUrl,
+      fake.messageShortcut({ user: 'UBOB', callbackId: CALLBACKS.styleShortcut, message: { ts: '1700000700.000100', files: [painting] } }),
+      { kind: 'payload' },
+    );
     const saved = await fake.waitForCall((c) => c.method === 'respond', { from });
     expect(String(saved.args.text)).toMatch(/wave\.jpg as the style of your next picture/);
 
@@ -117,7 +157,11 @@ describe('Slack shortcuts and App Home', () => {
     const threadTs = '1700000700.000050';
     await fake.postSigned(
       appUrl,
-      fake.messageShortcut({ user: 'UBOB', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000700.000200', threadTs, files: [photo] } }),
+      fake.messageShortcut({
+        user: 'UBOB',
+        callbackId: CALLBACKS.stylizeShortcut,
+        message: { ts: '1700000700.000200', threadTs, files: [photo] },
+      }),
       { kind: 'payload' },
     );
     const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
@@ -126,20 +170,35 @@ describe('Slack shortcuts and App Home', () => {
     const remembered = { type: 'checkboxes', selected_options: [{ value: 'remembered', text: { type: 'plain_text', text: 'x' } }] };
 
     // Both an artist and the remembered style: refused on the artist field.
-    const both = await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UBOB', view, values: { artist: { artist: text('monet') }, style: { style: remembered } } }), { kind: 'payload' });
+    const both = await fake.postSigned(
+      appUrl,
+      fake.viewSubmission({ user: 'UBOB', view, values: { artist: { artist: text('monet') }, style: { style: remembered } } }),
+      { kind: 'payload' },
+    );
     expect(JSON.parse(both.text)).toMatchObject({ response_action: 'errors', errors: { artist: expect.stringMatching(/not both/) } });
 
     const submitFrom = fake.calls.length;
-    await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UBOB', view, values: { style: { style: remembered } } }), { kind: 'payload' });
+    await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UBOB', view, values: { style: { style: remembered } } }), {
+      kind: 'payload',
+    });
     // The result goes to the message's thread, not under the message itself.
     await finalPictureIn(threadTs, submitFrom);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UBOB' }, 1);
     expect(job!.styleNames).toEqual(['wave.jpg']);
-    expect(fake.callsOf('download', submitFrom).map((d) => d.args.id).sort()).toEqual([photo.id, painting.id].sort());
+    expect(
+      fake
+        .callsOf('download', submitFrom)
+        .map((d) => d.args.id)
+        .sort(),
+    ).toEqual([photo.id, painting.id].sort());
 
     // Used once: the next modal on a lone photo no longer offers it, and submitting it without an artist says what to do.
     const againFrom = fake.calls.length;
-    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UBOB', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000700.000300', files: [photo] } }), { kind: 'payload' });
+    await fake.postSigned(
+      appUrl,
+      fake.messageShortcut({ user: 'UBOB', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000700.000300', files: [photo] } }),
+      { kind: 'payload' },
+    );
     const again = await fake.waitForCall((c) => c.method === 'views.open', { from: againFrom });
     expect(blocksOf(again).map((b) => b.block_id)).toEqual([undefined, 'artist', 'options', 'budget']);
     const none = await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UBOB', view: viewOf(again), values: {} }), { kind: 'payload' });
@@ -150,7 +209,15 @@ describe('Slack shortcuts and App Home', () => {
     const { fake } = world;
     const from = fake.calls.length;
     const painting = fake.addFile('hokusai-wave.jpg', style);
-    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UADMIN', callbackId: CALLBACKS.styleShortcut, message: { ts: '1700000800.000100', files: [painting] } }), { kind: 'payload' });
+    await fake.postSigned(
+      appUrl,
+      fake.messageShortcut({
+        user: 'UADMIN',
+        callbackId: CALLBACKS.styleShortcut,
+        message: { ts: '1700000800.000100', files: [painting] },
+      }),
+      { kind: 'payload' },
+    );
     await fake.waitForCall((c) => c.method === 'respond' && /hokusai-wave\.jpg/.test(String(c.args.text)), { from });
     const photo = fake.addFile('me.jpg', content);
     const body = fake.mention({ user: 'UADMIN', text: '<@UBOT> seed 4', files: [photo] });
@@ -165,9 +232,18 @@ describe('Slack shortcuts and App Home', () => {
     const photo = fake.addFile('p.jpg', content);
     const painting = fake.addFile('s.jpg', style);
     const from = fake.calls.length;
-    await fake.postSigned(appUrl, fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, channel: 'CPRIVATE', message: { ts: '1700000900.000100', files: [photo, painting] } }), {
-      kind: 'payload',
-    });
+    await fake.postSigned(
+      appUrl,
+      fake.messageShortcut({
+        user: 'UALICE',
+        callbackId: CALLBACKS.stylizeShortcut,
+        channel: 'CPRIVATE',
+        message: { ts: '1700000900.000100', files: [photo, painting] },
+      }),
+      {
+        kind: 'payload',
+      },
+    );
     const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
     const before = (await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 10)).length;
     fake.failNext.set('chat.postMessage', 'not_in_channel');
@@ -191,11 +267,22 @@ describe('Slack shortcuts and App Home', () => {
     expect(fake.callsOf('respond', from)).toEqual([]);
 
     const submitFrom = fake.calls.length;
-    await fake.postSigned(appUrl, fake.viewSubmission({ user: 'UALICE', view: viewOf(opened), values: { artist: { artist: text('Monet') }, options: { options: text('seed 9') } } }), {
-      kind: 'payload',
-    });
+    await fake.postSigned(
+      appUrl,
+      fake.viewSubmission({
+        user: 'UALICE',
+        view: viewOf(opened),
+        values: { artist: { artist: text('Monet') }, options: { options: text('seed 9') } },
+      }),
+      {
+        kind: 'payload',
+      },
+    );
     // No thread to answer in: a new status message in the channel, the picture in its thread.
-    const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.channel === 'C1' && c.args.thread_ts === undefined, { from: submitFrom });
+    const status = await fake.waitForCall(
+      (c) => c.method === 'chat.postMessage' && c.args.channel === 'C1' && c.args.thread_ts === undefined,
+      { from: submitFrom },
+    );
     await finalPictureIn(status.args.ts as string, submitFrom);
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
     expect(job!.artist).toBe('monet');
@@ -231,21 +318,30 @@ describe('Slack shortcuts and App Home', () => {
     expect(fake.callsOf('views.publish', messagesFrom)).toEqual([]);
   });
 
-  it('a New seed press on the App Home tab paints again into the job\'s own thread', async () => {
+  it("a New seed press on the App Home tab paints again into the job's own thread", async () => {
     const { fake } = world;
     const [job] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
     const threadTs = (job!.reply as { threadTs: string }).threadTs;
     const from = fake.calls.length;
     const press = fake.buttonPress({ user: 'UALICE', actionId: 'stylebot:rerun', value: job!.id, messageTs: 'x' });
     // A Home tab press carries a view, no channel and no message.
-    const homePress = { ...press, channel: undefined, message: undefined, container: { type: 'view', view_id: 'V1' }, view: { id: 'V1', type: 'home' } };
+    const homePress = {
+      ...press,
+      channel: undefined,
+      message: undefined,
+      container: { type: 'view', view_id: 'V1' },
+      view: { id: 'V1', type: 'home' },
+    };
     expect((await fake.postSigned(appUrl, homePress, { kind: 'payload' })).status).toBe(200);
     await finalPictureIn(threadTs, from);
     // Alice opened her Home tab before: it is drawn again with the new job, done, and its buttons.
     const [rerun] = await world.jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' }, 1);
     expect(rerun!.id).not.toBe(job!.id);
     const redrawn = await fake.waitForCall(
-      (c) => c.method === 'views.publish' && c.args.user_id === 'UALICE' && blocksOf(c).some((b) => b.text?.text?.includes(rerun!.id) && /: done/.test(b.text.text)),
+      (c) =>
+        c.method === 'views.publish' &&
+        c.args.user_id === 'UALICE' &&
+        blocksOf(c).some((b) => b.text?.text?.includes(rerun!.id) && /: done/.test(b.text.text)),
       { from },
     );
     expect(blocksOf(redrawn).filter((b) => b.type === 'actions').length).toBeGreaterThan(0);

@@ -54,14 +54,21 @@ describe('Slack bot over Socket Mode', () => {
 
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.thread_ts === event.ts, { from });
     const statusTs = status.args.ts as string;
-    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration [246]\/6/.test(callText(c.args)), { from });
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /iteration [246]\/6/.test(callText(c.args)), {
+      from,
+    });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      { from },
+    );
     expect(final.args.thread_ts).toBe(event.ts);
     expect(String(final.args.initial_comment)).toMatch(/colours luminance/);
     const meta = await sharp(Buffer.from(final.uploaded![0]!.bytes)).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBe(64);
-    const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), { from });
+    const done = await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === statusTs && /Done/.test(callText(c.args)), {
+      from,
+    });
     expect(buttonIds(done.args)).toEqual(['stylebot:rerun', 'stylebot:stronger', 'stylebot:upscale']);
     // previewIntervalMs 60 s: the first preview goes out, no second one within the run.
     const previews = fake.callsOf('files.completeUploadExternal', from).filter((c) => /^Preview/.test(String(c.args.initial_comment)));
@@ -71,9 +78,16 @@ describe('Slack bot over Socket Mode', () => {
   it('paints in artist mode: the final message names the artwork', async () => {
     const { fake } = world;
     const from = fake.calls.length;
-    const body = fake.mention({ user: 'UALICE', text: '<@UBOT> artist Monet iterations 4 seed 11', files: [fake.addFile('tuebingen.jpg', content)] });
+    const body = fake.mention({
+      user: 'UALICE',
+      text: '<@UBOT> artist Monet iterations 4 seed 11',
+      files: [fake.addFile('tuebingen.jpg', content)],
+    });
     await fake.sendSocket('events_api', body);
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      { from },
+    );
     expect(String(final.args.initial_comment)).toMatch(/Artwork:\* monet\/[a-z-]+\.jpg/);
     expect(final.args.thread_ts).toBe((body.event as { ts: string }).ts);
   });
@@ -84,7 +98,10 @@ describe('Slack bot over Socket Mode', () => {
     await fake.sendSocket('slash_commands', fake.slashCommand({ user: 'UALICE', text: 'artist hokusai iterations 4 seed 5' }));
     const status = await fake.waitForCall((c) => c.method === 'chat.postMessage' && c.args.channel === 'C1', { from });
     expect(status.args.thread_ts).toBeUndefined();
-    const final = await fake.waitForCall((c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)), { from });
+    const final = await fake.waitForCall(
+      (c) => c.method === 'files.completeUploadExternal' && /Done/.test(String(c.args.initial_comment)),
+      { from },
+    );
     expect(final.args.thread_ts).toBe(status.args.ts);
     expect(String(final.args.initial_comment)).toMatch(/Artwork:\* hokusai\//);
     await fake.waitForCall((c) => c.method === 'chat.update' && c.args.ts === status.args.ts && /Done/.test(callText(c.args)), { from });
@@ -105,7 +122,12 @@ describe('Slack bot over Socket Mode', () => {
     const { fake, jobs } = world;
     const [mine] = (await jobs.jobsOf({ platform: 'slack', workspaceId: 'T1', userId: 'UALICE' })).filter((j) => j.state === 'done');
     let from = fake.calls.length;
-    const press = fake.buttonPress({ user: 'UBOB', actionId: 'stylebot:rerun', value: mine!.id, messageTs: String((mine!.reply as { statusTs: string }).statusTs) });
+    const press = fake.buttonPress({
+      user: 'UBOB',
+      actionId: 'stylebot:rerun',
+      value: mine!.id,
+      messageTs: String((mine!.reply as { statusTs: string }).statusTs),
+    });
     await fake.sendSocket('interactive', press);
     await ephemeralTo(world.fake, 'UBOB', from, /Only <@UALICE>/);
 
@@ -119,12 +141,18 @@ describe('Slack bot over Socket Mode', () => {
     const { fake } = world;
     const from = fake.calls.length;
     const photo = fake.addFile('photo.jpg', content);
-    await fake.sendSocket('interactive', fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000100.000100', files: [photo] } }));
+    await fake.sendSocket(
+      'interactive',
+      fake.messageShortcut({ user: 'UALICE', callbackId: CALLBACKS.stylizeShortcut, message: { ts: '1700000100.000100', files: [photo] } }),
+    );
     const opened = await fake.waitForCall((c) => c.method === 'views.open', { from });
     const view = opened.args.view as Record<string, unknown>;
     expect(view.callback_id).toBe(CALLBACKS.modal);
     // Over the socket the modal's field errors travel in the ack's payload.
-    const acked = await fake.sendSocket('interactive', fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: { type: 'plain_text_input', value: 'size huge' } } } }));
+    const acked = await fake.sendSocket(
+      'interactive',
+      fake.viewSubmission({ user: 'UALICE', view, values: { options: { options: { type: 'plain_text_input', value: 'size huge' } } } }),
+    );
     expect(acked).toMatchObject({ response_action: 'errors', errors: { options: expect.stringMatching(/size/) } });
 
     await fake.sendSocket('events_api', fake.homeOpened({ user: 'UALICE' }));

@@ -37,14 +37,27 @@ function job(id: string, state: Job['state']): Job {
   };
 }
 
-const preview = async () => new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer());
-const progress = async (iteration: number): Promise<JobEvent> => ({ type: 'progress', progress: { iteration, total: 20, elapsedMs: 1000 }, preview: await preview() });
+const preview = async () =>
+  new Uint8Array(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer(),
+  );
+const progress = async (iteration: number): Promise<JobEvent> => ({
+  type: 'progress',
+  progress: { iteration, total: 20, elapsedMs: 1000 },
+  preview: await preview(),
+});
 
 it('drops a preview and a progress edit still waiting when the final event comes, and any that come after it', async () => {
   const reporter = new SlackStatusReporter({ client, previewIntervalMs: 0, maxPreviews: 5, minEditMs: 0, log: () => undefined });
   const from = fake.calls.length;
   const [early, late] = [await progress(10), await progress(12)];
-  const png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer());
+  const png = new Uint8Array(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
   // As the job core hands them over: the progress event is still queued when the final one arrives.
   void reporter.onEvent(job('j1', 'running'), early);
   await reporter.onEvent(job('j1', 'done'), { type: 'done', png });
@@ -65,10 +78,17 @@ it('a preview under way lands before the final picture, never after it', async (
   const from = fake.calls.length;
   await reporter.onEvent(job('j2', 'running'), await progress(10));
   // The preview upload is under way (off the event chain) when the final event comes.
-  const png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer());
+  const png = new Uint8Array(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
   await reporter.onEvent(job('j2', 'done'), { type: 'done', png });
   await reporter.idle();
 
-  const uploads = fake.calls.slice(from).filter((c) => c.method === 'files.completeUploadExternal').map((c) => String(c.args.initial_comment));
+  const uploads = fake.calls
+    .slice(from)
+    .filter((c) => c.method === 'files.completeUploadExternal')
+    .map((c) => String(c.args.initial_comment));
   expect(uploads).toEqual(['Preview, iteration 10/20', expect.stringMatching(/Done/)]);
 });

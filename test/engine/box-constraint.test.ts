@@ -95,7 +95,7 @@ describe('bounds in the optimizers', () => {
 });
 
 describe('stylize with the box constraint', () => {
-  it("reports as final the loss of the delivered 8-bit picture, and it does not rise at the end", async () => {
+  it('reports as final the loss of the delivered 8-bit picture, and it does not rise at the end', async () => {
     const events: StylizeProgress[] = [];
     const options = { size: 48, iterations: 12, seed: 5, styleWeight: 1e5, scales: 1, progressEvery: 1, previewSize: 0 };
     const result = await stylize({ content: tuebingen, styles: [{ image: starry }], options }, { onProgress: (p) => events.push(p) });

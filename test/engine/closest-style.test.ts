@@ -36,14 +36,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('closestStyle', () => {
   it('chooses the mirrored photo over two paintings, and answers a second time from the cache', async () => {
-    const first = await closestStyle(vgg, photo, works.map((w) => w.bytes), 64);
+    const first = await closestStyle(
+      vgg,
+      photo,
+      works.map((w) => w.bytes),
+      64,
+    );
     expect(works[first.index]!.name).toBe('b-the-photo-mirrored.jpg');
     expect(first.distances).toHaveLength(3);
     // Measured at 64 px: 2.8e7 for the mirrored photo against 1.1e8 and more for the paintings.
     expect(first.distances[1]!).toBeLessThan(0.5 * Math.min(first.distances[0]!, first.distances[2]!));
 
     const before = closestStyleCache();
-    const second = await closestStyle(vgg, photo, works.map((w) => w.bytes), 64);
+    const second = await closestStyle(
+      vgg,
+      photo,
+      works.map((w) => w.bytes),
+      64,
+    );
     expect(second.index).toBe(first.index);
     expect(second.distances).toEqual(first.distances);
     expect(closestStyleCache().hits - before.hits).toBe(3);

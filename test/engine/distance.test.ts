@@ -18,7 +18,10 @@ describe('styleDistance', () => {
     const ab = await styleDistance(starry, scream);
     expect(ab.perLayer).toHaveLength(5);
     expect(ab.perLayer.every((v) => v > 0)).toBe(true);
-    expect(ab.total).toBeCloseTo(ab.perLayer.reduce((s, v) => s + v, 0), 0);
+    expect(ab.total).toBeCloseTo(
+      ab.perLayer.reduce((s, v) => s + v, 0),
+      0,
+    );
   });
 
   it('rejects bytes that are not an image with an ImageError', async () => {

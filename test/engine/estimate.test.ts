@@ -47,7 +47,9 @@ describe('estimate', () => {
   it('refuses a job over the limit with its estimate and a size that fits', () => {
     expect(refuseOverLimit(cost, { size: 256, iterations: 100 }, 1_800_000)).toBeNull();
     const message = refuseOverLimit(cost, { size: 1024, iterations: 500 }, 1_800_000)!;
-    expect(message).toMatch(/size 1024 with 500 iterations this job would take about 2\.\d h on onnxruntime, over the 30 min limit; size \d+ fits/);
+    expect(message).toMatch(
+      /size 1024 with 500 iterations this job would take about 2\.\d h on onnxruntime, over the 30 min limit; size \d+ fits/,
+    );
     const size = Number(/size (\d+) fits/.exec(message)![1]);
     expect(estimateJobMs(cost, { size, iterations: 500 })).toBeLessThanOrEqual(1_800_000);
     expect(largestSizeWithin(cost, 500, 1000)).toBeNull();

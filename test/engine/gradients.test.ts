@@ -77,7 +77,12 @@ describe('custom gradients', () => {
     expect(relativeL2(custom, fd)).toBeLessThan(1e-4);
     expect(relativeL2(stock, fd)).toBeLessThan(1e-4);
     // A wrong kernel orientation (not rotated) must be caught by this test.
-    expect(relativeL2(custom, fd.map((v) => -v))).toBeGreaterThan(1);
+    expect(
+      relativeL2(
+        custom,
+        fd.map((v) => -v),
+      ),
+    ).toBeGreaterThan(1);
   });
 
   it('the conv gradient equals the stock gradient at VGG-like widths and odd sizes', async () => {
@@ -87,8 +92,12 @@ describe('custom gradients', () => {
     const weight = tf.randomNormal([1, 9, 13, 24], 0, 1, 'float32', 14);
     const custom = prepareConv(kernel, bias, 'custom');
     const stock = prepareConv(kernel, bias, 'stock');
-    const gCustom = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(convReluCustom(v as tf.Tensor4D, custom), weight)))(x).data();
-    const gStock = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(convReluStock(v as tf.Tensor4D, stock), weight)))(x).data();
+    const gCustom = await tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(convReluCustom(v as tf.Tensor4D, custom), weight)))(x)
+      .data();
+    const gStock = await tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(convReluStock(v as tf.Tensor4D, stock), weight)))(x)
+      .data();
     expect(relativeL2(gCustom, gStock)).toBeLessThan(1e-5);
     const yCustom = await convReluCustom(x, custom).data();
     const yStock = await convReluStock(x, stock).data();
@@ -96,7 +105,10 @@ describe('custom gradients', () => {
   });
 
   it('the backward kernel is the kernel rotated 180 degrees with in/out swapped', async () => {
-    const k = tf.tensor4d(Array.from({ length: 3 * 3 * 2 * 1 }, (_, i) => i), [3, 3, 2, 1]);
+    const k = tf.tensor4d(
+      Array.from({ length: 3 * 3 * 2 * 1 }, (_, i) => i),
+      [3, 3, 2, 1],
+    );
     const b = backwardKernel(k);
     expect(b.shape).toEqual([3, 3, 1, 2]);
     const kv = (await k.array()) as number[][][][];
@@ -109,8 +121,12 @@ describe('custom gradients', () => {
     const f = tf.randomNormal([50, 7], 0, 1, 'float32', 21) as tf.Tensor2D;
     const up = tf.randomNormal([7, 7], 0, 1, 'float32', 22);
     expect(relativeL2(await gramCustom(f).data(), await gramStock(f).data())).toBeLessThan(1e-6);
-    const gCustom = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gramCustom(v as tf.Tensor2D), up)))(f).data();
-    const gStock = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gramStock(v as tf.Tensor2D), up)))(f).data();
+    const gCustom = await tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(gramCustom(v as tf.Tensor2D), up)))(f)
+      .data();
+    const gStock = await tf
+      .grad((v: tf.Tensor) => tf.sum(tf.mul(gramStock(v as tf.Tensor2D), up)))(f)
+      .data();
     expect(relativeL2(gCustom, gStock)).toBeLessThan(1e-5);
   });
 });

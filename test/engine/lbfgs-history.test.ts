@@ -17,7 +17,11 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-interface Pair { s: number[]; y: number[]; rho: number }
+interface Pair {
+  s: number[];
+  y: number[];
+  rho: number;
+}
 
 /** -H g by the two-loop recursion, in float64, as torch writes it. */
 function twoLoop(pairs: Pair[], g: number[], gamma: number): number[] {
@@ -137,7 +141,9 @@ describe('CurvatureHistory (wasm)', () => {
     const x = tf.variable(tf.tensor1d(x0));
     const opt = createLbfgs(
       x,
-      objectiveFromLoss((v) => tf.sub(tf.mul(0.5, tf.sum(tf.mul(v, tf.matMul(aT, v.reshape([n, 1])).reshape([n])))), tf.sum(tf.mul(bT, v))) as tf.Scalar),
+      objectiveFromLoss(
+        (v) => tf.sub(tf.mul(0.5, tf.sum(tf.mul(v, tf.matMul(aT, v.reshape([n, 1])).reshape([n])))), tf.sum(tf.mul(bT, v))) as tf.Scalar,
+      ),
       { historySize: 3 },
     );
     const errors: number[] = [];
@@ -156,7 +162,13 @@ if (unavailable) console.warn(`webgpu L-BFGS tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('CurvatureHistory on webgpu', () => {
   it('solves both substitutions in WGSL as the tf ops do, for histories shorter and longer than the 64 threads, with the ring turned', async () => {
-    for (const [k, oldest] of [[1, 0], [5, 0], [5, 3], [70, 0], [70, 41]] as const) {
+    for (const [k, oldest] of [
+      [1, 0],
+      [5, 0],
+      [5, 3],
+      [70, 0],
+      [70, 41],
+    ] as const) {
       const r = seededRandom(k);
       const values = (count: number) => Array.from({ length: count }, () => r() - 0.5);
       const inputs = { sq: values(k), yr: values(k), rho: values(k), sy: values(k * k), alpha: values(k) };
@@ -189,7 +201,11 @@ describe.skipIf(unavailable !== null)('CurvatureHistory on webgpu', () => {
     await initBackend('webgpu');
     const kernelsPerIteration = async (historySize: number) => {
       const x = tf.variable(tf.tensor1d([3, -1, 2, 0.5]));
-      const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))) as tf.Scalar), { historySize, learningRate: 0.01 });
+      const opt = createLbfgs(
+        x,
+        objectiveFromLoss((v) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))) as tf.Scalar),
+        { historySize, learningRate: 0.01 },
+      );
       for (let i = 0; i <= historySize; i++) opt.advance();
       const profile = await tf.profile(() => opt.advance());
       opt.dispose();
@@ -218,7 +234,11 @@ describe.skipIf(unavailable !== null)('CurvatureHistory on webgpu', () => {
     await initBackend('webgpu');
     const pipelines = () => Object.keys((tf.backend() as unknown as { pipelineCache: object }).pipelineCache).length;
     const x = tf.variable(tf.tensor1d([3, -1, 2, 0.5]));
-    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))) as tf.Scalar), { historySize: 4, learningRate: 0.01 });
+    const opt = createLbfgs(
+      x,
+      objectiveFromLoss((v) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))) as tf.Scalar),
+      { historySize: 4, learningRate: 0.01 },
+    );
     for (let i = 0; i < 3; i++) opt.advance();
     const before = pipelines();
     for (let i = 0; i < 8; i++) opt.advance(); // fills the history and wraps around it

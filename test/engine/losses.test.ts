@@ -2,7 +2,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { blendGrams, computeTargets, contentLoss, disposeTargets, gramMatrix, lossParts, styleLayerLoss, totalVariation } from '../../src/engine/losses.js';
+import {
+  blendGrams,
+  computeTargets,
+  contentLoss,
+  disposeTargets,
+  gramMatrix,
+  lossParts,
+  styleLayerLoss,
+  totalVariation,
+} from '../../src/engine/losses.js';
 import { createVgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
 import { CHECK_WEIGHTS, syntheticImage } from './support/webgpu-checks.js';
@@ -47,9 +56,16 @@ describe('losses', () => {
       const dy = tf.sub(tf.slice(x, [0, 1, 0, 0], [1, h - 1, w, c]), tf.slice(x, [0, 0, 0, 0], [1, h - 1, w, c]));
       return tf.add(tf.sum(tf.square(dx)), tf.sum(tf.square(dy))) as tf.Scalar;
     };
-    for (const shape of [[1, 5, 7, 3], [1, 1, 6, 3], [1, 4, 1, 2]] as [number, number, number, number][]) {
+    for (const shape of [
+      [1, 5, 7, 3],
+      [1, 1, 6, 3],
+      [1, 4, 1, 2],
+    ] as [number, number, number, number][]) {
       const x = tf.randomUniform(shape, 0, 255, 'float32', 7) as tf.Tensor4D;
-      const [ours, reference] = [tf.grad((v: tf.Tensor) => tf.mul(totalVariation(v as tf.Tensor4D), 0.3))(x), tf.grad((v: tf.Tensor) => tf.mul(plain(v as tf.Tensor4D), 0.3))(x)];
+      const [ours, reference] = [
+        tf.grad((v: tf.Tensor) => tf.mul(totalVariation(v as tf.Tensor4D), 0.3))(x),
+        tf.grad((v: tf.Tensor) => tf.mul(plain(v as tf.Tensor4D), 0.3))(x),
+      ];
       const [a, b] = [await ours.data(), await reference.data()];
       expect(Array.from(a).every((v, i) => Math.abs(v - b[i]!) <= 1e-4 * (1 + Math.abs(b[i]!)))).toBe(true);
       expect((await totalVariation(x).data())[0]).toBeCloseTo((await plain(x).data())[0]!, 0);
@@ -60,7 +76,13 @@ describe('losses', () => {
   it('blends Gram targets by normalised weight, rescaled to the target positions', async () => {
     const g1 = tf.tensor2d([4, 0, 0, 4], [2, 2]);
     const g2 = tf.tensor2d([0, 8, 8, 0], [2, 2]);
-    const blended = blendGrams([{ gram: g1, positions: 4, weight: 3 }, { gram: g2, positions: 8, weight: 1 }], 4);
+    const blended = blendGrams(
+      [
+        { gram: g1, positions: 4, weight: 3 },
+        { gram: g2, positions: 8, weight: 1 },
+      ],
+      4,
+    );
     // 0.75 * g1 * 4/4 + 0.25 * g2 * 4/8
     expect(Array.from(await blended.data())).toEqual([3, 1, 1, 3]);
     expect(() => blendGrams([{ gram: g1, positions: 4, weight: 0 }], 4)).toThrow(RangeError);

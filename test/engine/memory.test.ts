@@ -5,12 +5,29 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nvidiaGpuMemoryMb, parseNvidiaSmiMemory } from '../../src/engine/gpu-memory.js';
-import { activationBytes, checkRunFits, estimateRunBytes, fits, largestFittingSide, largestTensorBytes, lbfgsHistorySize, memoryBudget, checkStockWebgpuSize, type RunShape } from '../../src/engine/memory.js';
+import {
+  activationBytes,
+  checkRunFits,
+  estimateRunBytes,
+  fits,
+  largestFittingSide,
+  largestTensorBytes,
+  lbfgsHistorySize,
+  memoryBudget,
+  checkStockWebgpuSize,
+  type RunShape,
+} from '../../src/engine/memory.js';
 import { initBackend } from '../../src/engine/backend.js';
 import { stylize } from '../../src/engine/stylize.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
 
-const square = (side: number, optimizer: RunShape['optimizer'] = 'lbfgs'): RunShape => ({ width: side, height: side, channels: 3, optimizer, historySize: 100 });
+const square = (side: number, optimizer: RunShape['optimizer'] = 'lbfgs'): RunShape => ({
+  width: side,
+  height: side,
+  channels: 3,
+  optimizer,
+  historySize: 100,
+});
 const MiB = 2 ** 20;
 
 describe('memory estimate', () => {
@@ -23,7 +40,10 @@ describe('memory estimate', () => {
 
   it('matches the measured wasm peaks (calibration) within 10% and keeps L-BFGS history in the sum', () => {
     // Measured peak of one step above the weights, plus the weights (152.8 MiB), on wasm (memory.ts header).
-    for (const [side, peakMiB] of [[128, 164.8], [256, 582.3]] as const) {
+    for (const [side, peakMiB] of [
+      [128, 164.8],
+      [256, 582.3],
+    ] as const) {
       const adam = estimateRunBytes(square(side, 'adam'));
       const measured = (peakMiB + 152.8) * MiB + 3 * side * side * 12;
       expect(adam).toBeGreaterThanOrEqual(measured);
@@ -45,19 +65,27 @@ describe('memory estimate', () => {
     expect(fits(square(largest), wasm)).toBe(true);
     expect(fits(square(largest + 1), wasm)).toBe(false);
     expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(UserError);
-    expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(new RegExp(`needs about .* GB .*wasm.* largest size that fits is ${largest} px`));
+    expect(() => checkRunFits(square(1024), 'wasm', wasm)).toThrow(
+      new RegExp(`needs about .* GB .*wasm.* largest size that fits is ${largest} px`),
+    );
     // Same aspect ratio for a wide picture.
     expect(largestFittingSide({ ...square(1024), height: 512 }, wasm)).toBeGreaterThan(largest);
   });
 
   it('on webgpu: the GPU memory from STYLEBOT_GPU_MEMORY_MB, and one buffer capped by the adapter', () => {
-    const h100 = memoryBudget('webgpu', { maxStorageBufferBindingSize: 2 ** 32 - 4, maxBufferSize: 2 ** 40 }, { STYLEBOT_GPU_MEMORY_MB: String(80 * 1024) });
+    const h100 = memoryBudget(
+      'webgpu',
+      { maxStorageBufferBindingSize: 2 ** 32 - 4, maxBufferSize: 2 ** 40 },
+      { STYLEBOT_GPU_MEMORY_MB: String(80 * 1024) },
+    );
     expect(fits(square(2048), h100)).toBe(true);
     expect(() => checkRunFits(square(4096), 'webgpu', h100)).toThrow(/STYLEBOT_GPU_MEMORY_MB=81920.*largest size that fits is \d+ px/);
     const lavapipe = memoryBudget('webgpu', { maxStorageBufferBindingSize: 128 * MiB, maxBufferSize: 2 ** 32 }, {});
     expect(lavapipe.totalBytes).toBeNull();
     expect(fits(square(512), lavapipe)).toBe(true);
-    expect(() => checkRunFits(square(1024), 'webgpu', lavapipe)).toThrow(/feature map, larger than one webgpu buffer may be.*largest size that fits is 724 px/);
+    expect(() => checkRunFits(square(1024), 'webgpu', lavapipe)).toThrow(
+      /feature map, larger than one webgpu buffer may be.*largest size that fits is 724 px/,
+    );
     expect(memoryBudget('tensorflow-gpu' as string)).toEqual({ totalBytes: null, maxTensorBytes: null, source: 'tensorflow-gpu' });
   });
 
@@ -108,8 +136,10 @@ describe('lbfgsHistorySize', () => {
 });
 
 describe('checkStockWebgpuSize', () => {
-  it('lets tfjs\'s own webgpu kernels take up to 16 x 65535 pixels and refuses more with what to do', () => {
+  it("lets tfjs's own webgpu kernels take up to 16 x 65535 pixels and refuses more with what to do", () => {
     expect(() => checkStockWebgpuSize(1024, 1023)).not.toThrow();
-    expect(() => checkStockWebgpuSize(1024, 1024)).toThrow(/too large for tfjs's own webgpu kernels \(STYLEBOT_WGSL=0\).*Unset STYLEBOT_WGSL/);
+    expect(() => checkStockWebgpuSize(1024, 1024)).toThrow(
+      /too large for tfjs's own webgpu kernels \(STYLEBOT_WGSL=0\).*Unset STYLEBOT_WGSL/,
+    );
   });
 });

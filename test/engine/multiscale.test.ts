@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { autoScaleCount, maxScaleCount, MIN_SCALE_SIDE, planScales, scaleWork, upsamplePicture, upsampleWithDetail } from '../../src/engine/multiscale.js';
+import {
+  autoScaleCount,
+  maxScaleCount,
+  MIN_SCALE_SIDE,
+  planScales,
+  scaleWork,
+  upsamplePicture,
+  upsampleWithDetail,
+} from '../../src/engine/multiscale.js';
 import { stylize } from '../../src/engine/stylize.js';
 import type { StylizeProgress } from '../../src/engine/types.js';
 import { CONTENT_DIR, MODEL_DIR, STYLES_DIR } from '../helpers/shared.js';
@@ -66,7 +74,10 @@ describe('planScales', () => {
 describe('upsampleWithDetail', () => {
   it("puts back the photo's detail band: a coarse copy of the photo comes back as the photo, a flat picture gets only the band", () => {
     // A photo with fine detail (a checkerboard on a gradient), 8 x 8, and its coarse 4 x 4 copy by 2 x 2 averages.
-    const photo = tf.tensor4d(Array.from({ length: 64 }, (_, i) => 100 + 4 * (i % 8) + ((i % 8) + Math.floor(i / 8)) % 2 * 40), [1, 8, 8, 1]);
+    const photo = tf.tensor4d(
+      Array.from({ length: 64 }, (_, i) => 100 + 4 * (i % 8) + (((i % 8) + Math.floor(i / 8)) % 2) * 40),
+      [1, 8, 8, 1],
+    );
     const coarse = tf.avgPool(photo, 2, 2, 'valid') as tf.Tensor4D;
     const back = upsampleWithDetail(coarse, photo);
     expect(tf.max(tf.abs(tf.sub(back, photo))).dataSync()[0]).toBeLessThan(1e-3);
@@ -86,7 +97,11 @@ describe('stylize over two scales (real VGG-19)', () => {
   it('paints 32 px then 64 px from the upsampled picture; progress counts overall and names the scale', async () => {
     const events: StylizeProgress[] = [];
     const result = await stylize(
-      { content: tuebingen, styles: [{ image: starry, name: 'starry' }], options: { size: 64, iterations: 9, scales: 2, seed: 3, progressEvery: 1, previewSize: 0 } },
+      {
+        content: tuebingen,
+        styles: [{ image: starry, name: 'starry' }],
+        options: { size: 64, iterations: 9, scales: 2, seed: 3, progressEvery: 1, previewSize: 0 },
+      },
       { minScaleSide: 32, onProgress: (p) => events.push(p) },
     );
     expect(result.scales).toMatchObject([
@@ -109,9 +124,11 @@ describe('stylize over two scales (real VGG-19)', () => {
     // The losses are the final scale's: it starts from the 32 px picture upsampled, not from the photo, so its
     // content loss starts above 0 (a content-initialised single scale starts at exactly 0) and its style loss
     // starts below the photo's.
-    const single = await stylize(
-      { content: tuebingen, styles: [{ image: starry }], options: { size: 64, iterations: 1, scales: 1, seed: 3, previewSize: 0 } },
-    );
+    const single = await stylize({
+      content: tuebingen,
+      styles: [{ image: starry }],
+      options: { size: 64, iterations: 1, scales: 1, seed: 3, previewSize: 0 },
+    });
     expect(single.losses.initial.content).toBeLessThan(1e-3 * result.losses.initial.content);
     expect(result.losses.initial.style).toBeLessThan(single.losses.initial.style);
     expect(result.losses.final.total).toBeLessThan(result.losses.initial.total);

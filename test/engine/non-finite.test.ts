@@ -40,7 +40,10 @@ describe('non-finite loss or gradient', () => {
     state.evaluations = 0;
     state.finiteEvaluations = finiteEvaluations;
     const run = stylize({ content, styles: [{ image: style }], options: { size: 32, iterations: 12, optimizer, seed: 1 } });
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).code).toBe('not_finite');
     expect((error as UserError).message).toMatch(/^Stopped at iteration \d+: the loss or its gradient is no longer a finite number/);

@@ -31,7 +31,9 @@ describe('the onnxruntime backend', () => {
     expect(await initBackend('onnxruntime')).toBe('onnxruntime');
     expect(activeOnnxProvider()).toBe('cpu');
     expect(tf.getBackend()).toBe('wasm');
-    await expect(initBackend('onnxruntime-cuda')).rejects.toThrow(/onnxruntime-cuda backend is not available here: .*--onnxruntime-node-install=cuda12/);
+    await expect(initBackend('onnxruntime-cuda')).rejects.toThrow(
+      /onnxruntime-cuda backend is not available here: .*--onnxruntime-node-install=cuda12/,
+    );
     expect(await initBackend('wasm')).toBe('wasm');
     expect(activeOnnxProvider()).toBeNull();
   });
@@ -48,7 +50,11 @@ describe('the onnxruntime backend', () => {
   });
 
   it('a real run at 48 px: the same iteration-0 losses as wasm, and the loss falls as on wasm', async () => {
-    const request: StylizeRequest = { content: tuebingen, styles: [{ image: starry }], options: { size: 48, iterations: 20, seed: 3, tvWeight: 1e-3, styleWeight: 1e4 } };
+    const request: StylizeRequest = {
+      content: tuebingen,
+      styles: [{ image: starry }],
+      options: { size: 48, iterations: 20, seed: 3, tvWeight: 1e-3, styleWeight: 1e4 },
+    };
     const onnx = await on('onnxruntime', request);
     const wasm = await on('wasm', request);
     expect(onnx.backend).toBe('onnxruntime');
@@ -63,10 +69,22 @@ describe('the onnxruntime backend', () => {
   }, 180_000);
 
   const modes: [string, StylizeRequest][] = [
-    ['luminance-only transfer (one grey channel)', { content: tuebingen, styles: [{ image: starry }], options: { preserveColors: 'luminance' } }],
+    [
+      'luminance-only transfer (one grey channel)',
+      { content: tuebingen, styles: [{ image: starry }], options: { preserveColors: 'luminance' } },
+    ],
     ['Reinhard recolouring', { content: tuebingen, styles: [{ image: starry }], options: { preserveColors: 'reinhard' } }],
     ['texture synthesis (no content)', { styles: [{ image: scream }], options: { init: 'noise' } }],
-    ['two styles blended 3:1', { content: tuebingen, styles: [{ image: starry, weight: 3 }, { image: scream, weight: 1 }] }],
+    [
+      'two styles blended 3:1',
+      {
+        content: tuebingen,
+        styles: [
+          { image: starry, weight: 3 },
+          { image: scream, weight: 1 },
+        ],
+      },
+    ],
   ];
   for (const [name, base] of modes) {
     it(`${name}: the same losses as wasm at iteration 0, falling`, async () => {
@@ -93,7 +111,9 @@ describe('the onnxruntime backend', () => {
     await initBackend('onnxruntime');
     const started = Date.now();
     const request = { content: tuebingen, styles: [{ image: starry }], options: { size: 4096, iterations: 2 } };
-    await expect(stylize(request)).rejects.toThrow(/for the network on the onnxruntime backend, more than this machine's .*largest size that fits is \d+ px/);
+    await expect(stylize(request)).rejects.toThrow(
+      /for the network on the onnxruntime backend, more than this machine's .*largest size that fits is \d+ px/,
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 60_000);
 

@@ -53,8 +53,22 @@ function toNchw(m: Map64): Float32Array {
 
 describe('ONNX objective graph: image gradient against float64 finite differences', () => {
   const cases = [
-    { name: 'RGB, odd sides (pooling drops rows and columns), content + style + TV', h: 17, w: 19, c: 3 as const, tv: 1e-3, layers: STYLE_LAYERS },
-    { name: 'one grey channel (luminance mode), two style layers', h: 16, w: 18, c: 1 as const, tv: 0, layers: ['relu1_1', 'relu3_1'] as FeatureLayer[] },
+    {
+      name: 'RGB, odd sides (pooling drops rows and columns), content + style + TV',
+      h: 17,
+      w: 19,
+      c: 3 as const,
+      tv: 1e-3,
+      layers: STYLE_LAYERS,
+    },
+    {
+      name: 'one grey channel (luminance mode), two style layers',
+      h: 16,
+      w: 18,
+      c: 1 as const,
+      tv: 0,
+      layers: ['relu1_1', 'relu3_1'] as FeatureLayer[],
+    },
   ];
   for (const tc of cases) {
     it(tc.name, async () => {
@@ -64,7 +78,11 @@ describe('ONNX objective graph: image gradient against float64 finite difference
       const stylePicture: Map64 = { h: 20, w: 23, c: 3, v: randomArray(20 * 23 * 3, 9, 0, 255) };
       const content64 = vggFeatures64(weights, contentPicture, layerIndex('relu4_2'))[layerIndex('relu4_2')]!;
       const layerWeights = tc.layers.map((_, i) => 0.1 + 0.2 * i);
-      const styles = tc.layers.map((layer, i) => ({ layer, gram: gramTarget64(weights, stylePicture, layer, tc.h, tc.w), weight: layerWeights[i]! }));
+      const styles = tc.layers.map((layer, i) => ({
+        layer,
+        gram: gramTarget64(weights, stylePicture, layer, tc.h, tc.w),
+        weight: layerWeights[i]!,
+      }));
       const targets64 = { content: content64.v, styles, totalVariation: tc.tv > 0 };
       const [alpha, beta] = [1, 50];
       const total64 = (v: Float64Array) => {
@@ -99,7 +117,12 @@ describe('ONNX objective graph: image gradient against float64 finite difference
         // Most pixels must matter, so that a wrong kernel orientation or pooling gradient cannot hide.
         expect(fd.filter((v) => Math.abs(v) > 1e-9).length).toBeGreaterThan(0.9 * fd.length);
         expect(relativeL2(grad, fd)).toBeLessThan(1e-4);
-        expect(relativeL2(grad, fd.map((v) => -v))).toBeGreaterThan(1);
+        expect(
+          relativeL2(
+            grad,
+            fd.map((v) => -v),
+          ),
+        ).toBeGreaterThan(1);
       } finally {
         await objective.dispose();
       }
@@ -108,7 +131,14 @@ describe('ONNX objective graph: image gradient against float64 finite difference
 
   it('is one graph: no model file, weights as initializers, the image gradient as an output', () => {
     const weights = tinyVgg(1);
-    const bytes = buildObjectiveGraph(weights, { height: 16, width: 16, channels: 3, content: true, styleLayers: ['relu1_1'], totalVariation: false });
+    const bytes = buildObjectiveGraph(weights, {
+      height: 16,
+      width: 16,
+      channels: 3,
+      content: true,
+      styleLayers: ['relu1_1'],
+      totalVariation: false,
+    });
     const { graph } = decodeModel(bytes);
     expect(graph.output.map((o) => o.name)).toEqual(['parts', 'grad']);
     expect(graph.input.map((i) => i.name).sort()).toEqual(['content_target', 'gram_relu1_1', 'image', 'layer_weights', 'loss_weights']);
@@ -131,10 +161,18 @@ describe('ONNX objective with the real VGG-19 weights', () => {
     const content = await decodeImage(readFileSync(join(CONTENT_DIR, 'tuebingen_neckarfront.jpg')), { longestSide: size });
     const style = await decodeImage(readFileSync(join(STYLES_DIR, 'bal_du_moulin_de_la_galette.jpg')), { longestSide: size });
     const images = { width: content.width, height: content.height, content, styles: [{ image: style, weight: 1 }] };
-    const options = { contentWeight: 1, styleWeight: 1e4, tvWeight: 1e-2, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] as [number, number, number, number, number] };
+    const options = {
+      contentWeight: 1,
+      styleWeight: 1e4,
+      tvWeight: 1e-2,
+      layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2] as [number, number, number, number, number],
+    };
     // Iteration 0 of a noise start (stylize's init 'noise'): Gaussian around mid-grey.
     const r = seededRandom(3);
-    const start = Float32Array.from({ length: content.width * content.height * 3 }, () => 127.5 + 32 * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
+    const start = Float32Array.from(
+      { length: content.width * content.height * 3 },
+      () => 127.5 + 32 * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()),
+    );
 
     const objective = await OnnxGatys.create(weights, images, options, 3, cpu);
     const onnx = await objective.evaluate(start);
@@ -144,13 +182,22 @@ describe('ONNX objective with the real VGG-19 weights', () => {
     const targets = computeTargets(vgg, images, options);
     const wasm = tf.tidy(() => lossParts(vgg, targets, tf.tensor4d(start, [1, content.height, content.width, 3])).dataSync());
 
-    const map = (img: { width: number; height: number; data: Uint8Array }): Map64 => ({ h: img.height, w: img.width, c: 3, v: Float64Array.from(img.data) });
+    const map = (img: { width: number; height: number; data: Uint8Array }): Map64 => ({
+      h: img.height,
+      w: img.width,
+      c: 3,
+      v: Float64Array.from(img.data),
+    });
     const ref = gatysParts64(
       weights,
       { h: content.height, w: content.width, c: 3, v: Float64Array.from(start) },
       {
         content: vggFeatures64(weights, map(content), layerIndex('relu4_2'))[layerIndex('relu4_2')]!.v,
-        styles: STYLE_LAYERS.map((layer) => ({ layer, gram: gramTarget64(weights, map(style), layer, content.height, content.width), weight: 0.2 })),
+        styles: STYLE_LAYERS.map((layer) => ({
+          layer,
+          gram: gramTarget64(weights, map(style), layer, content.height, content.width),
+          weight: 0.2,
+        })),
         totalVariation: true,
       },
     );

@@ -90,7 +90,10 @@ describe('L-BFGS', () => {
   it('works on a variable of any shape (an image-like 4-D tensor)', async () => {
     const target = tf.randomUniform([1, 4, 3, 3], 0, 255, 'float32', 7);
     const x = tf.variable(tf.zeros([1, 4, 3, 3]));
-    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar));
+    const opt = createLbfgs(
+      x,
+      objectiveFromLoss((v) => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar),
+    );
     await run(opt, 10);
     expect(tf.max(tf.abs(tf.sub(x, target))).dataSync()[0]).toBeLessThan(1e-2);
     opt.dispose();
@@ -100,7 +103,11 @@ describe('L-BFGS', () => {
   it('maxStep shortens every step to at most that much per value, keeping its direction, and still converges', async () => {
     const target = tf.tensor1d([200, -150, 90, 5]);
     const x = tf.variable(tf.zeros([4]));
-    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar), { maxStep: 10 });
+    const opt = createLbfgs(
+      x,
+      objectiveFromLoss((v) => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar),
+      { maxStep: 10 },
+    );
     let before = Array.from(x.dataSync());
     for (let i = 0; i < 60; i++) {
       opt.advance();
@@ -109,7 +116,13 @@ describe('L-BFGS', () => {
       before = now;
     }
     expect(tf.max(tf.abs(tf.sub(x, target))).dataSync()[0]).toBeLessThan(1e-2);
-    expect(() => createLbfgs(x, objectiveFromLoss((v) => tf.sum(v) as tf.Scalar), { maxStep: 0 })).toThrow(RangeError);
+    expect(() =>
+      createLbfgs(
+        x,
+        objectiveFromLoss((v) => tf.sum(v) as tf.Scalar),
+        { maxStep: 0 },
+      ),
+    ).toThrow(RangeError);
     opt.dispose();
     tf.dispose([x, target]);
   });
@@ -118,7 +131,11 @@ describe('L-BFGS', () => {
     const q = quadratic();
     const before = liveTensors();
     const x = tf.tidy(() => tf.variable(tf.randomNormal([5], 0, 1, 'float32', 3)));
-    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.pow(tf.sub(v, 1), 4)) as tf.Scalar), { historySize: 3 });
+    const opt = createLbfgs(
+      x,
+      objectiveFromLoss((v) => tf.sum(tf.pow(tf.sub(v, 1), 4)) as tf.Scalar),
+      { historySize: 3 },
+    );
     await run(opt, 8);
     const settled = liveTensors();
     await run(opt, 20);

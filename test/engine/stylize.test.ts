@@ -39,8 +39,17 @@ describe('stylize with the real VGG-19', () => {
     const events: StylizeProgress[] = [];
     const counts: number[] = [];
     const result = await stylize(
-      { content: tuebingen, styles: [{ image: starry, name: 'starry_night.jpg' }], options: { size: 64, iterations: 30, seed: 7, progressEvery: 10, previewSize: 32 } },
-      { onProgress: (p) => { events.push(p); counts.push(liveTensors()); } },
+      {
+        content: tuebingen,
+        styles: [{ image: starry, name: 'starry_night.jpg' }],
+        options: { size: 64, iterations: 30, seed: 7, progressEvery: 10, previewSize: 32 },
+      },
+      {
+        onProgress: (p) => {
+          events.push(p);
+          counts.push(liveTensors());
+        },
+      },
     );
     const { initial, final } = result.losses;
     // Measured: total 1.13e12 -> 3.9e10 (0.034x). A broken gradient or optimizer stays near 1x.
@@ -75,8 +84,16 @@ describe('stylize with the real VGG-19', () => {
     const counts: number[] = [];
     const before = liveTensors();
     const result = await stylize(
-      { content: tuebingen, styles: [{ image: starry }], options: { size: 32, iterations: 6, optimizer: 'adam', learningRate: 5, progressEvery: 1, previewSize: 0, seed: 1 } },
-      { onProgress: (p) => { if (p.iteration < 6) counts.push(liveTensors()); } },
+      {
+        content: tuebingen,
+        styles: [{ image: starry }],
+        options: { size: 32, iterations: 6, optimizer: 'adam', learningRate: 5, progressEvery: 1, previewSize: 0, seed: 1 },
+      },
+      {
+        onProgress: (p) => {
+          if (p.iteration < 6) counts.push(liveTensors());
+        },
+      },
     );
     expect(counts).toHaveLength(5);
     expect(new Set(counts).size).toBe(1);
@@ -85,7 +102,11 @@ describe('stylize with the real VGG-19', () => {
   });
 
   it('sends progress no more often than minProgressIntervalMs, and the first and last events always', async () => {
-    const request = { content: tuebingen, styles: [{ image: starry }], options: { size: 32, iterations: 6, optimizer: 'adam' as const, progressEvery: 1, previewSize: 0, seed: 1 } };
+    const request = {
+      content: tuebingen,
+      styles: [{ image: starry }],
+      options: { size: 32, iterations: 6, optimizer: 'adam' as const, progressEvery: 1, previewSize: 0, seed: 1 },
+    };
     const every: number[] = [];
     await stylize(request, { onProgress: (p) => every.push(p.iteration) });
     expect(every).toEqual([1, 2, 3, 4, 5, 6]);
@@ -111,9 +132,23 @@ describe('stylize with the real VGG-19', () => {
   it('blends several styles by their normalised weights', async () => {
     const options = { size: 48, iterations: 1, seed: 5, previewSize: 0 };
     const onlyStarry = await stylize({ content: tuebingen, styles: [{ image: starry }], options });
-    const starryWithZeroScream = await stylize({ content: tuebingen, styles: [{ image: starry, weight: 2 }, { image: scream, weight: 0 }], options });
+    const starryWithZeroScream = await stylize({
+      content: tuebingen,
+      styles: [
+        { image: starry, weight: 2 },
+        { image: scream, weight: 0 },
+      ],
+      options,
+    });
     const onlyScream = await stylize({ content: tuebingen, styles: [{ image: scream }], options });
-    const both = await stylize({ content: tuebingen, styles: [{ image: starry, name: 'a' }, { image: scream, name: 'b' }], options });
+    const both = await stylize({
+      content: tuebingen,
+      styles: [
+        { image: starry, name: 'a' },
+        { image: scream, name: 'b' },
+      ],
+      options,
+    });
     expect(starryWithZeroScream.losses.initial.style).toBeCloseTo(onlyStarry.losses.initial.style, -1);
     expect(both.styles).toEqual(['a', 'b']);
     const [lo, hi] = [onlyStarry, onlyScream].map((r) => r.losses.initial.style).sort((a, b) => a - b);
@@ -128,7 +163,13 @@ describe('stylize with the real VGG-19', () => {
     let seen = 0;
     const run = stylize(
       { content: tuebingen, styles: [{ image: starry }], options: { size: 48, iterations: 50, progressEvery: 1, previewSize: 0 } },
-      { signal: controller.signal, onProgress: (p) => { seen = p.iteration; if (p.iteration === 2) controller.abort(); } },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen = p.iteration;
+          if (p.iteration === 2) controller.abort();
+        },
+      },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toBe(2);
@@ -139,7 +180,8 @@ describe('stylize with the real VGG-19', () => {
   });
 
   it('at 128 px: the initial style loss is finite and the same on every run, and L-BFGS does not blow up', async () => {
-    const run = (iterations: number) => stylize({ content: tuebingen, styles: [{ image: starry }], options: { size: 128, iterations, previewSize: 0 } });
+    const run = (iterations: number) =>
+      stylize({ content: tuebingen, styles: [{ image: starry }], options: { size: 128, iterations, previewSize: 0 } });
     const a = await run(8);
     const b = await run(1);
     expect(Number.isFinite(a.losses.initial.style)).toBe(true);
@@ -155,15 +197,23 @@ describe('stylize with the real VGG-19', () => {
     const options = { size: 48, iterations: 3, seed: 2, previewSize: 0 } as const;
     const content = await pixels(await sharp(tuebingen).resize(48).png().toBuffer());
     const plain = await stylize({ content: tuebingen, styles: [{ image: starry }], options });
-    const luminance = await stylize({ content: tuebingen, styles: [{ image: starry }], options: { ...options, preserveColors: 'luminance' } });
-    const reinhard = await stylize({ content: tuebingen, styles: [{ image: starry }], options: { ...options, preserveColors: 'reinhard' } });
+    const luminance = await stylize({
+      content: tuebingen,
+      styles: [{ image: starry }],
+      options: { ...options, preserveColors: 'luminance' },
+    });
+    const reinhard = await stylize({
+      content: tuebingen,
+      styles: [{ image: starry }],
+      options: { ...options, preserveColors: 'reinhard' },
+    });
     // Chroma distance to the content (mean |(R-G)| and |(B-G)| differences).
     const chromaDistance = async (png: Uint8Array) => {
       const img = await pixels(png);
       let d = 0;
       for (let i = 0; i < img.data.length; i += 3) {
-        d += Math.abs((img.data[i]! - img.data[i + 1]!) - (content.data[i]! - content.data[i + 1]!));
-        d += Math.abs((img.data[i + 2]! - img.data[i + 1]!) - (content.data[i + 2]! - content.data[i + 1]!));
+        d += Math.abs(img.data[i]! - img.data[i + 1]! - (content.data[i]! - content.data[i + 1]!));
+        d += Math.abs(img.data[i + 2]! - img.data[i + 1]! - (content.data[i + 2]! - content.data[i + 1]!));
       }
       return d / (img.data.length / 3);
     };
@@ -179,8 +229,14 @@ describe('stylize with the real VGG-19', () => {
     await expect(stylize({ ...ok, options: { optimizer: 'sgd' as never } })).rejects.toThrow(/optimizer must be lbfgs or adam/);
     await expect(stylize({ ...ok, options: { bogus: 1 } as never })).rejects.toThrow(/Unknown option "bogus"/);
     await expect(stylize({ content: tuebingen, styles: [] })).rejects.toThrow(/at least one style image/);
-    await expect(stylize({ styles: [{ image: starry }], options: { preserveColors: 'luminance', size: 32 } })).rejects.toThrow(/needs a content image/);
-    await expect(stylize({ ...ok, options: { size: 20 } })).rejects.toThrow(/The output would be 20x15 px; each side must be at least 16 px/);
-    await expect(stylize({ content: new Uint8Array([1, 2, 3, 4]), styles: [{ image: starry }], options: { size: 32 } })).rejects.toBeInstanceOf(ImageError);
+    await expect(stylize({ styles: [{ image: starry }], options: { preserveColors: 'luminance', size: 32 } })).rejects.toThrow(
+      /needs a content image/,
+    );
+    await expect(stylize({ ...ok, options: { size: 20 } })).rejects.toThrow(
+      /The output would be 20x15 px; each side must be at least 16 px/,
+    );
+    await expect(
+      stylize({ content: new Uint8Array([1, 2, 3, 4]), styles: [{ image: starry }], options: { size: 32 } }),
+    ).rejects.toBeInstanceOf(ImageError);
   });
 });

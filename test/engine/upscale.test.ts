@@ -18,7 +18,11 @@ describe('init picture', () => {
   it('starts the larger run from the smaller result upsampled (wasm backend)', async () => {
     const request = { content: tuebingen, styles: [{ image: scream }] };
     const small = await stylize({ ...request, options: { size: 32, iterations: 10, seed: 2, previewSize: 0 } });
-    const fromResult = await stylize({ ...request, init: small.png, options: { size: 64, iterations: 3, init: 'picture', seed: 2, previewSize: 0 } });
+    const fromResult = await stylize({
+      ...request,
+      init: small.png,
+      options: { size: 64, iterations: 3, init: 'picture', seed: 2, previewSize: 0 },
+    });
     const fromPhoto = await stylize({ ...request, options: { size: 64, iterations: 3, seed: 2, previewSize: 0 } });
     expect([fromResult.width, fromResult.height]).toEqual([64, 48]);
     // The photo itself has no content loss; the painted result carries style the photo lacks.
@@ -27,6 +31,8 @@ describe('init picture', () => {
     // Measured: after 3 iterations at 64 px, 2.38e10 against 2.48e10 from the photo (deterministic on one backend).
     expect(fromResult.losses.final.total).toBeLessThan(fromPhoto.losses.final.total);
 
-    await expect(stylize({ ...request, options: { size: 32, iterations: 1, init: 'picture' } })).rejects.toThrow(/needs the picture to start from/);
+    await expect(stylize({ ...request, options: { size: 32, iterations: 1, init: 'picture' } })).rejects.toThrow(
+      /needs the picture to start from/,
+    );
   }, 120_000);
 });

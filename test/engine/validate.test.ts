@@ -7,9 +7,21 @@ describe('resolveOptions', () => {
   it('fills the documented defaults and draws a seed when none is given', () => {
     const o = resolveOptions();
     expect(o).toMatchObject({
-      iterations: 500, size: 512, init: 'content', styleScale: 1, contentWeight: 1, styleWeight: 1e4, tvWeight: 0,
-      optimizer: 'lbfgs', learningRate: 10, preserveColors: 'none', layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2],
-      progressEvery: 10, previewSize: 256, scales: 0, pick: 'random',
+      iterations: 500,
+      size: 512,
+      init: 'content',
+      styleScale: 1,
+      contentWeight: 1,
+      styleWeight: 1e4,
+      tvWeight: 0,
+      optimizer: 'lbfgs',
+      learningRate: 10,
+      preserveColors: 'none',
+      layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2],
+      progressEvery: 10,
+      previewSize: 256,
+      scales: 0,
+      pick: 'random',
     });
     expect(Number.isInteger(o.seed)).toBe(true);
     const seeds = new Set(Array.from({ length: 5 }, () => resolveOptions().seed));
@@ -46,7 +58,14 @@ describe('checkRequest', () => {
     expect(() => checkRequest({ styles: [{ image: img }] })).not.toThrow();
     expect(() => checkRequest({ styles: [] })).toThrow(/at least one style image/);
     expect(() => checkRequest({ styles: [{ image: img, weight: -1 }] })).toThrow(/style-blend-weights must be a number from 0/);
-    expect(() => checkRequest({ styles: [{ image: img, weight: 1e308 }, { image: img, weight: 1e308 }] })).toThrow(/from 0 to 1e6/);
+    expect(() =>
+      checkRequest({
+        styles: [
+          { image: img, weight: 1e308 },
+          { image: img, weight: 1e308 },
+        ],
+      }),
+    ).toThrow(/from 0 to 1e6/);
     expect(() => checkRequest({ styles: [{ image: img, weight: 0 }] })).toThrow(/add up to more than 0/);
     expect(() => checkRequest({ styles: [{ image: new Uint8Array() }] })).toThrow(/Style image 1 is empty/);
     expect(() => checkRequest({ content: new Uint8Array(), styles: [{ image: img }] })).toThrow(/content image is empty/);

@@ -10,7 +10,14 @@ import { computeTargets, disposeTargets, lossParts, weightedTotal, type GatysTar
 import { createLbfgs, type Objective } from '../../src/engine/optimizers.js';
 import { createVgg, type Vgg } from '../../src/engine/vgg.js';
 import { loadVggWeights } from '../../src/engine/weights.js';
-import { CHECK_WEIGHTS, iterationZero, relativeDifference, relativeL2, syntheticImage, webgpuUnavailableReason } from './support/webgpu-checks.js';
+import {
+  CHECK_WEIGHTS,
+  iterationZero,
+  relativeDifference,
+  relativeL2,
+  syntheticImage,
+  webgpuUnavailableReason,
+} from './support/webgpu-checks.js';
 import { buildObjective, deviceVgg, objectiveTargetsOf, type TensorCoreOptions } from '../../src/engine/webgpu/recorded-objective.js';
 import { RecordedIteration, TENSOR_CORE_GRADIENT_SCALE, tensorCoresFor } from '../../src/engine/webgpu/recorded-iteration.js';
 import { readFloats, validated, writeFloats } from '../../src/engine/webgpu/pass-list.js';
@@ -37,7 +44,11 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     await initBackend('webgpu');
     vgg = createVgg(await loadVggWeights(MODEL_DIR));
     device = activeWebgpuDevice(tf.backend());
-    targets = computeTargets(vgg, { width: SIZE, height: SIZE, content: syntheticImage(SIZE, 1), styles: [{ image: syntheticImage(SIZE, 2), weight: 1 }] }, WEIGHTS);
+    targets = computeTargets(
+      vgg,
+      { width: SIZE, height: SIZE, content: syntheticImage(SIZE, 1), styles: [{ image: syntheticImage(SIZE, 2), weight: 1 }] },
+      WEIGHTS,
+    );
   }, 120_000);
   afterAll(() => disposeTargets(targets));
 
@@ -55,7 +66,9 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
   /** One evaluation of the recorded objective at `start`: the losses and the image gradient. */
   const evaluateObjective = async (start: Float32Array, tensorCores: TensorCoreOptions | null) => {
     const [weights, plain] = [await deviceVgg(device, vgg), await plainTargets()];
-    const built = await validated(device, () => buildObjective(device, weights, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, plain, tensorCores));
+    const built = await validated(device, () =>
+      buildObjective(device, weights, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, plain, tensorCores),
+    );
     try {
       writeFloats(device, built.image, start);
       const encoder = device.createCommandEncoder();
@@ -109,8 +122,14 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
     lbfgs.dispose();
     tf.dispose([x, parts!, scale!]);
 
-    const recorded = await RecordedIteration.create(device, vgg, { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS }, await plainTargets(),
-      { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds }, start);
+    const recorded = await RecordedIteration.create(
+      device,
+      vgg,
+      { height: SIZE, width: SIZE, channels: 3, ...WEIGHTS },
+      await plainTargets(),
+      { historySize, learningRate: 1, gradientTolerance: 1e-7, bounds },
+      start,
+    );
     try {
       const got: number[] = [];
       for (let i = 0; i < iterations; i++) {
@@ -144,7 +163,10 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
       const events: { iteration: number; total: number; preview: boolean }[] = [];
       process.env.STYLEBOT_RECORDED = recorded ? '1' : '0';
       try {
-        const result = await stylize(request, { onProgress: (e) => events.push({ iteration: e.iteration, total: e.losses.total, preview: !!e.preview }), minScaleSide: 16 });
+        const result = await stylize(request, {
+          onProgress: (e) => events.push({ iteration: e.iteration, total: e.losses.total, preview: !!e.preview }),
+          minScaleSide: 16,
+        });
         return { result, events };
       } finally {
         delete process.env.STYLEBOT_RECORDED;
@@ -168,14 +190,20 @@ describe.skipIf(unavailable !== null)('the recorded iteration on webgpu', () => 
   it('with the tensor-core kernels (emulated here: f16 operands, f32 sums), stays within f16 rounding of the fp32 objective', async () => {
     expect(tensorCoresFor(device, {}).options).toBeNull(); // not asked for
     const onLavapipe = tensorCoresFor(device, { STYLEBOT_TENSOR_CORES: '1' });
-    if (!device.features.has('chromium-experimental-subgroup-matrix')) expect(onLavapipe.reason).toMatch(/subgroup-matrix' feature is missing/);
+    if (!device.features.has('chromium-experimental-subgroup-matrix'))
+      expect(onLavapipe.reason).toMatch(/subgroup-matrix' feature is missing/);
     if (!device.features.has('shader-f16') || !device.features.has('subgroups')) return;
 
     const start = Float32Array.from(syntheticImage(SIZE, 3).data);
     const evaluate = (tensorCores: TensorCoreOptions | null) => evaluateObjective(start, tensorCores);
     const fp32 = await evaluate(null);
     const subgroupSize = (device as unknown as { adapterInfo?: { subgroupMaxSize?: number } }).adapterInfo?.subgroupMaxSize ?? 8;
-    const matrices = await evaluate({ shape: { M: 8, N: 8, K: 8 }, subgroupSize, emulate: true, gradientScale: TENSOR_CORE_GRADIENT_SCALE });
+    const matrices = await evaluate({
+      shape: { M: 8, N: 8, K: 8 },
+      subgroupSize,
+      emulate: true,
+      gradientScale: TENSOR_CORE_GRADIENT_SCALE,
+    });
     fp32.losses.forEach((v, i) => expect(relativeDifference(matrices.losses[i]!, v), `loss part ${i}`).toBeLessThan(1e-3));
     // Rounding the operands to f16 moves the losses by ~5e-5 and the image gradient by ~8e-3 (13 layers of it).
     expect(relativeL2(matrices.gradient, fp32.gradient)).toBeLessThan(2e-2);

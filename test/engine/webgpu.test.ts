@@ -51,7 +51,11 @@ describe('the GPU path, checked on any backend', () => {
     await initBackend('wasm');
     const c = tf.tensor1d([0.5, -2, 1]);
     const x = tf.variable(tf.zeros([3]));
-    const opt = createLbfgs(x, objectiveFromLoss((v) => tf.sum(tf.mul(c, v)) as tf.Scalar), { learningRate: 0.1 });
+    const opt = createLbfgs(
+      x,
+      objectiveFromLoss((v) => tf.sum(tf.mul(c, v)) as tf.Scalar),
+      { learningRate: 0.1 },
+    );
     for (let i = 0; i < 3; i++) opt.advance();
     // First step min(1, 1/sum|g|) * lr * -g = (1/3.5) * 0.1 * -c; then y = 0, so every pair is skipped: -lr * g twice.
     const expected = [0.5, -2, 1].map((ci) => -ci * (0.1 / 3.5 + 0.2));
@@ -63,7 +67,7 @@ describe('the GPU path, checked on any backend', () => {
 });
 
 describe.skipIf(unavailable !== null)('webgpu backend', () => {
-  it('gives the iteration-0 losses and image gradient of wasm at 64 px with the real weights, with tfjs\'s own kernels', async () => {
+  it("gives the iteration-0 losses and image gradient of wasm at 64 px with the real weights, with tfjs's own kernels", async () => {
     await initBackend('wasm');
     const wasm = await iterationZero(createVgg(await loadVggWeights(MODEL_DIR)), 64);
     await initBackend('webgpu');

@@ -49,7 +49,8 @@ describe('VGG-19 weights', () => {
       const theirs = tensors.get(layer)!;
       expect([3, 3, mine.cin, mine.cout]).toEqual(theirs.kernel.shape);
       // Element by element (toEqual on millions of values takes minutes).
-      const differing = (a: Float32Array, b: ArrayLike<number>) => a.length !== b.length ? Infinity : a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
+      const differing = (a: Float32Array, b: ArrayLike<number>) =>
+        a.length !== b.length ? Infinity : a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
       expect(differing(mine.kernel, await theirs.kernel.data())).toBe(0);
       expect(differing(mine.bias, await theirs.bias.data())).toBe(0);
     }
@@ -70,7 +71,10 @@ describe('VGG-19 weights', () => {
   it('missing weights give an error that says what to run', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'stylebot-noweights-'));
     await expect(loadVggWeights(empty)).rejects.toThrow(/npx stylebot models fetch/);
-    writeFileSync(join(empty, 'weights_manifest.json'), JSON.stringify([{ paths: ['gone.bin'], weights: [{ name: 'block1_conv1/kernel', shape: [3, 3, 3, 64], dtype: 'float32' }] }]));
+    writeFileSync(
+      join(empty, 'weights_manifest.json'),
+      JSON.stringify([{ paths: ['gone.bin'], weights: [{ name: 'block1_conv1/kernel', shape: [3, 3, 3, 64], dtype: 'float32' }] }]),
+    );
     await expect(loadVggWeights(empty)).rejects.toThrow(/shard gone\.bin is missing.*npx stylebot models fetch/);
   });
 });

@@ -44,7 +44,10 @@ function makeCase(h: number, w: number, cin: number, cout: number, seed: number)
   const r = seededRandom(seed);
   const rand = (n: number, scale: number) => Float32Array.from({ length: n }, () => (2 * r() - 1) * scale);
   return {
-    h, w, cin, cout,
+    h,
+    w,
+    cin,
+    cout,
     x: rand(h * w * cin, 1),
     kernel: rand(9 * cin * cout, 1 / Math.sqrt(9 * cin)),
     bias: rand(cout, 0.1),
@@ -142,24 +145,28 @@ describe.skipIf(unavailable !== null)('WGSL conv3x3 on webgpu', () => {
   });
 
   for (const [i, [h, w, cin, cout]] of SHAPES.entries()) {
-    it(`forward and masked backward match stock webgpu and wasm at ${h}x${w}, ${cin} -> ${cout} channels, every config`, async () => {
-      expect(tf.getBackend()).toBe('webgpu');
-      const t = tensors(cases[i]!);
-      const reference = await stock(t);
-      // The data really exercise both epilogues: some outputs ReLU'd to zero, some positive; dy masked in places.
-      expect(reference.forward.some((v) => v === 0) && reference.forward.some((v) => v > 0)).toBe(true);
-      expect(relativeL2(reference.forward, wasm[i]!.forward)).toBeLessThan(1e-5);
-      expect(relativeL2(reference.backward, wasm[i]!.backward)).toBeLessThan(1e-5);
-      for (const config of CONV3X3_CONFIGS) {
-        const got = await ours(t, config);
-        const name = configName(config);
-        expect(relativeL2(got.forward, reference.forward), `${name} forward vs webgpu`).toBeLessThan(1e-5);
-        expect(relativeL2(got.backward, reference.backward), `${name} backward vs webgpu`).toBeLessThan(1e-5);
-        expect(relativeL2(got.forward, wasm[i]!.forward), `${name} forward vs wasm`).toBeLessThan(1e-5);
-        expect(relativeL2(got.backward, wasm[i]!.backward), `${name} backward vs wasm`).toBeLessThan(1e-5);
-      }
-      tf.dispose(Object.values(t));
-    }, COMPILE_HEAVY_MS);
+    it(
+      `forward and masked backward match stock webgpu and wasm at ${h}x${w}, ${cin} -> ${cout} channels, every config`,
+      async () => {
+        expect(tf.getBackend()).toBe('webgpu');
+        const t = tensors(cases[i]!);
+        const reference = await stock(t);
+        // The data really exercise both epilogues: some outputs ReLU'd to zero, some positive; dy masked in places.
+        expect(reference.forward.some((v) => v === 0) && reference.forward.some((v) => v > 0)).toBe(true);
+        expect(relativeL2(reference.forward, wasm[i]!.forward)).toBeLessThan(1e-5);
+        expect(relativeL2(reference.backward, wasm[i]!.backward)).toBeLessThan(1e-5);
+        for (const config of CONV3X3_CONFIGS) {
+          const got = await ours(t, config);
+          const name = configName(config);
+          expect(relativeL2(got.forward, reference.forward), `${name} forward vs webgpu`).toBeLessThan(1e-5);
+          expect(relativeL2(got.backward, reference.backward), `${name} backward vs webgpu`).toBeLessThan(1e-5);
+          expect(relativeL2(got.forward, wasm[i]!.forward), `${name} forward vs wasm`).toBeLessThan(1e-5);
+          expect(relativeL2(got.backward, wasm[i]!.backward), `${name} backward vs wasm`).toBeLessThan(1e-5);
+        }
+        tf.dispose(Object.values(t));
+      },
+      COMPILE_HEAVY_MS,
+    );
   }
 
   it('the backward kernel really applies the mask: with y all zero the gradient is zero, with y all positive it is conv(dy)', async () => {
@@ -175,26 +182,31 @@ describe.skipIf(unavailable !== null)('WGSL conv3x3 on webgpu', () => {
     tf.dispose([masked, open, plain, zeros, ones, ...Object.values(t)]);
   });
 
-  it('inside tf.customGrad (as gradients.ts would wire it) gives the image gradient of stock autodiff through two layers', async () => {
-    const [a, b] = [makeCase(10, 11, 3, 8, 21), makeCase(10, 11, 8, 12, 22)];
-    const [ta, tb] = [tensors(a), tensors(b)];
-    const layer = (t: Tensors) =>
-      tf.customGrad<tf.Tensor4D>((...args) => {
-        const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-        const y = conv3x3BiasRelu(x, t.kernel, t.bias);
-        save([y]);
-        return { value: y, gradFunc: (dy, saved) => conv3x3MaskedBackward(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, t.back) };
-      });
-    const [oursA, oursB] = [layer(ta), layer(tb)];
-    const stockLayer = (x: tf.Tensor4D, t: Tensors) => tf.relu(tf.add(tf.conv2d(x, t.kernel, 1, 'same'), t.bias)) as tf.Tensor4D;
-    const loss = (net: (x: tf.Tensor4D) => tf.Tensor4D) => (x: tf.Tensor) => tf.sum(tf.square(tf.sub(net(x as tf.Tensor4D), 0.3))) as tf.Scalar;
-    const got = tf.valueAndGrad(loss((x) => oursB(oursA(x))))(ta.x);
-    const want = tf.valueAndGrad(loss((x) => stockLayer(stockLayer(x, ta), tb)))(ta.x);
-    expect(relativeL2(await got.value.data(), await want.value.data())).toBeLessThan(1e-5);
-    expect(relativeL2(await got.grad.data(), await want.grad.data())).toBeLessThan(1e-5);
-    expect((await got.grad.data()).some((v) => v !== 0)).toBe(true);
-    tf.dispose([got.value, got.grad, want.value, want.grad, ...Object.values(ta), ...Object.values(tb)]);
-  }, COMPILE_HEAVY_MS);
+  it(
+    'inside tf.customGrad (as gradients.ts would wire it) gives the image gradient of stock autodiff through two layers',
+    async () => {
+      const [a, b] = [makeCase(10, 11, 3, 8, 21), makeCase(10, 11, 8, 12, 22)];
+      const [ta, tb] = [tensors(a), tensors(b)];
+      const layer = (t: Tensors) =>
+        tf.customGrad<tf.Tensor4D>((...args) => {
+          const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+          const y = conv3x3BiasRelu(x, t.kernel, t.bias);
+          save([y]);
+          return { value: y, gradFunc: (dy, saved) => conv3x3MaskedBackward(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, t.back) };
+        });
+      const [oursA, oursB] = [layer(ta), layer(tb)];
+      const stockLayer = (x: tf.Tensor4D, t: Tensors) => tf.relu(tf.add(tf.conv2d(x, t.kernel, 1, 'same'), t.bias)) as tf.Tensor4D;
+      const loss = (net: (x: tf.Tensor4D) => tf.Tensor4D) => (x: tf.Tensor) =>
+        tf.sum(tf.square(tf.sub(net(x as tf.Tensor4D), 0.3))) as tf.Scalar;
+      const got = tf.valueAndGrad(loss((x) => oursB(oursA(x))))(ta.x);
+      const want = tf.valueAndGrad(loss((x) => stockLayer(stockLayer(x, ta), tb)))(ta.x);
+      expect(relativeL2(await got.value.data(), await want.value.data())).toBeLessThan(1e-5);
+      expect(relativeL2(await got.grad.data(), await want.grad.data())).toBeLessThan(1e-5);
+      expect((await got.grad.data()).some((v) => v !== 0)).toBe(true);
+      tf.dispose([got.value, got.grad, want.value, want.grad, ...Object.values(ta), ...Object.values(tb)]);
+    },
+    COMPILE_HEAVY_MS,
+  );
 
   it('spreads more than 32768 row tiles over two dispatch dimensions (1100x1100 with 32-row tiles)', async () => {
     const c = makeCase(1100, 1100, 3, 4, 9);
@@ -212,7 +224,9 @@ describe.skipIf(unavailable !== null)('WGSL conv3x3 on webgpu', () => {
     expect(() => conv3x3BiasRelu(t.x, t.kernel, tf.zeros([5]) as tf.Tensor1D)).toThrow(/5 biases for 4 output channels/);
     expect(() => conv3x3BiasRelu(tf.concat([t.x, t.x]) as tf.Tensor4D, t.kernel, t.bias)).toThrow(/batch must be 1/);
     expect(() => conv3x3MaskedBackward(t.dy, t.x, t.back)).toThrow(/differ/);
-    expect(() => conv3x3BiasRelu(t.x, t.kernel, t.bias, { tileM: 64, tileN: 64, tileK: 16, threadM: 2, threadN: 4 })).toThrow(/cannot run: threadM/);
+    expect(() => conv3x3BiasRelu(t.x, t.kernel, t.bias, { tileM: 64, tileN: 64, tileK: 16, threadM: 2, threadN: 4 })).toThrow(
+      /cannot run: threadM/,
+    );
     tf.dispose(Object.values(t));
   });
 });

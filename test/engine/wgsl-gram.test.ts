@@ -23,9 +23,20 @@ const unavailable = await webgpuUnavailableReason();
 if (unavailable) console.warn(`webgpu Gram kernel tests skipped: ${unavailable}`);
 
 /** [M, N]: positions not a multiple of any tile, chunk or kStep (7*13, 33*17); N = 3 (conv1_1), 8, 20, 64, 72. */
-const SHAPES: [number, number][] = [[91, 3], [91, 8], [561, 20], [561, 64], [91, 72]];
+const SHAPES: [number, number][] = [
+  [91, 3],
+  [91, 8],
+  [561, 20],
+  [561, 64],
+  [91, 72],
+];
 
-interface Case { m: number; n: number; f: Float32Array; dG: Float32Array }
+interface Case {
+  m: number;
+  n: number;
+  f: Float32Array;
+  dG: Float32Array;
+}
 
 function values(count: number, seed: number): Float32Array {
   const r = seededRandom(seed);
@@ -52,7 +63,14 @@ async function wasmReference(): Promise<{ gram: Float32Array; grad: Float32Array
 
 describe('the Gram split, on any machine', () => {
   it('cuts M into chunks (multiples of kStep) that cover it and give a few hundred workgroups at 512 px', () => {
-    const layers: [number, number][] = [[262144, 64], [65536, 128], [16384, 256], [4096, 512], [1024, 512], [561, 20]];
+    const layers: [number, number][] = [
+      [262144, 64],
+      [65536, 128],
+      [16384, 256],
+      [4096, 512],
+      [1024, 512],
+      [561, 20],
+    ];
     for (const config of GRAM_FORWARD_CONFIGS) {
       for (const [m, n] of layers) {
         const s = gramSplit(m, n, config);
@@ -83,7 +101,10 @@ describe.skipIf(unavailable !== null)('WGSL Gram kernels on webgpu', () => {
       const stock = tf.matMul(f, f, true, false);
       const stockValues = await stock.data();
       // Many chunks: the shortest chunk allowed (one kStep), so the last one is ragged; and the default split.
-      const splits = (config: GramForwardConfig): GramForwardConfig[] => [config, { ...config, minChunk: config.kStep, targetWorkgroups: 4096 }];
+      const splits = (config: GramForwardConfig): GramForwardConfig[] => [
+        config,
+        { ...config, minChunk: config.kStep, targetWorkgroups: 4096 },
+      ];
       for (const config of GRAM_FORWARD_CONFIGS.flatMap(splits)) {
         const label = `M=${c.m} N=${c.n} ${JSON.stringify(config)} (${gramSplit(c.m, c.n, config).chunks} chunks)`;
         const g = gramWgsl(f, config);

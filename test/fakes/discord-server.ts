@@ -159,7 +159,10 @@ export class FakeDiscordServer {
   }
 
   /** Resolves with the first call (index >= from) that matches; rejects after timeoutMs. */
-  waitFor(match: (call: RecordedCall) => boolean, options: { from?: number; timeoutMs?: number; what?: string } = {}): Promise<RecordedCall> {
+  waitFor(
+    match: (call: RecordedCall) => boolean,
+    options: { from?: number; timeoutMs?: number; what?: string } = {},
+  ): Promise<RecordedCall> {
     const from = options.from ?? 0;
     const found = this.calls.slice(from).find(match);
     if (found) return Promise.resolve(found);
@@ -249,7 +252,12 @@ export class FakeDiscordServer {
   }
 
   autocomplete(input: { name: string; option: string; value: string; user?: FakeUser }): SentInteraction {
-    const data = { id: snowflake(), name: input.name, type: 1, options: [{ name: input.option, type: 3, value: input.value, focused: true }] };
+    const data = {
+      id: snowflake(),
+      name: input.name,
+      type: 1,
+      options: [{ name: input.option, type: 3, value: input.value, focused: true }],
+    };
     return this.dispatchInteraction(4, data, { name: input.name, user: input.user });
   }
 
@@ -262,7 +270,16 @@ export class FakeDiscordServer {
    * A message command (Apps menu on a message, type 3) on a message posted by `author` with these attachments; the
    * message travels in data.resolved.messages as Discord sends it.
    */
-  messageCommand(input: { name: string; attachments?: FakeAttachment[]; content?: string; author?: FakeUser; user?: FakeUser; guildId?: string | null; permissions?: string; locale?: string }): SentInteraction & { messageId: string } {
+  messageCommand(input: {
+    name: string;
+    attachments?: FakeAttachment[];
+    content?: string;
+    author?: FakeUser;
+    user?: FakeUser;
+    guildId?: string | null;
+    permissions?: string;
+    locale?: string;
+  }): SentInteraction & { messageId: string } {
     const messageId = snowflake();
     const channelId = this.channelId;
     const author = input.author ?? { id: '999', username: 'poster' };
@@ -280,7 +297,16 @@ export class FakeDiscordServer {
       attachments,
     };
     const data = { id: snowflake(), name: input.name, type: 3, target_id: messageId, resolved: { messages: { [messageId]: message } } };
-    return { ...this.dispatchInteraction(2, data, { name: input.name, user: input.user, guildId: input.guildId, permissions: input.permissions, locale: input.locale }), messageId };
+    return {
+      ...this.dispatchInteraction(2, data, {
+        name: input.name,
+        user: input.user,
+        guildId: input.guildId,
+        permissions: input.permissions,
+        locale: input.locale,
+      }),
+      messageId,
+    };
   }
 
   /** A submitted modal (type 5): text inputs by custom_id, each in its own action row, as Discord sends them. */
@@ -293,7 +319,13 @@ export class FakeDiscordServer {
     const id = snowflake();
     const token = `tok-${randomBytes(12).toString('hex')}`;
     const channelId = input.channelId ?? this.channelId;
-    const user = { id: input.user?.id ?? '100', username: input.user?.username ?? 'painter', discriminator: '0', global_name: null, avatar: null };
+    const user = {
+      id: input.user?.id ?? '100',
+      username: input.user?.username ?? 'painter',
+      discriminator: '0',
+      global_name: null,
+      avatar: null,
+    };
     const guildId = input.guildId === undefined ? this.guildId : input.guildId;
     const payload: Record<string, unknown> = {
       id,
@@ -400,9 +432,9 @@ export class FakeDiscordServer {
       ? [503, { message: 'Service Unavailable', code: 0 }]
       : tooLarge
         ? [413, { message: 'Request entity too large', code: 40005 }]
-      : limit >= 0
-        ? this.rateLimited(limit, res)
-        : this.route(call);
+        : limit >= 0
+          ? this.rateLimited(limit, res)
+          : this.route(call);
     call.status = status;
     this.calls.push(call);
     for (const waiter of [...this.waiters]) {
@@ -422,11 +454,14 @@ export class FakeDiscordServer {
     const { method, path, json, files } = call;
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
-      return [200, {
-        url: `ws://127.0.0.1:${this.port}`,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
-      }];
+      return [
+        200,
+        {
+          url: `ws://127.0.0.1:${this.port}`,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        },
+      ];
     }
     if (method === 'GET' && path === '/users/@me') return [200, { ...this.botUser, discriminator: '0', bot: true }];
     if (method === 'PUT' && (m = /^\/applications\/(\d+)(\/guilds\/(\d+))?\/commands$/.exec(path))) {
@@ -469,7 +504,9 @@ export class FakeDiscordServer {
         this.messages.set(message.id, message);
         return [200, this.messageObject(message.id, channelId, message.json, message.files)];
       }
-      const message = messageId ? (this.messages.get(messageId) ?? [...this.originals.values()].find((o) => o.id === messageId)) : undefined;
+      const message = messageId
+        ? (this.messages.get(messageId) ?? [...this.originals.values()].find((o) => o.id === messageId))
+        : undefined;
       if (!message || message.deleted) return unknownMessage();
       if (method === 'PATCH') this.edit(message, json ?? {}, files);
       if (method === 'DELETE') message.deleted = true;
@@ -501,7 +538,13 @@ export class FakeDiscordServer {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: files.map((f) => ({ id: snowflake(), filename: f.name, size: f.data.length, url: `${this.origin}/files/x`, proxy_url: `${this.origin}/files/x` })),
+      attachments: files.map((f) => ({
+        id: snowflake(),
+        filename: f.name,
+        size: f.data.length,
+        url: `${this.origin}/files/x`,
+        proxy_url: `${this.origin}/files/x`,
+      })),
       embeds: [],
       pinned: false,
       components: json?.components ?? [],
@@ -552,7 +595,11 @@ async function parseBody(req: IncomingMessage, url: URL, body: Buffer): Promise<
   const contentType = req.headers['content-type'] ?? '';
   if (body.length === 0) return { files: [] };
   if (contentType.startsWith('multipart/form-data')) {
-    const form = await new Request(url, { method: req.method, headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+    const form = await new Request(url, {
+      method: req.method,
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(body),
+    }).formData();
     const files: RecordedFile[] = [];
     let json: any;
     for (const [field, value] of form.entries()) {

@@ -168,7 +168,14 @@ export class FakeSlack {
   }
 
   /** An app_mention event as Slack sends it. */
-  mention(fields: { user: string; text: string; channel?: string; ts?: string; threadTs?: string; files?: SlackFile[] }): Record<string, unknown> {
+  mention(fields: {
+    user: string;
+    text: string;
+    channel?: string;
+    ts?: string;
+    threadTs?: string;
+    files?: SlackFile[];
+  }): Record<string, unknown> {
     const event: Record<string, unknown> = {
       type: 'app_mention',
       user: fields.user,
@@ -183,7 +190,14 @@ export class FakeSlack {
   }
 
   /** A message in the direct conversation between a person and the bot (message.im), as Slack sends it. */
-  directMessage(fields: { user: string; text: string; channel?: string; files?: SlackFile[]; subtype?: string; botId?: string }): Record<string, unknown> {
+  directMessage(fields: {
+    user: string;
+    text: string;
+    channel?: string;
+    files?: SlackFile[];
+    subtype?: string;
+    botId?: string;
+  }): Record<string, unknown> {
     const event: Record<string, unknown> = {
       type: 'message',
       channel_type: 'im',
@@ -200,19 +214,41 @@ export class FakeSlack {
   }
 
   /** A block_actions payload for a button press on a message. */
-  buttonPress(fields: { user: string; actionId: string; value: string; channel?: string; messageTs: string; threadTs?: string }): Record<string, unknown> {
+  buttonPress(fields: {
+    user: string;
+    actionId: string;
+    value: string;
+    channel?: string;
+    messageTs: string;
+    threadTs?: string;
+  }): Record<string, unknown> {
     return {
       type: 'block_actions',
       team: { id: this.teamId, domain: 'test' },
       user: { id: fields.user, username: fields.user, team_id: this.teamId },
       api_app_id: 'A1',
       token: 'verification-token',
-      container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channel ?? 'C1', is_ephemeral: false, thread_ts: fields.threadTs },
+      container: {
+        type: 'message',
+        message_ts: fields.messageTs,
+        channel_id: fields.channel ?? 'C1',
+        is_ephemeral: false,
+        thread_ts: fields.threadTs,
+      },
       trigger_id: 'trigger',
       channel: { id: fields.channel ?? 'C1', name: 'general' },
       message: { type: 'message', ts: fields.messageTs, thread_ts: fields.threadTs, text: '' },
       response_url: `${this.baseUrl}/respond/${randomUUID()}`,
-      actions: [{ action_id: fields.actionId, block_id: 'b', value: fields.value, type: 'button', action_ts: this.nextTs(), text: { type: 'plain_text', text: fields.actionId } }],
+      actions: [
+        {
+          action_id: fields.actionId,
+          block_id: 'b',
+          value: fields.value,
+          type: 'button',
+          action_ts: this.nextTs(),
+          text: { type: 'plain_text', text: fields.actionId },
+        },
+      ],
     };
   }
 
@@ -223,7 +259,12 @@ export class FakeSlack {
     channel?: string;
     message: { ts: string; threadTs?: string; user?: string; text?: string; files?: SlackFile[] };
   }): Record<string, unknown> {
-    const message: Record<string, unknown> = { type: 'message', ts: fields.message.ts, user: fields.message.user ?? fields.user, text: fields.message.text ?? '' };
+    const message: Record<string, unknown> = {
+      type: 'message',
+      ts: fields.message.ts,
+      user: fields.message.user ?? fields.user,
+      text: fields.message.text ?? '',
+    };
     if (fields.message.threadTs) message.thread_ts = fields.message.threadTs;
     if (fields.message.files) message.files = fields.message.files;
     return {
@@ -243,7 +284,11 @@ export class FakeSlack {
   }
 
   /** A modal's submission (view_submission) with the given state values, for a view the app opened. */
-  viewSubmission(fields: { user: string; view: Record<string, unknown>; values: Record<string, Record<string, Record<string, unknown>>> }): Record<string, unknown> {
+  viewSubmission(fields: {
+    user: string;
+    view: Record<string, unknown>;
+    values: Record<string, Record<string, Record<string, unknown>>>;
+  }): Record<string, unknown> {
     return {
       type: 'view_submission',
       token: 'verification-token',
@@ -251,7 +296,15 @@ export class FakeSlack {
       user: { id: fields.user, username: fields.user, name: fields.user, team_id: this.teamId },
       api_app_id: 'A1',
       trigger_id: `trigger-${++this.idCounter}`,
-      view: { id: `V${++this.idCounter}`, team_id: this.teamId, app_id: 'A1', bot_id: 'BBOT', hash: 'h', ...fields.view, state: { values: fields.values } },
+      view: {
+        id: `V${++this.idCounter}`,
+        team_id: this.teamId,
+        app_id: 'A1',
+        bot_id: 'BBOT',
+        hash: 'h',
+        ...fields.view,
+        state: { values: fields.values },
+      },
       response_urls: [],
       is_enterprise_install: false,
     };
@@ -312,7 +365,11 @@ export class FakeSlack {
   }
 
   /** Sends an envelope over every open Socket Mode connection and resolves with the app's ack payload. */
-  async sendSocket(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, timeoutMs = 10_000): Promise<unknown> {
+  async sendSocket(
+    type: 'events_api' | 'slash_commands' | 'interactive',
+    payload: Record<string, unknown>,
+    timeoutMs = 10_000,
+  ): Promise<unknown> {
     const socket = [...this.sockets].reverse().find((ws) => ws.readyState === ws.OPEN);
     if (!socket) throw new Error('no Socket Mode connection is open');
     const envelopeId = randomUUID();
@@ -326,13 +383,23 @@ export class FakeSlack {
         resolve(ackPayload);
       });
     });
-    socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== 'events_api',
+        retry_attempt: 0,
+        retry_reason: '',
+      }),
+    );
     return acked;
   }
 
   /** Asks every connected app to reconnect, as Slack does when it recycles a server ({type: 'disconnect'}). */
   requestReconnect(): void {
-    for (const socket of this.sockets) socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake' } }));
+    for (const socket of this.sockets)
+      socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake' } }));
   }
 
   /** Resolves once exactly `count` Socket Mode connections are open (after a reconnect, for example). */
@@ -482,7 +549,15 @@ export class FakeSlack {
     switch (method) {
       case 'auth.test':
         this.record(call);
-        return sendJson(res, { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'stylebot', team_id: this.teamId, user_id: this.botUserId, bot_id: this.options.botId ?? 'BBOT' });
+        return sendJson(res, {
+          ok: true,
+          url: 'https://test.slack.com/',
+          team: 'Test',
+          user: 'stylebot',
+          team_id: this.teamId,
+          user_id: this.botUserId,
+          bot_id: this.options.botId ?? 'BBOT',
+        });
       case 'chat.postMessage': {
         if (typeof args.channel !== 'string') return fail('channel_not_found');
         const ts = this.nextTs();
@@ -512,7 +587,11 @@ export class FakeSlack {
       case 'chat.getPermalink':
         if (typeof args.channel !== 'string' || typeof args.message_ts !== 'string') return fail('invalid_arguments');
         this.record(call);
-        return sendJson(res, { ok: true, channel: args.channel, permalink: `https://test.slack.com/archives/${args.channel}/p${args.message_ts.replace('.', '')}` });
+        return sendJson(res, {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://test.slack.com/archives/${args.channel}/p${args.message_ts.replace('.', '')}`,
+        });
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return fail('user_not_found');
@@ -560,7 +639,14 @@ export class FakeSlack {
         ack(message.payload);
       }
     });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: this.sockets.size, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A1' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.sockets.size,
+        debug_info: { host: 'fake', approximate_connection_time: 3600 },
+        connection_info: { app_id: 'A1' },
+      }),
+    );
   }
 }
 
@@ -576,7 +662,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** The upload host takes the raw bytes, or (what @slack/web-api sends) a multipart form with the file in it. */
 async function uploadedBytes(body: Buffer, contentType: string | undefined): Promise<Uint8Array> {
   if (!contentType?.startsWith('multipart/form-data')) return new Uint8Array(body);
-  const form = await new Request('http://upload.local/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+  const form = await new Request('http://upload.local/', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(body),
+  }).formData();
   for (const value of form.values()) {
     if (typeof value !== 'string') return new Uint8Array(await value.arrayBuffer());
   }

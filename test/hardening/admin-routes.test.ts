@@ -10,13 +10,15 @@ const ADMIN_PATHS = ['/api/%61dmin/jobs', '/api/%61dmin/audit', '/api/%61dmin/st
 async function loginAs(url: string, name: string, token?: string): Promise<string> {
   // With a studio token, a named user logs in with their own API token, which the operator makes for them.
   const personal = token
-    ? ((await (
-        await fetch(`${url}/api/v1/tokens`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ user: name, name: 'test' }),
-        })
-      ).json()) as { token: string }).token
+    ? (
+        (await (
+          await fetch(`${url}/api/v1/tokens`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ user: name, name: 'test' }),
+          })
+        ).json()) as { token: string }
+      ).token
     : undefined;
   const response = await fetch(`${url}/login`, {
     method: 'POST',

@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 /** Posts a job with the given text fields in order (duplicates kept, as a client may send them). */
-async function post(fields: [string, string][], withContent = true): Promise<{ status: number; error?: { code: string; message: string } }> {
+async function post(
+  fields: [string, string][],
+  withContent = true,
+): Promise<{ status: number; error?: { code: string; message: string } }> {
   const data = new FormData();
   for (const [name, value] of fields) data.append(name, value);
   if (withContent) data.append('content', new Blob([new Uint8Array(photo)], { type: 'image/png' }), 'photo.png');
@@ -30,27 +33,39 @@ async function post(fields: [string, string][], withContent = true): Promise<{ s
 
 describe('ambiguous input (kind 6)', () => {
   it('refuses a field sent twice instead of taking the last', async () => {
-    const answer = await post([['size', '5000'], ['size', '32']]);
+    const answer = await post([
+      ['size', '5000'],
+      ['size', '32'],
+    ]);
     expect(answer.status).toBe(400);
     expect(answer.error!.message).toMatch(/"size" was sent more than once/);
   });
 
   it('refuses spellings of one option that collide', async () => {
     for (const other of ['Size', 'SIZE']) {
-      const answer = await post([['size', '32'], [other, '48']]);
+      const answer = await post([
+        ['size', '32'],
+        [other, '48'],
+      ]);
       expect(answer.status).toBe(400);
       expect(answer.error!.message).toMatch(/same option/);
     }
   });
 
   it('parses booleans strictly', async () => {
-    const answer = await post([['texture', 'TRUE'], ['size', '32']]);
+    const answer = await post([
+      ['texture', 'TRUE'],
+      ['size', '32'],
+    ]);
     expect(answer.status).toBe(400);
     expect(answer.error!.message).toMatch(/texture must be true or false, not "TRUE"/);
   });
 
   it('refuses a weight for a style image that was not sent, and a bad one for one that was', async () => {
-    const extra = await post([['style_weight2', 'abc'], ['size', '32']]);
+    const extra = await post([
+      ['style_weight2', 'abc'],
+      ['size', '32'],
+    ]);
     expect(extra.status).toBe(400);
     expect(extra.error!.message).toMatch(/style_weight2 was given, but there is only 1 style image/);
   });
@@ -75,9 +90,14 @@ describe('a documented minimum that cannot run (kind 7)', () => {
   });
 
   it('still takes size 16 for a square photo and style', async () => {
-    photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#3366aa' } }).png().toBuffer();
+    photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#3366aa' } })
+      .png()
+      .toBuffer();
     style = await sharp(photo).resize(40, 40).modulate({ hue: 90 }).png().toBuffer();
-    const answer = await post([['size', '16'], ['iterations', '1']]);
+    const answer = await post([
+      ['size', '16'],
+      ['iterations', '1'],
+    ]);
     expect(answer.error?.message ?? 'queued').toBe('queued');
   });
 });

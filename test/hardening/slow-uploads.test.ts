@@ -73,13 +73,17 @@ describe('slow and unwanted bodies', () => {
   it('caps the sockets one address may hold', async () => {
     const { hostname, port } = new URL(open.url);
     const sockets = await Promise.all(
-      Array.from({ length: 12 }, () => new Promise<{ socket: Socket; closed: boolean }>((resolve) => {
-        const socket = connect(Number(port), hostname);
-        const state = { socket, closed: false };
-        socket.on('close', () => (state.closed = true));
-        socket.on('error', () => undefined);
-        socket.on('connect', () => setTimeout(() => resolve(state), 300));
-      })),
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<{ socket: Socket; closed: boolean }>((resolve) => {
+            const socket = connect(Number(port), hostname);
+            const state = { socket, closed: false };
+            socket.on('close', () => (state.closed = true));
+            socket.on('error', () => undefined);
+            socket.on('connect', () => setTimeout(() => resolve(state), 300));
+          }),
+      ),
     );
     const closed = sockets.filter((s) => s.closed).length;
     for (const s of sockets) s.socket.destroy();

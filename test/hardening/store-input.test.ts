@@ -35,7 +35,9 @@ function storeInputCases(openStore: () => Promise<Store | undefined>): void {
       expect(body.error.message).toMatch(/2147483647/);
     }
     expect((await post(url, '/api/admin/defaults', { platform: 'discord', workspace: 'g1', max_size: 2 ** 31 })).status).toBe(400);
-    const shown = (await (await fetch(`${url}/api/admin/quota?platform=discord&workspace=g1&user=bob`)).json()) as { quota: { jobsPerDay: number } };
+    const shown = (await (await fetch(`${url}/api/admin/quota?platform=discord&workspace=g1&user=bob`)).json()) as {
+      quota: { jobsPerDay: number };
+    };
     expect(shown.quota.jobsPerDay).toBe(5);
   });
 
@@ -44,7 +46,9 @@ function storeInputCases(openStore: () => Promise<Store | undefined>): void {
     const read = await fetch(`${url}/api/admin/quota?platform=discord&workspace=g1&user=a%00b`);
     expect(read.status).toBe(400);
     expect(((await read.json()) as ErrorBody).error.message).toMatch(/user/i);
-    expect((await post(url, '/api/admin/quota', { platform: 'discord', workspace: 'g1', user: 'a\u0000b', max_queued: 1 })).status).toBe(400);
+    expect((await post(url, '/api/admin/quota', { platform: 'discord', workspace: 'g1', user: 'a\u0000b', max_queued: 1 })).status).toBe(
+      400,
+    );
     expect((await post(url, '/api/admin/quota/reset', { platform: 'discord', workspace: 'g\u00001', user: 'bob' })).status).toBe(400);
     expect((await fetch(`${url}/api/admin/jobs?user=a%00b`)).status).toBe(400);
   });
@@ -95,7 +99,11 @@ function storeInputCases(openStore: () => Promise<Store | undefined>): void {
         body: form([{ field: 'image', name: file, bytes: image }], { name: artist }),
       });
       const body = (await response.json()) as ErrorBody;
-      expect({ artist: artist.length, file: file.length, status: response.status }).toEqual({ artist: artist.length, file: file.length, status: 400 });
+      expect({ artist: artist.length, file: file.length, status: response.status }).toEqual({
+        artist: artist.length,
+        file: file.length,
+        status: 400,
+      });
       expect(body.error.message).toMatch(/characters/);
     }
     // The router itself refuses path parameters this long (414); the core's check stands behind it for chat.
@@ -128,12 +136,23 @@ describe('input reaching the store through the admin core (chat commands, the CL
     await service.start();
     try {
       const bob = { platform: 'discord' as const, workspaceId: 'g1', userId: 'bob' };
-      await expect(service.admin.setQuota(CLI, { ...bob, userId: 'a\u0000b' }, { maxQueued: 1 })).rejects.toMatchObject({ code: 'bad_option', message: /NUL/ });
-      await expect(service.admin.setQuota(CLI, bob, { jobsPerDay: 2 ** 31 })).rejects.toMatchObject({ code: 'bad_option', message: /2147483647/ });
-      await expect(service.admin.setDefaults(CLI, { platform: 'discord', workspaceId: 'x'.repeat(300) }, { maxSize: 64 })).rejects.toMatchObject({ code: 'bad_option' });
+      await expect(service.admin.setQuota(CLI, { ...bob, userId: 'a\u0000b' }, { maxQueued: 1 })).rejects.toMatchObject({
+        code: 'bad_option',
+        message: /NUL/,
+      });
+      await expect(service.admin.setQuota(CLI, bob, { jobsPerDay: 2 ** 31 })).rejects.toMatchObject({
+        code: 'bad_option',
+        message: /2147483647/,
+      });
+      await expect(
+        service.admin.setDefaults(CLI, { platform: 'discord', workspaceId: 'x'.repeat(300) }, { maxSize: 64 }),
+      ).rejects.toMatchObject({ code: 'bad_option' });
       await expect(service.admin.resetUsage(CLI, { ...bob, workspaceId: 'g\u00001' })).rejects.toMatchObject({ code: 'bad_option' });
       expect(await service.admin.setQuota(CLI, bob, { jobsPerDay: 2 ** 31 - 1 })).toMatchObject({ jobsPerDay: 2 ** 31 - 1 });
-      await expect(service.admin.removeArtwork(CLI, 'a'.repeat(300), 'x.png')).rejects.toMatchObject({ code: 'bad_request', message: /characters/ });
+      await expect(service.admin.removeArtwork(CLI, 'a'.repeat(300), 'x.png')).rejects.toMatchObject({
+        code: 'bad_request',
+        message: /characters/,
+      });
       await expect(service.admin.removeArtwork(CLI, 'monet', `${'w'.repeat(300)}.png`)).rejects.toMatchObject({ message: /characters/ });
     } finally {
       await service.close();

@@ -22,16 +22,24 @@ async function postJob(url: string): Promise<Response> {
   return fetch(`${url}/api/jobs`, {
     method: 'POST',
     headers: { origin: url },
-    body: form([
-      { field: 'content', name: 'photo.png', bytes: photo },
-      { field: 'style', name: 'style.png', bytes: style },
-    ], { size: '32', iterations: '2' }),
+    body: form(
+      [
+        { field: 'content', name: 'photo.png', bytes: photo },
+        { field: 'style', name: 'style.png', bytes: style },
+      ],
+      { size: '32', iterations: '2' },
+    ),
   });
 }
 
 /** Every surface once the store is gone: 503 + Retry-After + an error id, and /metrics still 200. */
 async function expectUnavailableEverywhere(url: string): Promise<void> {
-  for (const [method, path] of [['POST', '/api/jobs'], ['GET', '/api/jobs'], ['GET', '/api/jobs/abc123'], ['GET', '/api/me']] as const) {
+  for (const [method, path] of [
+    ['POST', '/api/jobs'],
+    ['GET', '/api/jobs'],
+    ['GET', '/api/jobs/abc123'],
+    ['GET', '/api/me'],
+  ] as const) {
     const response = method === 'POST' ? await postJob(url) : await fetch(`${url}${path}`);
     const body = (await response.json()) as { error: { code: string; errorId?: string } };
     expect({ path, status: response.status, code: body.error.code }).toEqual({ path, status: 503, code: 'unavailable' });
@@ -62,7 +70,7 @@ describe('a failing store on SQLite', () => {
     t = await startTestStudio();
     const metricsBefore = await (await fetch(`${t.url}/metrics`)).text();
     expect(metricsBefore).toMatch(/^stylebot_store_up 1$/m);
-    ((t.jobs as unknown as { store: { db: { close(): void } } }).store.db).close();
+    (t.jobs as unknown as { store: { db: { close(): void } } }).store.db.close();
     await expectUnavailableEverywhere(t.url);
   });
 

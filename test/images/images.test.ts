@@ -55,7 +55,9 @@ describe('decodeImage', () => {
 
   it('honours EXIF orientation 6: a 2x1 picture comes out 1x2', async () => {
     const left = await solid(2, 1).raw().toBuffer();
-    left[3] = 0; left[4] = 0; left[5] = 255; // right pixel blue
+    left[3] = 0;
+    left[4] = 0;
+    left[5] = 255; // right pixel blue
     const bytes = await sharp(left, { raw: { width: 2, height: 1, channels: 3 } })
       .png()
       .withMetadata({ orientation: 6 })
@@ -87,9 +89,11 @@ describe('decodeImage', () => {
   it('takes the first frame of an animated GIF', async () => {
     const red = await solid(4, 3).png().toBuffer();
     const blue = await solid(4, 3, { r: 0, g: 0, b: 255 }).png().toBuffer();
-    const animated = await sharp([red, blue], { join: { animated: true } }).gif().toBuffer();
+    const animated = await sharp([red, blue], { join: { animated: true } })
+      .gif()
+      .toBuffer();
     expect((await sharp(animated).metadata()).pages).toBe(2);
-    expect((await probeImage(animated))).toEqual({ format: 'gif', width: 4, height: 3 });
+    expect(await probeImage(animated)).toEqual({ format: 'gif', width: 4, height: 3 });
     const img = await decodeImage(animated);
     expect([img.width, img.height]).toEqual([4, 3]);
     expect(pixel(img, 2, 2)).toEqual([255, 0, 0]);

@@ -42,7 +42,12 @@ test('owners, workspace admins, configured admins and the CLI', async () => {
   ];
   for (const [who, expected] of cases) {
     for (const action of ['cancel', 'rerun', 'manage'] as const) {
-      expect([who.userId, who.workspaceId, action, await access.can(who, action, job)]).toEqual([who.userId, who.workspaceId, action, expected]);
+      expect([who.userId, who.workspaceId, action, await access.can(who, action, job)]).toEqual([
+        who.userId,
+        who.workspaceId,
+        action,
+        expected,
+      ]);
     }
   }
   // Admin actions: never by ownership alone.

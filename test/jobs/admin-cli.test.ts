@@ -75,5 +75,9 @@ test('jobs lists jobs; cancel stops a running job of the serving process, which 
   expect(err.at(-1)).toMatch(/already cancelled/);
   out = [];
   expect(await run(['audit', '--data-dir', dataDir])).toBe(0);
-  expect(out[0]).toMatch(new RegExp(`cli/local/\\S+  job\\.cancel ${r.job.id}  \\{"state":"running","owner":"discord/guild1/alice"\\} -> \\{"state":"cancelled"\\}`));
+  expect(out[0]).toMatch(
+    new RegExp(
+      `cli/local/\\S+  job\\.cancel ${r.job.id}  \\{"state":"running","owner":"discord/guild1/alice"\\} -> \\{"state":"cancelled"\\}`,
+    ),
+  );
 });

@@ -48,7 +48,7 @@ test('admins of one workspace cannot change another; bad values are refused', as
   await expect(service.admin.setQuota(root, { ...alice, workspaceId: 'other' }, { maxQueued: 1 })).rejects.toThrow(/own workspace/);
   await expect(service.admin.setQuota(root, alice, { maxQueued: -1 })).rejects.toThrow(/whole number of 0 or more/);
   await expect(service.admin.setQuota(root, alice, {})).rejects.toThrow(/at least one/);
-  expect((await service.admin.auditLog(CLI))).toEqual([]);
+  expect(await service.admin.auditLog(CLI)).toEqual([]);
 });
 
 test('stats count jobs and GPU seconds per user and per day', async () => {
@@ -62,7 +62,12 @@ test('stats count jobs and GPU seconds per user and per day', async () => {
   }
   await Promise.all(ids.map((id) => log.final(id)));
   const stats = await service.admin.stats(CLI, 'guild1', 1);
-  expect(stats.perUser.map((u) => [u.userId, u.jobs])).toEqual(expect.arrayContaining([['alice', 2], ['bob', 1]]));
+  expect(stats.perUser.map((u) => [u.userId, u.jobs])).toEqual(
+    expect.arrayContaining([
+      ['alice', 2],
+      ['bob', 1],
+    ]),
+  );
   expect(stats.perDay).toHaveLength(1);
   expect(stats.perDay[0]!.jobs).toBe(3);
   const charged = (await Promise.all(ids.map((id) => service!.get(id)))).reduce((sum, job) => sum + job!.gpuMs, 0) / 1000;
@@ -89,7 +94,7 @@ test('retention deletes the files of old jobs and keeps their rows', async () =>
   expect(await service.purgeOldFiles()).toBe(1);
   expect(existsSync(join(dataDir, 'jobs', r.job.id))).toBe(false);
   expect(await service.get(r.job.id)).toMatchObject({ state: 'done', resultPath: undefined });
-  expect((await service.resultImage(r.job.id))).toBeUndefined();
+  expect(await service.resultImage(r.job.id)).toBeUndefined();
   const again = await service.rerun(r.job.id, user('alice'), {}, { seed: 1 });
   expect(again).toMatchObject({ ok: false, message: expect.stringMatching(/no longer kept/) });
 });
@@ -105,7 +110,9 @@ test('artists corpus: add (validated, kebab-case folder), list, remove; path tri
   await expect(service.admin.addArtwork(root, 'egon schiele', 'self-portrait.jpg', image)).rejects.toThrow(/already exists/);
   await expect(service.admin.addArtwork(root, 'x', '../../etc/passwd', image)).rejects.toThrow(/not an acceptable file name/);
   await expect(service.admin.addArtwork(root, '../..', 'a.jpg', image)).rejects.toThrow(/not a usable artist name/);
-  await expect(service.admin.addArtwork(root, 'x', 'a.jpg', new TextEncoder().encode('not an image'))).rejects.toThrow(/not a usable image/);
+  await expect(service.admin.addArtwork(root, 'x', 'a.jpg', new TextEncoder().encode('not an image'))).rejects.toThrow(
+    /not a usable image/,
+  );
   await expect(service.admin.addArtwork(user('alice'), 'x', 'a.jpg', image)).rejects.toThrow('Only an admin can do that.');
   await expect(service.admin.removeArtwork(root, 'klimt', '../klimt/the-kiss.jpg')).rejects.toThrow();
   await service.admin.removeArtwork(root, 'Egon Schiele', 'self-portrait.jpg');
@@ -124,7 +131,11 @@ test('artist mode picks a work at accept time, stores the seed, and refuses unkn
   expect(r.job.artwork).toMatch(/^van-gogh\/.+\.(jpg|png)$/);
   expect(r.job.styleNames).toEqual([r.job.artwork]);
   expect(typeof r.job.options.seed).toBe('number');
-  const same = await service.enqueue(user('bob'), {}, { content: PNG_1PX, styles: [], artist: 'van gogh', options: { size: 64, seed: r.job.options.seed } });
+  const same = await service.enqueue(
+    user('bob'),
+    {},
+    { content: PNG_1PX, styles: [], artist: 'van gogh', options: { size: 64, seed: r.job.options.seed } },
+  );
   expect(same.ok && same.job.artwork).toBe(r.job.artwork);
   const unknown = await service.enqueue(user('carol'), {}, { content: PNG_1PX, styles: [], artist: 'Van Gohg', options: {} });
   expect(unknown).toMatchObject({ ok: false, reason: 'unknown_artist', message: expect.stringContaining('van-gogh') });

@@ -83,7 +83,7 @@ test('close() leaves a running job for the next start, which re-runs it', async 
   const log = new EventLog(service);
   await service.start();
   await log.wait((e) => e.job.id === r.job.id && e.event.type === 'started');
-  expect((await service.get(r.job.id))).toMatchObject({ state: 'running', attempts: 2 });
+  expect(await service.get(r.job.id)).toMatchObject({ state: 'running', attempts: 2 });
   expect((await service.cancel(r.job.id, user('alice'))).ok).toBe(true);
   expect((await log.final(r.job.id)).event.type).toBe('cancelled');
 });

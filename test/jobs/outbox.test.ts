@@ -57,7 +57,9 @@ test('past the limit the delivery is abandoned and the user is told where to fin
     kind: 'done',
     message: expect.stringMatching(new RegExp(`Job ${r.job.id} is finished.*/jobs.*studio`)),
   });
-  expect(await service.store.deliveriesOf(r.job.id)).toEqual([expect.objectContaining({ state: 'abandoned', lastError: '413 Payload Too Large' })]);
+  expect(await service.store.deliveriesOf(r.job.id)).toEqual([
+    expect.objectContaining({ state: 'abandoned', lastError: '413 Payload Too Large' }),
+  ]);
   // The picture is still there for /jobs and the studio.
   expect(await service.resultImage(r.job.id)).toBeInstanceOf(Uint8Array);
 });

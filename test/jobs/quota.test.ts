@@ -24,8 +24,7 @@ test('jobs per day: refused with the limit, the usage and the reset time; accept
   expect(refused).toEqual({
     ok: false,
     reason: 'quota',
-    message:
-      'You have used all 2 of your jobs for today (2/2). It resets at 00:00 UTC (2026-11-23T00:00:00.000Z), in 12 h 0 min.',
+    message: 'You have used all 2 of your jobs for today (2/2). It resets at 00:00 UTC (2026-11-23T00:00:00.000Z), in 12 h 0 min.',
   });
   expect((await service.quotaOf(user('alice'))).usage).toMatchObject({ jobsToday: 2, queuedNow: 2, resetsAt: Date.UTC(2026, 10, 23) });
   // Another user is not affected.
@@ -85,7 +84,7 @@ test('size and iterations over the limit are refused before queueing; defaults s
   expect(long).toMatchObject({ ok: false, reason: 'quota', message: expect.stringContaining('101 iterations is over your limit of 100') });
   const plain = await service.enqueue(user('alice'), {}, { ...fakeInputs(), options: {} });
   expect(plain.ok && plain.job.options).toMatchObject({ size: 256, iterations: 100, seed: expect.any(Number) });
-  expect((await service.admin.listJobs(CLI))).toHaveLength(1);
+  expect(await service.admin.listJobs(CLI)).toHaveLength(1);
 });
 
 test('invalid options are refused with the engine message', async () => {
@@ -99,7 +98,7 @@ test('invalid options are refused with the engine message', async () => {
 test('admins have no limits; workspace defaults and per-user overrides apply in that order', async () => {
   service = fakeService({ admins: ['discord:boss'], defaultQuota: { maxQueued: 1 } });
   const boss = user('boss');
-  expect((await service.roleOf(boss))).toBe('admin');
+  expect(await service.roleOf(boss)).toBe('admin');
   for (let i = 0; i < 3; i++) expect((await service.enqueue(boss, {}, { ...fakeInputs(), options: { size: 2048 } })).ok).toBe(true);
   await service.admin.setDefaults(boss, { platform: 'discord', workspaceId: 'guild1' }, { maxQueued: 2, jobsPerDay: 5 });
   await service.admin.setQuota(boss, { platform: 'discord', workspaceId: 'guild1', userId: 'carol' }, { maxQueued: 3 });
@@ -107,9 +106,10 @@ test('admins have no limits; workspace defaults and per-user overrides apply in 
   expect((await service.quotaOf(user('carol'))).quota).toMatchObject({ maxQueued: 3, jobsPerDay: 5 });
   expect((await service.quotaOf(user('dave', { workspaceId: 'other' }))).quota).toMatchObject({ maxQueued: 1, jobsPerDay: 20 });
   await service.admin.setRole(boss, { platform: 'discord', workspaceId: 'guild1', userId: 'alice' }, 'admin');
-  expect((await service.roleOf(user('alice')))).toBe('admin');
+  expect(await service.roleOf(user('alice'))).toBe('admin');
   await service.admin.setRole(boss, { platform: 'discord', workspaceId: 'guild1', userId: 'mod' }, 'user');
-  expect((await service.roleOf(user('mod', { isPlatformAdmin: true })))).toBe('user');
-  await expect(service.admin.setQuota(user('alice2'), { platform: 'discord', workspaceId: 'guild1', userId: 'x' }, { maxQueued: 9 }))
-    .rejects.toThrow('Only an admin can do that.');
+  expect(await service.roleOf(user('mod', { isPlatformAdmin: true }))).toBe('user');
+  await expect(
+    service.admin.setQuota(user('alice2'), { platform: 'discord', workspaceId: 'guild1', userId: 'x' }, { maxQueued: 9 }),
+  ).rejects.toThrow('Only an admin can do that.');
 });

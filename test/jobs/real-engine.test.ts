@@ -23,7 +23,13 @@ test('a real 64 px, 5-iteration job in artist mode ends with a valid PNG', async
   const r = await service.enqueue(
     { platform: 'slack', workspaceId: 'T1', userId: 'U1' },
     { channel: 'C1', ts: '1.2' },
-    { content, contentName: 'tuebingen.jpg', styles: [], artist: 'hokusai', options: { size: 64, iterations: 5, progressEvery: 2, previewSize: 32 } },
+    {
+      content,
+      contentName: 'tuebingen.jpg',
+      styles: [],
+      artist: 'hokusai',
+      options: { size: 64, iterations: 5, progressEvery: 2, previewSize: 32 },
+    },
   );
   if (!r.ok) throw new Error(r.message);
   expect(r.job.artwork).toMatch(/^hokusai\//);
@@ -46,5 +52,5 @@ test('a real 64 px, 5-iteration job in artist mode ends with a valid PNG', async
     expect(previewMeta.format).toBe('jpeg');
     expect(Math.max(previewMeta.width!, previewMeta.height!)).toBe(32);
   }
-  expect((await service.resultImage(r.job.id))).toEqual(final.event.png);
+  expect(await service.resultImage(r.job.id)).toEqual(final.event.png);
 }, 180_000);

@@ -44,7 +44,7 @@ function runChildAndKillMidJob(dataDir: string): Promise<{ jobId: string; iterat
       }
     });
     child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') (clearTimeout(timer), reject(new Error(`child exited (${code}) early:\n${out}\n${err}`)));
+      if (signal !== 'SIGKILL') clearTimeout(timer), reject(new Error(`child exited (${code}) early:\n${out}\n${err}`));
     });
   });
 }

@@ -80,7 +80,7 @@ describe('order', () => {
       expect(log.types(id).filter((t) => t === 'done')).toHaveLength(1);
       expect((await service.get(id))!.state).toBe('done');
     }
-    expect((await service.admin.listJobs(CLI, { state: 'done' }))).toHaveLength(120);
+    expect(await service.admin.listJobs(CLI, { state: 'done' })).toHaveLength(120);
   });
 });
 
@@ -115,7 +115,7 @@ describe('cancel', () => {
     expect((await service.cancel(slow.id, admin)).ok).toBe(true);
     expect((await log.final(slow.id)).event).toEqual({ type: 'cancelled', by: 'mod' });
     expect((await log.final(next.id, 60_000)).event.type).toBe('done');
-    expect((await service.get(slow.id))).toMatchObject({ state: 'cancelled', gpuMs: 0 });
+    expect(await service.get(slow.id)).toMatchObject({ state: 'cancelled', gpuMs: 0 });
     expect((await service.get(slow.id))!.progress!.iteration).toBeLessThan(500);
   });
 });
@@ -132,7 +132,7 @@ describe('failures', () => {
     const good = ok(await service.enqueue(user('bob'), {}, fakeInputs())).job;
     const failed = await log.final(bad.id);
     expect(failed.event).toEqual({ type: 'failed', error: expect.stringMatching(message) });
-    expect((await service.get(bad.id))).toMatchObject({ state: 'failed', gpuMs: 0 });
+    expect(await service.get(bad.id)).toMatchObject({ state: 'failed', gpuMs: 0 });
     expect((await log.final(good.id)).event.type).toBe('done');
   });
 
@@ -183,7 +183,10 @@ describe('failures', () => {
     const stuck = ok(await service.enqueue(user('bob'), {}, fakeInputs('hang'))).job;
     const next = ok(await service.enqueue(user('carol'), {}, fakeInputs())).job;
     expect((await log.final(slow.id)).event).toEqual({ type: 'failed', error: 'The job took longer than 1 second and was stopped.' });
-    expect((await log.final(stuck.id, 20_000)).event).toMatchObject({ type: 'failed', error: expect.stringMatching(/longer than 1 second/) });
+    expect((await log.final(stuck.id, 20_000)).event).toMatchObject({
+      type: 'failed',
+      error: expect.stringMatching(/longer than 1 second/),
+    });
     expect((await log.final(next.id)).event.type).toBe('done');
   }, 60_000);
 });

@@ -10,10 +10,18 @@ let striped: Uint8Array;
 let service: StylebotJobService;
 
 beforeAll(async () => {
-  red = new Uint8Array(await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer());
+  red = new Uint8Array(
+    await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .png()
+      .toBuffer(),
+  );
   const stripes = Buffer.alloc(64 * 64 * 3);
   for (let i = 0; i < 64 * 64; i++) stripes.fill(Math.floor(i / 4) % 2 ? 255 : 0, i * 3, i * 3 + 3);
-  striped = new Uint8Array(await sharp(stripes, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer());
+  striped = new Uint8Array(
+    await sharp(stripes, { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   service = realService({ defaultQuota: { maxQueued: 5 } });
   await service.start();
 });

@@ -110,7 +110,9 @@ describe('Keras HDF5 conversion', () => {
     await expect(convertKerasH5(join(work, 'missing.h5'), join(work, 'never'))).rejects.toThrow(/does not exist/);
     const thin = join(work, 'thin-only.h5');
     await writeKerasH5(thin, thinLayout());
-    await expect(convertKerasH5(thin, join(work, 'never'))).rejects.toThrow(/block1_conv1\/kernel has shape \[3,3,3,4\], expected \[3,3,3,64\]/);
+    await expect(convertKerasH5(thin, join(work, 'never'))).rejects.toThrow(
+      /block1_conv1\/kernel has shape \[3,3,3,4\], expected \[3,3,3,64\]/,
+    );
     const partial = join(work, 'partial.h5');
     await writeKerasH5(partial, thinLayout().slice(0, 4));
     await expect(convertKerasH5(partial, join(work, 'never'), thinLayout())).rejects.toThrow(/no layer "block2_conv1"/);

@@ -115,7 +115,7 @@ describe('every surface accepts and refuses the same values', () => {
 });
 
 describe('derived surfaces', () => {
-  it('Discord /stylize has exactly the table\'s Discord fields, with their ranges and choices', () => {
+  it("Discord /stylize has exactly the table's Discord fields, with their ranges and choices", () => {
     for (const field of fieldsFor('discord')) {
       const option = (stylize.options ?? []).find((o) => o.name === snakeName(field)) as Record<string, unknown>;
       expect(option, field.name).toBeDefined();
@@ -128,12 +128,23 @@ describe('derived surfaces', () => {
   it('describes every field as JSON for the studio: name, kind, range, default, choices, help', () => {
     const described = JSON.parse(JSON.stringify(describeOptions()));
     expect(described.map((d: { name: string }) => d.name)).toEqual(OPTION_FIELDS.map((f) => f.name));
-    expect(described.find((d: { name: string }) => d.name === 'iterations')).toMatchObject({ kind: 'integer', min: 1, max: 10000, integer: true, step: 1, default: 500 });
-    expect(described.find((d: { name: string }) => d.name === 'optimizer')).toMatchObject({ kind: 'choice', choices: ['lbfgs', 'adam'], default: 'lbfgs' });
+    expect(described.find((d: { name: string }) => d.name === 'iterations')).toMatchObject({
+      kind: 'integer',
+      min: 1,
+      max: 10000,
+      integer: true,
+      step: 1,
+      default: 500,
+    });
+    expect(described.find((d: { name: string }) => d.name === 'optimizer')).toMatchObject({
+      kind: 'choice',
+      choices: ['lbfgs', 'adam'],
+      default: 'lbfgs',
+    });
     for (const d of described) expect(typeof d.help).toBe('string');
   });
 
-  it('the README states every CLI option\'s range as the table has it', () => {
+  it("the README states every CLI option's range as the table has it", () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\\\|/g, '|');
     for (const field of fieldsFor('cli')) expect(readme, field.name).toContain(`| \`--${field.name}`);
     for (const field of fieldsFor('cli')) expect(readme, field.name).toContain(rangeHelp(field));

@@ -45,7 +45,7 @@ function characters(command: Command): number {
 }
 
 describe('Discord command definitions', () => {
-  it('stay within Discord\'s limits on counts, names, descriptions, options and choices', () => {
+  it("stay within Discord's limits on counts, names, descriptions, options and choices", () => {
     expect(chatInput.length).toBeLessThanOrEqual(100);
     expect(messageMenu.length).toBeGreaterThan(0);
     expect(messageMenu.length).toBeLessThanOrEqual(5);
@@ -66,14 +66,22 @@ describe('Discord command definitions', () => {
         expect((option.options ?? []).length, where).toBeLessThanOrEqual(25);
         expect((option.choices ?? []).length, where).toBeLessThanOrEqual(25);
         for (const choice of option.choices ?? []) expect(choice.name.length * String(choice.value).length, where).toBeGreaterThan(0);
-        for (const choice of option.choices ?? []) expect(Math.max(choice.name.length, String(choice.value).length), where).toBeLessThanOrEqual(100);
-        if (option.min_value !== undefined && option.max_value !== undefined) expect(option.min_value, where).toBeLessThanOrEqual(option.max_value);
-        expect(siblings.filter((s) => s.name === option.name), where).toHaveLength(1);
+        for (const choice of option.choices ?? [])
+          expect(Math.max(choice.name.length, String(choice.value).length), where).toBeLessThanOrEqual(100);
+        if (option.min_value !== undefined && option.max_value !== undefined)
+          expect(option.min_value, where).toBeLessThanOrEqual(option.max_value);
+        expect(
+          siblings.filter((s) => s.name === option.name),
+          where,
+        ).toHaveLength(1);
       });
       // Required options come before optional ones.
       walk([{ type: 1, name: command.name, description: '-', options: command.options }], (option) => {
         const required = (option.options ?? []).map((o) => o.required === true);
-        expect(required.indexOf(false) === -1 || required.lastIndexOf(true) < required.indexOf(false), `${command.name} ${option.name}`).toBe(true);
+        expect(
+          required.indexOf(false) === -1 || required.lastIndexOf(true) < required.indexOf(false),
+          `${command.name} ${option.name}`,
+        ).toBe(true);
       });
     }
     for (const command of messageMenu) {
@@ -85,13 +93,19 @@ describe('Discord command definitions', () => {
   });
 
   it('registers French, German, Spanish, Japanese and Brazilian Portuguese names and descriptions within the limits', () => {
-    const stylize = commands.find((c) => c.name === 'stylize') as Command & { name_localizations?: Record<string, string>; description_localizations?: Record<string, string> };
+    const stylize = commands.find((c) => c.name === 'stylize') as Command & {
+      name_localizations?: Record<string, string>;
+      description_localizations?: Record<string, string>;
+    };
     expect(stylize.name_localizations?.fr).toBe('styliser');
     expect(stylize.description_localizations?.fr).toMatch(/Peindre une photo/);
     expect(Object.keys(stylize.description_localizations ?? {}).sort()).toEqual(['de', 'es-ES', 'fr', 'ja', 'pt-BR']);
     const menu = commands.find((c) => c.name === 'Stylize with...') as Command & { name_localizations?: Record<string, string> };
     expect(menu.name_localizations?.fr).toBe('Styliser avec...');
-    for (const command of commands as (Command & { name_localizations?: Record<string, string>; description_localizations?: Record<string, string> })[]) {
+    for (const command of commands as (Command & {
+      name_localizations?: Record<string, string>;
+      description_localizations?: Record<string, string>;
+    })[]) {
       for (const name of Object.values(command.name_localizations ?? {})) {
         if ((command.type ?? 1) === 1) expect(name).toMatch(NAME);
         if ((command.type ?? 1) === 1) expect(name).toBe(name.toLowerCase());

@@ -73,7 +73,7 @@ describe('downloadSlackFile', () => {
   });
 });
 
-describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => {
+describe("downloads only from Slack's file origins (platform-fetch.ts)", () => {
   /** Another origin on this machine (same host, other port): records every request and the token it got. */
   let foreign: Server;
   let foreignUrl = '';
@@ -101,7 +101,7 @@ describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => 
     expect(log.records).toEqual([expect.objectContaining({ level: 40, url: `${foreignUrl}/steal.png` })]);
   });
 
-  it('follows a redirect within Slack\'s origins but not out of them; the token never leaves', async () => {
+  it("follows a redirect within Slack's origins but not out of them; the token never leaves", async () => {
     const file = fake.addFile('p.png', new Uint8Array([7, 7]), 'image/png');
     const within = fake.addRedirect(file.url_private);
     expect(Array.from(await downloadSlackFile(within, source(), 'p.png'))).toEqual([7, 7]);
@@ -119,10 +119,13 @@ describe('downloads only from Slack\'s file origins (platform-fetch.ts)', () => 
 
 describe('Block Kit messages', () => {
   it('renders the text and buttons, and reads action ids back', () => {
-    const blocks = messageBlocks([bold('hi')], [
-      { action: 'rerun', label: 'New seed', jobId: 'j1' },
-      { action: 'cancel', label: 'Cancel', jobId: 'j1' },
-    ]);
+    const blocks = messageBlocks(
+      [bold('hi')],
+      [
+        { action: 'rerun', label: 'New seed', jobId: 'j1' },
+        { action: 'cancel', label: 'Cancel', jobId: 'j1' },
+      ],
+    );
     expect(blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*hi*' } });
     const elements = (blocks[1] as unknown as { elements: { action_id: string; value: string; style?: string }[] }).elements;
     expect(elements.map((e) => [e.action_id, e.value, e.style])).toEqual([

@@ -25,7 +25,15 @@ function listUnder(key: string): string[] {
 
 describe('slack-manifest.yml', () => {
   it('requests the bot scopes the adapter needs', () => {
-    expect(listUnder('bot').sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:read', 'files:write', 'im:history', 'users:read']);
+    expect(listUnder('bot').sort()).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'commands',
+      'files:read',
+      'files:write',
+      'im:history',
+      'users:read',
+    ]);
   });
 
   it('subscribes to app_mention and direct messages, declares /stylize, interactivity and Socket Mode', () => {
@@ -42,7 +50,10 @@ describe('slack-manifest.yml', () => {
     // The bot's own listen() against a recorder in place of the Bolt app: what it registers, without a network.
     const registered: Record<string, unknown[]> = { event: [], command: [], shortcut: [], view: [], action: [] };
     const recorder = Object.fromEntries(
-      [...Object.keys(registered), 'error'].map((kind) => [kind, (id: unknown) => (kind === 'error' ? undefined : registered[kind]!.push(id))]),
+      [...Object.keys(registered), 'error'].map((kind) => [
+        kind,
+        (id: unknown) => (kind === 'error' ? undefined : registered[kind]!.push(id)),
+      ]),
     );
     const bot = new SlackBot({ botToken: 'xoxb-x', signingSecret: 's', jobs: {} as never, context: commandContext({} as never) });
     Object.assign(bot, { app: recorder });

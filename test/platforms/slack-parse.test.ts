@@ -106,7 +106,12 @@ describe('parseMention (Slack mention grammar)', () => {
       args: { gpu_seconds_per_day: 600, max_iterations: 200 },
       errors: [],
     });
-    expect(parseMention(`<@${BOT}> quota reset <@U9>`, BOT)).toEqual({ command: 'quota', subcommand: 'reset', args: { user: 'U9' }, errors: [] });
+    expect(parseMention(`<@${BOT}> quota reset <@U9>`, BOT)).toEqual({
+      command: 'quota',
+      subcommand: 'reset',
+      args: { user: 'U9' },
+      errors: [],
+    });
     expect(parseMention(`<@${BOT}> quota`, BOT)).toEqual({ command: 'quota', subcommand: 'show', args: {}, errors: [] });
   });
 

@@ -44,7 +44,12 @@ describe('shortcut images and the modal origin', () => {
     const files = [
       { name: 'doc.pdf', mimetype: 'application/pdf', url_private: 'https://files.slack.com/x' },
       { name: 'remote.png', mimetype: 'image/png' },
-      ...Array.from({ length: 6 }, (_, i) => ({ name: `${i}.jpg`, mimetype: 'image/jpeg', url_private: `https://files.slack.com/${i}`, size: 5 })),
+      ...Array.from({ length: 6 }, (_, i) => ({
+        name: `${i}.jpg`,
+        mimetype: 'image/jpeg',
+        url_private: `https://files.slack.com/${i}`,
+        size: 5,
+      })),
     ];
     expect(imagesOf(files).map((i) => i.name)).toEqual(['0.jpg', '1.jpg', '2.jpg', '3.jpg']);
     expect(imagesOf('nope')).toEqual([]);

@@ -7,7 +7,11 @@ import { embedSettings, readSettings, type PictureSettings } from '../../src/rep
 async function tinyPng(): Promise<Uint8Array> {
   const pixels = Buffer.alloc(4 * 3 * 3, 0);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37) % 256;
-  return new Uint8Array(await sharp(pixels, { raw: { width: 4, height: 3, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(pixels, { raw: { width: 4, height: 3, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 /** Every chunk's CRC-32 checked independently of the writer. */
@@ -27,7 +31,10 @@ function chunksValid(png: Uint8Array): string[] {
 const SETTINGS: PictureSettings = {
   version: '0.1.0',
   options: { size: 48, iterations: 3, seed: 7, styleWeight: 5.5, layerWeights: [0.2, 0.2, 0.2, 0.2, 0.2], preserveColors: 'none' },
-  styles: [{ name: 'starry_night.jpg', weight: 0.75 }, { name: 'monet/impression – soleil levant.jpg', weight: 0.25 }],
+  styles: [
+    { name: 'starry_night.jpg', weight: 0.75 },
+    { name: 'monet/impression – soleil levant.jpg', weight: 0.25 },
+  ],
   seed: 7,
   backend: 'wasm',
 };

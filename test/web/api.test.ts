@@ -38,7 +38,11 @@ const twoStyleJob = (fields: Record<string, string> = {}) =>
 
 /** Logs in as an ordinary studio user; returns the session cookie. */
 async function loginAs(name: string): Promise<string> {
-  const response = await fetch(`${t.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const response = await fetch(`${t.url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
   expect(response.status).toBe(200);
   const cookie = response.headers.get('set-cookie') ?? '';
   expect(cookie).toMatch(/HttpOnly/i);
@@ -101,8 +105,14 @@ describe('studio API: a job from upload to picture', () => {
   });
 
   it('cancels a queued job and a running one', async () => {
-    const first = (await (await fetch(`${t.url}/api/jobs`, { method: 'POST', body: twoStyleJob({ iterations: '300' }) })).json()) as { id: string };
-    const second = (await (await fetch(`${t.url}/api/jobs`, { method: 'POST', body: twoStyleJob() })).json()) as { id: string; state: string; position: number };
+    const first = (await (await fetch(`${t.url}/api/jobs`, { method: 'POST', body: twoStyleJob({ iterations: '300' }) })).json()) as {
+      id: string;
+    };
+    const second = (await (await fetch(`${t.url}/api/jobs`, { method: 'POST', body: twoStyleJob() })).json()) as {
+      id: string;
+      state: string;
+      position: number;
+    };
     expect(second.state).toBe('queued');
     expect(second.position).toBe(1);
 
@@ -121,7 +131,7 @@ describe('studio API: a job from upload to picture', () => {
 });
 
 describe('studio API: the other ways to paint', () => {
-  it('synthesises a texture from a style alone, paints after an artist, and re-runs with the job\'s buttons', async () => {
+  it("synthesises a texture from a style alone, paints after an artist, and re-runs with the job's buttons", async () => {
     const texture = await fetch(`${t.url}/api/jobs`, {
       method: 'POST',
       body: form([{ field: 'style', name: 'starry.png', bytes: starry }], { texture: 'true', size: '32', iterations: '3' }),
@@ -144,7 +154,8 @@ describe('studio API: the other ways to paint', () => {
 
     const stronger = await fetch(`${t.url}/api/jobs/${artistJob.id}/actions/stronger`, { method: 'POST' });
     expect(stronger.status).toBe(202);
-    const strongerJob = ((await stronger.json()) as { job: { id: string; options: { styleWeight: number; seed: number; size?: number } } }).job;
+    const strongerJob = ((await stronger.json()) as { job: { id: string; options: { styleWeight: number; seed: number; size?: number } } })
+      .job;
     // Twice the default style weight at the job's size (src/engine/style-weight.ts).
     expect(strongerJob.options).toMatchObject({ styleWeight: 2 * defaultStyleWeight(strongerJob.options.size ?? 0), seed: 7 });
     expect((await fetch(`${t.url}/api/jobs/${strongerJob.id}`, { method: 'DELETE' })).status).toBe(200);
@@ -160,12 +171,14 @@ describe('studio API: the other ways to paint', () => {
       ]),
     });
     expect(same.status).toBe(200);
-    expect(((await same.json()) as { message: string }).message).toMatch(/^Style distance between starry\.png and wave\.png: [0-9.e-]+ \(0 = same style\)\.\nPer layer: relu1_1 /);
+    expect(((await same.json()) as { message: string }).message).toMatch(
+      /^Style distance between starry\.png and wave\.png: [0-9.e-]+ \(0 = same style\)\.\nPer layer: relu1_1 /,
+    );
   });
 });
 
 describe('studio API: refusals', () => {
-  it('says a text file is not an image, in the bots\' words', async () => {
+  it("says a text file is not an image, in the bots' words", async () => {
     const response = await fetch(`${t.url}/api/jobs`, {
       method: 'POST',
       body: form([
@@ -181,7 +194,11 @@ describe('studio API: refusals', () => {
 
   it('answers 400, not 500, for a multipart body that ends early', async () => {
     const body = '--XYZ\r\nContent-Disposition: form-data; name="content"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nabc';
-    const response = await fetch(`${t.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XYZ' }, body });
+    const response = await fetch(`${t.url}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body,
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid');
   });
@@ -200,12 +217,19 @@ describe('studio API: refusals', () => {
     expect(body.error.code).toBe('too_large');
     expect(body.error.message).toMatch(/content image `?big\.jpg`? is larger than 0\.3 MB/);
 
-    const json = await fetch(`${t.url}/api/admin/defaults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'a'.repeat(200_000) }) });
+    const json = await fetch(`${t.url}/api/admin/defaults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 'a'.repeat(200_000) }),
+    });
     expect(json.status).toBe(413);
   });
 
-  it('asks for a style in the studio\'s words when a photo comes alone', async () => {
-    const response = await fetch(`${t.url}/api/jobs`, { method: 'POST', body: form([{ field: 'content', name: 'photo.png', bytes: photo }], { size: '32' }) });
+  it("asks for a style in the studio's words when a photo comes alone", async () => {
+    const response = await fetch(`${t.url}/api/jobs`, {
+      method: 'POST',
+      body: form([{ field: 'content', name: 'photo.png', bytes: photo }], { size: '32' }),
+    });
     expect(response.status).toBe(400);
     const text = ((await response.json()) as { error: { message: string } }).error.message;
     expect(text).toContain('The artist list shows the artists I know.');
@@ -215,7 +239,9 @@ describe('studio API: refusals', () => {
   it('checks options through the same parser as the bots', async () => {
     const response = await fetch(`${t.url}/api/jobs`, { method: 'POST', body: twoStyleJob({ size: '9999' }) });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toBe('size must be a whole number from 16 to 4096 (got 9999)');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      'size must be a whole number from 16 to 4096 (got 9999)',
+    );
   });
 
   it('refuses state changes from another site and requests for another host name', async () => {
@@ -233,7 +259,7 @@ describe('studio API: refusals', () => {
     expect(rebound).toBe(403);
   });
 
-  it('an admin lowers a user\'s quota; that user\'s next job gets 429 with the quota text, and the audit log has it', async () => {
+  it("an admin lowers a user's quota; that user's next job gets 429 with the quota text, and the audit log has it", async () => {
     const guest = await loginAs('guest');
     const me = (await (await fetch(`${t.url}/api/me`, { headers: { cookie: guest } })).json()) as { user: string; role: string };
     expect(me).toMatchObject({ user: 'guest', role: 'user' });
@@ -254,14 +280,22 @@ describe('studio API: refusals', () => {
     });
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/stylebot_quota_refusals_total\{platform="web"\} 1/);
 
-    const audit = (await (await fetch(`${t.url}/api/admin/audit`)).json()) as { entries: { action: string; target: string; actor: { platform: string; userId: string } }[] };
-    expect(audit.entries[0]).toMatchObject({ action: 'quota.set', target: 'web/studio/guest', actor: { platform: 'web', userId: 'local' } });
+    const audit = (await (await fetch(`${t.url}/api/admin/audit`)).json()) as {
+      entries: { action: string; target: string; actor: { platform: string; userId: string } }[];
+    };
+    expect(audit.entries[0]).toMatchObject({
+      action: 'quota.set',
+      target: 'web/studio/guest',
+      actor: { platform: 'web', userId: 'local' },
+    });
   });
 });
 
 describe('studio API: artists and operators', () => {
   it('lists artists with thumbnails, adds and removes a work, and keeps names off the file system', async () => {
-    const list = (await (await fetch(`${t.url}/api/artists`)).json()) as { artists: { name: string; works: { file: string; thumbnail: string }[] }[] };
+    const list = (await (await fetch(`${t.url}/api/artists`)).json()) as {
+      artists: { name: string; works: { file: string; thumbnail: string }[] }[];
+    };
     const monet = list.artists.find((a) => a.name === 'monet')!;
     const thumb = await fetch(`${t.url}${monet.works[0]!.thumbnail}`);
     expect(thumb.status).toBe(200);
@@ -269,7 +303,10 @@ describe('studio API: artists and operators', () => {
     expect(Math.max(thumbMeta.width!, thumbMeta.height!)).toBe(160);
     expect((await fetch(`${t.url}/api/artists/..%2F..%2Fetc/passwd/thumbnail`)).status).toBe(404);
 
-    const added = await fetch(`${t.url}/api/admin/artists`, { method: 'POST', body: form([{ field: 'image', name: 'wave.png', bytes: wave }], { name: '../Hokusai Katsushika' }) });
+    const added = await fetch(`${t.url}/api/admin/artists`, {
+      method: 'POST',
+      body: form([{ field: 'image', name: 'wave.png', bytes: wave }], { name: '../Hokusai Katsushika' }),
+    });
     expect(added.status).toBe(200);
     expect(((await added.json()) as { message: string }).message).toBe('Added hokusai-katsushika/wave.png to the artists.');
     const after = (await (await fetch(`${t.url}/api/artists`)).json()) as { artists: { name: string }[] };

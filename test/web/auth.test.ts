@@ -20,14 +20,25 @@ describe('studio settings', () => {
   it('refuses to listen beyond this machine without a token, and accepts it with one', () => {
     expect(() => readBotConfig({ STYLEBOT_WEB_HOST: '0.0.0.0' })).toThrow(ConfigError);
     expect(() => readBotConfig({ STYLEBOT_WEB_HOST: '0.0.0.0' })).toThrow(/STYLEBOT_WEB_TOKEN is required/);
-    expect(readBotConfig({ STYLEBOT_WEB_HOST: '0.0.0.0', STYLEBOT_WEB_TOKEN: TOKEN }).web).toEqual({ host: '0.0.0.0', port: 8080, token: TOKEN });
+    expect(readBotConfig({ STYLEBOT_WEB_HOST: '0.0.0.0', STYLEBOT_WEB_TOKEN: TOKEN }).web).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      token: TOKEN,
+    });
     expect(readBotConfig({}).web).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(() => readBotConfig({ STYLEBOT_WEB_PORT: 'http' })).toThrow(/STYLEBOT_WEB_PORT must be a whole number/);
   });
 
   it('will not start on another address without a token even when called directly', async () => {
     await expect(
-      startStudio({ host: '0.0.0.0', port: 0, jobs: t.jobs, context: { jobs: t.jobs, limits: { maxImageBytes: 1e6, maxImagePixels: 1e6 }, defaults: { size: 64, iterations: 4 } }, artistsDir: t.artistsDir, metrics: t.metrics }),
+      startStudio({
+        host: '0.0.0.0',
+        port: 0,
+        jobs: t.jobs,
+        context: { jobs: t.jobs, limits: { maxImageBytes: 1e6, maxImagePixels: 1e6 }, defaults: { size: 64, iterations: 4 } },
+        artistsDir: t.artistsDir,
+        metrics: t.metrics,
+      }),
     ).rejects.toThrow(/STYLEBOT_WEB_TOKEN/);
   });
 });

@@ -34,7 +34,15 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1100, height: 900 },
     acceptDownloads: true,
   });
@@ -73,7 +81,9 @@ describe.skipIf(!available)('studio in Chromium', () => {
     const card = page.locator('[data-testid=job-card]').first();
     await card.waitFor();
     // A progress preview arrives while it paints: its src stays set after the picture replaces it.
-    await page.waitForFunction(() => document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/jpeg;base64,'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=job-preview]')?.getAttribute('src')?.startsWith('data:image/jpeg;base64,'),
+    );
     await page.waitForFunction(() => /iteration \d+\/20/.test(document.querySelector('[data-testid=job-counts]')?.textContent ?? ''));
     // The progress line is on the card once (the status keeps only its title), with the time left or that it is measured.
     const running = await page.evaluate(() => (document.querySelector('[data-testid=job-card]') as HTMLElement).innerText);
@@ -160,7 +170,9 @@ describe.skipIf(!available)('studio in Chromium', () => {
     await shown.waitFor();
     const token = await shown.inputValue();
     expect(token).toMatch(/^sbt_/);
-    expect((await (await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: string }).toMatchObject({ user: 'local' });
+    expect(
+      (await (await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: string },
+    ).toMatchObject({ user: 'local' });
     await page.locator('[data-testid=token-list] button', { hasText: 'Revoke' }).first().click();
     await page.locator('[data-testid=token-list] td', { hasText: 'revoked' }).first().waitFor();
     expect((await fetch(`${t.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);

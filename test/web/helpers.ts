@@ -26,7 +26,18 @@ export interface TestStudio {
 }
 
 export async function startTestStudio(
-  options: { token?: string; maxImageBytes?: number; progressMs?: number; store?: Store; log?: (message: string) => void; connectionLimits?: StudioOptions['connectionLimits']; logger?: Logger; rateLimitPerMinute?: number; webhooks?: StudioOptions['webhooks']; outbox?: JobServiceOptions['outbox'] } = {},
+  options: {
+    token?: string;
+    maxImageBytes?: number;
+    progressMs?: number;
+    store?: Store;
+    log?: (message: string) => void;
+    connectionLimits?: StudioOptions['connectionLimits'];
+    logger?: Logger;
+    rateLimitPerMinute?: number;
+    webhooks?: StudioOptions['webhooks'];
+    outbox?: JobServiceOptions['outbox'];
+  } = {},
 ): Promise<TestStudio> {
   // /compare's engine thread finds the weights through the environment, as under `stylebot serve`.
   process.env.STYLEBOT_MODEL_DIR = MODEL_DIR;
@@ -86,11 +97,17 @@ export async function startTestStudio(
 /** A shared sample picture made small (longest side `side`), as PNG bytes. */
 export async function smallPicture(kind: 'content' | 'style', file: string, side = 64): Promise<Buffer> {
   const dir = kind === 'content' ? CONTENT_DIR : STYLES_DIR;
-  return sharp(readFileSync(join(dir, file))).resize(side, side, { fit: 'inside' }).png().toBuffer();
+  return sharp(readFileSync(join(dir, file)))
+    .resize(side, side, { fit: 'inside' })
+    .png()
+    .toBuffer();
 }
 
 /** multipart/form-data with files (name, bytes, type) and text fields. */
-export function form(files: { field: string; name: string; bytes: Uint8Array; type?: string }[], fields: Record<string, string> = {}): FormData {
+export function form(
+  files: { field: string; name: string; bytes: Uint8Array; type?: string }[],
+  fields: Record<string, string> = {},
+): FormData {
   const data = new FormData();
   for (const [key, value] of Object.entries(fields)) data.append(key, value);
   for (const file of files) data.append(file.field, new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'image/png' }), file.name);

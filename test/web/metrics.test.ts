@@ -4,14 +4,30 @@ import type { Job, JobEvent, JobListener, JobService } from '../../src/jobs/type
 import { failureKind, StylebotMetrics } from '../../src/metrics.js';
 
 function job(fields: Partial<Job>): Job {
-  return { id: 'j1', platform: 'discord', workspaceId: 'g', userId: 'u', reply: {}, state: 'done', priority: 0, options: {}, styleNames: [], attempts: 1, createdAt: 0, gpuMs: 0, ...fields };
+  return {
+    id: 'j1',
+    platform: 'discord',
+    workspaceId: 'g',
+    userId: 'u',
+    reply: {},
+    state: 'done',
+    priority: 0,
+    options: {},
+    styleNames: [],
+    attempts: 1,
+    createdAt: 0,
+    gpuMs: 0,
+    ...fields,
+  };
 }
 
 describe('metrics', () => {
-  it('names the kind of a failure from the job core\'s message', () => {
+  it("names the kind of a failure from the job core's message", () => {
     expect(failureKind('The job took longer than 30 minutes and was stopped.')).toBe('timeout');
     expect(failureKind('The engine crashed while painting this image: out of memory')).toBe('crashed');
-    expect(failureKind('The job was interrupted 3 times (the bot restarted while it was painting), so it was given up.')).toBe('interrupted');
+    expect(failureKind('The job was interrupted 3 times (the bot restarted while it was painting), so it was given up.')).toBe(
+      'interrupted',
+    );
     expect(failureKind('The images of this job are missing from the data folder, so it cannot run.')).toBe('missing_inputs');
     expect(failureKind('The engine could not paint this image: size too large')).toBe('engine');
   });
@@ -30,7 +46,14 @@ describe('metrics', () => {
     const metrics = new StylebotMetrics();
     metrics.watch(service);
     const emit = (j: Job, e: JobEvent) => observer(j, e);
-    emit(job({ startedAt: 1_000, finishedAt: 13_000, result: { width: 64, height: 48, iterations: 20, backend: 'wasm', msPerIteration: 600, seed: 1, losses: {} as never } }), { type: 'done', png: new Uint8Array() });
+    emit(
+      job({
+        startedAt: 1_000,
+        finishedAt: 13_000,
+        result: { width: 64, height: 48, iterations: 20, backend: 'wasm', msPerIteration: 600, seed: 1, losses: {} as never },
+      }),
+      { type: 'done', png: new Uint8Array() },
+    );
     emit(job({ state: 'failed', platform: 'slack' }), { type: 'failed', error: 'The engine crashed while painting this image: gone' });
     emit(job({ state: 'cancelled', platform: 'web' }), { type: 'cancelled', by: 'ann' });
     metrics.rateLimited('discord');

@@ -9,7 +9,21 @@ const promtool = spawnSync('promtool', ['--version']).status === 0;
 if (!promtool) console.warn('promtool not installed (apt-get install prometheus): the metrics lint test is skipped');
 
 function job(fields: Partial<Job>): Job {
-  return { id: 'j1', platform: 'discord', workspaceId: 'g', userId: 'u', reply: {}, state: 'done', priority: 0, options: {}, styleNames: [], attempts: 1, createdAt: 0, gpuMs: 0, ...fields };
+  return {
+    id: 'j1',
+    platform: 'discord',
+    workspaceId: 'g',
+    userId: 'u',
+    reply: {},
+    state: 'done',
+    priority: 0,
+    options: {},
+    styleNames: [],
+    attempts: 1,
+    createdAt: 0,
+    gpuMs: 0,
+    ...fields,
+  };
 }
 
 describe.skipIf(!promtool)('metrics lint', () => {
@@ -19,7 +33,12 @@ describe.skipIf(!promtool)('metrics lint', () => {
     const metrics = new StylebotMetrics();
     metrics.watch(service);
     const done = (id: string): [Job, JobEvent] => [
-      job({ id, startedAt: 0, finishedAt: 9_000, result: { width: 64, height: 48, iterations: 30, backend: 'wasm', msPerIteration: 300, seed: 1, losses: {} as never } }),
+      job({
+        id,
+        startedAt: 0,
+        finishedAt: 9_000,
+        result: { width: 64, height: 48, iterations: 30, backend: 'wasm', msPerIteration: 300, seed: 1, losses: {} as never },
+      }),
       { type: 'done', png: new Uint8Array() },
     ];
     observer(...done('a'));

@@ -23,7 +23,15 @@ function serve(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => str
   const clean = cleanEnv();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], {
     cwd: dataDir,
-    env: { ...clean, STYLEBOT_DATA_DIR: dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'wasm', STYLEBOT_WORKERS: '1', STYLEBOT_CALIBRATE: 'off', ...env },
+    env: {
+      ...clean,
+      STYLEBOT_DATA_DIR: dataDir,
+      STYLEBOT_WEB_PORT: '0',
+      STYLEBOT_BACKEND: 'wasm',
+      STYLEBOT_WORKERS: '1',
+      STYLEBOT_CALIBRATE: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -72,10 +80,17 @@ describe('stylebot serve without chat credentials', () => {
   });
 
   it('a first start measures this machine before choosing the default size, and the next start does not', async () => {
-    const first = serve({ STYLEBOT_MODEL_DIR: MODEL_DIR, STYLEBOT_ARTISTS_DIR: ARTISTS_DIR, STYLEBOT_BACKEND: 'onnxruntime', STYLEBOT_CALIBRATE: 'auto' });
+    const first = serve({
+      STYLEBOT_MODEL_DIR: MODEL_DIR,
+      STYLEBOT_ARTISTS_DIR: ARTISTS_DIR,
+      STYLEBOT_BACKEND: 'onnxruntime',
+      STYLEBOT_CALIBRATE: 'auto',
+    });
     await waitFor(first.output, /First start on this machine: measuring/);
     await waitFor(first.output, /Default picture on onnxruntime: \d+ px .*priced with this machine's measurements/, 180_000);
-    const book = JSON.parse(readFileSync(join(first.dataDir, 'engine-costs.json'), 'utf8')) as { machines: Record<string, { pixels: number; ms: number }[]> };
+    const book = JSON.parse(readFileSync(join(first.dataDir, 'engine-costs.json'), 'utf8')) as {
+      machines: Record<string, { pixels: number; ms: number }[]>;
+    };
     const [key, samples] = Object.entries(book.machines)[0]!;
     expect(key).toMatch(/^onnxruntime/);
     expect(new Set(samples.map((s) => s.pixels)).size).toBeGreaterThanOrEqual(3);
@@ -83,7 +98,15 @@ describe('stylebot serve without chat credentials', () => {
     await first.exited;
     const again = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stylebot.js'), 'serve'], {
       cwd: first.dataDir,
-      env: { ...cleanEnv(), STYLEBOT_DATA_DIR: first.dataDir, STYLEBOT_WEB_PORT: '0', STYLEBOT_BACKEND: 'onnxruntime', STYLEBOT_WORKERS: '1', STYLEBOT_MODEL_DIR: MODEL_DIR, STYLEBOT_ARTISTS_DIR: ARTISTS_DIR },
+      env: {
+        ...cleanEnv(),
+        STYLEBOT_DATA_DIR: first.dataDir,
+        STYLEBOT_WEB_PORT: '0',
+        STYLEBOT_BACKEND: 'onnxruntime',
+        STYLEBOT_WORKERS: '1',
+        STYLEBOT_MODEL_DIR: MODEL_DIR,
+        STYLEBOT_ARTISTS_DIR: ARTISTS_DIR,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(again);
@@ -104,7 +127,10 @@ describe('stylebot serve without chat credentials', () => {
     const empty = mkdtempSync(join(tmpdir(), 'stylebot-no-weights-'));
     dirs.push(empty);
     try {
-      const run = serve({ STYLEBOT_MODEL_DIR: join(empty, 'vgg19'), STYLEBOT_WEIGHTS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/vgg19.h5` });
+      const run = serve({
+        STYLEBOT_MODEL_DIR: join(empty, 'vgg19'),
+        STYLEBOT_WEIGHTS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/vgg19.h5`,
+      });
       expect(await run.exited).toBe(1);
       const output = run.output();
       expect(output).toMatch(/No VGG-19 weights in .*: downloading them once/);

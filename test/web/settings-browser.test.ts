@@ -27,7 +27,15 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(60_000);
@@ -46,7 +54,10 @@ describe.skipIf(!available)('studio in Chromium: picture settings', () => {
       embedSettings(photo, {
         version: '0.1.0',
         options: { size: 64, iterations: 20, styleWeight: 625, preserveColors: 'luminance' },
-        styles: [{ name: 'starry.png', weight: 0.5 }, { name: 'wave.png', weight: 0.5 }],
+        styles: [
+          { name: 'starry.png', weight: 0.5 },
+          { name: 'wave.png', weight: 0.5 },
+        ],
         seed: 42,
         backend: 'onnxruntime',
       }),

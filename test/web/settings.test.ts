@@ -18,14 +18,23 @@ afterAll(async () => {
 });
 
 describe('studio API: settings inside the picture', () => {
-  it('a finished job\'s PNG carries its settings, and /api/settings reads them from the dropped file', async () => {
-    const body = form([{ field: 'content', name: 'photo.png', bytes: photo }, { field: 'style', name: 'starry.png', bytes: starry }], { size: '40', iterations: '3', seed: '9', style_strength: '2' });
+  it("a finished job's PNG carries its settings, and /api/settings reads them from the dropped file", async () => {
+    const body = form(
+      [
+        { field: 'content', name: 'photo.png', bytes: photo },
+        { field: 'style', name: 'starry.png', bytes: starry },
+      ],
+      { size: '40', iterations: '3', seed: '9', style_strength: '2' },
+    );
     const accepted = (await (await fetch(`${t.url}/api/jobs`, { method: 'POST', body })).json()) as { id: string };
     const events = await readEvents(`${t.url}/api/jobs/${accepted.id}/events`);
     expect(events.at(-1)?.event).toBe('done');
     const png = new Uint8Array(await (await fetch(`${t.url}/api/jobs/${accepted.id}/result`)).arrayBuffer());
 
-    const response = await fetch(`${t.url}/api/settings`, { method: 'POST', body: form([{ field: 'image', name: 'painted.png', bytes: png }]) });
+    const response = await fetch(`${t.url}/api/settings`, {
+      method: 'POST',
+      body: form([{ field: 'image', name: 'painted.png', bytes: png }]),
+    });
     expect(response.status).toBe(200);
     const { settings } = (await response.json()) as { settings: Record<string, any> };
     expect(settings).toMatchObject({ seed: 9, backend: 'wasm', styles: [{ name: 'starry.png', weight: 1 }] });
@@ -34,9 +43,14 @@ describe('studio API: settings inside the picture', () => {
   }, 200_000);
 
   it('answers 400 no_settings for a picture Stylebot did not paint, and 400 without a file', async () => {
-    const plain = await fetch(`${t.url}/api/settings`, { method: 'POST', body: form([{ field: 'image', name: 'photo.png', bytes: photo }]) });
+    const plain = await fetch(`${t.url}/api/settings`, {
+      method: 'POST',
+      body: form([{ field: 'image', name: 'photo.png', bytes: photo }]),
+    });
     expect(plain.status).toBe(400);
-    expect(await plain.json()).toEqual({ error: { code: 'no_settings', message: 'photo.png carries no Stylebot settings: only PNGs that Stylebot painted do.' } });
+    expect(await plain.json()).toEqual({
+      error: { code: 'no_settings', message: 'photo.png carries no Stylebot settings: only PNGs that Stylebot painted do.' },
+    });
     const none = await fetch(`${t.url}/api/settings`, { method: 'POST', body: form([]) });
     expect(none.status).toBe(400);
   });

@@ -65,10 +65,31 @@ function convOf(layer: FeatureLayer): VggConvLayer {
  *   backward  OIHW [cin, cout, 3, 3]: Wb[c][o][kh][kw] = W[o][c][2 - kh][2 - kw] (rotated 180 degrees, in/out
  *             channels swapped), the kernel of a stride-1 SAME conv's input gradient as a forward conv
  */
-function kernels(b: GraphBuilder, name: string, conv: OnnxConv, reverseIn: boolean, backward: boolean): { forward: string; backward?: string } {
+function kernels(
+  b: GraphBuilder,
+  name: string,
+  conv: OnnxConv,
+  reverseIn: boolean,
+  backward: boolean,
+): { forward: string; backward?: string } {
   let k = b.floats(`${name}_hwio`, [3, 3, conv.cin, conv.cout], conv.kernel);
   const reversed = (axes: number[], sizes: number[]) =>
-    b.op('Slice', [k, b.int64s('starts', sizes.map((n) => n - 1)), b.int64s('ends', sizes.map((n) => -n - 1)), b.int64s('axes', axes), b.int64s('steps', axes.map(() => -1))]);
+    b.op('Slice', [
+      k,
+      b.int64s(
+        'starts',
+        sizes.map((n) => n - 1),
+      ),
+      b.int64s(
+        'ends',
+        sizes.map((n) => -n - 1),
+      ),
+      b.int64s('axes', axes),
+      b.int64s(
+        'steps',
+        axes.map(() => -1),
+      ),
+    ]);
   if (reverseIn) k = reversed([2], [conv.cin]);
   const forward = b.op('Transpose', [k], { perm: [3, 2, 0, 1] });
   if (!backward) return { forward };
@@ -97,7 +118,15 @@ function rgbFromImage(b: GraphBuilder, image: string, height: number, width: num
   return channels === 3 ? nchw : b.op('Expand', [nchw, b.int64s('rgb_shape', [1, 3, height, width])]);
 }
 
-function forwardVgg(b: GraphBuilder, weights: OnnxVggWeights, rgb: string, height: number, width: number, deepest: number, withBackward: boolean): Forward {
+function forwardVgg(
+  b: GraphBuilder,
+  weights: OnnxVggWeights,
+  rgb: string,
+  height: number,
+  width: number,
+  deepest: number,
+  withBackward: boolean,
+): Forward {
   const mean = b.floats('mean_rgb', [1, 3, 1, 1], [...VGG_MEAN_RGB]);
   let x = b.op('Sub', [rgb, mean]);
   let h = height;
@@ -196,7 +225,8 @@ export function buildObjectiveGraph(weights: OnnxVggWeights, spec: ObjectiveGrap
     style = asVector(b, sumAll(b, b.op('Mul', [perLayer, layerWeights])));
     // d total / d G_l = beta w_l 2 (G_l - A_l) / (4 N^2 M^2).
     const coefficients = b.op('Mul', [b.op('Mul', [layerWeights, beta!]), b.floats('two_scales', [k], twoScales)]);
-    const perLayerCoefficient = k > 1 ? b.opN('Split', [coefficients, b.int64s('split_k', Array(k).fill(1))], k, { axis: 0 }) : [coefficients];
+    const perLayerCoefficient =
+      k > 1 ? b.opN('Split', [coefficients, b.int64s('split_k', Array(k).fill(1))], k, { axis: 0 }) : [coefficients];
     terms.forEach(({ i, f, diff, shape: [n, h, w] }, li) => {
       const dG = b.op('Mul', [diff, perLayerCoefficient[li]!]);
       const dGsym = b.op('Add', [dG, b.op('Transpose', [dG], { perm: [1, 0] })]);

@@ -1,6 +1,15 @@
 // A small writer of ONNX graphs: named inputs, outputs, float32/int64 initializers and nodes with attributes.
 // Values are referred to by name, as ONNX does; every node output gets a fresh name from its op type.
-import { AttributeType, DataType, encodeModel, type AttributeMessage, type GraphMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from './proto.js';
+import {
+  AttributeType,
+  DataType,
+  encodeModel,
+  type AttributeMessage,
+  type GraphMessage,
+  type NodeMessage,
+  type TensorMessage,
+  type ValueInfoMessage,
+} from './proto.js';
 
 /** An attribute value: a number (int unless `float` is used), an int list, a float list or a string. */
 export type Attr = number | number[] | string | { float: number } | { floats: number[] };
@@ -57,7 +66,12 @@ export class GraphBuilder {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (data.length !== expected) throw new Error(`initializer ${base}: ${data.length} values for shape [${dims}]`);
     const name = this.fresh(base);
-    this.initializers.push({ name, dims: [...dims], data_type: DataType.FLOAT, raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    this.initializers.push({
+      name,
+      dims: [...dims],
+      data_type: DataType.FLOAT,
+      raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
     return name;
   }
 
@@ -77,7 +91,13 @@ export class GraphBuilder {
   opN(opType: string, inputs: readonly string[], count: number, attrs: Record<string, Attr> = {}): string[] {
     const name = this.fresh(opType);
     const output = Array.from({ length: count }, (_, i) => (count === 1 ? name : `${name}:${i}`));
-    this.nodes.push({ name, op_type: opType, input: [...inputs], output, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({
+      name,
+      op_type: opType,
+      input: [...inputs],
+      output,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return output;
   }
 

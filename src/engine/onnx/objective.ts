@@ -35,7 +35,12 @@ export class OnnxFeatures {
     readonly content: boolean,
   ) {}
 
-  static async create(weights: OnnxVggWeights, grams: readonly FeatureLayer[], content: boolean, settings: SessionSettings): Promise<OnnxFeatures> {
+  static async create(
+    weights: OnnxVggWeights,
+    grams: readonly FeatureLayer[],
+    content: boolean,
+    settings: SessionSettings,
+  ): Promise<OnnxFeatures> {
     const session = await createSession(buildFeaturesGraph(weights, { grams, content }), settings, 'features');
     return new OnnxFeatures(session, await loadOrt(), grams, content);
   }
@@ -113,7 +118,14 @@ export class OnnxGatys {
   ): Promise<OnnxGatys> {
     const styleLayers = options.styleWeight > 0 ? STYLE_LAYERS.filter((_, i) => options.layerWeights[i]! > 0) : [];
     const content = Boolean(images.content) && options.contentWeight > 0;
-    const spec: ObjectiveGraphSpec = { height: images.height, width: images.width, channels, content, styleLayers, totalVariation: options.tvWeight > 0 };
+    const spec: ObjectiveGraphSpec = {
+      height: images.height,
+      width: images.width,
+      channels,
+      content,
+      styleLayers,
+      totalVariation: options.tvWeight > 0,
+    };
     const targets: OnnxTargets = { grams: [] };
     const features = await sharedFeatures(weights, settings);
     if (content) targets.content = (await features.run(images.content!)).content;
@@ -123,18 +135,30 @@ export class OnnxGatys {
       targets.grams = styleLayers.map((layer) => {
         const li = STYLE_LAYERS.indexOf(layer);
         const n = Math.round(Math.sqrt(perStyle[0]![li]!.length));
-        return tf.tidy(() =>
-          blendGrams(
-            images.styles.map((s, si) => ({ gram: tf.tensor2d(perStyle[si]![li]!, [n, n]), positions: positionsAt(layer, s.image.height, s.image.width), weight: s.weight })),
-            positionsAt(layer, images.height, images.width),
-          ).dataSync() as Float32Array,
+        return tf.tidy(
+          () =>
+            blendGrams(
+              images.styles.map((s, si) => ({
+                gram: tf.tensor2d(perStyle[si]![li]!, [n, n]),
+                positions: positionsAt(layer, s.image.height, s.image.width),
+                weight: s.weight,
+              })),
+              positionsAt(layer, images.height, images.width),
+            ).dataSync() as Float32Array,
         );
       });
     }
     // The largest scale's objective is the run's peak: without the features session beside it, 80-190 MB less.
     if (opts.releaseFeatures) await releaseSharedFeatures(weights, settings);
     const layerWeights = styleLayers.map((l) => options.layerWeights[STYLE_LAYERS.indexOf(l)]!);
-    return OnnxGatys.fromTargets(weights, spec, targets, [options.contentWeight, options.styleWeight, options.tvWeight], layerWeights, settings);
+    return OnnxGatys.fromTargets(
+      weights,
+      spec,
+      targets,
+      [options.contentWeight, options.styleWeight, options.tvWeight],
+      layerWeights,
+      settings,
+    );
   }
 
   /**
@@ -158,7 +182,8 @@ export class OnnxGatys {
       feeds.content_target = new ort.Tensor('float32', targets.content, [1, targets.content.length / (h * w), h, w]);
     }
     if (spec.styleLayers.length > 0) {
-      if (targets.grams.length !== spec.styleLayers.length || layerWeights.length !== spec.styleLayers.length) throw new Error('one Gram target and one weight per style layer');
+      if (targets.grams.length !== spec.styleLayers.length || layerWeights.length !== spec.styleLayers.length)
+        throw new Error('one Gram target and one weight per style layer');
       spec.styleLayers.forEach((layer, li) => {
         const gram = targets.grams[li]!;
         const n = Math.round(Math.sqrt(gram.length));
@@ -173,7 +198,8 @@ export class OnnxGatys {
   /** Loss parts and image gradient at `image` ([1, H, W, C] NHWC, RGB or grey 0..255 scale). */
   async evaluate(image: Float32Array): Promise<OnnxEvaluation> {
     const { height, width, channels } = this.spec;
-    if (image.length !== height * width * channels) throw new RangeError(`expected ${height}x${width}x${channels} values, got ${image.length}`);
+    if (image.length !== height * width * channels)
+      throw new RangeError(`expected ${height}x${width}x${channels} values, got ${image.length}`);
     const out = await this.session.run({ ...this.feeds, image: new this.ort.Tensor('float32', image, [1, height, width, channels]) });
     const [content, style, tv] = out.parts!.data as Float32Array;
     return { parts: { content: content!, style: style!, tv: tv! }, grad: out.grad!.data as Float32Array };

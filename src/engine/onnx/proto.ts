@@ -76,7 +76,10 @@ function type(name: 'ModelProto' | 'GraphProto' | 'TensorProto'): protobuf.Type 
 
 /** The tag and length that start a length-delimited field (wire type 2). */
 function frame(field: number, length: number): Uint8Array {
-  return protobuf.Writer.create().uint32((field << 3) | 2).uint32(length).finish();
+  return protobuf.Writer.create()
+    .uint32((field << 3) | 2)
+    .uint32(length)
+    .finish();
 }
 
 export interface TensorMessage {
@@ -139,7 +142,11 @@ export function encodeModel(graph: GraphMessage, producer = 'stylebot'): Uint8Ar
     pieces.push(outer, head, rawFrame, ...(raw ? [raw] : []));
     graphLength += outer.length + tensorLength;
   }
-  const modelHead = type('ModelProto').encode(type('ModelProto').fromObject({ ir_version: IR_VERSION, producer_name: producer, opset_import: [{ domain: '', version: OPSET }] })).finish();
+  const modelHead = type('ModelProto')
+    .encode(
+      type('ModelProto').fromObject({ ir_version: IR_VERSION, producer_name: producer, opset_import: [{ domain: '', version: OPSET }] }),
+    )
+    .finish();
   const all = [modelHead, frame(7, graphLength), graphHead, ...pieces];
   const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
   let offset = 0;

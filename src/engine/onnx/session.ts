@@ -94,7 +94,11 @@ export const ALLOW_SPINNING = false;
 export type SessionMemory = 'objective' | 'features' | 'default';
 
 /** A session for a graph from buildObjectiveGraph or buildFeaturesGraph. */
-export async function createSession(model: Uint8Array, settings: SessionSettings, memory: SessionMemory = 'default'): Promise<Ort.InferenceSession> {
+export async function createSession(
+  model: Uint8Array,
+  settings: SessionSettings,
+  memory: SessionMemory = 'default',
+): Promise<Ort.InferenceSession> {
   const ort = await loadOrt();
   return ort.InferenceSession.create(model, {
     executionProviders: [settings.provider],

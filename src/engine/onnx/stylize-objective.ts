@@ -29,9 +29,16 @@ export class OnnxStylizeObjective {
    * Targets and objective graph of a run (the VGG-19 weights from STYLEBOT_MODEL_DIR or models/vgg19). `lastTargets`:
    * no more targets follow in this run, so the shared features session is released before the objective is built.
    */
-  static async create(inputs: PreparedInputs, options: StylizeOptions, provider: OnnxProvider, lastTargets = false): Promise<OnnxStylizeObjective> {
+  static async create(
+    inputs: PreparedInputs,
+    options: StylizeOptions,
+    provider: OnnxProvider,
+    lastTargets = false,
+  ): Promise<OnnxStylizeObjective> {
     const weights = await loadVggArrays(resolveModelDir());
-    const gatys = await OnnxGatys.create(weights, inputs, options, inputs.grey ? 1 : 3, sessionSettingsFromEnv(provider), { releaseFeatures: lastTargets });
+    const gatys = await OnnxGatys.create(weights, inputs, options, inputs.grey ? 1 : 3, sessionSettingsFromEnv(provider), {
+      releaseFeatures: lastTargets,
+    });
     return new OnnxStylizeObjective(gatys, options);
   }
 

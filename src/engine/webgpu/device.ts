@@ -24,7 +24,10 @@ export function tensorCoresRequested(env: NodeJS.ProcessEnv = process.env): bool
 
 /** The Dawn instance flags for Node's `webgpu` package: the user's STYLEBOT_DAWN_TOGGLES plus what the features need. */
 export function dawnFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  const toggles = (env.STYLEBOT_DAWN_TOGGLES ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const toggles = (env.STYLEBOT_DAWN_TOGGLES ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (tensorCoresRequested(env) && !toggles.includes('allow_unsafe_apis')) toggles.push('allow_unsafe_apis');
   return toggles.length > 0 ? [`enable-dawn-features=${toggles.join(',')}`] : [];
 }

@@ -34,7 +34,10 @@ fn rangeMax(start : u32, count : u32, t : u32) -> f32 {
 
 /** Per workgroup over the raw gradient: max |g| and sum g (for the objective scale and the finite check). */
 export function gradientStatsKernel(n: number): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['groups', 'u32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['groups', 'u32'],
+  ];
   const body = `
   var a = 0.0;
   var s = 0.0;
@@ -42,7 +45,10 @@ export function gradientStatsKernel(n: number): KernelCall {
   let m = workgroupMax(a, t);
   let total = workgroupSum(s, t);
   if (t == 0u && wg < params.groups) { partials[wg] = m; partials[params.groups + wg] = total; }`;
-  return { kernel: moduleOf('lbfgs gradient stats', [rw('partials'), ro('gRaw')], fields, body, elementGrid(n)), params: packParams(fields, { n, groups: partialCount(n) }) };
+  return {
+    kernel: moduleOf('lbfgs gradient stats', [rw('partials'), ro('gRaw')], fields, body, elementGrid(n)),
+    params: packParams(fields, { n, groups: partialCount(n) }),
+  };
 }
 
 /**
@@ -70,7 +76,10 @@ export function objectiveScaleKernel(n: number): KernelCall {
 
 /** g = objectiveScale gRaw; y = g - gPrev; per workgroup y.s and y.y (s the previous step). */
 export function curvatureKernel(n: number): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['groups', 'u32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['groups', 'u32'],
+  ];
   const body = `
   var ys = 0.0;
   var yy = 0.0;
@@ -86,7 +95,13 @@ export function curvatureKernel(n: number): KernelCall {
   let b = workgroupSum(yy, t);
   if (t == 0u && wg < params.groups) { partials[wg] = a; partials[params.groups + wg] = b; }`;
   return {
-    kernel: moduleOf('lbfgs curvature', [rw('g'), rw('y'), rw('partials'), ro('gRaw'), ro('gPrev'), ro('sPrev'), ro('state', 'State')], fields, body, elementGrid(n)),
+    kernel: moduleOf(
+      'lbfgs curvature',
+      [rw('g'), rw('y'), rw('partials'), ro('gRaw'), ro('gPrev'), ro('sPrev'), ro('state', 'State')],
+      fields,
+      body,
+      elementGrid(n),
+    ),
     params: packParams(fields, { n, groups: partialCount(n) }),
   };
 }
@@ -97,7 +112,10 @@ export function curvatureKernel(n: number): KernelCall {
  * zeros, a no-op in both loops).
  */
 export function acceptPairKernel(n: number, capacity: number): KernelCall {
-  const fields: Param[] = [['groups', 'u32'], ['capacity', 'u32']];
+  const fields: Param[] = [
+    ['groups', 'u32'],
+    ['capacity', 'u32'],
+  ];
   const body = `
   let ys = rangeSum(0u, params.groups, t);
   let yy = rangeSum(params.groups, params.groups, t);
@@ -122,7 +140,11 @@ export function acceptPairKernel(n: number, capacity: number): KernelCall {
 
 /** Writes the new pair into its slot of S and Y when the slot is one of this group's rows [first, first + rows). */
 export function storePairKernel(n: number, first: number, rows: number): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['first', 'u32'], ['rows', 'u32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['first', 'u32'],
+    ['rows', 'u32'],
+  ];
   const body = `
   if (i < params.n && state.hasPair == 1u && state.slot >= params.first && state.slot < params.first + params.rows) {
     let row = (state.slot - params.first) * params.n;
@@ -139,7 +161,11 @@ export function storePairKernel(n: number, first: number, rows: number): KernelC
 /** partials[(first + r) chunks + c] = the dot of row r of M (a group of rows [rows, n]) with v over chunk c. */
 export function rowDotsKernel(n: number, first: number, rows: number): KernelCall {
   const chunks = Math.ceil(n / DOT_CHUNK);
-  const fields: Param[] = [['n', 'u32'], ['first', 'u32'], ['chunks', 'u32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['first', 'u32'],
+    ['chunks', 'u32'],
+  ];
   // wid.x = chunk, wid.y = row; 16 values per thread, strided so that neighbouring threads read neighbouring words.
   const body = `
   let chunk = wid.x;
@@ -194,7 +220,13 @@ export function updateSyKernel(capacity: number): KernelCall {
  * of the box is held), with per-workgroup sum |free g| and max |free g|.
  */
 export function freeGradientKernel(n: number, bounds: { lower: number; upper: number } | null): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['groups', 'u32'], ['bounded', 'u32'], ['lower', 'f32'], ['upper', 'f32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['groups', 'u32'],
+    ['bounded', 'u32'],
+    ['lower', 'f32'],
+    ['upper', 'f32'],
+  ];
   const body = `
   var a = 0.0;
   if (i < params.n) {
@@ -211,13 +243,23 @@ export function freeGradientKernel(n: number, bounds: { lower: number; upper: nu
   if (t == 0u && wg < params.groups) { partials[wg] = s; partials[params.groups + wg] = m; }`;
   return {
     kernel: moduleOf('lbfgs free gradient', [rw('q'), rw('partials'), ro('g'), ro('x')], fields, body, elementGrid(n)),
-    params: packParams(fields, { n, groups: partialCount(n), bounded: bounds ? 1 : 0, lower: bounds?.lower ?? 0, upper: bounds?.upper ?? 0 }),
+    params: packParams(fields, {
+      n,
+      groups: partialCount(n),
+      bounded: bounds ? 1 : 0,
+      lower: bounds?.lower ?? 0,
+      upper: bounds?.upper ?? 0,
+    }),
   };
 }
 
 /** Step length: min(1, 1 / sum |g|) lr on the first iteration, lr after; moving = max |g| > tolerance (torch). */
 export function stepLengthKernel(n: number, learningRate: number, gradientTolerance: number): KernelCall {
-  const fields: Param[] = [['groups', 'u32'], ['learningRate', 'f32'], ['tolerance', 'f32']];
+  const fields: Param[] = [
+    ['groups', 'u32'],
+    ['learningRate', 'f32'],
+    ['tolerance', 'f32'],
+  ];
   const body = `
   let s = rangeSum(0u, params.groups, t);
   let m = rangeMax(params.groups, params.groups, t);
@@ -249,7 +291,10 @@ export function firstLoopKernel(capacity: number): KernelCall {
       alpha[i] = rho[i] * (sq[i] - dot);
     }
   }`;
-  return { kernel: moduleOf('lbfgs first loop', [rw('alpha'), ro('sq'), ro('rho'), ro('sy'), ro('state', 'State')], fields, body, [1, 1, 1]), params: packParams(fields, { capacity }) };
+  return {
+    kernel: moduleOf('lbfgs first loop', [rw('alpha'), ro('sq'), ro('rho'), ro('sy'), ro('state', 'State')], fields, body, [1, 1, 1]),
+    params: packParams(fields, { capacity }),
+  };
 }
 
 /** The second loop, oldest pair first: c_i = al_i - rho_i (gamma yq_i + sum_{j older} SY[j][i] c_j). */
@@ -268,26 +313,49 @@ export function secondLoopKernel(capacity: number): KernelCall {
       c[i] = alpha[i] - rho[i] * (state.gamma * yq[i] + dot);
     }
   }`;
-  return { kernel: moduleOf('lbfgs second loop', [rw('c'), ro('alpha'), ro('yq'), ro('rho'), ro('sy'), ro('state', 'State')], fields, body, [1, 1, 1]), params: packParams(fields, { capacity }) };
+  return {
+    kernel: moduleOf(
+      'lbfgs second loop',
+      [rw('c'), ro('alpha'), ro('yq'), ro('rho'), ro('sy'), ro('state', 'State')],
+      fields,
+      body,
+      [1, 1, 1],
+    ),
+    params: packParams(fields, { capacity }),
+  };
 }
 
 /** out += sign sum_r w[first + r] M_r over one group of rows (q = q0 - Y^T al; d += S^T c). */
 export function addRowsKernel(n: number, first: number, rows: number, sign: 1 | -1): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['first', 'u32'], ['rows', 'u32'], ['sign', 'f32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['first', 'u32'],
+    ['rows', 'u32'],
+    ['sign', 'f32'],
+  ];
   const body = `
   if (i < params.n) {
     var s = 0.0;
     for (var r = 0u; r < params.rows; r = r + 1u) { s = s + w[params.first + r] * M[r * params.n + i]; }
     out[i] = out[i] + params.sign * s;
   }`;
-  return { kernel: moduleOf('lbfgs add rows', [rw('out'), ro('M'), ro('w')], fields, body, elementGrid(n)), params: packParams(fields, { n, first, rows, sign }) };
+  return {
+    kernel: moduleOf('lbfgs add rows', [rw('out'), ro('M'), ro('w')], fields, body, elementGrid(n)),
+    params: packParams(fields, { n, first, rows, sign }),
+  };
 }
 
 /** d = gamma q (the scaled first loop's result; the second loop's rows are added after). */
 export function scaledCopyKernel(n: number): KernelCall {
   const fields: Param[] = [['n', 'u32']];
   return {
-    kernel: moduleOf('lbfgs gamma q', [rw('d'), ro('q'), ro('state', 'State')], fields, 'if (i < params.n) { d[i] = state.gamma * q[i]; }', elementGrid(n)),
+    kernel: moduleOf(
+      'lbfgs gamma q',
+      [rw('d'), ro('q'), ro('state', 'State')],
+      fields,
+      'if (i < params.n) { d[i] = state.gamma * q[i]; }',
+      elementGrid(n),
+    ),
     params: packParams(fields, { n }),
   };
 }
@@ -297,7 +365,12 @@ export function scaledCopyKernel(n: number): KernelCall {
  * taken, for the next pair); gPrev = g.
  */
 export function takeStepKernel(n: number, bounds: { lower: number; upper: number } | null): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['bounded', 'u32'], ['lower', 'f32'], ['upper', 'f32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['bounded', 'u32'],
+    ['lower', 'f32'],
+    ['upper', 'f32'],
+  ];
   const body = `
   if (i < params.n) {
     let old = x[i];
@@ -310,7 +383,13 @@ export function takeStepKernel(n: number, bounds: { lower: number; upper: number
     gPrev[i] = g[i];
   }`;
   return {
-    kernel: moduleOf('lbfgs take step', [rw('x'), rw('sPrev'), rw('gPrev'), ro('d'), ro('g'), ro('state', 'State')], fields, body, elementGrid(n)),
+    kernel: moduleOf(
+      'lbfgs take step',
+      [rw('x'), rw('sPrev'), rw('gPrev'), ro('d'), ro('g'), ro('state', 'State')],
+      fields,
+      body,
+      elementGrid(n),
+    ),
     params: packParams(fields, { n, bounded: bounds ? 1 : 0, lower: bounds?.lower ?? 0, upper: bounds?.upper ?? 0 }),
   };
 }
@@ -319,7 +398,13 @@ export function takeStepKernel(n: number, bounds: { lower: number; upper: number
 export function endIterationKernel(): KernelCall {
   const fields: Param[] = [['unused', 'u32']];
   return {
-    kernel: moduleOf('lbfgs end iteration', [rw('state', 'State')], fields, 'if (t == 0u) { state.iteration = state.iteration + 1u + params.unused; }', [1, 1, 1]),
+    kernel: moduleOf(
+      'lbfgs end iteration',
+      [rw('state', 'State')],
+      fields,
+      'if (t == 0u) { state.iteration = state.iteration + 1u + params.unused; }',
+      [1, 1, 1],
+    ),
     params: packParams(fields, { unused: 0 }),
   };
 }

@@ -16,7 +16,10 @@ const f32 = 'array<f32>';
 
 /** RGB 0..255 [pixels, channels] (channels 1: grey, used for all three) -> BGR minus the ImageNet means [pixels, 3]. */
 export function preprocessKernel(pixels: number, channels: 1 | 3): KernelCall {
-  const fields: Param[] = [['pixels', 'u32'], ['channels', 'u32']];
+  const fields: Param[] = [
+    ['pixels', 'u32'],
+    ['channels', 'u32'],
+  ];
   const [b, g, r] = VGG_MEAN_BGR;
   const body = `
   if (i < params.pixels * 3u) {
@@ -28,12 +31,27 @@ export function preprocessKernel(pixels: number, channels: 1 | 3): KernelCall {
     result[i] = image[source] - mean[c];
   }`;
   return {
-    kernel: moduleOf('preprocess', [{ name: 'result', kind: 'read_write', type: f32 }, { name: 'image', kind: 'read', type: f32 }], fields, body, elementGrid(pixels * 3)),
+    kernel: moduleOf(
+      'preprocess',
+      [
+        { name: 'result', kind: 'read_write', type: f32 },
+        { name: 'image', kind: 'read', type: f32 },
+      ],
+      fields,
+      body,
+      elementGrid(pixels * 3),
+    ),
     params: packParams(fields, { pixels, channels }),
   };
 }
 
-const poolFields: Param[] = [['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['ho', 'u32'], ['wo', 'u32']];
+const poolFields: Param[] = [
+  ['h', 'u32'],
+  ['w', 'u32'],
+  ['c', 'u32'],
+  ['ho', 'u32'],
+  ['wo', 'u32'],
+];
 
 /** 2x2 stride-2 VALID average pooling of [h, w, c] to [floor(h/2), floor(w/2), c]. */
 export function poolForwardKernel(h: number, w: number, c: number): KernelCall {
@@ -50,7 +68,16 @@ export function poolForwardKernel(h: number, w: number, c: number): KernelCall {
     result[i] = 0.25 * (src[a] + src[a + params.c] + src[below] + src[below + params.c]);
   }`;
   return {
-    kernel: moduleOf('avg pool', [{ name: 'result', kind: 'read_write', type: f32 }, { name: 'src', kind: 'read', type: f32 }], poolFields, body, elementGrid(ho * wo * c)),
+    kernel: moduleOf(
+      'avg pool',
+      [
+        { name: 'result', kind: 'read_write', type: f32 },
+        { name: 'src', kind: 'read', type: f32 },
+      ],
+      poolFields,
+      body,
+      elementGrid(ho * wo * c),
+    ),
     params: packParams(poolFields, { h, w, c, ho, wo }),
   };
 }
@@ -70,7 +97,16 @@ export function poolBackwardKernel(h: number, w: number, c: number): KernelCall 
     result[i] = v;
   }`;
   return {
-    kernel: moduleOf('avg pool backward', [{ name: 'result', kind: 'read_write', type: f32 }, { name: 'dy', kind: 'read', type: f32 }], poolFields, body, elementGrid(h * w * c)),
+    kernel: moduleOf(
+      'avg pool backward',
+      [
+        { name: 'result', kind: 'read_write', type: f32 },
+        { name: 'dy', kind: 'read', type: f32 },
+      ],
+      poolFields,
+      body,
+      elementGrid(h * w * c),
+    ),
     params: packParams(poolFields, { h, w, c, ho, wo }),
   };
 }
@@ -79,8 +115,16 @@ export function poolBackwardKernel(h: number, w: number, c: number): KernelCall 
 export function addIntoKernel(count: number): KernelCall {
   const fields: Param[] = [['count', 'u32']];
   return {
-    kernel: moduleOf('add into', [{ name: 'sum', kind: 'read_write', type: f32 }, { name: 'addend', kind: 'read', type: f32 }], fields,
-      'if (i < params.count) { sum[i] = sum[i] + addend[i]; }', elementGrid(count)),
+    kernel: moduleOf(
+      'add into',
+      [
+        { name: 'sum', kind: 'read_write', type: f32 },
+        { name: 'addend', kind: 'read', type: f32 },
+      ],
+      fields,
+      'if (i < params.count) { sum[i] = sum[i] + addend[i]; }',
+      elementGrid(count),
+    ),
     params: packParams(fields, { count }),
   };
 }
@@ -90,7 +134,12 @@ export function addIntoKernel(count: number): KernelCall {
  * and one partial sum of the unweighted loss per workgroup at lossPartials[offset + workgroup].
  */
 export function contentLossKernel(count: number, contentWeight: number, offset: number): KernelCall {
-  const fields: Param[] = [['count', 'u32'], ['weight', 'f32'], ['offset', 'u32'], ['groups', 'u32']];
+  const fields: Param[] = [
+    ['count', 'u32'],
+    ['weight', 'f32'],
+    ['offset', 'u32'],
+    ['groups', 'u32'],
+  ];
   const body = `
   var loss = 0.0;
   if (i < params.count) {
@@ -101,12 +150,18 @@ export function contentLossKernel(count: number, contentWeight: number, offset: 
   let total = workgroupSum(loss, t);
   if (t == 0u && wg < params.groups) { lossPartials[params.offset + wg] = total; }`;
   return {
-    kernel: moduleOf('content loss', [
-      { name: 'gradient', kind: 'read_write', type: f32 },
-      { name: 'features', kind: 'read', type: f32 },
-      { name: 'wanted', kind: 'read', type: f32 },
-      { name: 'lossPartials', kind: 'read_write', type: f32 },
-    ], fields, body, elementGrid(count)),
+    kernel: moduleOf(
+      'content loss',
+      [
+        { name: 'gradient', kind: 'read_write', type: f32 },
+        { name: 'features', kind: 'read', type: f32 },
+        { name: 'wanted', kind: 'read', type: f32 },
+        { name: 'lossPartials', kind: 'read_write', type: f32 },
+      ],
+      fields,
+      body,
+      elementGrid(count),
+    ),
     params: packParams(fields, { count, weight: contentWeight, offset, groups: partialCount(count) }),
   };
 }
@@ -117,7 +172,15 @@ export function contentLossKernel(count: number, contentWeight: number, offset: 
  * scale = layerWeight / (4 N^2 M^2); writes dG = styleWeight * 2 scale (G - A) [n, n] and partial sums of E.
  */
 export function styleLossKernel(n: number, chunks: number, tile: number, scale: number, styleWeight: number, offset: number): KernelCall {
-  const fields: Param[] = [['n', 'u32'], ['chunks', 'u32'], ['tile', 'u32'], ['scale', 'f32'], ['gradScale', 'f32'], ['offset', 'u32'], ['groups', 'u32']];
+  const fields: Param[] = [
+    ['n', 'u32'],
+    ['chunks', 'u32'],
+    ['tile', 'u32'],
+    ['scale', 'f32'],
+    ['gradScale', 'f32'],
+    ['offset', 'u32'],
+    ['groups', 'u32'],
+  ];
   const body = `
   var loss = 0.0;
   let n = params.n;
@@ -135,12 +198,18 @@ export function styleLossKernel(n: number, chunks: number, tile: number, scale: 
   let total = workgroupSum(loss, t);
   if (t == 0u && wg < params.groups) { lossPartials[params.offset + wg] = total; }`;
   return {
-    kernel: moduleOf('style loss', [
-      { name: 'dG', kind: 'read_write', type: f32 },
-      { name: 'partials', kind: 'read', type: f32 },
-      { name: 'wanted', kind: 'read', type: f32 },
-      { name: 'lossPartials', kind: 'read_write', type: f32 },
-    ], fields, body, elementGrid(n * n)),
+    kernel: moduleOf(
+      'style loss',
+      [
+        { name: 'dG', kind: 'read_write', type: f32 },
+        { name: 'partials', kind: 'read', type: f32 },
+        { name: 'wanted', kind: 'read', type: f32 },
+        { name: 'lossPartials', kind: 'read_write', type: f32 },
+      ],
+      fields,
+      body,
+      elementGrid(n * n),
+    ),
     params: packParams(fields, { n, chunks, tile, scale, gradScale: 2 * styleWeight * scale, offset, groups: partialCount(n * n) }),
   };
 }
@@ -153,7 +222,17 @@ export function styleLossKernel(n: number, chunks: number, tile: number, scale: 
  * is multiplied by `unscale` first (the inverse of the factor the loss gradients were scaled by to suit f16).
  */
 export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWeight: number, offset: number, unscale = 1): KernelCall {
-  const fields: Param[] = [['h', 'u32'], ['w', 'u32'], ['channels', 'u32'], ['tvWeight', 'f32'], ['copies', 'f32'], ['offset', 'u32'], ['groups', 'u32'], ['tv', 'u32'], ['unscale', 'f32']];
+  const fields: Param[] = [
+    ['h', 'u32'],
+    ['w', 'u32'],
+    ['channels', 'u32'],
+    ['tvWeight', 'f32'],
+    ['copies', 'f32'],
+    ['offset', 'u32'],
+    ['groups', 'u32'],
+    ['tv', 'u32'],
+    ['unscale', 'f32'],
+  ];
   const count = h * w * channels;
   const body = `
   var loss = 0.0;
@@ -183,13 +262,29 @@ export function imageGradientKernel(h: number, w: number, channels: 1 | 3, tvWei
     if (t == 0u && wg < params.groups) { lossPartials[params.offset + wg] = total; }
   }`;
   return {
-    kernel: moduleOf('image gradient', [
-      { name: 'gradient', kind: 'read_write', type: f32 },
-      { name: 'dPre', kind: 'read', type: f32 },
-      { name: 'image', kind: 'read', type: f32 },
-      { name: 'lossPartials', kind: 'read_write', type: f32 },
-    ], fields, body, elementGrid(count)),
-    params: packParams(fields, { h, w, channels, tvWeight, copies: channels === 1 ? 3 : 1, offset, groups: partialCount(count), tv: tvWeight > 0 ? 1 : 0, unscale }),
+    kernel: moduleOf(
+      'image gradient',
+      [
+        { name: 'gradient', kind: 'read_write', type: f32 },
+        { name: 'dPre', kind: 'read', type: f32 },
+        { name: 'image', kind: 'read', type: f32 },
+        { name: 'lossPartials', kind: 'read_write', type: f32 },
+      ],
+      fields,
+      body,
+      elementGrid(count),
+    ),
+    params: packParams(fields, {
+      h,
+      w,
+      channels,
+      tvWeight,
+      copies: channels === 1 ? 3 : 1,
+      offset,
+      groups: partialCount(count),
+      tv: tvWeight > 0 ? 1 : 0,
+      unscale,
+    }),
   };
 }
 
@@ -201,10 +296,20 @@ export interface LossRanges {
 }
 
 /** losses = [content, style, tv, contentWeight content + styleWeight style + tvWeight tv] from the partial sums (one workgroup). */
-export function lossTotalsKernel(ranges: LossRanges, weights: { contentWeight: number; styleWeight: number; tvWeight: number }): KernelCall {
+export function lossTotalsKernel(
+  ranges: LossRanges,
+  weights: { contentWeight: number; styleWeight: number; tvWeight: number },
+): KernelCall {
   const fields: Param[] = [
-    ['contentStart', 'u32'], ['contentCount', 'u32'], ['styleStart', 'u32'], ['styleCount', 'u32'], ['tvStart', 'u32'], ['tvCount', 'u32'],
-    ['contentWeight', 'f32'], ['styleWeight', 'f32'], ['tvWeight', 'f32'],
+    ['contentStart', 'u32'],
+    ['contentCount', 'u32'],
+    ['styleStart', 'u32'],
+    ['styleCount', 'u32'],
+    ['tvStart', 'u32'],
+    ['tvCount', 'u32'],
+    ['contentWeight', 'f32'],
+    ['styleWeight', 'f32'],
+    ['tvWeight', 'f32'],
   ];
   const body = `
   let content = workgroupSum(rangeSum(params.contentStart, params.contentCount, t), t);
@@ -223,10 +328,25 @@ fn rangeSum(start : u32, count : u32, t : u32) -> f32 {
   return s;
 }`;
   return {
-    kernel: moduleOf('loss totals', [{ name: 'losses', kind: 'read_write', type: f32 }, { name: 'lossPartials', kind: 'read', type: f32 }], fields, body, [1, 1, 1], extra),
+    kernel: moduleOf(
+      'loss totals',
+      [
+        { name: 'losses', kind: 'read_write', type: f32 },
+        { name: 'lossPartials', kind: 'read', type: f32 },
+      ],
+      fields,
+      body,
+      [1, 1, 1],
+      extra,
+    ),
     params: packParams(fields, {
-      contentStart: ranges.content[0], contentCount: ranges.content[1], styleStart: ranges.style[0], styleCount: ranges.style[1],
-      tvStart: ranges.tv[0], tvCount: ranges.tv[1], ...weights,
+      contentStart: ranges.content[0],
+      contentCount: ranges.content[1],
+      styleStart: ranges.style[0],
+      styleCount: ranges.style[1],
+      tvStart: ranges.tv[0],
+      tvCount: ranges.tv[1],
+      ...weights,
     }),
   };
 }

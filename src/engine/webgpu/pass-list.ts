@@ -49,7 +49,9 @@ export class PassList {
     const size = Math.max(16, Math.ceil((floats * 4) / 16) * 16);
     const maxBinding = this.device.limits.maxStorageBufferBindingSize;
     if (size > maxBinding) {
-      throw new RangeError(`${label} needs ${(size / 2 ** 20).toFixed(0)} MiB in one buffer; this GPU binds at most ${(maxBinding / 2 ** 20).toFixed(0)} MiB`);
+      throw new RangeError(
+        `${label} needs ${(size / 2 ** 20).toFixed(0)} MiB in one buffer; this GPU binds at most ${(maxBinding / 2 ** 20).toFixed(0)} MiB`,
+      );
     }
     const buffer = this.device.createBuffer({ label, size, usage: STORAGE | COPY_SRC | COPY_DST });
     this.owned.push(buffer);

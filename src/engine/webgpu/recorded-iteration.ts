@@ -4,7 +4,14 @@
 // buffer per iteration, from pipelines and bind groups made when the run starts. Issuing an iteration is then ~100
 // setPipeline/setBindGroup/dispatch calls and one submit, instead of ~160 TensorFlow.js ops at ~0.15 ms of CPU each
 // (bench/gpu/README.md); nothing is uploaded or read back unless the caller asks (losses, picture, finite check).
-import { buildObjective, deviceVgg, type ObjectiveShape, type ObjectiveTargets, type RecordedObjective, type TensorCoreOptions } from './recorded-objective.js';
+import {
+  buildObjective,
+  deviceVgg,
+  type ObjectiveShape,
+  type ObjectiveTargets,
+  type RecordedObjective,
+  type TensorCoreOptions,
+} from './recorded-objective.js';
 import { tensorCoresRequested } from './device.js';
 import { subgroupMatrixSupport } from '../wgsl/subgroup-matrix.js';
 import { buildLbfgs, type RecordedLbfgs, type RecordedLbfgsOptions } from './recorded-lbfgs.js';
@@ -29,7 +36,10 @@ export const TENSOR_CORE_GRADIENT_SCALE = 2 ** -20;
  * The tensor-core options for `device` (null: the fp32 kernels) and why: STYLEBOT_TENSOR_CORES=1 asked for them and
  * the device has subgroup matrices with an f16 x f16 -> f32 shape (wgsl/subgroup-matrix.ts subgroupMatrixSupport).
  */
-export function tensorCoresFor(device: GPUDevice, env: NodeJS.ProcessEnv = process.env): { options: TensorCoreOptions | null; reason: string } {
+export function tensorCoresFor(
+  device: GPUDevice,
+  env: NodeJS.ProcessEnv = process.env,
+): { options: TensorCoreOptions | null; reason: string } {
   if (!tensorCoresRequested(env)) return { options: null, reason: 'STYLEBOT_TENSOR_CORES is not 1' };
   const support = subgroupMatrixSupport(device as unknown as Parameters<typeof subgroupMatrixSupport>[0]);
   if (!support.shape) return { options: null, reason: support.reason };
@@ -63,8 +73,15 @@ export class RecordedIteration {
    * a buffer would exceed the device's binding limit, Error when WebGPU rejects a kernel. `tensorCores` defaults to
    * tensorCoresFor(device).
    */
-  static async create(device: GPUDevice, vgg: Vgg, shape: ObjectiveShape, targets: ObjectiveTargets, opts: RecordedLbfgsOptions, start: Float32Array,
-    tensorCores: TensorCoreOptions | null = tensorCoresFor(device).options): Promise<RecordedIteration> {
+  static async create(
+    device: GPUDevice,
+    vgg: Vgg,
+    shape: ObjectiveShape,
+    targets: ObjectiveTargets,
+    opts: RecordedLbfgsOptions,
+    start: Float32Array,
+    tensorCores: TensorCoreOptions | null = tensorCoresFor(device).options,
+  ): Promise<RecordedIteration> {
     const n = shape.height * shape.width * shape.channels;
     if (start.length !== n) throw new RangeError(`the starting picture has ${start.length} values, expected ${n}`);
     const weights = await deviceVgg(device, vgg);

@@ -61,7 +61,14 @@ export function historyGroupCount(device: GPUDevice, n: number, capacity: number
  * The update for a picture of n values held in `x`, given the raw gradient `gRaw` and `losses` of the objective
  * evaluated at x (recorded-objective.ts), run after the objective's passes in the same command buffer.
  */
-export function buildLbfgs(device: GPUDevice, n: number, x: GPUBuffer, gRaw: GPUBuffer, losses: GPUBuffer, opts: RecordedLbfgsOptions): RecordedLbfgs {
+export function buildLbfgs(
+  device: GPUDevice,
+  n: number,
+  x: GPUBuffer,
+  gRaw: GPUBuffer,
+  losses: GPUBuffer,
+  opts: RecordedLbfgsOptions,
+): RecordedLbfgs {
   const k = opts.historySize;
   if (!Number.isInteger(k) || k < 1 || k > 1024) throw new RangeError('historySize must be a whole number from 1 to 1024');
   const passes = new PassList(device);
@@ -73,10 +80,18 @@ export function buildLbfgs(device: GPUDevice, n: number, x: GPUBuffer, gRaw: GPU
   }
 }
 
-function layOutLbfgs(passes: PassList, n: number, x: GPUBuffer, gRaw: GPUBuffer, losses: GPUBuffer, opts: RecordedLbfgsOptions): RecordedLbfgs {
+function layOutLbfgs(
+  passes: PassList,
+  n: number,
+  x: GPUBuffer,
+  gRaw: GPUBuffer,
+  losses: GPUBuffer,
+  opts: RecordedLbfgsOptions,
+): RecordedLbfgs {
   const device = passes.device;
   const k = opts.historySize;
-  const add = (call: KernelCall, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
+  const add = (call: KernelCall, buffers: GPUBuffer[]) =>
+    passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
 
   const state = passes.storage('lbfgs state', STATE_FLOATS);
   const initial = new DataView(new ArrayBuffer(STATE_FLOATS * 4));

@@ -7,7 +7,17 @@ import type * as tf from '@tensorflow/tfjs';
 import { CONTENT_LAYER, type GatysTargets } from '../losses.js';
 import type { Vgg, VggFeatureLayer } from '../vgg.js';
 import { VGG_CONV_LAYERS, type VggConvLayer } from '../vgg-layers.js';
-import { addIntoKernel, contentLossKernel, imageGradientKernel, lossTotalsKernel, poolBackwardKernel, poolForwardKernel, preprocessKernel, styleLossKernel, type KernelCall } from './objective-kernels.js';
+import {
+  addIntoKernel,
+  contentLossKernel,
+  imageGradientKernel,
+  lossTotalsKernel,
+  poolBackwardKernel,
+  poolForwardKernel,
+  preprocessKernel,
+  styleLossKernel,
+  type KernelCall,
+} from './objective-kernels.js';
 import { PassList, writeFloats } from './pass-list.js';
 import type { ComputeKernel } from './kernel.js';
 import { conv3x3Kernel, GRAM_PARTIAL_TILE, gramBackwardKernel, gramPartialKernel, type KernelWithUniforms } from './tfjs-bodies.js';
@@ -85,7 +95,9 @@ export interface ObjectiveTargets {
 export async function objectiveTargetsOf(targets: GatysTargets): Promise<ObjectiveTargets> {
   return {
     content: targets.content ? ((await targets.content.data()) as Float32Array) : undefined,
-    styles: await Promise.all(targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight }))),
+    styles: await Promise.all(
+      targets.styles.map(async (s) => ({ layer: s.layer, gram: (await s.gram.data()) as Float32Array, weight: s.weight })),
+    ),
   };
 }
 
@@ -141,7 +153,13 @@ export interface RecordedObjective {
  * Builds the objective for one picture size. Layout of every map: NHWC without the batch, float32.
  * Throws RangeError when a buffer would exceed the device's binding limit (the caller then keeps tfjs's path).
  */
-export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets, tensorCores: TensorCoreOptions | null = null): RecordedObjective {
+export function buildObjective(
+  device: GPUDevice,
+  weights: DeviceVgg,
+  shape: ObjectiveShape,
+  targets: ObjectiveTargets,
+  tensorCores: TensorCoreOptions | null = null,
+): RecordedObjective {
   const passes = new PassList(device);
   try {
     return layOutObjective(passes, weights, shape, targets, tensorCores);
@@ -151,18 +169,29 @@ export function buildObjective(device: GPUDevice, weights: DeviceVgg, shape: Obj
   }
 }
 
-function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveShape, targets: ObjectiveTargets, tensorCores: TensorCoreOptions | null): RecordedObjective {
+function layOutObjective(
+  passes: PassList,
+  weights: DeviceVgg,
+  shape: ObjectiveShape,
+  targets: ObjectiveTargets,
+  tensorCores: TensorCoreOptions | null,
+): RecordedObjective {
   const device = passes.device;
   const { height: h0, width: w0, channels } = shape;
   const maxWorkgroupBytes = device.limits.maxComputeWorkgroupStorageSize;
-  const add = (call: KernelCall, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
-  const addTfjs = (call: KernelWithUniforms, buffers: GPUBuffer[]) => passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.uniforms)]);
+  const add = (call: KernelCall, buffers: GPUBuffer[]) =>
+    passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.params)]);
+  const addTfjs = (call: KernelWithUniforms, buffers: GPUBuffer[]) =>
+    passes.add(call.kernel, [...buffers, passes.uniform(call.kernel.label, call.uniforms)]);
   const matrixOptions = tensorCores ? { ...tensorCores, maxWorkgroupBytes } : null;
   const gradientScale = tensorCores?.gradientScale ?? 1;
-  const addMatrix = (kernel: ComputeKernel, buffers: GPUBuffer[], params: Uint32Array) => passes.add(kernel, [...buffers, passes.uniform(kernel.label, params)]);
+  const addMatrix = (kernel: ComputeKernel, buffers: GPUBuffer[], params: Uint32Array) =>
+    passes.add(kernel, [...buffers, passes.uniform(kernel.label, params)]);
 
   const hasContent = targets.content !== undefined && shape.contentWeight > 0;
-  const styleOf = new Map(targets.styles.filter((s) => s.weight > 0 && shape.styleWeight > 0).map((s) => [`conv${s.layer.slice(4)}` as VggConvLayer, s]));
+  const styleOf = new Map(
+    targets.styles.filter((s) => s.weight > 0 && shape.styleWeight > 0).map((s) => [`conv${s.layer.slice(4)}` as VggConvLayer, s]),
+  );
   const contentConv = `conv${CONTENT_LAYER.slice(4)}` as VggConvLayer;
   const wanted = new Set<VggConvLayer>([...styleOf.keys(), ...(hasContent ? [contentConv] : [])]);
   const deepest = Math.max(-1, ...VGG_CONV_LAYERS.map((l, i) => (wanted.has(l) ? i : -1)));
@@ -217,7 +246,11 @@ function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveS
     }
     const y = passes.storage(`relu${l.name.slice(4)}`, l.h * l.w * l.cout);
     if (matrixOptions && onMatrices(l)) {
-      addMatrix(subgroupMatrixConv3x3Forward(l, matrixOptions), [input, conv.kernel, conv.bias, y], Uint32Array.of(l.h, l.w, l.cin, l.cout));
+      addMatrix(
+        subgroupMatrixConv3x3Forward(l, matrixOptions),
+        [input, conv.kernel, conv.bias, y],
+        Uint32Array.of(l.h, l.w, l.cin, l.cout),
+      );
     } else {
       addTfjs(conv3x3Kernel('forward', l.h, l.w, l.cin, l.cout, maxWorkgroupBytes), [y, input, conv.kernel, conv.bias]);
     }
@@ -253,20 +286,36 @@ function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveS
       addMatrix(matrix.partial, [outputs.get(l.name)!, gramScratch], matrix.partialParams);
       addMatrix(matrix.reduce, [gramScratch, gramFull!], matrix.reduceParams);
       // One "chunk", the whole G, and no tile below the diagonal to mirror.
-      add(styleLossKernel(n, 1, n, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [dG, gramFull!, target, lossPartials]);
+      add(styleLossKernel(n, 1, n, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [
+        dG,
+        gramFull!,
+        target,
+        lossPartials,
+      ]);
     } else {
       addTfjs(fp32!, [gramScratch, outputs.get(l.name)!]);
-      add(styleLossKernel(n, fp32!.split.chunks, GRAM_PARTIAL_TILE, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [dG, gramScratch, target, lossPartials]);
+      add(styleLossKernel(n, fp32!.split.chunks, GRAM_PARTIAL_TILE, scale, shape.styleWeight * gradientScale, styleOffsets.get(l.name)!), [
+        dG,
+        gramScratch,
+        target,
+        lossPartials,
+      ]);
     }
     gramGrads.set(l.name, dG);
   }
   let contentGrad: GPUBuffer | null = null;
   if (hasContent) {
-    if (targets.content!.length !== contentCount) throw new Error(`content target has ${targets.content!.length} values, expected ${contentCount}`);
+    if (targets.content!.length !== contentCount)
+      throw new Error(`content target has ${targets.content!.length} values, expected ${contentCount}`);
     const target = passes.storage('content target', contentCount);
     writeFloats(device, target, targets.content!);
     contentGrad = passes.storage('content gradient', contentCount);
-    add(contentLossKernel(contentCount, shape.contentWeight * gradientScale, 0), [contentGrad, outputs.get(contentConv)!, target, lossPartials]);
+    add(contentLossKernel(contentCount, shape.contentWeight * gradientScale, 0), [
+      contentGrad,
+      outputs.get(contentConv)!,
+      target,
+      lossPartials,
+    ]);
   }
 
   // ---- backward: the gradient flows through two buffers in turn; loss gradients are added where their layer is.
@@ -284,7 +333,11 @@ function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveS
       const result = current ? scratch : into;
       if (matrixOptions) {
         const positions = l.h * l.w;
-        addMatrix(subgroupMatrixGramBackward(positions, l.cout, matrixOptions), [outputs.get(l.name)!, dG, result], Uint32Array.of(positions, l.cout, 0, 0));
+        addMatrix(
+          subgroupMatrixGramBackward(positions, l.cout, matrixOptions),
+          [outputs.get(l.name)!, dG, result],
+          Uint32Array.of(positions, l.cout, 0, 0),
+        );
       } else {
         addTfjs(gramBackwardKernel(l.h * l.w, l.cout), [result, outputs.get(l.name)!, dG]);
       }
@@ -300,7 +353,11 @@ function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveS
     const backKernel = weights.get(l.name)!.backKernel;
     if (matrixOptions && onMatrices(l)) {
       const pass = { h: l.h, w: l.w, cin: l.cout, cout: l.cin };
-      addMatrix(subgroupMatrixConv3x3Backward(pass, matrixOptions), [current, outputs.get(l.name)!, backKernel, below], Uint32Array.of(pass.h, pass.w, pass.cin, pass.cout));
+      addMatrix(
+        subgroupMatrixConv3x3Backward(pass, matrixOptions),
+        [current, outputs.get(l.name)!, backKernel, below],
+        Uint32Array.of(pass.h, pass.w, pass.cin, pass.cout),
+      );
     } else {
       addTfjs(conv3x3Kernel('backward', l.h, l.w, l.cout, l.cin, maxWorkgroupBytes), [below, current, outputs.get(l.name)!, backKernel]);
     }
@@ -315,6 +372,9 @@ function layOutObjective(passes: PassList, weights: DeviceVgg, shape: ObjectiveS
     }
   }
   add(imageGradientKernel(h0, w0, channels, shape.tvWeight, tvStart, 1 / gradientScale), [gradient, dPre!, image, lossPartials]);
-  add(lossTotalsKernel({ content: [0, contentGroups], style: [contentGroups, styleGroups], tv: [tvStart, tvCount] }, shape), [losses, lossPartials]);
+  add(lossTotalsKernel({ content: [0, contentGroups], style: [contentGroups, styleGroups], tv: [tvStart, tvCount] }, shape), [
+    losses,
+    lossPartials,
+  ]);
   return { passes, image, gradient, losses };
 }

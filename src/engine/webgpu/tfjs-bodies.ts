@@ -35,7 +35,13 @@ interface Binding {
   components: 1 | 4;
 }
 
-function wrapBody(label: string, body: string, uniformFields: string, bindings: Binding[], workgroupSize: [number, number, number]): Omit<ComputeKernel, 'workgroups'> {
+function wrapBody(
+  label: string,
+  body: string,
+  uniformFields: string,
+  bindings: Binding[],
+  workgroupSize: [number, number, number],
+): Omit<ComputeKernel, 'workgroups'> {
   const declarations = bindings.map((b, i) => {
     const type = b.components === 4 ? 'array<vec4<f32>>' : 'array<f32>';
     return `@group(0) @binding(${i}) var<storage, ${b.kind}> ${b.name} : ${type};`;
@@ -67,8 +73,15 @@ fn start(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocatio
  * bindings (result [h w cout], dy [h w cin], y (the mask, as dy), backWeights [9 cin, cout], uniforms), where for
  * the backward cin is the layer's output channel count and cout its input channel count.
  */
-export function conv3x3Kernel(variant: Variant, h: number, w: number, cin: number, cout: number, maxWorkgroupBytes: number,
-  config: Conv3x3Config = chooseConv3x3Config(cout, h * w)): KernelWithUniforms {
+export function conv3x3Kernel(
+  variant: Variant,
+  h: number,
+  w: number,
+  cin: number,
+  cout: number,
+  maxWorkgroupBytes: number,
+  config: Conv3x3Config = chooseConv3x3Config(cout, h * w),
+): KernelWithUniforms {
   const problem = configProblem(config, maxWorkgroupBytes);
   if (problem) throw new Error(`conv3x3 config ${configName(config)} cannot run: ${problem}`);
   const shape: ShaderShape = { variant, config, cin, cout };
@@ -76,12 +89,27 @@ export function conv3x3Kernel(variant: Variant, h: number, w: number, cin: numbe
   const vn: 1 | 4 = cout % 4 === 0 ? 4 : 1;
   const bindings: Binding[] =
     variant === 'forward'
-      ? [{ name: 'result', kind: 'read_write', components: vn }, { name: 'src', kind: 'read', components: va }, { name: 'weights', kind: 'read', components: vn }, { name: 'bias', kind: 'read', components: vn }]
-      : [{ name: 'result', kind: 'read_write', components: vn }, { name: 'src', kind: 'read', components: va }, { name: 'mask', kind: 'read', components: va }, { name: 'weights', kind: 'read', components: vn }];
+      ? [
+          { name: 'result', kind: 'read_write', components: vn },
+          { name: 'src', kind: 'read', components: va },
+          { name: 'weights', kind: 'read', components: vn },
+          { name: 'bias', kind: 'read', components: vn },
+        ]
+      : [
+          { name: 'result', kind: 'read_write', components: vn },
+          { name: 'src', kind: 'read', components: va },
+          { name: 'mask', kind: 'read', components: va },
+          { name: 'weights', kind: 'read', components: vn },
+        ];
   const rowTiles = Math.ceil((h * w) / config.tileM);
   const dispatchY = Math.min(rowTiles, MAX_GROUPS_PER_DIM);
-  const base = wrapBody(`conv3x3 ${variant} ${configName(config)}`, conv3x3Source(shape), 'outShape : vec4<i32>, srcShape : vec4<i32>,', bindings,
-    [config.tileN / config.threadN, config.tileM / config.threadM, 1]);
+  const base = wrapBody(
+    `conv3x3 ${variant} ${configName(config)}`,
+    conv3x3Source(shape),
+    'outShape : vec4<i32>, srcShape : vec4<i32>,',
+    bindings,
+    [config.tileN / config.threadN, config.tileM / config.threadM, 1],
+  );
   return {
     kernel: { ...base, workgroups: [Math.ceil(cout / config.tileN), dispatchY, Math.ceil(rowTiles / dispatchY)] },
     uniforms: Int32Array.from([1, h, w, cout, 1, h, w, cin]),
@@ -92,9 +120,21 @@ export function conv3x3Kernel(variant: Variant, h: number, w: number, cin: numbe
 export function gramPartialKernel(m: number, n: number, config = DEFAULT_GRAM_FORWARD_CONFIG): KernelWithUniforms & { split: GramSplit } {
   const split = gramSplit(m, n, config);
   const side = config.tile / config.micro;
-  const base = wrapBody(`gram partial t${config.tile}`, gramPartialSource(config), 'fShape : vec2<i32>, tilesPerSide : i32, chunk : i32,',
-    [{ name: 'result', kind: 'read_write', components: 1 }, { name: 'F', kind: 'read', components: 1 }], [side, side, 1]);
-  return { kernel: { ...base, workgroups: [split.tilePairs, split.chunks, 1] }, uniforms: Int32Array.from([m, n, split.tilesPerSide, split.chunk]), split };
+  const base = wrapBody(
+    `gram partial t${config.tile}`,
+    gramPartialSource(config),
+    'fShape : vec2<i32>, tilesPerSide : i32, chunk : i32,',
+    [
+      { name: 'result', kind: 'read_write', components: 1 },
+      { name: 'F', kind: 'read', components: 1 },
+    ],
+    [side, side, 1],
+  );
+  return {
+    kernel: { ...base, workgroups: [split.tilePairs, split.chunks, 1] },
+    uniforms: Int32Array.from([m, n, split.tilesPerSide, split.chunk]),
+    split,
+  };
 }
 
 /** The tile side pass 1 uses (pass 2 must know which tiles were computed: those on or above the diagonal). */
@@ -104,8 +144,19 @@ export const GRAM_PARTIAL_TILE = DEFAULT_GRAM_FORWARD_CONFIG.tile;
 export function gramBackwardKernel(m: number, n: number, config = DEFAULT_GRAM_BACKWARD_CONFIG): KernelWithUniforms {
   const rowTiles = Math.ceil(m / config.tileM);
   const rowsY = Math.min(rowTiles, MAX_GROUPS_PER_DIM);
-  const base = wrapBody(`gram backward ${config.tileM}x${config.tileN}`, gramBackwardSource(config), 'fShape : vec2<i32>,',
-    [{ name: 'result', kind: 'read_write', components: 1 }, { name: 'F', kind: 'read', components: 1 }, { name: 'dG', kind: 'read', components: 1 }],
-    [config.tileN / config.microN, config.tileM / config.microM, 1]);
-  return { kernel: { ...base, workgroups: [Math.ceil(n / config.tileN), rowsY, Math.ceil(rowTiles / rowsY)] }, uniforms: Int32Array.from([m, n]) };
+  const base = wrapBody(
+    `gram backward ${config.tileM}x${config.tileN}`,
+    gramBackwardSource(config),
+    'fShape : vec2<i32>,',
+    [
+      { name: 'result', kind: 'read_write', components: 1 },
+      { name: 'F', kind: 'read', components: 1 },
+      { name: 'dG', kind: 'read', components: 1 },
+    ],
+    [config.tileN / config.microN, config.tileM / config.microM, 1],
+  );
+  return {
+    kernel: { ...base, workgroups: [Math.ceil(n / config.tileN), rowsY, Math.ceil(rowTiles / rowsY)] },
+    uniforms: Int32Array.from([m, n]),
+  };
 }

@@ -39,7 +39,14 @@ export interface StorageBinding {
  * and an entry point `main` of THREADS x 1 x 1 threads whose body sees `t` (thread in workgroup), `wg` (linear
  * workgroup index) and `i` (linear thread index = wg * THREADS + t).
  */
-export function moduleOf(label: string, storage: readonly StorageBinding[], params: readonly Param[], body: string, workgroups: readonly [number, number, number], extra = ''): ComputeKernel {
+export function moduleOf(
+  label: string,
+  storage: readonly StorageBinding[],
+  params: readonly Param[],
+  body: string,
+  workgroups: readonly [number, number, number],
+  extra = '',
+): ComputeKernel {
   const decls = storage.map((b, k) => `@group(0) @binding(${k}) var<storage, ${b.kind}> ${b.name} : ${b.type};`);
   const code = `
 ${STATE_STRUCT}

@@ -101,7 +101,8 @@ export function workgroupBytes(c: Conv3x3Config): number {
 /** Why a configuration cannot be used (null when it can): the loaders assume these divisibilities. */
 export function configProblem(c: Conv3x3Config, maxWorkgroupBytes = 16384): string | null {
   const threads = (c.tileM / c.threadM) * (c.tileN / c.threadN);
-  if (![c.tileM, c.tileN, c.tileK, c.threadM, c.threadN].every((v) => Number.isInteger(v) && v > 0)) return 'sizes must be positive integers';
+  if (![c.tileM, c.tileN, c.tileK, c.threadM, c.threadN].every((v) => Number.isInteger(v) && v > 0))
+    return 'sizes must be positive integers';
   if (c.threadM % 4 || c.threadN % 4) return 'threadM and threadN must be multiples of 4 (vec4 accumulators)';
   if (c.tileM % c.threadM || c.tileN % c.threadN) return 'tileM/tileN must be multiples of threadM/threadN';
   if (c.tileK % 4) return 'tileK must be a multiple of 4';
@@ -152,9 +153,7 @@ export function conv3x3Source(s: ShaderShape): string {
   const aType = va ? 'vec4<f32>' : 'f32';
   const accVecs = threadN / 4;
 
-  const readA = backward
-    ? `return select(${aType}(0.0), src[i], mask[i] > ${aType}(0.0));`
-    : 'return src[i];';
+  const readA = backward ? `return select(${aType}(0.0), src[i], mask[i] > ${aType}(0.0));` : 'return src[i];';
 
   // Global -> registers (pa*, pb*) for the K step starting at kf; registers -> workgroup memory (stage*). Split so that
   // with prefetch the next step's global loads are in flight while this step's tile is multiplied.
@@ -183,7 +182,9 @@ export function conv3x3Source(s: ShaderShape): string {
   const stageA = range(aLoads).map((j) => {
     const m = `aM + ${j * aRowStep}`;
     const store = va
-      ? range(4).map((c) => `tileA[(aK + ${c}) * A_STRIDE + (${m}) / 4][(${m}) % 4] = pa${j}.${XYZW[c]};`).join(' ')
+      ? range(4)
+          .map((c) => `tileA[(aK + ${c}) * A_STRIDE + (${m}) / 4][(${m}) % 4] = pa${j}.${XYZW[c]};`)
+          .join(' ')
       : `tileA[aK * A_STRIDE + (${m}) / 4][(${m}) % 4] = pa${j};`;
     return `${aGuard(j)}{ ${store} }`;
   });
@@ -311,7 +312,13 @@ interface WebgpuBackendLike {
 /** The largest number of workgroups we put on one dispatch dimension (WebGPU's guaranteed limit is 65535). */
 const MAX_GROUPS_PER_DIM = 32768;
 
-function runConv3x3(backend: WebgpuBackendLike, variant: Variant, inputs: tf.TensorInfo[], cout: number, config: Conv3x3Config): tf.TensorInfo {
+function runConv3x3(
+  backend: WebgpuBackendLike,
+  variant: Variant,
+  inputs: tf.TensorInfo[],
+  cout: number,
+  config: Conv3x3Config,
+): tf.TensorInfo {
   const src = inputs[0]!;
   const [, h, w, cin] = src.shape as [number, number, number, number];
   const problem = configProblem(config, backend.device.limits.maxComputeWorkgroupStorageSize);
@@ -322,7 +329,10 @@ function runConv3x3(backend: WebgpuBackendLike, variant: Variant, inputs: tf.Ten
   const program = {
     variableNames: variant === 'forward' ? ['src', 'weights', 'bias'] : ['src', 'mask', 'weights'],
     // The element widths each buffer is bound with (vec4 where the shader reads vec4s).
-    variableComponents: variant === 'forward' ? [vecA(shape) ? 4 : 1, vecN(shape) ? 4 : 1, vecN(shape) ? 4 : 1] : [vecA(shape) ? 4 : 1, vecA(shape) ? 4 : 1, vecN(shape) ? 4 : 1],
+    variableComponents:
+      variant === 'forward'
+        ? [vecA(shape) ? 4 : 1, vecN(shape) ? 4 : 1, vecN(shape) ? 4 : 1]
+        : [vecA(shape) ? 4 : 1, vecA(shape) ? 4 : 1, vecN(shape) ? 4 : 1],
     outputComponent: vecN(shape) ? 4 : 1,
     outputShape: [1, h, w, cout],
     // tfjs appends ranks, dtypes and variable names; everything baked into the source must be here.
@@ -359,7 +369,13 @@ export async function registerConv3x3Kernels(): Promise<void> {
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, y, backKernel } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo; backKernel: tf.TensorInfo };
-      return runConv3x3(backend as unknown as WebgpuBackendLike, 'backward', [dy, y, backKernel], backKernel.shape[3]!, configFromAttrs(attrs));
+      return runConv3x3(
+        backend as unknown as WebgpuBackendLike,
+        'backward',
+        [dy, y, backKernel],
+        backKernel.shape[3]!,
+        configFromAttrs(attrs),
+      );
     },
   });
   registered = true;
@@ -376,7 +392,12 @@ function checkShapes(what: string, image: tf.Tensor4D, kernel: tf.Tensor4D): voi
 }
 
 /** relu(conv2d(x, kernel, stride 1, SAME) + bias) in one dispatch. x [1, H, W, Cin], kernel [3, 3, Cin, Cout], bias [Cout]. */
-export function conv3x3BiasRelu(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, config: Conv3x3Config = chooseConv3x3Config(kernel.shape[3], x.shape[1] * x.shape[2])): tf.Tensor4D {
+export function conv3x3BiasRelu(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  config: Conv3x3Config = chooseConv3x3Config(kernel.shape[3], x.shape[1] * x.shape[2]),
+): tf.Tensor4D {
   checkShapes('conv3x3BiasRelu', x, kernel);
   if (bias.shape[0] !== kernel.shape[3]) throw new Error(`conv3x3BiasRelu: ${bias.shape[0]} biases for ${kernel.shape[3]} output channels`);
   return tf.engine().runKernel(CONV3X3_FORWARD_KERNEL, { x, kernel, bias }, { ...config }) as tf.Tensor4D;
@@ -386,7 +407,12 @@ export function conv3x3BiasRelu(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Te
  * conv2d(dy * (y > 0), backKernel, stride 1, SAME) in one dispatch: the image gradient through a conv + ReLU layer.
  * dy and y [1, H, W, Cout] (y the layer's output), backKernel [3, 3, Cout, Cin] (gradients.ts backwardKernel).
  */
-export function conv3x3MaskedBackward(dy: tf.Tensor4D, y: tf.Tensor4D, backKernel: tf.Tensor4D, config: Conv3x3Config = chooseConv3x3Config(backKernel.shape[3], dy.shape[1] * dy.shape[2])): tf.Tensor4D {
+export function conv3x3MaskedBackward(
+  dy: tf.Tensor4D,
+  y: tf.Tensor4D,
+  backKernel: tf.Tensor4D,
+  config: Conv3x3Config = chooseConv3x3Config(backKernel.shape[3], dy.shape[1] * dy.shape[2]),
+): tf.Tensor4D {
   checkShapes('conv3x3MaskedBackward', dy, backKernel);
   if (!tf.util.arraysEqual(dy.shape, y.shape)) throw new Error(`conv3x3MaskedBackward: dy ${dy.shape} and y ${y.shape} differ`);
   return tf.engine().runKernel(CONV3X3_BACKWARD_KERNEL, { dy, y, backKernel }, { ...config }) as tf.Tensor4D;

@@ -103,16 +103,27 @@ export function gramSplit(m: number, n: number, config: GramForwardConfig): Gram
 function checkForwardConfig(c: GramForwardConfig): void {
   const threads = (c.tile / c.micro) ** 2;
   const loads = c.vec4 ? (c.kStep * c.tile) / 4 : c.kStep * c.tile;
-  const ok = Number.isInteger(c.tile / c.micro) && threads <= 256 && loads % threads === 0 && c.kStep > 0 && c.minChunk > 0 &&
-    c.targetWorkgroups > 0 && c.targetWorkgroups < 65536 && (!c.vec4 || c.micro % 4 === 0);
+  const ok =
+    Number.isInteger(c.tile / c.micro) &&
+    threads <= 256 &&
+    loads % threads === 0 &&
+    c.kStep > 0 &&
+    c.minChunk > 0 &&
+    c.targetWorkgroups > 0 &&
+    c.targetWorkgroups < 65536 &&
+    (!c.vec4 || c.micro % 4 === 0);
   if (!ok) throw new Error(`unusable Gram forward config ${JSON.stringify(c)}`);
 }
 
 function checkBackwardConfig(c: GramBackwardConfig): void {
   const threads = (c.tileM / c.microM) * (c.tileN / c.microN);
   const width = c.vec4 ? 4 : 1;
-  const ok = Number.isInteger(c.tileM / c.microM) && Number.isInteger(c.tileN / c.microN) && threads <= 256 &&
-    ((c.kStep * c.tileM) / width) % threads === 0 && ((c.kStep * c.tileN) / width) % threads === 0 &&
+  const ok =
+    Number.isInteger(c.tileM / c.microM) &&
+    Number.isInteger(c.tileN / c.microN) &&
+    threads <= 256 &&
+    ((c.kStep * c.tileM) / width) % threads === 0 &&
+    ((c.kStep * c.tileN) / width) % threads === 0 &&
     (!c.vec4 || (c.microM % 4 === 0 && c.microN % 4 === 0));
   if (!ok) throw new Error(`unusable Gram backward config ${JSON.stringify(c)}`);
 }
@@ -196,17 +207,25 @@ function forwardSource(c: GramForwardConfig): string {
         workgroupBarrier();
         for (var k = 0; k < ${K}; k = k + 1) {
           let o = k * ${T};
-          ${range(R).map((r) => `let a${r} = rowTile[o + ty + ${r * side}];`).join('\n')}
-          ${range(R).map((q) => `let b${q} = colTile[o + tx + ${q * side}];`).join('\n')}
+          ${range(R)
+            .map((r) => `let a${r} = rowTile[o + ty + ${r * side}];`)
+            .join('\n')}
+          ${range(R)
+            .map((q) => `let b${q} = colTile[o + tx + ${q * side}];`)
+            .join('\n')}
           ${unrolled(R, R, (r, q) => `acc_${r}_${q} = fma(a${r}, b${q}, acc_${r}_${q});`)}
         }
         workgroupBarrier();
       }
       let base = chunkIndex * n * n;
-      ${unrolled(R, R, (r, q) => `
+      ${unrolled(
+        R,
+        R,
+        (r, q) => `
       if (rowBase + ty + ${r * side} < n && colBase + tx + ${q * side} < n) {
         result[base + (rowBase + ty + ${r * side}) * n + colBase + tx + ${q * side}] = acc_${r}_${q};
-      }`)}
+      }`,
+      )}
     }`;
 }
 
@@ -223,7 +242,9 @@ function forwardSourceVec4(c: GramForwardConfig): string {
   const T4 = T / 4;
   const loadsPerThread = (K * T4) / threads;
   const blocks = (line: (v: number, w: number, i: number) => string) =>
-    range(V).flatMap((v) => range(V).flatMap((w) => range(4).map((i) => line(v, w, i)))).join('\n');
+    range(V)
+      .flatMap((v) => range(V).flatMap((w) => range(4).map((i) => line(v, w, i))))
+      .join('\n');
   return `
     var<workgroup> rowTile : array<vec4<f32>, ${K * T4}>;
     var<workgroup> colTile : array<vec4<f32>, ${K * T4}>;
@@ -257,14 +278,19 @@ function forwardSourceVec4(c: GramForwardConfig): string {
         workgroupBarrier();
         for (var k = 0; k < ${K}; k = k + 1) {
           let o = k * ${T4};
-          ${range(V).map((v) => `let a${v} = rowTile[o + ty + ${v * side}];`).join('\n')}
-          ${range(V).map((w) => `let b${w} = colTile[o + tx + ${w * side}];`).join('\n')}
+          ${range(V)
+            .map((v) => `let a${v} = rowTile[o + ty + ${v * side}];`)
+            .join('\n')}
+          ${range(V)
+            .map((w) => `let b${w} = colTile[o + tx + ${w * side}];`)
+            .join('\n')}
           ${blocks((v, w, i) => `acc_${v}_${w}_${i} = fma(vec4<f32>(a${v}[${i}]), b${w}, acc_${v}_${w}_${i});`)}
         }
         workgroupBarrier();
       }
       let base = chunkIndex * n * n;
-      ${blocks((v, w, i) => `
+      ${blocks(
+        (v, w, i) => `
       {
         let row = rowBase + 4 * (ty + ${v * side}) + ${i};
         let col = colBase + 4 * (tx + ${w * side});
@@ -273,7 +299,8 @@ function forwardSourceVec4(c: GramForwardConfig): string {
             if (col + j < n) { result[base + row * n + col + j] = acc_${v}_${w}_${i}[j]; }
           }
         }
-      }`)}
+      }`,
+      )}
     }`;
 }
 
@@ -342,16 +369,24 @@ function backwardSource(c: GramBackwardConfig): string {
         }
         workgroupBarrier();
         for (var k = 0; k < ${K}; k = k + 1) {
-          ${range(RM).map((r) => `let a${r} = fTile[k * ${strideF} + ty + ${r * sideY}];`).join('\n')}
-          ${range(RN).map((q) => `let b${q} = sTile[k * ${TN} + tx + ${q * sideX}];`).join('\n')}
+          ${range(RM)
+            .map((r) => `let a${r} = fTile[k * ${strideF} + ty + ${r * sideY}];`)
+            .join('\n')}
+          ${range(RN)
+            .map((q) => `let b${q} = sTile[k * ${TN} + tx + ${q * sideX}];`)
+            .join('\n')}
           ${unrolled(RM, RN, (r, q) => `acc_${r}_${q} = fma(a${r}, b${q}, acc_${r}_${q});`)}
         }
         workgroupBarrier();
       }
-      ${unrolled(RM, RN, (r, q) => `
+      ${unrolled(
+        RM,
+        RN,
+        (r, q) => `
       if (rowBase + ty + ${r * sideY} < m && colBase + tx + ${q * sideX} < n) {
         result[(rowBase + ty + ${r * sideY}) * n + colBase + tx + ${q * sideX}] = acc_${r}_${q};
-      }`)}
+      }`,
+      )}
     }`;
 }
 
@@ -372,7 +407,9 @@ function backwardSourceVec4(c: GramBackwardConfig): string {
   // Padding one vec4 per k row: threads storing neighbouring k then hit different banks.
   const strideF = TM4 + 1;
   const blocks = (line: (v: number, w: number, i: number) => string) =>
-    range(VM).flatMap((v) => range(VN).flatMap((w) => range(4).map((i) => line(v, w, i)))).join('\n');
+    range(VM)
+      .flatMap((v) => range(VN).flatMap((w) => range(4).map((i) => line(v, w, i))))
+      .join('\n');
   return `
     var<workgroup> fTile : array<vec4<f32>, ${K * strideF}>;
     var<workgroup> sTile : array<vec4<f32>, ${K * TN4}>;
@@ -413,13 +450,18 @@ function backwardSourceVec4(c: GramBackwardConfig): string {
         }
         workgroupBarrier();
         for (var k = 0; k < ${K}; k = k + 1) {
-          ${range(VM).map((v) => `let a${v} = fTile[k * ${strideF} + ty + ${v * sideY}];`).join('\n')}
-          ${range(VN).map((w) => `let b${w} = sTile[k * ${TN4} + tx + ${w * sideX}];`).join('\n')}
+          ${range(VM)
+            .map((v) => `let a${v} = fTile[k * ${strideF} + ty + ${v * sideY}];`)
+            .join('\n')}
+          ${range(VN)
+            .map((w) => `let b${w} = sTile[k * ${TN4} + tx + ${w * sideX}];`)
+            .join('\n')}
           ${blocks((v, w, i) => `acc_${v}_${w}_${i} = fma(vec4<f32>(a${v}[${i}]), b${w}, acc_${v}_${w}_${i});`)}
         }
         workgroupBarrier();
       }
-      ${blocks((v, w, i) => `
+      ${blocks(
+        (v, w, i) => `
       {
         let row = rowBase + 4 * (ty + ${v * sideY}) + ${i};
         let col = colBase + 4 * (tx + ${w * sideX});
@@ -428,14 +470,20 @@ function backwardSourceVec4(c: GramBackwardConfig): string {
             if (col + j < n) { result[row * n + col + j] = acc_${v}_${w}_${i}[j]; }
           }
         }
-      }`)}
+      }`,
+      )}
     }`;
 }
 
 // ---- Registration with tfjs's webgpu backend.
 
 interface WebgpuBackendLike {
-  runWebGPUProgram: (program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]) => tf.TensorInfo;
+  runWebGPUProgram: (
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: { type: string; data: number[] }[],
+  ) => tf.TensorInfo;
   disposeData: (dataId: object) => boolean;
 }
 

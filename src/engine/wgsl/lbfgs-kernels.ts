@@ -35,7 +35,12 @@ export function lbfgsSolveActive(): boolean {
 }
 
 interface WebgpuBackendLike {
-  runWebGPUProgram: (program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]) => tf.TensorInfo;
+  runWebGPUProgram: (
+    program: object,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: { type: string; data: number[] }[],
+  ) => tf.TensorInfo;
 }
 
 /**
@@ -187,7 +192,14 @@ const ROW_DOTS_SUM_SOURCE = `
  * A flat program, one thread per output value (tfjs calls main(index) and reshapes a dispatch past WebGPU's limit);
  * `uniforms` declares our own uniforms, e.g. 'slot : i32,'.
  */
-function flatProgram(shaderKey: string, variableNames: string[], outputShape: number[], source: string, threads: number, uniforms?: string): object {
+function flatProgram(
+  shaderKey: string,
+  variableNames: string[],
+  outputShape: number[],
+  source: string,
+  threads: number,
+  uniforms?: string,
+): object {
   return {
     variableNames,
     outputShape,
@@ -213,7 +225,12 @@ export function registerLbfgsSolveKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { sq, rho, sy } = inputs as Record<string, tf.TensorInfo>;
       const p = program('stylebot_lbfgs_first', ['sq', 'rho', 'sy'], rho!.shape[0]!, FIRST_LOOP_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [sq!, rho!, sy!], 'float32', intUniform(attrs!.oldest as number));
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(
+        p,
+        [sq!, rho!, sy!],
+        'float32',
+        intUniform(attrs!.oldest as number),
+      );
     },
   });
   tf.registerKernel({
@@ -222,7 +239,12 @@ export function registerLbfgsSolveKernels(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { yr, rho, sy, alpha } = inputs as Record<string, tf.TensorInfo>;
       const p = program('stylebot_lbfgs_second', ['yr', 'rho', 'sy', 'alpha'], rho!.shape[0]!, SECOND_LOOP_SOURCE);
-      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(p, [yr!, rho!, sy!, alpha!], 'float32', intUniform(attrs!.oldest as number));
+      return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(
+        p,
+        [yr!, rho!, sy!, alpha!],
+        'float32',
+        intUniform(attrs!.oldest as number),
+      );
     },
   });
   tf.registerKernel({

@@ -236,10 +236,13 @@ class MatrixOps {
     // Left: row i's k = 4 q .. 4 q + 3 in vec4 i K/4 + q. Right: column j's k = 4 q .. in vec4 j K/4 + q.
     const outer = kind === 'left' ? M : N;
     const fn = `smLoad_${kind}_${array}`;
-    const at = (o: string, k: string) => kind === 'left'
-      ? `${array}[select(offset + ${o} * stride + (${k}), offset + (${k}) * stride + ${o}, colMajor)]`
-      : `${array}[select(offset + (${k}) * stride + ${o}, offset + ${o} * stride + (${k}), colMajor)]`;
-    this.helpers.set(fn, `fn ${fn}(offset : u32, colMajor : bool, stride : u32) -> array<vec4<f32>, ${(outer * K) / 4}> {
+    const at = (o: string, k: string) =>
+      kind === 'left'
+        ? `${array}[select(offset + ${o} * stride + (${k}), offset + (${k}) * stride + ${o}, colMajor)]`
+        : `${array}[select(offset + (${k}) * stride + ${o}, offset + ${o} * stride + (${k}), colMajor)]`;
+    this.helpers.set(
+      fn,
+      `fn ${fn}(offset : u32, colMajor : bool, stride : u32) -> array<vec4<f32>, ${(outer * K) / 4}> {
   var m : array<vec4<f32>, ${(outer * K) / 4}>;
   for (var o = 0u; o < ${outer}u; o = o + 1u) {
     for (var q = 0u; q < ${K / 4}u; q = q + 1u) {
@@ -248,7 +251,8 @@ class MatrixOps {
     }
   }
   return m;
-}`);
+}`,
+    );
     return `let ${name} = ${fn}(${offset}, ${colMajor}, ${stride});`;
   }
 
@@ -256,7 +260,9 @@ class MatrixOps {
   multiplyAccumulate(left: string, right: string, acc: string): string {
     if (!this.emulate) return `subgroupMatrixMultiplyAccumulate(${left}, ${right}, ${acc})`;
     const { M, N, K } = this.shape;
-    this.helpers.set('smMultiplyAccumulate', `fn smMultiplyAccumulate(l : array<vec4<f32>, ${(M * K) / 4}>, r : array<vec4<f32>, ${(N * K) / 4}>, acc : ${this.result}) -> ${this.result} {
+    this.helpers.set(
+      'smMultiplyAccumulate',
+      `fn smMultiplyAccumulate(l : array<vec4<f32>, ${(M * K) / 4}>, r : array<vec4<f32>, ${(N * K) / 4}>, acc : ${this.result}) -> ${this.result} {
   var a = l;
   var b = r;
   var o = acc;
@@ -268,7 +274,8 @@ class MatrixOps {
     }
   }
   return o;
-}`);
+}`,
+    );
     return `smMultiplyAccumulate(${left}, ${right}, ${acc})`;
   }
 
@@ -277,14 +284,17 @@ class MatrixOps {
     if (!this.emulate) return `subgroupMatrixStore(&${array}, ${offset}, ${value}, ${colMajor}, ${stride});`;
     const { M, N } = this.shape;
     const name = `smStore_${array}`;
-    this.helpers.set(name, `fn ${name}(offset : u32, value : ${this.result}, colMajor : bool, stride : u32) {
+    this.helpers.set(
+      name,
+      `fn ${name}(offset : u32, value : ${this.result}, colMajor : bool, stride : u32) {
   var m = value;
   for (var r = 0u; r < ${M}u; r = r + 1u) {
     for (var c = 0u; c < ${N}u; c = c + 1u) {
       ${array}[select(offset + r * stride + c, offset + c * stride + r, colMajor)] = m[r * ${N}u + c];
     }
   }
-}`);
+}`,
+    );
     return `${name}(${offset}, ${value}, ${colMajor}, ${stride});`;
   }
 
@@ -427,7 +437,12 @@ function stageRight(l: TileLayout, width: number, read: (kk: string, n: string) 
   const rounds = Math.ceil(total / l.invocations);
   return range(rounds)
     .map((j) => {
-      const stores = width === 4 ? range(4).map((c) => `tileB[kr * STRIDE_B + nq + ${c}u] = f16(v.${XYZW[c]});`).join(' ') : 'tileB[kr * STRIDE_B + nq] = f16(v);';
+      const stores =
+        width === 4
+          ? range(4)
+              .map((c) => `tileB[kr * STRIDE_B + nq + ${c}u] = f16(v.${XYZW[c]});`)
+              .join(' ')
+          : 'tileB[kr * STRIDE_B + nq] = f16(v);';
       return `{
       let e = t + ${j * l.invocations}u;
       if (e < ${total}u) {
@@ -498,7 +513,11 @@ function conv3x3Kernel(variant: 'forward' | 'backward', s: ConvShape, o: Subgrou
     let offX = i32(tap) - ky * 3 - 1;
     let kOk = kk < KD;`;
   const stores = (row: string, q: string) =>
-    wa === 4 ? range(4).map((c) => `tileA[${row} * STRIDE_A + ${q} + ${c}u] = f16(v.${XYZW[c]});`).join(' ') : `tileA[${row} * STRIDE_A + ${q}] = f16(v);`;
+    wa === 4
+      ? range(4)
+          .map((c) => `tileA[${row} * STRIDE_A + ${q} + ${c}u] = f16(v.${XYZW[c]});`)
+          .join(' ')
+      : `tileA[${row} * STRIDE_A + ${q}] = f16(v);`;
   const gather = (oy: string, ox: string, ok: string) => `let iy = ${oy} + offY;
       let ix = ${ox} + offX;
       var v = ${aType}(0.0);
@@ -508,24 +527,31 @@ function conv3x3Kernel(variant: 'forward' | 'backward', s: ConvShape, o: Subgrou
   const rowSetup = hoisted
     ? `let aQ = (t % ${groups}u) * ${wa}u;
   let aR = t / ${groups}u;
-  ` + range(rounds)
-        .map((j) => `let aRow${j} = aR + ${j * rowStep}u;
+  ` +
+      range(rounds)
+        .map(
+          (j) => `let aRow${j} = aR + ${j * rowStep}u;
   let aP${j} = row0 + aRow${j};
   let aOy${j} = i32(aP${j} / params.w);
   let aOx${j} = i32(aP${j} % params.w);
-  let aOk${j} = aRow${j} < TILE_M && aP${j} < HW;`)
+  let aOk${j} = aRow${j} < TILE_M && aP${j} < HW;`,
+        )
         .join('\n  ')
     : '';
   const stageA = hoisted
     ? `${kDecode('aQ')}
-    ` + range(rounds)
-        .map((j) => `{
+    ` +
+      range(rounds)
+        .map(
+          (j) => `{
       ${gather(`aOy${j}`, `aOx${j}`, `aOk${j}`)}
       if (aRow${j} < TILE_M) { ${stores(`aRow${j}`, 'aQ')} }
-    }`)
+    }`,
+        )
         .join('\n    ')
     : range(rounds)
-        .map((j) => `{
+        .map(
+          (j) => `{
       let e = t + ${j * l.invocations}u;
       let row = e / ${groups}u;
       let q = (e % ${groups}u) * ${wa}u;
@@ -533,7 +559,8 @@ function conv3x3Kernel(variant: 'forward' | 'backward', s: ConvShape, o: Subgrou
       ${kDecode('q')}
       ${gather('i32(pa / params.w)', 'i32(pa % params.w)', `row < TILE_M && pa < HW`)}
       if (row < TILE_M) { ${stores('row', 'q')} }
-    }`)
+    }`,
+        )
         .join('\n    ');
   // Generated before the module is assembled: emulated ops collect their helper functions on the way.
   const step = multiplyStep(o, ops, false);
@@ -660,7 +687,11 @@ export function subgroupMatrixGram(p: number, c: number, o: SubgroupMatrixOption
   const stage = range(rounds)
     .map((j) => {
       const stores = (arr: string, v: string) =>
-        width === 4 ? range(4).map((q) => `${arr}[kr * ${arr === 'tileA' ? 'STRIDE_A' : 'STRIDE_B'} + ch + ${q}u] = f16(${v}.${XYZW[q]});`).join(' ') : `${arr}[kr * ${arr === 'tileA' ? 'STRIDE_A' : 'STRIDE_B'} + ch] = f16(${v});`;
+        width === 4
+          ? range(4)
+              .map((q) => `${arr}[kr * ${arr === 'tileA' ? 'STRIDE_A' : 'STRIDE_B'} + ch + ${q}u] = f16(${v}.${XYZW[q]});`)
+              .join(' ')
+          : `${arr}[kr * ${arr === 'tileA' ? 'STRIDE_A' : 'STRIDE_B'} + ch] = f16(${v});`;
       return `{
       let e = t + ${j * l.invocations}u;
       if (e < ${total}u) {
@@ -793,7 +824,12 @@ export function subgroupMatrixGramBackward(p: number, c: number, o: SubgroupMatr
   const rounds = Math.ceil(total / l.invocations);
   const stageA = range(rounds)
     .map((j) => {
-      const stores = width === 4 ? range(4).map((q) => `tileA[r * STRIDE_A + kq + ${q}u] = f16(v.${XYZW[q]});`).join(' ') : 'tileA[r * STRIDE_A + kq] = f16(v);';
+      const stores =
+        width === 4
+          ? range(4)
+              .map((q) => `tileA[r * STRIDE_A + kq + ${q}u] = f16(v.${XYZW[q]});`)
+              .join(' ')
+          : 'tileA[r * STRIDE_A + kq] = f16(v);';
       return `{
       let e = t + ${j * l.invocations}u;
       if (e < ${total}u) {

@@ -26,7 +26,15 @@ import { plain } from '../../../commands/reply.js';
 import type { ActionButton, CommandContext, CommandReply, CommandRequest } from '../../../commands/types.js';
 import type { JobService, ServerSettingsRecord } from '../../jobs/types.js';
 import { discordText, parseButtonId, renderMessage } from './render.js';
-import { attachmentOf, commandRequestOf, isDiscordReplyTarget, replyTargetOf, requesterOf, type AttachmentSource, type DiscordReplyTarget } from './request.js';
+import {
+  attachmentOf,
+  commandRequestOf,
+  isDiscordReplyTarget,
+  replyTargetOf,
+  requesterOf,
+  type AttachmentSource,
+  type DiscordReplyTarget,
+} from './request.js';
 import { DISCORD_FILE_ORIGINS, fileOrigins } from '../shared/platform-fetch.js';
 import { userMessageFor } from '../../errors.js';
 import { defaultLogger, type Logger } from '../../logger.js';
@@ -158,7 +166,8 @@ class InteractionHandler {
   /** "Stylize with..." opens the painting form for the message's image; "Use as style" saves the image. */
   private async messageMenu(interaction: MessageContextMenuCommandInteraction): Promise<void> {
     const settings = await this.settingsOf(interaction);
-    if (!this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
+    if (!this.channelAllowed(interaction, settings))
+      return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
     const image = firstImage(interaction.targetMessage);
     if (!image) return this.replyPrivately(interaction, noImageInMessage(interaction.locale));
     if (interaction.commandName === USE_AS_STYLE) {
@@ -187,7 +196,8 @@ class InteractionHandler {
     } catch (error) {
       return this.refuse(interaction, request, error);
     }
-    const saved = request.args.artist === undefined ? this.imageMenu.styleOf(request.requester.workspaceId, request.requester.userId) : undefined;
+    const saved =
+      request.args.artist === undefined ? this.imageMenu.styleOf(request.requester.workspaceId, request.requester.userId) : undefined;
     if (saved) request.attachments.style = this.attachment(saved);
     applyServerDefaults(request, settings);
     await this.answer(interaction, request);
@@ -218,7 +228,8 @@ class InteractionHandler {
 
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
     const settings = await this.settingsOf(interaction);
-    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings)) return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
+    if (!ADMIN_COMMANDS.includes(interaction.commandName) && !this.channelAllowed(interaction, settings))
+      return this.replyPrivately(interaction, useOtherChannel(settings.allowedChannels, interaction.locale));
     // Acknowledge first: Discord allows 3 s, and downloads or the engine (compare) can take longer.
     const ephemeral = PRIVATE_COMMANDS.has(interaction.commandName) || (PAINTING.has(interaction.commandName) && settings.resultsPrivate);
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
@@ -243,7 +254,8 @@ class InteractionHandler {
     if (!parsed) return;
     // Re-runs start a new status message; a cancel answers privately (the job's own message shows "cancelled"), and
     // so does a delete (its message goes away).
-    const privately = PRIVATE_BUTTONS.has(parsed.action) || (PAINTING.has(parsed.action) && (await this.settingsOf(interaction)).resultsPrivate);
+    const privately =
+      PRIVATE_BUTTONS.has(parsed.action) || (PAINTING.has(parsed.action) && (await this.settingsOf(interaction)).resultsPrivate);
     await interaction.deferReply(privately ? { flags: MessageFlags.Ephemeral } : {});
     const request: CommandRequest = {
       requester: requesterOf(interaction, this.admins),
@@ -261,9 +273,11 @@ class InteractionHandler {
     try {
       const reply = await runCommand(request, this.options.context);
       if (!reply.code) {
-        await interaction.client.rest.delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id)).catch((error) => {
-          this.log(`stylebot discord: could not delete a result message: ${describe(error)}`);
-        });
+        await interaction.client.rest
+          .delete(Routes.channelMessage(interaction.message.channelId, interaction.message.id))
+          .catch((error) => {
+            this.log(`stylebot discord: could not delete a result message: ${describe(error)}`);
+          });
       }
       await this.deliver(interaction, reply);
     } catch (error) {
@@ -273,11 +287,18 @@ class InteractionHandler {
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
-    const typed = String(focused.value).toLowerCase().replace(/[^a-z0-9]/g, '');
+    const typed = String(focused.value)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
     const names = this.options.jobs
       .artists()
       .map((artist) => artist.name)
-      .filter((name) => name.toLowerCase().replace(/[^a-z0-9]/g, '').includes(typed))
+      .filter((name) =>
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')
+          .includes(typed),
+      )
       .slice(0, 25);
     await interaction.respond(names.map((name) => ({ name, value: name })));
   }
@@ -293,7 +314,11 @@ class InteractionHandler {
 
   /** The error's private message (a UserError's words, else an apology with an error id) into the deferred reply. */
   private async refuse(interaction: RepliableInteraction, request: CommandRequest, error: unknown): Promise<void> {
-    const { text } = userMessageFor(error, this.logger, { platform: 'discord', command: request.command, userId: request.requester.userId });
+    const { text } = userMessageFor(error, this.logger, {
+      platform: 'discord',
+      command: request.command,
+      userId: request.requester.userId,
+    });
     await this.deliver(interaction, { text: plain(text), private: true }).catch((deliveryError: unknown) => {
       this.logger.warn({ err: deliveryError, command: request.command }, 'could not deliver an error reply on Discord');
     });
@@ -301,7 +326,8 @@ class InteractionHandler {
 
   private async answerOrThrow(interaction: RepliableInteraction, request: CommandRequest): Promise<void> {
     const reply = await runCommand(request, this.options.context);
-    if (request.command === 'show' && reply.image && reply.jobId === undefined) reply.buttons = withDeleteButton(request.args.job_id as string, reply)?.buttons;
+    if (request.command === 'show' && reply.image && reply.jobId === undefined)
+      reply.buttons = withDeleteButton(request.args.job_id as string, reply)?.buttons;
     const target = request.reply as DiscordReplyTarget;
     if (reply.jobId) {
       // The deferred reply becomes the job's status message, edited by job events from now on.
@@ -312,7 +338,10 @@ class InteractionHandler {
   }
 
   private async deliver(interaction: RepliableInteraction, unfitted: CommandReply): Promise<void> {
-    const reply = await fitUpload(unfitted, interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_ATTACHMENT_LIMIT);
+    const reply = await fitUpload(
+      unfitted,
+      interaction.attachmentSizeLimit > 0 ? interaction.attachmentSizeLimit : DEFAULT_ATTACHMENT_LIMIT,
+    );
     const rest = interaction.client.rest;
     const { applicationId, token } = interaction;
     if (reply.private && !interaction.ephemeral) {
@@ -333,7 +362,8 @@ class InteractionHandler {
 function applyServerDefaults(request: CommandRequest, settings: ServerSettingsRecord): void {
   const { args } = request;
   if (settings.defaultSize !== undefined && args.size === undefined) args.size = settings.defaultSize;
-  if (settings.defaultBudget !== undefined && args.budget === undefined && args.iterations === undefined) args.budget = settings.defaultBudget;
+  if (settings.defaultBudget !== undefined && args.budget === undefined && args.iterations === undefined)
+    args.budget = settings.defaultBudget;
 }
 
 /** Buttons whose press is answered privately. */

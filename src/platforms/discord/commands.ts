@@ -55,14 +55,19 @@ function addFieldOption(command: SlashCommandBuilder, field: OptionField): void 
       command.addNumberOption((o) => bounded(named(o, name, description), field.min, field.max));
       return;
     case 'choice':
-      command.addStringOption((o) => named(o, name, description).addChoices(...field.choices.map((value) => ({ name: field.labels?.[value] ?? value, value }))));
+      command.addStringOption((o) =>
+        named(o, name, description).addChoices(...field.choices.map((value) => ({ name: field.labels?.[value] ?? value, value }))),
+      );
       return;
     case 'numbers':
       command.addStringOption((o) => named(o, name, description));
   }
 }
 
-const artistOption = (description: string, required = false) => (o: SlashCommandStringOption) => named(o, 'artist', description, required).setAutocomplete(true);
+const artistOption =
+  (description: string, required = false) =>
+  (o: SlashCommandStringOption) =>
+    named(o, 'artist', description, required).setAutocomplete(true);
 
 function quotaNumbers(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
   return sub
@@ -91,7 +96,10 @@ function stylizeCommand(): SlashCommandBuilder {
 function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
   const slash = [
     stylizeCommand(),
-    new SlashCommandBuilder().setName('artists').setDescription('The artists Stylebot knows, or the works of one').addStringOption(artistOption('Show the works of this artist')),
+    new SlashCommandBuilder()
+      .setName('artists')
+      .setDescription('The artists Stylebot knows, or the works of one')
+      .addStringOption(artistOption('Show the works of this artist')),
     new SlashCommandBuilder().setName('jobs').setDescription('Your recent style-transfer jobs'),
     new SlashCommandBuilder()
       .setName('cancel')
@@ -110,13 +118,30 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
     new SlashCommandBuilder()
       .setName('quota')
       .setDescription('Your usage limits and what you used today')
-      .addSubcommand((sub) => sub.setName('show').setDescription("Your quota (admins: someone else's)").addUserOption((o) => named(o, 'user', 'Whose quota (admins)'))),
+      .addSubcommand((sub) =>
+        sub
+          .setName('show')
+          .setDescription("Your quota (admins: someone else's)")
+          .addUserOption((o) => named(o, 'user', 'Whose quota (admins)')),
+      ),
     new SlashCommandBuilder()
       .setName(QUOTA_ADMIN_COMMAND)
       .setDescription('Change usage limits (admins)')
       .setDefaultMemberPermissions(ADMINS_ONLY)
-      .addSubcommand((sub) => quotaNumbers(sub.setName('set').setDescription("Change a user's limits").addUserOption((o) => named(o, 'user', 'Whose quota', true))))
-      .addSubcommand((sub) => sub.setName('reset').setDescription("Reset a user's usage today").addUserOption((o) => named(o, 'user', 'Whose usage', true)))
+      .addSubcommand((sub) =>
+        quotaNumbers(
+          sub
+            .setName('set')
+            .setDescription("Change a user's limits")
+            .addUserOption((o) => named(o, 'user', 'Whose quota', true)),
+        ),
+      )
+      .addSubcommand((sub) =>
+        sub
+          .setName('reset')
+          .setDescription("Reset a user's usage today")
+          .addUserOption((o) => named(o, 'user', 'Whose usage', true)),
+      )
       .addSubcommand((sub) => quotaNumbers(sub.setName('defaults').setDescription("Show or change this server's default limits"))),
     new SlashCommandBuilder()
       .setName('artist')
@@ -138,20 +163,37 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
       ),
     new SlashCommandBuilder()
       .setName('server-settings')
-      .setDescription("Where Stylebot works in this server, its defaults, public or private results (admins)")
+      .setDescription('Where Stylebot works in this server, its defaults, public or private results (admins)')
       .setDefaultMemberPermissions(ADMINS_ONLY)
       .addSubcommand((sub) => sub.setName('show').setDescription('The settings now'))
       .addSubcommand((sub) =>
         sub
           .setName('set')
           .setDescription('Default budget and size, public or private results')
-          .addIntegerOption((o) => bounded(named(o, 'default_budget', 'Seconds of painting when a job names no budget or iterations'), 5, 3600))
+          .addIntegerOption((o) =>
+            bounded(named(o, 'default_budget', 'Seconds of painting when a job names no budget or iterations'), 5, 3600),
+          )
           .addIntegerOption((o) => bounded(named(o, 'default_size', 'Longest side in px when a job names no size'), 32, 4096))
-          .addStringOption((o) => named(o, 'results', 'Post results in the channel, or show them to the requester only').addChoices({ name: 'public', value: 'public' }, { name: 'private', value: 'private' }))
+          .addStringOption((o) =>
+            named(o, 'results', 'Post results in the channel, or show them to the requester only').addChoices(
+              { name: 'public', value: 'public' },
+              { name: 'private', value: 'private' },
+            ),
+          )
           .addBooleanOption((o) => named(o, 'clear_defaults', "Go back to the bot's default budget and size")),
       )
-      .addSubcommand((sub) => sub.setName('allow_channel').setDescription('Take commands in this channel (then only in allowed ones)').addChannelOption((o) => named(o, 'channel', 'The channel', true)))
-      .addSubcommand((sub) => sub.setName('disallow_channel').setDescription('Stop taking commands in this channel').addChannelOption((o) => named(o, 'channel', 'The channel', true)))
+      .addSubcommand((sub) =>
+        sub
+          .setName('allow_channel')
+          .setDescription('Take commands in this channel (then only in allowed ones)')
+          .addChannelOption((o) => named(o, 'channel', 'The channel', true)),
+      )
+      .addSubcommand((sub) =>
+        sub
+          .setName('disallow_channel')
+          .setDescription('Stop taking commands in this channel')
+          .addChannelOption((o) => named(o, 'channel', 'The channel', true)),
+      )
       .addSubcommand((sub) => sub.setName('all_channels').setDescription('Take commands in every channel again')),
     new SlashCommandBuilder()
       .setName('stats')
@@ -167,7 +209,10 @@ function buildCommands(): RESTPostAPIApplicationCommandsJSONBody[] {
   }
   const menuKeys = { [STYLIZE_WITH]: 'menu.stylizeWith', [USE_AS_STYLE]: 'menu.useAsStyle' } as const;
   const menu = ([STYLIZE_WITH, USE_AS_STYLE] as const).map((name) =>
-    new ContextMenuCommandBuilder().setName(name).setType(ApplicationCommandType.Message).setNameLocalizations(localizations(menuKeys[name])),
+    new ContextMenuCommandBuilder()
+      .setName(name)
+      .setType(ApplicationCommandType.Message)
+      .setNameLocalizations(localizations(menuKeys[name])),
   );
   return [...slash.map((c) => c.toJSON()), ...menu.map((c) => c.toJSON())];
 }

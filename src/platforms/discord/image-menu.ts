@@ -19,7 +19,6 @@ import { UserError } from '../../errors.js';
 export const STYLIZE_WITH = 'Stylize with...';
 export const USE_AS_STYLE = 'Use as style';
 
-
 const FORM_PREFIX = 'stylebot-paint:';
 const FORM_LIFETIME_MS = 15 * 60 * 1000;
 const STYLE_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -91,9 +90,17 @@ export function isPaintForm(customId: string): boolean {
 /** The modal shown by "Stylize with...": an artist, options as text, a budget (all optional). */
 export function paintFormModal(customId: string, locale?: string): APIModalInteractionResponseCallbackData {
   const PAINT_FORM = paintFormLabels(locale);
-  const field = (customId: string, label: string, placeholder: string, style: TextInputStyle, maxLength: number): APIActionRowComponent<APITextInputComponent> => ({
+  const field = (
+    customId: string,
+    label: string,
+    placeholder: string,
+    style: TextInputStyle,
+    maxLength: number,
+  ): APIActionRowComponent<APITextInputComponent> => ({
     type: ComponentType.ActionRow as const,
-    components: [{ type: ComponentType.TextInput as const, custom_id: customId, label, placeholder, style, required: false, max_length: maxLength }],
+    components: [
+      { type: ComponentType.TextInput as const, custom_id: customId, label, placeholder, style, required: false, max_length: maxLength },
+    ],
   });
   return {
     custom_id: customId,

@@ -66,7 +66,9 @@ export function renderMessage(message: Reply, options: { ephemeral?: boolean; me
     allowed_mentions: { parse: [], users: options.mentionUser ? [options.mentionUser] : [] },
   };
   if (options.ephemeral) body.flags = 64;
-  const files: RawFile[] = message.image ? [{ name: message.image.name, data: Buffer.from(message.image.data), contentType: imageMediaType(message.image.data) ?? 'image/png' }] : [];
+  const files: RawFile[] = message.image
+    ? [{ name: message.image.name, data: Buffer.from(message.image.data), contentType: imageMediaType(message.image.data) ?? 'image/png' }]
+    : [];
   return { body, files };
 }
 
@@ -75,7 +77,12 @@ function buttonRow(buttons: ActionButton[]) {
     type: ComponentType.ActionRow,
     components: buttons.slice(0, 5).map((button) => ({
       type: ComponentType.Button,
-      style: button.action === 'cancel' || button.action === 'delete' ? ButtonStyle.Danger : button.action === 'stronger' || button.action === 'upscale' ? ButtonStyle.Primary : ButtonStyle.Secondary,
+      style:
+        button.action === 'cancel' || button.action === 'delete'
+          ? ButtonStyle.Danger
+          : button.action === 'stronger' || button.action === 'upscale'
+            ? ButtonStyle.Primary
+            : ButtonStyle.Secondary,
       label: button.label,
       custom_id: buttonId(button.action, button.jobId),
     })),

@@ -143,7 +143,11 @@ export class DiscordStatusMessages {
       // The status message was deleted: continue in a follow-up message of the same interaction.
       try {
         const { body, files } = renderMessage(view, { mentionUser: target.userId });
-        const message = (await this.rest.post(Routes.webhook(target.applicationId, target.interactionToken), { body, files, auth: false })) as { id: string };
+        const message = (await this.rest.post(Routes.webhook(target.applicationId, target.interactionToken), {
+          body,
+          files,
+          auth: false,
+        })) as { id: string };
         this.messages.set(jobId, { kind: 'webhook', id: message.id });
       } catch (followUpError) {
         if (!isGone(followUpError) && !isExpiredToken(followUpError)) throw followUpError;

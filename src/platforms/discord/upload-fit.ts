@@ -35,7 +35,10 @@ export async function fitUpload<T extends Reply>(view: T, limitBytes: number): P
       break;
     }
     if (data.length > limitBytes) continue;
-    const smaller: ReplyImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), name: `${base}.${format === 'jpeg' ? 'jpg' : 'webp'}` };
+    const smaller: ReplyImage = {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      name: `${base}.${format === 'jpeg' ? 'jpg' : 'webp'}`,
+    };
     const note = `\nThe PNG (${megabytes(image.data.length)}) is over this channel's upload limit (${megabytes(limitBytes)}): sent as ${format === 'jpeg' ? 'JPEG' : 'WebP'} (quality ${quality}, ${megabytes(data.length)}).`;
     return { ...view, image: smaller, text: [...view.text, ...plain(note)] };
   }

@@ -73,7 +73,8 @@ export async function fetchPlatformFile(url: string, options: PlatformFetchOptio
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
       const location = response.headers.get('location');
-      if (!location || hop >= MAX_REDIRECTS) throw new Error(`${platform}'s file server sent ${hop >= MAX_REDIRECTS ? 'too many redirects' : 'a redirect without a location'}`);
+      if (!location || hop >= MAX_REDIRECTS)
+        throw new Error(`${platform}'s file server sent ${hop >= MAX_REDIRECTS ? 'too many redirects' : 'a redirect without a location'}`);
       current = new URL(location, current).href;
       continue;
     }

@@ -3,7 +3,16 @@
 // the files beside it. Socket Mode when an app token is given, else the HTTP receiver (signed requests).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type ViewResponseAction, type ViewSubmitAction, webApi } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  type RespondFn,
+  type SlashCommand,
+  type ViewResponseAction,
+  type ViewSubmitAction,
+  webApi,
+} from '@slack/bolt';
 import { metrics } from '../../metrics.js';
 import { runCommand } from '../../../commands/index.js';
 import { RERUN_ACTIONS } from '../../../commands/buttons.js';
@@ -18,7 +27,17 @@ import { defaultLogger, type Logger } from '../../logger.js';
 import { SLACK_HELP_TEXT } from './help.js';
 import { buttonPressOf, parseMention, type SlackMessage, slackMessageOf } from './request.js';
 import { describe, SlackStatusReporter, toSlackTarget, type SlackReplyTarget } from './status.js';
-import { asSlackFiles, CALLBACKS, decodeOrigin, imagesOf, MODAL_FIELDS, modalAnswers, type ModalOrigin, type SlackImageRef, stylizeModal } from './shortcuts.js';
+import {
+  asSlackFiles,
+  CALLBACKS,
+  decodeOrigin,
+  imagesOf,
+  MODAL_FIELDS,
+  modalAnswers,
+  type ModalOrigin,
+  type SlackImageRef,
+  stylizeModal,
+} from './shortcuts.js';
 import { RememberedStyles } from './remembered-styles.js';
 import { homeView } from './home.js';
 
@@ -136,7 +155,9 @@ export class SlackBot {
     const { options } = this;
     // HTTP mode: our receiver, whose request listener is wrapped by the guard (body cap, clock window, signature,
     // event shape) before Bolt parses anything.
-    const receiver = this.socketMode ? undefined : new HTTPReceiver({ signingSecret: options.signingSecret!, logLevel: options.logLevel ?? LogLevel.WARN });
+    const receiver = this.socketMode
+      ? undefined
+      : new HTTPReceiver({ signingSecret: options.signingSecret!, logLevel: options.logLevel ?? LogLevel.WARN });
     if (receiver) {
       receiver.requestListener = guardSlackRequests(receiver.requestListener, {
         signingSecret: options.signingSecret!,
@@ -295,7 +316,10 @@ export class SlackBot {
     if (!files.ok) return replyPrivately(files.message);
     // A photo alone, with no artist: the person's "Use as style" pick is the painting.
     const remembered =
-      parsed.command === 'stylize' && Object.keys(files.attachments).length === 1 && parsed.args.artist === undefined && parsed.args.texture === undefined
+      parsed.command === 'stylize' &&
+      Object.keys(files.attachments).length === 1 &&
+      parsed.args.artist === undefined &&
+      parsed.args.texture === undefined
         ? this.styles.peek(teamId, userId)
         : undefined;
     if (remembered) {
@@ -303,7 +327,12 @@ export class SlackBot {
       if (style.ok) files.attachments['1'] = style.attachments['0']!;
     }
     const requester = await this.requesterFor(userId, teamId);
-    const request: ParsedRequest = { command: parsed.command, subcommand: parsed.subcommand, args: parsed.args, attachments: files.attachments };
+    const request: ParsedRequest = {
+      command: parsed.command,
+      subcommand: parsed.subcommand,
+      args: parsed.args,
+      attachments: files.attachments,
+    };
     const queuesJob = parsed.command === 'stylize' && (Object.keys(files.attachments).length > 0 || parsed.args.artist !== undefined);
     const answer = await this.execute(request, requester, { target: { channel, threadTs, userId, teamId }, replyPrivately }, queuesJob);
     if (remembered && answer?.jobId) this.styles.take(teamId, userId);
@@ -380,7 +409,8 @@ export class SlackBot {
   /** Answers only the person who used a shortcut: through its response_url, else an ephemeral message. */
   private async answerShortcut(respond: RespondFn | undefined, shortcut: MessageShortcutInfo, text: RichText): Promise<void> {
     try {
-      if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text: fallbackText(text), blocks: messageBlocks(text) });
+      if (respond)
+        await respond({ response_type: 'ephemeral', replace_original: false, text: fallbackText(text), blocks: messageBlocks(text) });
       else await this.ephemeralIn(shortcut.channel, shortcut.userId, shortcut.threadTs)(text);
     } catch (error) {
       this.log(`could not answer a shortcut: ${describe(error)}`);
@@ -388,7 +418,11 @@ export class SlackBot {
   }
 
   // ---- the painting modal submitted ----
-  private async modalSubmitted(ack: (response?: ViewResponseAction) => Promise<void>, body: { user: { id: string; team_id?: string }; team: { id: string } | null }, view: { private_metadata: string; state: { values: unknown } }): Promise<void> {
+  private async modalSubmitted(
+    ack: (response?: ViewResponseAction) => Promise<void>,
+    body: { user: { id: string; team_id?: string }; team: { id: string } | null },
+    view: { private_metadata: string; state: { values: unknown } },
+  ): Promise<void> {
     const origin = decodeOrigin(view.private_metadata);
     if (!origin) {
       await ack();
@@ -399,17 +433,25 @@ export class SlackBot {
     const answers = modalAnswers(view.state.values);
     const parsed = parseMention(answers.options);
     if (parsed.command !== 'stylize' || parsed.errors.length > 0) {
-      const problem = parsed.errors.length > 0 ? plainText(join(parsed.errors, ' ')) : 'Only painting options here (the words of "@stylebot help"), e.g. size 512 seed 7.';
+      const problem =
+        parsed.errors.length > 0
+          ? plainText(join(parsed.errors, ' '))
+          : 'Only painting options here (the words of "@stylebot help"), e.g. size 512 seed 7.';
       return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.options]: problem.slice(0, 300) } });
     }
     const [photo, ...styleImages] = origin.images;
     const remembered = answers.useRememberedStyle && styleImages.length === 0 ? this.styles.peek(teamId, userId) : undefined;
     const artist = answers.artist ?? (typeof parsed.args.artist === 'string' ? parsed.args.artist : undefined);
     if (artist && remembered) {
-      return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.artist]: 'Choose either an artist or your remembered style, not both.' } });
+      return ack({
+        response_action: 'errors',
+        errors: { [MODAL_FIELDS.artist]: 'Choose either an artist or your remembered style, not both.' },
+      });
     }
     if (!artist && !remembered && styleImages.length === 0) {
-      const problem = photo ? 'Name an artist, or first pick a painting with ⋯ → Use as style.' : 'Name an artist, or first pick a painting with ⋯ → Use as style on an image.';
+      const problem = photo
+        ? 'Name an artist, or first pick a painting with ⋯ → Use as style.'
+        : 'Name an artist, or first pick a painting with ⋯ → Use as style on an image.';
       return ack({ response_action: 'errors', errors: { [MODAL_FIELDS.artist]: problem } });
     }
     await ack();
@@ -421,7 +463,11 @@ export class SlackBot {
     if (!photo) args.texture = true;
     const images: SlackImageRef[] = [...origin.images, ...(remembered ? [remembered] : [])];
     const target = { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}), userId, teamId };
-    const conversation: Conversation = { target, replyPrivately: this.privateOrDirect(origin.channel, userId, origin.threadTs), requireStatus: true };
+    const conversation: Conversation = {
+      target,
+      replyPrivately: this.privateOrDirect(origin.channel, userId, origin.threadTs),
+      requireStatus: true,
+    };
     const files = slackAttachments(asSlackFiles(images), this.fileSource);
     if (!files.ok) return conversation.replyPrivately(files.message);
     const requester = await this.requesterFor(userId, teamId);
@@ -466,7 +512,10 @@ export class SlackBot {
     }
     try {
       const requester = await this.requesterFor(userId, teamId);
-      const [jobs, { quota, usage }] = await Promise.all([this.options.jobs.jobsOf(requester, HOME_JOBS), this.options.jobs.quotaOf(requester)]);
+      const [jobs, { quota, usage }] = await Promise.all([
+        this.options.jobs.jobsOf(requester, HOME_JOBS),
+        this.options.jobs.quotaOf(requester),
+      ]);
       const links = new Map<string, string>();
       await Promise.all(
         jobs.map(async (job) => {
@@ -500,7 +549,8 @@ export class SlackBot {
     }
     const threadTs = (stored && stored.channel === channel ? stored.threadTs : undefined) ?? press.messageThreadTs;
     const replyPrivately = this.ephemeralIn(channel, userId, threadTs);
-    if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number])) return replyPrivately(say`I don't know the button "${user(name)}".`);
+    if (![...RERUN_ACTIONS, 'cancel'].includes(name as (typeof RERUN_ACTIONS)[number]))
+      return replyPrivately(say`I don't know the button "${user(name)}".`);
     const requester = await this.requesterFor(userId, teamId);
     const queuesJob = name !== 'cancel' && (await this.options.jobs.can(requester, 'manage', jobId));
     const conversation: Conversation = { target: { channel, threadTs, userId, teamId }, replyPrivately };
@@ -533,7 +583,12 @@ export class SlackBot {
    * Runs one command and delivers its reply; a command that queues a job gets a status message first. Resolves with
    * the command's answer, or undefined when it did not run (no status message could be posted where one must be).
    */
-  private async execute(request: ParsedRequest, requester: Requester, conversation: Conversation, queuesJob: boolean): Promise<CommandReply | undefined> {
+  private async execute(
+    request: ParsedRequest,
+    requester: Requester,
+    conversation: Conversation,
+    queuesJob: boolean,
+  ): Promise<CommandReply | undefined> {
     const { target } = conversation;
     let statusTs: string | undefined;
     let threadTs = target.threadTs;
@@ -584,13 +639,23 @@ export class SlackBot {
         initial_comment: fallbackText(answer.text),
       });
       if (answer.buttons?.length) {
-        await this.client.chat.postMessage({ channel: target.channel, ...thread, text: 'Options:', blocks: messageBlocks(plain('Options:'), answer.buttons) });
+        await this.client.chat.postMessage({
+          channel: target.channel,
+          ...thread,
+          text: 'Options:',
+          blocks: messageBlocks(plain('Options:'), answer.buttons),
+        });
       }
       return;
     }
     if (answer.private) return conversation.replyPrivately(answer.text);
     if (conversation.replyPublicly && !answer.buttons?.length) return conversation.replyPublicly(answer.text);
-    await this.client.chat.postMessage({ channel: target.channel, ...thread, text: fallbackText(answer.text), blocks: messageBlocks(answer.text, answer.buttons) });
+    await this.client.chat.postMessage({
+      channel: target.channel,
+      ...thread,
+      text: fallbackText(answer.text),
+      blocks: messageBlocks(answer.text, answer.buttons),
+    });
   }
 
   private ephemeralIn(channel: string, userId: string, threadTs: string | undefined): (text: RichText) => Promise<void> {

@@ -24,7 +24,8 @@ export interface SlackFileSource {
  */
 export function slackAttachments(files: unknown, source: SlackFileSource): FilesResult {
   if (files === undefined || files === null) return { ok: true, attachments: {} };
-  if (!Array.isArray(files)) return { ok: false, message: plain('I could not read the files of that message (Slack sent something I did not expect).') };
+  if (!Array.isArray(files))
+    return { ok: false, message: plain('I could not read the files of that message (Slack sent something I did not expect).') };
   const attachments: Record<string, Attachment> = {};
   for (const [index, file] of files.entries()) {
     if (typeof file !== 'object' || file === null) {
@@ -32,7 +33,8 @@ export function slackAttachments(files: unknown, source: SlackFileSource): Files
     }
     const f = file as Record<string, unknown>;
     const name = typeof f.name === 'string' && f.name !== '' ? f.name : typeof f.title === 'string' ? f.title : `file-${index + 1}`;
-    const url = typeof f.url_private_download === 'string' ? f.url_private_download : typeof f.url_private === 'string' ? f.url_private : undefined;
+    const url =
+      typeof f.url_private_download === 'string' ? f.url_private_download : typeof f.url_private === 'string' ? f.url_private : undefined;
     if (!url) {
       return {
         ok: false,

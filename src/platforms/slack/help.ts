@@ -8,7 +8,14 @@ import { rangeHelp } from '../../options/schema.js';
 /** "• `iterations 300` — optimizer steps (1 to 10000, default 500)" */
 function optionLine(field: OptionField): RichText {
   const words = field.name.replace(/-/g, ' ');
-  const example = field.kind === 'choice' ? field.choices[field.choices.length - 1] : field.kind === 'numbers' ? (field.length === 5 ? '1,1,1,1,1' : '1,0.5') : String(field.kind === 'integer' || field.kind === 'number' ? (field.default ?? field.min) : '');
+  const example =
+    field.kind === 'choice'
+      ? field.choices[field.choices.length - 1]
+      : field.kind === 'numbers'
+        ? field.length === 5
+          ? '1,1,1,1,1'
+          : '1,0.5'
+        : String(field.kind === 'integer' || field.kind === 'number' ? (field.default ?? field.min) : '');
   const also = field.slackWords?.length ? say` (or ${join(field.slackWords.map(code), ', ')})` : '';
   return say`• ${code(`${words} ${example}`)}${also}: ${field.help} (${rangeHelp(field)})`;
 }

@@ -42,7 +42,12 @@ export function homeView(content: HomeContent): { type: 'home'; blocks: SlackBlo
     const link = content.links.get(job.id);
     const when = new Date(job.createdAt).toISOString().slice(0, 16).replace('T', ' ');
     const text = say`${jobLabel(job)} ${styleSummary(job)}: ${describeState(job)} (${when} UTC)`;
-    const buttons = job.state === 'done' ? resultButtons(job) : job.state === 'queued' || job.state === 'running' ? [{ action: 'cancel', label: 'Cancel', jobId: job.id }] : [];
+    const buttons =
+      job.state === 'done'
+        ? resultButtons(job)
+        : job.state === 'queued' || job.state === 'running'
+          ? [{ action: 'cancel', label: 'Cancel', jobId: job.id }]
+          : [];
     const [first, ...rest] = messageBlocks(text, buttons);
     if (!first) continue;
     // The thread link is Slack markup of our own making, added after the user's text was escaped.

@@ -45,10 +45,15 @@ export function guardSlackRequests(next: RequestListener, options: SlackGuardOpt
     void (async () => {
       const body = await readRequestBodyOr413(req, res, maxBytes);
       if (body === null) {
-        logger.warn({ platform: 'slack', path: req.url, contentLength: req.headers['content-length'] }, 'refused a request body over the limit (413)');
+        logger.warn(
+          { platform: 'slack', path: req.url, contentLength: req.headers['content-length'] },
+          'refused a request body over the limit (413)',
+        );
         return;
       }
-      const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      const contentType = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim();
       // Slack's ssl_check carries no signature; Bolt answers it and drops anything else in it.
       const form = contentType === 'application/x-www-form-urlencoded' ? new URLSearchParams(body.toString('utf8')) : null;
       if (form?.get('ssl_check') !== '1') {

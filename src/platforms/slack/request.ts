@@ -246,7 +246,8 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
     i += 1;
     if (p.kind === 'number') {
       const n = parseNumber(value);
-      if (n === undefined) result.errors.push(say`${code(label)} needs a number, not "${user(value)}" (e.g. ${code(`${label} ${example(p)}`)}).`);
+      if (n === undefined)
+        result.errors.push(say`${code(label)} needs a number, not "${user(value)}" (e.g. ${code(`${label} ${example(p)}`)}).`);
       else result.args[p.key] = n;
     } else if (p.choices && !p.choices.includes(value)) {
       result.errors.push(say`${code(label)} can be ${join(p.choices.map(code), ' or ')}, not "${user(value)}".`);
@@ -255,7 +256,12 @@ function readOptions(tokens: string[], phrases: Phrase[], result: ParsedMention)
     }
   }
   if (unknown.length > 0) {
-    result.errors.push(say`I don't know what ${join(unknown.map((w) => say`"${user(w)}"`), ', ')} means here. Say ${code('help')} for the words I understand.`);
+    result.errors.push(
+      say`I don't know what ${join(
+        unknown.map((w) => say`"${user(w)}"`),
+        ', ',
+      )} means here. Say ${code('help')} for the words I understand.`,
+    );
   }
 }
 
@@ -265,7 +271,10 @@ function readArtistAdmin(tokens: string[], result: ParsedMention): void {
     else result.args.artist = tokens.join(' ');
   } else {
     // remove NAME WORK: the work is the last word (a file name), the artist all words before it
-    if (tokens.length < 2) result.errors.push(say`Say ${code('artist remove NAME WORK')}, e.g. ${code('artist remove monet haystacks.jpg')} (${code('artists NAME')} lists the works).`);
+    if (tokens.length < 2)
+      result.errors.push(
+        say`Say ${code('artist remove NAME WORK')}, e.g. ${code('artist remove monet haystacks.jpg')} (${code('artists NAME')} lists the works).`,
+      );
     else {
       result.args.artist = tokens.slice(0, -1).join(' ');
       result.args.work = tokens.at(-1) ?? '';
@@ -275,7 +284,9 @@ function readArtistAdmin(tokens: string[], result: ParsedMention): void {
 
 function ignoreExtra(tokens: string[], result: ParsedMention): void {
   if (tokens.length > 0) {
-    result.errors.push(say`${code(result.command)} takes no ${tokens.length === 1 ? 'word' : 'words'} like "${user(tokens.join(' '))}". Say ${code('help')}.`);
+    result.errors.push(
+      say`${code(result.command)} takes no ${tokens.length === 1 ? 'word' : 'words'} like "${user(tokens.join(' '))}". Say ${code('help')}.`,
+    );
   }
 }
 
@@ -357,7 +368,11 @@ export interface SlackButtonPress {
  * Reads a block_actions payload; `actionName` turns the action_id into our action ("stylebot:rerun" -> "rerun").
  * A press in a message carries its channel; one on the App Home tab carries none.
  */
-export function buttonPressOf(body: unknown, action: unknown, actionName: (actionId: unknown) => string | undefined): SlackButtonPress | undefined {
+export function buttonPressOf(
+  body: unknown,
+  action: unknown,
+  actionName: (actionId: unknown) => string | undefined,
+): SlackButtonPress | undefined {
   const payload = (body ?? {}) as {
     user?: { id?: unknown; team_id?: unknown };
     channel?: { id?: unknown };

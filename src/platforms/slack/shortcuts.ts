@@ -42,7 +42,8 @@ export function imagesOf(files: unknown): SlackImageRef[] {
     if (typeof file !== 'object' || file === null) continue;
     const f = file as Record<string, unknown>;
     const mimetype = typeof f.mimetype === 'string' ? f.mimetype : undefined;
-    const url = typeof f.url_private_download === 'string' ? f.url_private_download : typeof f.url_private === 'string' ? f.url_private : undefined;
+    const url =
+      typeof f.url_private_download === 'string' ? f.url_private_download : typeof f.url_private === 'string' ? f.url_private : undefined;
     if (!url || !mimetype?.startsWith('image/')) continue;
     const name = typeof f.name === 'string' && f.name !== '' ? f.name.slice(0, 200) : 'image';
     const size = typeof f.size === 'number' && Number.isFinite(f.size) && f.size >= 0 ? f.size : 0;
@@ -88,10 +89,11 @@ export function decodeOrigin(metadata: unknown): ModalOrigin | undefined {
   }
   const o = (raw ?? {}) as Record<string, unknown>;
   if (typeof o.channel !== 'string' || o.channel === '') return undefined;
-  const images = imagesOf(Array.isArray(o.images) ? o.images.map((i) => ({ ...(i as object), url_private: (i as SlackImageRef).url })) : []);
+  const images = imagesOf(
+    Array.isArray(o.images) ? o.images.map((i) => ({ ...(i as object), url_private: (i as SlackImageRef).url })) : [],
+  );
   return { channel: o.channel, ...(typeof o.threadTs === 'string' ? { threadTs: o.threadTs } : {}), images };
 }
-
 
 /**
  * The painting modal. `origin`: where it was opened (its images decide what the photo is); `rememberedStyle`: the
@@ -110,8 +112,16 @@ export function stylizeModal(origin: ModalOrigin, rememberedStyle?: string, opti
       block_id: MODAL_FIELDS.artist,
       optional: true,
       label: { type: 'plain_text', text: 'Artist' },
-      hint: { type: 'plain_text', text: 'One of the artists I know ("@stylebot artists" lists them); I pick the work closest to your photo.' },
-      element: { type: 'plain_text_input', action_id: MODAL_FIELDS.artist, max_length: 100, placeholder: { type: 'plain_text', text: 'monet' } },
+      hint: {
+        type: 'plain_text',
+        text: 'One of the artists I know ("@stylebot artists" lists them); I pick the work closest to your photo.',
+      },
+      element: {
+        type: 'plain_text_input',
+        action_id: MODAL_FIELDS.artist,
+        max_length: 100,
+        placeholder: { type: 'plain_text', text: 'monet' },
+      },
     });
     if (rememberedStyle) {
       blocks.push({
@@ -148,8 +158,17 @@ export function stylizeModal(origin: ModalOrigin, rememberedStyle?: string, opti
       block_id: MODAL_FIELDS.budget,
       optional: true,
       label: { type: 'plain_text', text: 'Budget (seconds of painting)' },
-      hint: { type: 'plain_text', text: `${budget.min} to ${budget.max}; the best picture in that time. Default: ${budget.defaultText ?? 'the server default'}.` },
-      element: { type: 'number_input', action_id: MODAL_FIELDS.budget, is_decimal_allowed: false, min_value: String(budget.min), max_value: String(budget.max) },
+      hint: {
+        type: 'plain_text',
+        text: `${budget.min} to ${budget.max}; the best picture in that time. Default: ${budget.defaultText ?? 'the server default'}.`,
+      },
+      element: {
+        type: 'number_input',
+        action_id: MODAL_FIELDS.budget,
+        is_decimal_allowed: false,
+        min_value: String(budget.min),
+        max_value: String(budget.max),
+      },
     },
   );
   return {
@@ -194,5 +213,9 @@ export function modalAnswers(values: unknown): ModalAnswers {
 
 /** A file name in mrkdwn, its control characters escaped. */
 function mrkdwnSafe(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[*_~`]/g, '');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*_~`]/g, '');
 }

@@ -175,7 +175,12 @@ export class SlackStatusReporter {
     if (typeof posted.ts === 'string') thread.statusTs = posted.ts;
   }
 
-  private async upload(target: SlackReplyTarget, image: { data: Uint8Array; name: string }, comment: RichText, client = this.options.client): Promise<void> {
+  private async upload(
+    target: SlackReplyTarget,
+    image: { data: Uint8Array; name: string },
+    comment: RichText,
+    client = this.options.client,
+  ): Promise<void> {
     await client.filesUploadV2({
       channel_id: target.channel,
       thread_ts: target.threadTs,
@@ -185,7 +190,6 @@ export class SlackStatusReporter {
       initial_comment: fallbackText(comment),
     });
   }
-
 }
 
 /** done, failed, cancelled (and the outbox's notice when those could not be delivered). */

@@ -75,7 +75,9 @@ const asRequester = (userId: string): Requester => ({ platform: 'web', workspace
 export async function registerAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   // Sessions are signed: with the token when there is one (a cookie then proves the token was given), else with a
   // secret of this process (on loopback a session only picks a name; after a restart the page is "local" again).
-  const secret = options.token ? createHmac('sha256', options.token).update('stylebot session').digest('hex') : randomBytes(32).toString('hex');
+  const secret = options.token
+    ? createHmac('sha256', options.token).update('stylebot session').digest('hex')
+    : randomBytes(32).toString('hex');
   await app.register(fastifyCookie, { secret });
   app.decorateRequest('requester', null as unknown as Requester);
   app.decorateRequest('credential', null as unknown as Credential);
@@ -100,7 +102,12 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     const { session, scope } = (await liveSession(request, options)) ?? {};
     if (options.token !== undefined && !session && !OPEN_PATHS.has(pathOf(request))) {
       if (request.method === 'GET' && acceptsHtml(request)) return reply.redirect('/login');
-      return sendError(reply, 401, 'unauthorized', 'Log in first: send Authorization: Bearer with your API token (or STYLEBOT_WEB_TOKEN), or use the form at /login.');
+      return sendError(
+        reply,
+        401,
+        'unauthorized',
+        'Log in first: send Authorization: Bearer with your API token (or STYLEBOT_WEB_TOKEN), or use the form at /login.',
+      );
     }
     if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, options)) {
       return sendError(reply, 403, 'forbidden', 'This request came from another web site, so it was refused.');
@@ -132,7 +139,11 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     let session: Session;
     if (token !== '' && options.token !== undefined && sameSecret(token, options.token)) {
       if (rawName !== '' && rawName !== LOCAL_USER) {
-        return refuse(400, 'invalid', 'The studio token logs in the operator only. Named users log in with their own API token (an admin makes one).');
+        return refuse(
+          400,
+          'invalid',
+          'The studio token logs in the operator only. Named users log in with their own API token (an admin makes one).',
+        );
       }
       session = { user: LOCAL_USER };
     } else if (token !== '') {
@@ -226,4 +237,3 @@ function pathOf(request: FastifyRequest): string {
 function acceptsHtml(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/html');
 }
-

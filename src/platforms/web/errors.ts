@@ -14,7 +14,10 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   const errorId = status >= 500 ? ERROR_ID.exec(message)?.[1] : undefined;
   // Refused before its body arrived (not logged in, not an admin): close the socket rather than wait for the body.
   if (!reply.request.raw.complete) reply.header('connection', 'close');
-  return reply.code(status).header('cache-control', 'no-store').send({ error: { code, message, ...(errorId ? { errorId } : {}) } });
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error: { code, message, ...(errorId ? { errorId } : {}) } });
 }
 
 /** A refusal as an HTTP answer, with the status the outcome catalogue gives its kind. */

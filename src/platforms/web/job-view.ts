@@ -44,7 +44,12 @@ export function apiJob(job: Job, position: number | undefined): ApiJob {
     error: job.error ?? null,
     fraction: iterations > 0 ? Math.min(1, iteration / iterations) : 0,
     etaMs: job.state === 'running' ? (job.progress?.etaMs ?? null) : null,
-    owner: { platform: job.platform, workspaceId: job.workspaceId, userId: job.userId, ...(job.userName ? { userName: job.userName } : {}) },
+    owner: {
+      platform: job.platform,
+      workspaceId: job.workspaceId,
+      userId: job.userId,
+      ...(job.userName ? { userName: job.userName } : {}),
+    },
     styles: job.styleNames,
     artist: job.artist ?? null,
     artwork: job.artwork ?? null,
@@ -70,4 +75,3 @@ export function apiJob(job: Job, position: number | undefined): ApiJob {
     finishedAt: job.finishedAt ?? null,
   };
 }
-

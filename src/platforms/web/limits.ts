@@ -60,7 +60,10 @@ export function registerRequestDeadline(app: FastifyInstance, limits: Pick<Conne
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limits.maxBodyBytes) {
       reply.header('connection', 'close');
-      return reply.code(413).header('cache-control', 'no-store').send({ error: { code: 'too_large', message: 'That request is too large.' } });
+      return reply
+        .code(413)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: 'too_large', message: 'That request is too large.' } });
     }
   });
 }

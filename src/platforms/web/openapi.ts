@@ -35,8 +35,8 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token (sbt_...), or the operator\'s STYLEBOT_WEB_TOKEN.' },
-          session: { type: 'apiKey', in: 'cookie', name: 'stylebot_session', description: 'The studio page\'s session (POST /login).' },
+          bearer: { type: 'http', scheme: 'bearer', description: "A personal API token (sbt_...), or the operator's STYLEBOT_WEB_TOKEN." },
+          session: { type: 'apiKey', in: 'cookie', name: 'stylebot_session', description: "The studio page's session (POST /login)." },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
@@ -71,7 +71,9 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
 
 /** GET /api/v1/openapi.json: the document (register after every route). */
 export function registerOpenApiDocument(app: FastifyInstance): void {
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-cache').send(app.swagger()),
+  );
 }
 
 /** One row per documented operation: method, path, summary (tag order, then path). */
@@ -83,7 +85,10 @@ export interface ApiRow {
 }
 
 /** The operations of an OpenAPI document, in the document's tag order, then path, then method. */
-export function apiRows(document: { tags?: { name: string }[]; paths?: Record<string, Record<string, { tags?: string[]; summary?: string }>> }): ApiRow[] {
+export function apiRows(document: {
+  tags?: { name: string }[];
+  paths?: Record<string, Record<string, { tags?: string[]; summary?: string }>>;
+}): ApiRow[] {
   const order = (document.tags ?? []).map((t) => t.name);
   const rows: ApiRow[] = [];
   for (const [path, methods] of Object.entries(document.paths ?? {})) {
@@ -91,14 +96,18 @@ export function apiRows(document: { tags?: { name: string }[]; paths?: Record<st
       rows.push({ tag: operation.tags?.[0] ?? '', method: method.toUpperCase(), path, summary: operation.summary ?? '' });
     }
   }
-  return rows.sort((a, b) => order.indexOf(a.tag) - order.indexOf(b.tag) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  return rows.sort(
+    (a, b) => order.indexOf(a.tag) - order.indexOf(b.tag) || a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
+  );
 }
 
 /** The README's table of the API (between the api-table markers), generated from the document. */
 export function apiTableMarkdown(document: Parameters<typeof apiRows>[0]): string {
   const lines = ['| request | what it does | who |', '|---|---|---|'];
   for (const row of apiRows(document)) {
-    lines.push(`| \`${row.method} ${row.path}\` | ${row.summary.replace(/\|/g, '\\|')} | ${row.tag === 'admin' ? 'admins' : 'anyone logged in'} |`);
+    lines.push(
+      `| \`${row.method} ${row.path}\` | ${row.summary.replace(/\|/g, '\\|')} | ${row.tag === 'admin' ? 'admins' : 'anyone logged in'} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -20,13 +20,19 @@ export function registerOps(app: FastifyInstance, jobs: JobService, metrics: Sty
     // A front with STYLEBOT_WORKERS=0 has no engine of its own: its jobs run in worker processes.
     const workersOk = health.workers.every((w) => w.alive);
     const ok = health.database.writable && workersOk;
-    return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ ok, ...health });
+    return reply
+      .code(ok ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ ok, ...health });
   });
 
   app.get('/readyz', async (_request, reply) => {
     const chats = connections().map((c) => ({ name: c.name, ready: c.ready() }));
     const ok = chats.every((c) => c.ready);
-    return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send({ ok, connections: chats });
+    return reply
+      .code(ok ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ ok, connections: chats });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -35,7 +35,13 @@ export function optionFields(defaults: { size: number; iterations: number; budge
 
 function toFormField(field: FieldDescription, defaults: { size: number; iterations: number; budget?: number }): OptionField {
   const own =
-    field.name === 'size' ? defaults.size : field.name === 'iterations' ? defaults.iterations : field.name === 'budget' ? defaults.budget : undefined;
+    field.name === 'size'
+      ? defaults.size
+      : field.name === 'iterations'
+        ? defaults.iterations
+        : field.name === 'budget'
+          ? defaults.budget
+          : undefined;
   const listed = field.default;
   const fallback = own ?? (typeof listed === 'object' ? listed.join(',') : listed) ?? field.defaultText;
   const type: OptionField['type'] =

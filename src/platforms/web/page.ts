@@ -85,7 +85,7 @@ export function loginPage(options: { needsToken: boolean; user?: string; error?:
   const name = options.needsToken
     ? ''
     : `<label>Name <input type="text" name="name" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}" maxlength="32"> <small>${escapeHtml(
-        'Or, without a token: leave it empty to be the person at this machine (the studio\'s admin), or give a name to try the studio as an ordinary user with quotas.',
+        "Or, without a token: leave it empty to be the person at this machine (the studio's admin), or give a name to try the studio as an ordinary user with quotas.",
       )}</small></label>`;
   return `<!doctype html>
 <html lang="en">

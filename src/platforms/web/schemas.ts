@@ -16,9 +16,15 @@ const STUDIO_CODES = ['no_settings', 'rate_limited'] as const;
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum([...REFUSAL_CODES, ...STUDIO_CODES]).describe('The kind of refusal (src/errors/catalogue.ts); the HTTP status follows from it.'),
+      code: z
+        .enum([...REFUSAL_CODES, ...STUDIO_CODES])
+        .describe('The kind of refusal (src/errors/catalogue.ts); the HTTP status follows from it.'),
       message: z.string().describe('A sentence for a person, the same the chat bots send.'),
-      errorId: z.string().regex(/^[0-9a-f]{8}$/).optional().describe('For 500 and 503: the id the server log line carries.'),
+      errorId: z
+        .string()
+        .regex(/^[0-9a-f]{8}$/)
+        .optional()
+        .describe('For 500 and 503: the id the server log line carries.'),
     }),
   })
   .meta({ id: 'Error' });
@@ -104,7 +110,14 @@ export const Quota = z.object({
   maxIterations: z.number(),
 });
 export const Usage = z.object({ jobsToday: z.number(), gpuSecondsToday: z.number(), queuedNow: z.number(), resetsAt: z.number() });
-export const Me = z.object({ user: z.string(), platform: Platform, workspace: z.string(), role: z.enum(['admin', 'user']), quota: Quota, usage: Usage });
+export const Me = z.object({
+  user: z.string(),
+  platform: Platform,
+  workspace: z.string(),
+  role: z.enum(['admin', 'user']),
+  quota: Quota,
+  usage: Usage,
+});
 
 export const OptionFieldView = z.object({
   name: z.string(),
@@ -225,7 +238,8 @@ export function jobUploadSchema(): Record<string, unknown> {
     callback_url: {
       type: 'string',
       format: 'uri',
-      description: 'When the job ends, POST { event, job, resultUrl } here, signed (Stylebot-Signature: t=...,v1=HMAC-SHA256 of "t.body"); only to hosts an admin allowed.',
+      description:
+        'When the job ends, POST { event, job, resultUrl } here, signed (Stylebot-Signature: t=...,v1=HMAC-SHA256 of "t.body"); only to hosts an admin allowed.',
     },
   };
   for (const field of fieldsFor('web')) properties[snakeName(field)] = optionProperty(field);
@@ -233,7 +247,11 @@ export function jobUploadSchema(): Record<string, unknown> {
 }
 
 export const UPLOAD_BODIES: Record<string, Record<string, unknown>> = {
-  compare: { type: 'object', required: ['image1', 'image2'], properties: { image1: file('The first image.'), image2: file('The second image.') } },
+  compare: {
+    type: 'object',
+    required: ['image1', 'image2'],
+    properties: { image1: file('The first image.'), image2: file('The second image.') },
+  },
   settings: { type: 'object', required: ['image'], properties: { image: file('A PNG that Stylebot painted.') } },
   artist: { type: 'object', required: ['name', 'image'], properties: { name: { type: 'string' }, image: file('The artwork.') } },
 };

@@ -31,7 +31,8 @@ import { failureOf, outcome } from '../../errors/index.js';
 import { defaultLogger } from '../../logger.js';
 
 /** What the multipart parser (busboy) says of a body that ends early or is not multipart: the client's fault. */
-const MALFORMED_UPLOAD = /^(Part terminated early|Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found)/i;
+const MALFORMED_UPLOAD =
+  /^(Part terminated early|Unexpected end of (form|multipart data)|Malformed part header|Multipart: Boundary not found)/i;
 
 export interface StudioOptions {
   host: string;
@@ -69,7 +70,11 @@ export interface Studio {
 
 /** True when `error` is the request stream ending because the client closed the connection mid-body. */
 function clientAborted(error: Error & { code?: string }, raw: IncomingMessage): boolean {
-  return raw.destroyed && !raw.complete && (error.message === 'aborted' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_PREMATURE_CLOSE');
+  return (
+    raw.destroyed &&
+    !raw.complete &&
+    (error.message === 'aborted' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_PREMATURE_CLOSE')
+  );
 }
 
 /** RFC 9745 Deprecation: the /api paths are deprecated since /api/v1 came (2026-12-04, as epoch seconds). */
@@ -98,8 +103,15 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     if (error instanceof UploadError) return sendError(reply, error.status, error.code, error.message);
     if (error instanceof RateLimited) return sendError(reply, 429, 'rate_limited', error.message);
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext === 'querystring' ? 'query' : error.validationContext === 'params' ? 'path' : (error.validationContext ?? 'request');
-      const problems = error.validation.map((issue) => `${issue.instancePath.slice(1) || where}: ${(issue.message ?? 'not valid').replace(/\.$/, '')}`);
+      const where =
+        error.validationContext === 'querystring'
+          ? 'query'
+          : error.validationContext === 'params'
+            ? 'path'
+            : (error.validationContext ?? 'request');
+      const problems = error.validation.map(
+        (issue) => `${issue.instancePath.slice(1) || where}: ${(issue.message ?? 'not valid').replace(/\.$/, '')}`,
+      );
       return sendError(reply, 400, 'invalid', `The ${where} is not valid: ${problems.join('; ')}.`);
     }
     // Checked before the generic 413: these limits answer 413 too, and deserve their own sentence.
@@ -126,12 +138,15 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     const failure = failureOf(error, options.context.logger ?? defaultLogger(), { where: 'studio', url: _request.url });
     return sendError(reply, outcome(failure.refusal).status, failure.refusal, failure.text);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `Nothing at ${request.method} ${request.url.split('?')[0]}.`),
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     // A name given twice is ambiguous: refused (400) rather than the last value silently taken.
     const fields: Record<string, string> = {};
     for (const [name, value] of new URLSearchParams(body as string)) {
-      if (Object.hasOwn(fields, name)) return done(new UploadError(400, 'invalid', `The field "${name}" was sent more than once: send each field once.`), undefined);
+      if (Object.hasOwn(fields, name))
+        return done(new UploadError(400, 'invalid', `The field "${name}" was sent more than once: send each field once.`), undefined);
       fields[name] = value;
     }
     done(null, fields);
@@ -178,7 +193,9 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   const script = await bundleClient();
   const page = appPage();
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page));
-  app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script));
+  app.get('/app.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),
+  );
 
   try {
     await app.listen({ host: options.host, port: options.port });

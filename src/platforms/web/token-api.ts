@@ -20,36 +20,65 @@ export async function registerTokenApi(plain: FastifyInstance, tokens: PersonalT
   };
   const unavailable = (reply: FastifyReply) => sendError(reply, 404, 'not_found', 'This studio has no personal API tokens.');
 
-  app.get('/tokens', { schema: { summary: 'Your personal API tokens (an admin: anyone\'s)', tags, querystring: TokensQuery, response: { 200: TokenList, ...REFUSALS } } }, async (request, reply) => {
-    if (!tokens) return unavailable(reply);
-    const { user } = request.query;
-    try {
-      const list = await tokens.list(actorOf(request), user === '*' ? null : (user ?? request.requester.userId));
-      return { tokens: list.map(tokenView) };
-    } catch (error) {
-      return refuse(reply, error);
-    }
-  });
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        summary: "Your personal API tokens (an admin: anyone's)",
+        tags,
+        querystring: TokensQuery,
+        response: { 200: TokenList, ...REFUSALS },
+      },
+    },
+    async (request, reply) => {
+      if (!tokens) return unavailable(reply);
+      const { user } = request.query;
+      try {
+        const list = await tokens.list(actorOf(request), user === '*' ? null : (user ?? request.requester.userId));
+        return { tokens: list.map(tokenView) };
+      } catch (error) {
+        return refuse(reply, error);
+      }
+    },
+  );
 
-  app.post('/tokens', { schema: { summary: 'Make a token (the secret is in this answer only)', tags, body: TokenCreate, response: { 201: TokenMade, ...REFUSALS } } }, async (request, reply) => {
-    if (!tokens) return unavailable(reply);
-    const body = request.body;
-    const user = body.user !== undefined && body.user.trim() !== '' ? body.user.trim().toLowerCase() : request.requester.userId;
-    try {
-      const made = await tokens.create(actorOf(request), user, body.name, body.scope as TokenScope);
-      return reply.code(201).header('cache-control', 'no-store').send({ token: made.token, ...tokenView(made.record) });
-    } catch (error) {
-      return refuse(reply, error);
-    }
-  });
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        summary: 'Make a token (the secret is in this answer only)',
+        tags,
+        body: TokenCreate,
+        response: { 201: TokenMade, ...REFUSALS },
+      },
+    },
+    async (request, reply) => {
+      if (!tokens) return unavailable(reply);
+      const body = request.body;
+      const user = body.user !== undefined && body.user.trim() !== '' ? body.user.trim().toLowerCase() : request.requester.userId;
+      try {
+        const made = await tokens.create(actorOf(request), user, body.name, body.scope as TokenScope);
+        return reply
+          .code(201)
+          .header('cache-control', 'no-store')
+          .send({ token: made.token, ...tokenView(made.record) });
+      } catch (error) {
+        return refuse(reply, error);
+      }
+    },
+  );
 
-  app.delete('/tokens/:id', { schema: { summary: 'Revoke a token', tags, params: TokenId, response: { 200: TokenRevoked, ...REFUSALS } } }, async (request, reply) => {
-    if (!tokens) return unavailable(reply);
-    const { id } = request.params;
-    try {
-      return { token: tokenView(await tokens.revoke(actorOf(request), id)) };
-    } catch (error) {
-      return refuse(reply, error);
-    }
-  });
+  app.delete(
+    '/tokens/:id',
+    { schema: { summary: 'Revoke a token', tags, params: TokenId, response: { 200: TokenRevoked, ...REFUSALS } } },
+    async (request, reply) => {
+      if (!tokens) return unavailable(reply);
+      const { id } = request.params;
+      try {
+        return { token: tokenView(await tokens.revoke(actorOf(request), id)) };
+      } catch (error) {
+        return refuse(reply, error);
+      }
+    },
+  );
 }

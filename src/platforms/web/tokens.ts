@@ -99,7 +99,11 @@ export class PersonalTokens {
    */
   async create(actor: TokenActor, userId: string, name: string, scope: TokenScope): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!USER_NAME.test(userId)) {
-      throw new TokenError(400, 'invalid', 'A user name is 1 to 32 lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.');
+      throw new TokenError(
+        400,
+        'invalid',
+        'A user name is 1 to 32 lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+      );
     }
     const owner: Requester = { ...STUDIO_USER, userId, userName: userId };
     const label = name.replace(/\s+/g, ' ').trim();
@@ -108,7 +112,8 @@ export class PersonalTokens {
     }
     if (!TOKEN_SCOPES.includes(scope)) throw new TokenError(400, 'invalid', `scope must be one of ${TOKEN_SCOPES.join(', ')}.`);
     if (!(await this.mayManage(actor, owner))) throw new TokenError(403, 'forbidden', 'Only an admin can make a token for someone else.');
-    if (scope === 'admin' && actor.scope === 'jobs') throw new TokenError(403, 'forbidden', 'A token with scope "jobs" cannot make one with scope "admin".');
+    if (scope === 'admin' && actor.scope === 'jobs')
+      throw new TokenError(403, 'forbidden', 'A token with scope "jobs" cannot make one with scope "admin".');
     if (scope === 'admin' && (await this.options.roleOf(owner)) !== 'admin') {
       throw new TokenError(403, 'forbidden', `${userId} is not an admin, so their tokens can have scope "jobs" only.`);
     }
@@ -163,7 +168,8 @@ export class PersonalTokens {
   async revoke(actor: TokenActor, id: string): Promise<ApiTokenRecord> {
     const record = await this.options.store.apiTokens.tokenById(id);
     const owner: Requester | undefined = record ? { ...record.user, platform: STUDIO_USER.platform } : undefined;
-    if (!record || !owner || !(await this.mayManage(actor, owner))) throw new TokenError(404, 'not_found', `There is no token ${id} of yours.`);
+    if (!record || !owner || !(await this.mayManage(actor, owner)))
+      throw new TokenError(404, 'not_found', `There is no token ${id} of yours.`);
     if (record.revokedAt !== undefined) return record;
     const at = this.now();
     await this.options.store.apiTokens.revokeToken(id, at);

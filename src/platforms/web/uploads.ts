@@ -63,7 +63,11 @@ export async function readUpload(request: FastifyRequest, maxImageBytes: number)
       slot = field;
       if (field.startsWith('style')) styles = Math.max(styles, Number(field.slice(5)));
     } else {
-      throw new UploadError(400, 'invalid', `Unknown file field "${field}": use content, style (up to three times), image, image1 or image2.`);
+      throw new UploadError(
+        400,
+        'invalid',
+        `Unknown file field "${field}": use content, style (up to three times), image, image1 or image2.`,
+      );
     }
     let bytes: Buffer;
     try {

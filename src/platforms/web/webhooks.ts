@@ -72,7 +72,13 @@ export function signature(secret: string, seconds: number, body: string): string
  * Checks a received webhook as a receiver should: the signature over the timestamp and the raw body, and a
  * timestamp within `toleranceS` of now (a replayed old delivery is refused). The README shows the same in a few lines.
  */
-export function verifySignature(secret: string, header: string, body: string, nowSeconds = Math.floor(Date.now() / 1000), toleranceS = 300): boolean {
+export function verifySignature(
+  secret: string,
+  header: string,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  toleranceS = 300,
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceS || !parts.v1) return false;
@@ -86,7 +92,14 @@ export class Webhooks {
   private readonly now: () => number;
 
   constructor(private readonly options: WebhookOptions) {
-    this.hosts = options.hosts.map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean);
+    this.hosts = options.hosts
+      .map((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/^\[|\]$/g, ''),
+      )
+      .filter(Boolean);
     this.now = options.now ?? Date.now;
   }
 
@@ -100,7 +113,8 @@ export class Webhooks {
    * literal unless that address is listed. Throws WebhookRefused with the reason otherwise.
    */
   check(raw: string): string {
-    if (!this.enabled) throw new WebhookRefused('This Stylebot sends no webhooks: an admin must list the hosts they may go to (STYLEBOT_WEBHOOK_HOSTS).');
+    if (!this.enabled)
+      throw new WebhookRefused('This Stylebot sends no webhooks: an admin must list the hosts they may go to (STYLEBOT_WEBHOOK_HOSTS).');
     let url: URL;
     try {
       url = new URL(raw);
@@ -170,7 +184,12 @@ export class Webhooks {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const allowed = addresses.filter((a) => !isPrivateAddress(a.address) || this.hosts.includes(a.address.toLowerCase()));
-      if (!allowed.length) return callback(Object.assign(new Error(`${hostname} resolves to a private address that is not allowed`), { code: 'EACCES' }), '', 0);
+      if (!allowed.length)
+        return callback(
+          Object.assign(new Error(`${hostname} resolves to a private address that is not allowed`), { code: 'EACCES' }),
+          '',
+          0,
+        );
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
       return callback(null, allowed[0]!.address, allowed[0]!.family);
     });

@@ -36,7 +36,14 @@ export function leasesContract(f: StoreFixture): void {
     expect(await f.store.gpuMsSince(ALICE, 6_000)).toBe(0);
     const deliveries = await f.store.deliveriesOf(job.id);
     expect(deliveries).toEqual([
-      expect.objectContaining({ jobId: job.id, platform: 'discord', kind: 'done', state: 'undelivered', attempts: 0, nextAttemptAt: 5_000 }),
+      expect.objectContaining({
+        jobId: job.id,
+        platform: 'discord',
+        kind: 'done',
+        state: 'undelivered',
+        attempts: 0,
+        nextAttemptAt: 5_000,
+      }),
     ]);
   });
 

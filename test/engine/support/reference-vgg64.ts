@@ -36,7 +36,10 @@ export interface Targets64 {
 
 /** Unweighted content, style and TV losses of a picture (HWC, 1 or 3 channels, 0..255), as losses.ts defines them. */
 export function gatysParts64(weights: OnnxVggWeights, image: Map64, targets: Targets64): { content: number; style: number; tv: number } {
-  const rgb: Map64 = image.c === 3 ? image : { h: image.h, w: image.w, c: 3, v: Float64Array.from({ length: image.h * image.w * 3 }, (_, i) => image.v[Math.floor(i / 3)]!) };
+  const rgb: Map64 =
+    image.c === 3
+      ? image
+      : { h: image.h, w: image.w, c: 3, v: Float64Array.from({ length: image.h * image.w * 3 }, (_, i) => image.v[Math.floor(i / 3)]!) };
   const layers = [...targets.styles.map((s) => layerIndex(s.layer)), ...(targets.content ? [layerIndex('relu4_2')] : [])];
   const feats = layers.length > 0 ? vggFeatures64(weights, rgb, Math.max(...layers)) : [];
   let content = 0;

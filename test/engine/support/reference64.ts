@@ -30,7 +30,8 @@ export function conv64(x: Map64, k: Conv64): Map64 {
             const ii = i + di;
             const jj = j + dj;
             if (ii < 0 || jj < 0 || ii >= x.h || jj >= x.w) continue;
-            for (let c = 0; c < k.cin; c++) s += x.v[(ii * x.w + jj) * x.c + c]! * k.w[(((di + 1) * 3 + (dj + 1)) * k.cin + c) * k.cout + o]!;
+            for (let c = 0; c < k.cin; c++)
+              s += x.v[(ii * x.w + jj) * x.c + c]! * k.w[(((di + 1) * 3 + (dj + 1)) * k.cin + c) * k.cout + o]!;
           }
         out[(i * x.w + j) * k.cout + o] = Math.max(0, s);
       }
@@ -46,7 +47,13 @@ export function pool64(x: Map64): Map64 {
     for (let j = 0; j < w; j++)
       for (let c = 0; c < x.c; c++) {
         let s = 0;
-        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) s += x.v[((2 * i + di) * x.w + 2 * j + dj) * x.c + c]!;
+        for (const [di, dj] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ] as const)
+          s += x.v[((2 * i + di) * x.w + 2 * j + dj) * x.c + c]!;
         out[(i * w + j) * x.c + c] = s / 4;
       }
   return { h, w, c: x.c, v: out };

@@ -64,7 +64,11 @@ export function adapterName(adapter: GPUAdapter): string {
 export async function compileKernel(device: GPUDevice, kernel: ComputeKernel): Promise<GPUComputePipeline> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: kernel.label, code: kernel.code });
-  const pipeline = device.createComputePipeline({ label: kernel.label, layout: 'auto', compute: { module, entryPoint: kernel.entryPoint ?? 'main' } });
+  const pipeline = device.createComputePipeline({
+    label: kernel.label,
+    layout: 'auto',
+    compute: { module, entryPoint: kernel.entryPoint ?? 'main' },
+  });
   const error = await device.popErrorScope();
   if (error) {
     const info = await module.getCompilationInfo();
@@ -98,7 +102,12 @@ export function bindKernel(device: GPUDevice, pipeline: GPUComputePipeline, buff
 }
 
 /** Appends one dispatch of the kernel to a compute pass. */
-export function encodeKernel(pass: GPUComputePassEncoder, kernel: ComputeKernel, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup): void {
+export function encodeKernel(
+  pass: GPUComputePassEncoder,
+  kernel: ComputeKernel,
+  pipeline: GPUComputePipeline,
+  bindGroup: GPUBindGroup,
+): void {
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(...kernel.workgroups);
@@ -108,7 +117,11 @@ export function encodeKernel(pass: GPUComputePassEncoder, kernel: ComputeKernel,
 export { readFloats } from '../../../src/engine/webgpu/pass-list.js';
 
 /** Runs kernels one after another in one command buffer, kernels[i] bound to buffers[i], and waits for the GPU. */
-export async function runKernels(device: GPUDevice, steps: readonly { kernel: ComputeKernel; pipeline: GPUComputePipeline; buffers: readonly GPUBuffer[] }[], repeat = 1): Promise<void> {
+export async function runKernels(
+  device: GPUDevice,
+  steps: readonly { kernel: ComputeKernel; pipeline: GPUComputePipeline; buffers: readonly GPUBuffer[] }[],
+  repeat = 1,
+): Promise<void> {
   const groups = steps.map((s) => bindKernel(device, s.pipeline, s.buffers));
   const encoder = device.createCommandEncoder();
   const pass = encoder.beginComputePass();

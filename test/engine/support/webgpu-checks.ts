@@ -3,7 +3,15 @@
 // Nothing here imports sharp: the GPU bundle must run with only Dawn beside it.
 import * as tf from '@tensorflow/tfjs';
 import { convReluCustom, gramCustom, prepareConv } from '../../../src/engine/gradients.js';
-import { computeTargets, contentLoss, disposeTargets, lossParts, styleLayerLoss, weightedTotal, type LossWeights } from '../../../src/engine/losses.js';
+import {
+  computeTargets,
+  contentLoss,
+  disposeTargets,
+  lossParts,
+  styleLayerLoss,
+  weightedTotal,
+  type LossWeights,
+} from '../../../src/engine/losses.js';
 import { seededRandom } from '../../../src/engine/random.js';
 import { conv64, pool64, styleLoss64, type Conv64 } from './reference64.js';
 import type { Vgg } from '../../../src/engine/vgg.js';
@@ -15,7 +23,13 @@ export const CHECK_WEIGHTS: LossWeights = { contentWeight: 1, styleWeight: 1e4, 
 /** A smooth seeded picture (sums of random sinusoids plus a little noise), the same on every machine. */
 export function syntheticImage(size: number, seed: number): RgbImage {
   const r = seededRandom(seed);
-  const waves = Array.from({ length: 12 }, () => ({ fx: r() * 0.3, fy: r() * 0.3, phase: r() * 6.283, amp: 20 + r() * 30, c: Math.floor(r() * 3) }));
+  const waves = Array.from({ length: 12 }, () => ({
+    fx: r() * 0.3,
+    fy: r() * 0.3,
+    phase: r() * 6.283,
+    amp: 20 + r() * 30,
+    c: Math.floor(r() * 3),
+  }));
   const data = new Uint8Array(size * size * 3);
   for (let i = 0; i < size; i++)
     for (let j = 0; j < size; j++)
@@ -38,7 +52,11 @@ export interface ObjectiveSample {
  * the image starting from a third synthetic picture; returns the loss parts and the image gradient.
  */
 export async function iterationZero(vgg: Vgg, size: number): Promise<ObjectiveSample> {
-  const targets = computeTargets(vgg, { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] }, CHECK_WEIGHTS);
+  const targets = computeTargets(
+    vgg,
+    { width: size, height: size, content: syntheticImage(size, 1), styles: [{ image: syntheticImage(size, 2), weight: 1 }] },
+    CHECK_WEIGHTS,
+  );
   const start = syntheticImage(size, 3);
   const x = tf.tensor4d(Float32Array.from(start.data), [1, size, size, 3]);
   try {
@@ -129,7 +147,10 @@ export async function tinyNetGradientCheck(side = 6): Promise<TinyNetCheck> {
       const b = convReluCustom(tf.avgPool(a, 2, 2, 'valid'), c2);
       const gA = gramCustom(tf.reshape(a, [side * side, 4]));
       const gB = gramCustom(tf.reshape(b, [(side / 2) * (side / 2), 5]));
-      const style = tf.add(styleLayerLoss(gA, tf.tensor2d(f32(gram1), [4, 4]), side * side), styleLayerLoss(gB, tf.tensor2d(f32(gram2), [5, 5]), (side / 2) ** 2));
+      const style = tf.add(
+        styleLayerLoss(gA, tf.tensor2d(f32(gram1), [4, 4]), side * side),
+        styleLayerLoss(gB, tf.tensor2d(f32(gram2), [5, 5]), (side / 2) ** 2),
+      );
       return tf.add(contentLoss(b, tf.tensor4d(f32(contentTarget), b.shape)), style) as tf.Scalar;
     };
     const x = tf.tensor4d(f32(image), [1, side, side, 3]);

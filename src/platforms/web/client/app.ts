@@ -40,7 +40,11 @@ class ApiError extends Error {
 }
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+  const response = await fetch(path, {
+    credentials: 'same-origin',
+    ...init,
+    headers: { accept: 'application/json', ...(init.headers ?? {}) },
+  });
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : {};
   if (!response.ok) {
@@ -54,7 +58,9 @@ const postJson = <T>(path: string, data: unknown) =>
   api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
 
 function message(target: HTMLElement, text: string, kind: 'error' | 'ok'): void {
-  target.replaceChildren(h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-testid': `${kind}-message` }, text));
+  target.replaceChildren(
+    h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-testid': `${kind}-message` }, text),
+  );
 }
 
 function duration(ms: number): string {
@@ -143,7 +149,12 @@ function optionInput(field: OptionField): HTMLElement {
   const id = `opt-${field.name}`;
   let input: HTMLElement;
   if (field.type === 'choice') {
-    input = h('select', { name: field.name, id }, h('option', { value: '' }, `default (${field.default ?? 'none'})`), ...(field.choices ?? []).map((c) => h('option', { value: c }, c)));
+    input = h(
+      'select',
+      { name: field.name, id },
+      h('option', { value: '' }, `default (${field.default ?? 'none'})`),
+      ...(field.choices ?? []).map((c) => h('option', { value: c }, c)),
+    );
   } else {
     const numeric = field.type !== 'text';
     input = h('input', {
@@ -163,7 +174,11 @@ function paintPage(): HTMLElement {
   const feedback = h('div', { 'data-testid': 'paint-feedback' });
   const cards = h('div', { id: 'cards' });
   const works = h('div', { class: 'works', 'data-testid': 'artist-works' });
-  const artistSelect = h('select', { name: 'artist', 'data-testid': 'artist' }, h('option', { value: '' }, '— or pick an artist —')) as HTMLSelectElement;
+  const artistSelect = h(
+    'select',
+    { name: 'artist', 'data-testid': 'artist' },
+    h('option', { value: '' }, '— or pick an artist —'),
+  ) as HTMLSelectElement;
   const artists = new Map<string, { file: string; thumbnail: string }[]>();
   void api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/v1/artists').then(({ artists: list }) => {
     for (const artist of list) {
@@ -173,7 +188,9 @@ function paintPage(): HTMLElement {
   });
   artistSelect.addEventListener('change', () => {
     works.replaceChildren(
-      ...(artists.get(artistSelect.value) ?? []).map((w) => h('figure', {}, h('img', { src: w.thumbnail, alt: w.file, loading: 'lazy' }), h('figcaption', {}, w.file))),
+      ...(artists.get(artistSelect.value) ?? []).map((w) =>
+        h('figure', {}, h('img', { src: w.thumbnail, alt: w.file, loading: 'lazy' }), h('figcaption', {}, w.file)),
+      ),
     );
   });
 
@@ -192,14 +209,26 @@ function paintPage(): HTMLElement {
     { 'data-testid': 'paint-form' },
     h('div', { class: 'row' }, dropZone('content', 'Photo (none for a texture)', 'content'), ...styles),
     h('fieldset', {}, h('legend', {}, 'Artist instead of paintings'), artistSelect, works),
-    h('fieldset', {}, h('legend', {}, 'Options'), h('label', {}, h('input', { type: 'checkbox', name: 'texture', value: 'true' }), ' texture (no photo: paint the style alone)'), ...common, h('details', {}, h('summary', {}, 'More options'), ...more)),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Options'),
+      h('label', {}, h('input', { type: 'checkbox', name: 'texture', value: 'true' }), ' texture (no photo: paint the style alone)'),
+      ...common,
+      h('details', {}, h('summary', {}, 'More options'), ...more),
+    ),
     h('button', { type: 'submit', 'data-testid': 'submit' }, 'Paint'),
   ) as HTMLFormElement;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void submitJob(form, feedback, cards);
   });
-  return h('section', {}, h('h2', {}, 'Paint a photo in the style of a painting'), h('div', { class: 'paint-layout' }, form, h('div', {}, feedback, cards)));
+  return h(
+    'section',
+    {},
+    h('h2', {}, 'Paint a photo in the style of a painting'),
+    h('div', { class: 'paint-layout' }, form, h('div', {}, feedback, cards)),
+  );
 }
 
 async function submitJob(form: HTMLFormElement, feedback: HTMLElement, cards: HTMLElement): Promise<void> {
@@ -243,7 +272,8 @@ function jobCard(initial: ApiJob): HTMLElement {
     const parts: string[] = [];
     if (job.state === 'queued' && job.position) parts.push(`position ${job.position} in line`);
     if (job.state === 'running' && job.iteration > 0) parts.push(`iteration ${job.iteration}/${job.iterations}`);
-    if (job.state === 'running' && job.iteration > 0) parts.push(job.etaMs === null ? 'measuring the time left' : `about ${duration(job.etaMs)} left`);
+    if (job.state === 'running' && job.iteration > 0)
+      parts.push(job.etaMs === null ? 'measuring the time left' : `about ${duration(job.etaMs)} left`);
     counts.textContent = parts.join(' · ');
     // The bots' status text repeats the position or the progress line under its title: the card shows them once,
     // in the counts line (with the progress bar), and keeps only the title from the status.
@@ -257,12 +287,29 @@ function jobCard(initial: ApiJob): HTMLElement {
       final.replaceChildren(
         h('img', { class: 'final', src: job.result.url, alt: 'result', 'data-testid': 'job-result' }),
         h('p', { class: 'settings', 'data-testid': 'job-settings' }, job.settings ?? ''),
-        h('a', { href: `${job.result.url}?download`, download: `stylebot-${job.id}.png`, 'data-testid': 'job-download' }, `Download (${job.result.width}×${job.result.height} PNG)`),
+        h(
+          'a',
+          { href: `${job.result.url}?download`, download: `stylebot-${job.id}.png`, 'data-testid': 'job-download' },
+          `Download (${job.result.width}×${job.result.height} PNG)`,
+        ),
       );
     } else if (job.state !== 'running' && job.state !== 'queued') {
       preview.hidden = true;
     }
-    actions.replaceChildren(...job.buttons.map((b) => h('button', { type: 'button', 'data-action': b.action, class: b.action === 'cancel' ? 'secondary' : undefined, onclick: () => void press(job, b.action) }, b.label)));
+    actions.replaceChildren(
+      ...job.buttons.map((b) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': b.action,
+            class: b.action === 'cancel' ? 'secondary' : undefined,
+            onclick: () => void press(job, b.action),
+          },
+          b.label,
+        ),
+      ),
+    );
   };
 
   const press = async (job: ApiJob, action: string) => {
@@ -300,7 +347,12 @@ function jobCard(initial: ApiJob): HTMLElement {
 
 function comparePage(): HTMLElement {
   const out = h('div', { 'data-testid': 'compare-result' });
-  const form = h('form', {}, h('div', { class: 'row' }, dropZone('image1', 'First image', 'image1'), dropZone('image2', 'Second image', 'image2')), h('button', { type: 'submit' }, 'Compare')) as HTMLFormElement;
+  const form = h(
+    'form',
+    {},
+    h('div', { class: 'row' }, dropZone('image1', 'First image', 'image1'), dropZone('image2', 'Second image', 'image2')),
+    h('button', { type: 'submit' }, 'Compare'),
+  ) as HTMLFormElement;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     out.replaceChildren(h('p', {}, 'Measuring…'));
@@ -308,7 +360,14 @@ function comparePage(): HTMLElement {
       .then((answer) => message(out, answer.message, 'ok'))
       .catch((error: Error) => message(out, error.message, 'error'));
   });
-  return h('section', {}, h('h2', {}, 'Style distance of two images'), h('p', { class: 'help' }, 'How far apart the Gram matrices of VGG-19 (relu1_1 … relu5_1) of two pictures are: 0 = the same style.'), form, out);
+  return h(
+    'section',
+    {},
+    h('h2', {}, 'Style distance of two images'),
+    h('p', { class: 'help' }, 'How far apart the Gram matrices of VGG-19 (relu1_1 … relu5_1) of two pictures are: 0 = the same style.'),
+    form,
+    out,
+  );
 }
 
 // ---- settings inside a picture ------------------------------------------------------------------------------
@@ -329,13 +388,38 @@ function settingsPage(): HTMLElement {
     void api<{ settings: PictureSettings }>('/api/v1/settings', { method: 'POST', body: new FormData(form) })
       .then(({ settings }) => {
         const row = (name: string, value: string) => h('tr', {}, h('th', {}, name), h('td', { 'data-setting': name }, value));
-        const styles = settings.styles.map((s) => (settings.styles.length > 1 ? `${s.name} (${Math.round(s.weight * 100)}%)` : s.name)).join(', ');
-        const options = Object.entries(settings.options).map(([key, value]) => row(key, Array.isArray(value) ? value.join(', ') : String(value)));
-        out.replaceChildren(h('table', {}, row('paintings', styles), row('seed', String(settings.seed)), row('backend', settings.backend), row('Stylebot', settings.version), ...options));
+        const styles = settings.styles
+          .map((s) => (settings.styles.length > 1 ? `${s.name} (${Math.round(s.weight * 100)}%)` : s.name))
+          .join(', ');
+        const options = Object.entries(settings.options).map(([key, value]) =>
+          row(key, Array.isArray(value) ? value.join(', ') : String(value)),
+        );
+        out.replaceChildren(
+          h(
+            'table',
+            {},
+            row('paintings', styles),
+            row('seed', String(settings.seed)),
+            row('backend', settings.backend),
+            row('Stylebot', settings.version),
+            ...options,
+          ),
+        );
       })
       .catch((error: Error) => message(out, error.message, 'error'));
   });
-  return h('section', {}, h('h2', {}, 'Settings of a picture'), h('p', { class: 'help' }, 'Every picture Stylebot paints carries the settings it was painted with; drop one here to see them (stylebot stylize --from paints it again).'), form, out);
+  return h(
+    'section',
+    {},
+    h('h2', {}, 'Settings of a picture'),
+    h(
+      'p',
+      { class: 'help' },
+      'Every picture Stylebot paints carries the settings it was painted with; drop one here to see them (stylebot stylize --from paints it again).',
+    ),
+    form,
+    out,
+  );
 }
 
 // ---- gallery ------------------------------------------------------------------------------------------------
@@ -366,7 +450,17 @@ function tokensPage(): HTMLElement {
     'form',
     { 'data-testid': 'token-create' },
     h('label', {}, 'name ', h('input', { type: 'text', name: 'name', required: true, maxlength: 64, placeholder: 'laptop script' })),
-    h('label', {}, 'scope ', h('select', { name: 'scope' }, h('option', { value: 'jobs' }, 'jobs'), me.role === 'admin' ? h('option', { value: 'admin' }, 'admin') : null)),
+    h(
+      'label',
+      {},
+      'scope ',
+      h(
+        'select',
+        { name: 'scope' },
+        h('option', { value: 'jobs' }, 'jobs'),
+        me.role === 'admin' ? h('option', { value: 'admin' }, 'admin') : null,
+      ),
+    ),
     me.role === 'admin' ? h('label', {}, 'for user ', h('input', { type: 'text', name: 'user', placeholder: me.user })) : null,
     h('button', { type: 'submit' }, 'Make a token'),
   ) as HTMLFormElement;
@@ -388,7 +482,11 @@ function tokensPage(): HTMLElement {
     'section',
     {},
     h('h2', {}, 'API tokens'),
-    h('p', { class: 'help' }, 'A token lets a script use the JSON API as you (Authorization: Bearer TOKEN), with your quotas. See /api/docs.'),
+    h(
+      'p',
+      { class: 'help' },
+      'A token lets a script use the JSON API as you (Authorization: Bearer TOKEN), with your quotas. See /api/docs.',
+    ),
     form,
     tokenOut,
     tokenList,
@@ -412,7 +510,15 @@ async function refreshTokens(): Promise<void> {
             when(t.lastUsedAt),
             t.revokedAt
               ? `revoked ${when(t.revokedAt)}`
-              : h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' }).then(refreshTokens) }, 'Revoke'),
+              : h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'secondary',
+                    onclick: () => void api(`/api/v1/tokens/${t.id}`, { method: 'DELETE' }).then(refreshTokens),
+                  },
+                  'Revoke',
+                ),
           ]),
         ),
   );
@@ -428,7 +534,12 @@ const adminParts = {
 };
 
 function table(headers: string[], rows: (Node | string)[][]): HTMLElement {
-  return h('table', {}, h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', {}, t)))), h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+  return h(
+    'table',
+    {},
+    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', {}, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+  );
 }
 
 function quotaForm(kind: 'user' | 'defaults'): HTMLElement {
@@ -458,7 +569,17 @@ function quotaForm(kind: 'user' | 'defaults'): HTMLElement {
   form.querySelector('[data-role=show]')?.addEventListener('click', () => {
     const query = new URLSearchParams(values());
     void api<{ quota: Record<string, number>; usage: Record<string, number> | null; role: string | null }>(`/api/v1/admin/quota?${query}`)
-      .then((answer) => message(out, `role ${answer.role ?? '-'}; ${Object.entries(answer.quota).map(([k, v]) => `${k} ${v}`).join(', ')}${answer.usage ? `; today ${answer.usage.jobsToday} jobs, ${Math.round(answer.usage.gpuSecondsToday ?? 0)} GPU s` : ''}`, 'ok'))
+      .then((answer) =>
+        message(
+          out,
+          `role ${answer.role ?? '-'}; ${Object.entries(answer.quota)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ', ',
+            )}${answer.usage ? `; today ${answer.usage.jobsToday} jobs, ${Math.round(answer.usage.gpuSecondsToday ?? 0)} GPU s` : ''}`,
+          'ok',
+        ),
+      )
       .catch((error: Error) => message(out, error.message, 'error'));
   });
   return h('div', {}, form, out);
@@ -504,8 +625,13 @@ async function refreshAdmin(): Promise<void> {
   const [{ jobs }, { artists }, stats, { entries }] = await Promise.all([
     api<{ jobs: ApiJob[] }>('/api/v1/admin/jobs'),
     api<{ artists: { name: string; works: { file: string; thumbnail: string }[] }[] }>('/api/v1/artists'),
-    api<{ perUser: { platform: string; userId: string; jobs: number; gpuSeconds: number }[]; perDay: { day: string; jobs: number; gpuSeconds: number }[] }>('/api/v1/admin/stats?days=7'),
-    api<{ entries: { at: number; actor: { platform: string; userId: string }; action: string; target: string; after: unknown }[] }>('/api/v1/admin/audit'),
+    api<{
+      perUser: { platform: string; userId: string; jobs: number; gpuSeconds: number }[];
+      perDay: { day: string; jobs: number; gpuSeconds: number }[];
+    }>('/api/v1/admin/stats?days=7'),
+    api<{ entries: { at: number; actor: { platform: string; userId: string }; action: string; target: string; after: unknown }[] }>(
+      '/api/v1/admin/audit',
+    ),
   ]);
   adminParts.jobs.replaceChildren(
     table(
@@ -517,7 +643,15 @@ async function refreshAdmin(): Promise<void> {
         job.artwork ?? job.styles.join(' + '),
         new Date(job.createdAt).toLocaleString(),
         job.state === 'queued' || job.state === 'running'
-          ? h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/jobs/${job.id}`, { method: 'DELETE' }).then(refreshAdmin) }, 'Cancel')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                onclick: () => void api(`/api/v1/jobs/${job.id}`, { method: 'DELETE' }).then(refreshAdmin),
+              },
+              'Cancel',
+            )
           : '',
       ]),
     ),
@@ -536,7 +670,24 @@ async function refreshAdmin(): Promise<void> {
               'figure',
               {},
               h('img', { src: w.thumbnail, alt: w.file, loading: 'lazy' }),
-              h('figcaption', {}, w.file, ' ', h('button', { type: 'button', class: 'secondary', onclick: () => void api(`/api/v1/admin/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(w.file)}`, { method: 'DELETE' }).then(refreshAdmin) }, 'remove')),
+              h(
+                'figcaption',
+                {},
+                w.file,
+                ' ',
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'secondary',
+                    onclick: () =>
+                      void api(`/api/v1/admin/artists/${encodeURIComponent(artist.name)}/${encodeURIComponent(w.file)}`, {
+                        method: 'DELETE',
+                      }).then(refreshAdmin),
+                  },
+                  'remove',
+                ),
+              ),
             ),
           ),
         ),
@@ -544,11 +695,26 @@ async function refreshAdmin(): Promise<void> {
     ),
   );
   adminParts.stats.replaceChildren(
-    table(['day', 'jobs', 'GPU seconds'], stats.perDay.map((d) => [d.day, String(d.jobs), String(Math.round(d.gpuSeconds))])),
-    table(['user', 'jobs', 'GPU seconds'], stats.perUser.map((u) => [`${u.platform}/${u.userId}`, String(u.jobs), String(Math.round(u.gpuSeconds))])),
+    table(
+      ['day', 'jobs', 'GPU seconds'],
+      stats.perDay.map((d) => [d.day, String(d.jobs), String(Math.round(d.gpuSeconds))]),
+    ),
+    table(
+      ['user', 'jobs', 'GPU seconds'],
+      stats.perUser.map((u) => [`${u.platform}/${u.userId}`, String(u.jobs), String(Math.round(u.gpuSeconds))]),
+    ),
   );
   adminParts.audit.replaceChildren(
-    table(['when', 'who', 'action', 'target', 'after'], entries.map((e) => [new Date(e.at).toLocaleString(), `${e.actor.platform}/${e.actor.userId}`, e.action, e.target, JSON.stringify(e.after)])),
+    table(
+      ['when', 'who', 'action', 'target', 'after'],
+      entries.map((e) => [
+        new Date(e.at).toLocaleString(),
+        `${e.actor.platform}/${e.actor.userId}`,
+        e.action,
+        e.target,
+        JSON.stringify(e.after),
+      ]),
+    ),
   );
 }
 
