@@ -77,12 +77,26 @@ export function planBudget(cost: IterationCost, scales: readonly BudgetScale[], 
     shared[shared.length - 1] = Math.max(floor, shared.at(-1)!);
     return shared;
   }
-  // Short of time: keep the final scale's target (or the floor) and give the coarse scales what is left, by their shares.
-  const final = Math.max(floor, Math.min(target, Math.floor(remaining / finalMs)));
-  const coarseLeft = Math.max(0, remaining - final * finalMs);
+  // Short of time, in this order: the coarse scales give up iterations down to COARSE_SCALE_KEEP each, then the final
+  // scale down to its floor, then the coarse scales the rest (a scale with no time is skipped).
   const coarseWeight = weightSum - weights.at(-1)!;
-  return [...scales.slice(0, -1).map((_, i) => Math.floor((coarseLeft * weights[i]!) / coarseWeight / each[i]!)), final];
+  const byShares = (ms: number) => scales.slice(0, -1).map((_, i) => Math.floor((ms * weights[i]!) / coarseWeight / each[i]!));
+  const keep = shared.slice(0, -1).map((n) => Math.min(n, COARSE_SCALE_KEEP));
+  const keepMs = keep.reduce((a, n, i) => a + n * each[i]!, 0);
+  const finalAfterKeep = Math.min(target, Math.floor((remaining - keepMs) / finalMs));
+  if (finalAfterKeep >= floor) {
+    const extra = byShares(Math.max(0, remaining - keepMs - finalAfterKeep * finalMs));
+    return [...keep.map((n, i) => n + extra[i]!), finalAfterKeep];
+  }
+  const final = Math.max(floor, Math.min(target, Math.floor(remaining / finalMs)));
+  return [...byShares(Math.max(0, remaining - final * finalMs)), final];
 }
+
+/**
+ * Iterations a coarse scale keeps before the final scale gives up any of its own: enough for the coarse picture to
+ * take the painting's large shapes (the default 512 px run that gave its coarse scales 2 iterations each had none).
+ */
+export const COARSE_SCALE_KEEP = 8;
 
 /**
  * Follows one budgeted run: plan() at the start, then before each iteration continueScale() says whether the

@@ -1,7 +1,7 @@
 // The time-budget planner driven by a fake clock: each iteration "takes" the modelled cost times a slowdown the
 // planner is not told, so nothing here is timed.
 import { describe, expect, it } from 'vitest';
-import { BudgetRun, FINAL_SCALE_FLOOR, FINE_SHARE_RATIO, planBudget, type BudgetScale } from '../../src/engine/budget.js';
+import { BudgetRun, COARSE_SCALE_KEEP, FINAL_SCALE_FLOOR, FINE_SHARE_RATIO, planBudget, type BudgetScale } from '../../src/engine/budget.js';
 import { iterationMs, type IterationCost } from '../../src/engine/estimate.js';
 
 const COST: IterationCost = { backend: 'fake', fixedMs: 20, msPerMegapixel: 4000, setupMs: 0 };
@@ -104,6 +104,14 @@ describe('BudgetRun on a fake clock', () => {
     const quick = simulate(60_000, () => 1);
     expect(Math.abs(elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
     done.forEach((n, i) => expect(n).toBeGreaterThan(0.6 * quick.done[i]!));
+  });
+
+  it('on a machine 2.5x slower, the coarse scales keep a few iterations each before the final scale gives up its own', () => {
+    const { done, elapsedMs } = simulate(60_000, () => 2.5);
+    expect(Math.abs(elapsedMs - 60_000) / 60_000).toBeLessThan(0.1);
+    expect(done[0]).toBeGreaterThanOrEqual(COARSE_SCALE_KEEP);
+    expect(done[1]).toBeGreaterThanOrEqual(COARSE_SCALE_KEEP);
+    expect(done[2]).toBeGreaterThanOrEqual(FINAL_SCALE_FLOOR);
   });
 
   it('never gives the final scale fewer than the floor, even far over budget', () => {

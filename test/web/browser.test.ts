@@ -1,13 +1,11 @@
 // The studio in a real browser: Debian's Chromium driven by playwright-core, against a real studio and the real
 // engine (wasm, 64 px). Skipped, with the reason printed, only where /usr/bin/chromium is missing (.ci/run installs it).
-// STYLEBOT_SCREENSHOT=1 writes docs/studio.png from the first test (kept out of CI so the tree stays clean).
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/shared.js';
 import { smallPicture, startTestStudio, type TestStudio } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -97,14 +95,6 @@ describe.skipIf(!available)('studio in Chromium', () => {
     await page.waitForFunction(() => (document.querySelector('[data-testid=job-result]') as HTMLImageElement | null)?.naturalWidth === 64);
     expect(await card.locator('button[data-action=rerun]').textContent()).toBe('New seed');
     expect(await card.locator('button[data-action=stronger]').textContent()).toBe('Stronger style');
-
-    if (process.env.STYLEBOT_SCREENSHOT) {
-      const path = join(REPO_ROOT, 'docs', 'studio.png');
-      await page.evaluate(() => window.scrollTo(0, 0));
-      const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 1100, height: 760 } });
-      await sharp(shot).png({ palette: true, compressionLevel: 9 }).toFile(path); // a committed file: keep it small
-      expect(statSync(path).size).toBeLessThan(200 * 1024);
-    }
 
     const [download] = await Promise.all([page.waitForEvent('download'), card.locator('[data-testid=job-download]').click()]);
     expect(download.suggestedFilename()).toMatch(/^stylebot-[a-z0-9]+\.png$/);
