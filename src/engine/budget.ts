@@ -4,7 +4,7 @@
 // really took. A machine slower than the model (or a busy one) loses iterations from the coarse scales first; the
 // final scale never gets fewer than FINAL_SCALE_FLOOR. The final scale runs until the budget's time is spent.
 // Pure: the caller passes the clock's readings.
-import { iterationMs, type IterationCost } from './estimate.js';
+import { type IterationCost, iterationMs } from './iteration-cost.js';
 
 /**
  * The fewest iterations the final scale gets whatever the clock says. At 512 px, 15 final iterations after two

@@ -2,16 +2,10 @@
 // the Gram matrices and L-BFGS's vectors all grow with it), fitted to measurements, and the sizes and iteration
 // counts that fit a time budget. Pure: no tfjs, no timers; the callers say which backend and what limits.
 import { planBudget } from './budget.js';
-import { planScales } from './scale-plan.js';
+import { type IterationCost, iterationMs } from './iteration-cost.js';
 
-/** Cost of one stylize() iteration (objective + optimizer step) on one backend: fixedMs + msPerMegapixel x MP. */
-export interface IterationCost {
-  backend: string;
-  fixedMs: number;
-  msPerMegapixel: number;
-  /** Once per job: weights, targets, graph or session set-up. */
-  setupMs: number;
-}
+export { type IterationCost, iterationMs } from './iteration-cost.js';
+import { planScales } from './scale-plan.js';
 
 /**
  * Measured stylize() ms per iteration (L-BFGS, 5 style layers + content), fitted per backend:
@@ -74,11 +68,6 @@ export function fitCost(backend: string, samples: readonly { pixels: number; ms:
   });
   const slope = Math.max(0, sxy / sxx);
   return { backend, fixedMs: Math.max(0, my - slope * mx), msPerMegapixel: slope, setupMs };
-}
-
-/** ms of one iteration on a width x height picture. */
-export function iterationMs(cost: IterationCost, width: number, height: number): number {
-  return cost.fixedMs + (cost.msPerMegapixel * width * height) / 1e6;
 }
 
 /**
