@@ -1,7 +1,14 @@
 // The time-budget planner driven by a fake clock: each iteration "takes" the modelled cost times a slowdown the
 // planner is not told, so nothing here is timed.
 import { describe, expect, it } from 'vitest';
-import { BudgetRun, COARSE_SCALE_KEEP, FINAL_SCALE_FLOOR, FINE_SHARE_RATIO, planBudget, type BudgetScale } from '../../src/engine/budget.js';
+import {
+  BudgetRun,
+  COARSE_SCALE_KEEP,
+  FINAL_SCALE_FLOOR,
+  FINE_SHARE_RATIO,
+  planBudget,
+  type BudgetScale,
+} from '../../src/engine/budget.js';
 import { iterationMs, type IterationCost } from '../../src/engine/estimate.js';
 
 const COST: IterationCost = { backend: 'fake', fixedMs: 20, msPerMegapixel: 4000, setupMs: 0 };
