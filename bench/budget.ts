@@ -5,7 +5,7 @@
 // once per time-share ratio between neighbouring scales, budget.ts FINE_SHARE_RATIO, and with or without the photo's
 // detail band at the start of each finer scale, stylize.ts DETAIL_TRANSFER), a single-scale run given the
 // same budget, and PyTorch CPU single-scale L-BFGS in the same script (bench/torch_budget.py, Debian's python3-torch,
-// same weights, same resized pixels, same loss; left out where /usr/bin/python3 cannot import torch). Each is scored
+// same weights, same resized pixels, same loss; left out where no python3 imports torch). Each is scored
 // with the reference's loss at the full size (content 1, style 1e4 x (size/512)^2, tv 0: the defaults,
 // shared/reference/README.md), with the time each first reached 1.5x the 500-iteration reference's total (512 px;
 // from the progress events' losses, which are the final scale's), and the pictures side by side in --out (left to
@@ -24,11 +24,11 @@ import { defaultStyleWeight } from '../src/engine/style-weight.js';
 import { DETAIL_TRANSFER, stylize } from '../src/engine/stylize.js';
 import type { StylizeResult } from '../src/engine/types.js';
 import { decodeImage } from '../src/images/index.js';
+import { torchPython } from './torch-python.js';
 
 const SHARED = resolve(process.env.STYLEBOT_SHARED ?? new URL('../../shared', import.meta.url).pathname);
 const CONTENT = join(SHARED, 'images', 'content', 'tuebingen_neckarfront.jpg');
 const MODELS = join(SHARED, 'models', 'vgg19');
-const TORCH_PYTHON = '/usr/bin/python3';
 
 /** The 500-iteration PyTorch reference's final totals at 512 px, beta 1e4 (shared/reference/README.md). */
 const REFERENCE_TOTAL: Record<string, number> = { starry_night: 2.91e10, great_wave_off_kanagawa: 3.36e10, the_scream: 3.91e10 };
@@ -103,18 +103,8 @@ async function paint(
   };
 }
 
-/** Whether Debian's python3 can import torch (the PyTorch row runs only then). */
-function torchAvailable(): boolean {
-  try {
-    execFileSync(TORCH_PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** PyTorch single-scale L-BFGS for the same budget on the same resized pixels (bench/torch_budget.py). */
-async function paintTorch(style: string, size: number, budgetS: number, threads: number): Promise<Painted> {
+async function paintTorch(python: string, style: string, size: number, budgetS: number, threads: number): Promise<Painted> {
   const dir = mkdtempSync(join(tmpdir(), 'stylebot-torch-'));
   try {
     const content = await decodeImage(readFileSync(CONTENT), { longestSide: size });
@@ -124,7 +114,7 @@ async function paintTorch(style: string, size: number, budgetS: number, threads:
     const reference = size === 512 ? REFERENCE_TOTAL[style] : undefined;
     const began = performance.now();
     const out = execFileSync(
-      TORCH_PYTHON,
+      python,
       [
         new URL('./torch_budget.py', import.meta.url).pathname,
         ...['--models', MODELS, '--content', join(dir, 'content.rgb'), '--content-size', `${content.width}x${content.height}`],
@@ -186,9 +176,9 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   const backend = await initBackend();
   const threads = backend === 'onnxruntime' ? sessionSettingsFromEnv('cpu').threads : 1;
   const now = clock(argv.includes('--cpu-clock'), threads);
-  const withTorch = !argv.includes('--no-torch') && torchAvailable();
-  if (!withTorch && !argv.includes('--no-torch'))
-    console.error('PyTorch row left out: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+  const python = argv.includes('--no-torch') ? null : torchPython();
+  if (!python && !argv.includes('--no-torch'))
+    console.error('PyTorch row left out: no python3 imports torch (Debian: apt install python3-torch)');
   const withSingle = !argv.includes('--no-single');
   const detailAt = argv.indexOf('--detail');
   const detailChoice = detailAt >= 0 ? argv[detailAt + 1] : DETAIL_TRANSFER ? 'on' : 'off';
@@ -197,7 +187,7 @@ export async function runBudgetBench(argv: string[]): Promise<void> {
   for (const style of styles) {
     for (const budgetS of budgets) {
       const runs: Painted[] = [];
-      if (withTorch) runs.push(await paintTorch(style, size, budgetS, threads));
+      if (python) runs.push(await paintTorch(python, style, size, budgetS, threads));
       if (withSingle) runs.push(await paint(style, size, budgetS, { single: true }, now));
       for (const ratio of ratios) for (const detail of details) runs.push(await paint(style, size, budgetS, { ratio, detail }, now));
       rows.push(...runs.map((r) => r.row));

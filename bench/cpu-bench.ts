@@ -10,6 +10,7 @@ import { OnnxGatys } from '../src/engine/onnx/objective.js';
 import { onnxWeights } from '../src/engine/onnx/session.js';
 import { seededRandom } from '../src/engine/random.js';
 import { createVgg, vggFeatures, type Vgg } from '../src/engine/vgg.js';
+import { torchPython } from './torch-python.js';
 import type { VggWeights } from '../src/engine/weights.js';
 
 export interface CpuBenchRow {
@@ -97,11 +98,35 @@ function wasmStepper(vgg: Vgg, size: number): Stepper {
   };
 }
 
+/**
+ * Runs the steppers rep by rep, taking turns (so a change in the machine's load falls on all alike), after one warm-up
+ * rep; then disposes them. Per stepper: mean wall ms per step, and this process's CPU seconds over the timed reps.
+ */
+export async function timeInTurns(steppers: readonly Stepper[], reps: number): Promise<{ ms: number[]; cpuS: number[] }> {
+  const ms = steppers.map(() => 0);
+  const cpuS = steppers.map(() => 0);
+  try {
+    for (let rep = 0; rep <= reps; rep++) {
+      for (const [i, s] of steppers.entries()) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await s.step();
+        const c = process.cpuUsage(c0);
+        if (rep === 0) continue; // the warm-up
+        ms[i]! += (performance.now() - t0) / reps;
+        cpuS[i]! += (c.user + c.system) / 1e6;
+      }
+    }
+  } finally {
+    for (const s of steppers) await s.dispose();
+  }
+  return { ms, cpuS };
+}
+
 /** PyTorch CPU through bench/torch_step.py, or why not. Best of 1 and 2 threads per size. */
 function torchRows(sizes: number[], reps: number): { rows: CpuBenchRow[]; best: Map<number, number> } {
   const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  // The first python3 that imports torch: PATH's, else Debian's (python3-torch) where PATH has another Python.
-  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  const python = torchPython();
   if (!python)
     return { rows: sizes.map((size) => ({ who: 'PyTorch CPU', size, ms: null, note: 'absent (no python3 with torch)' })), best: new Map() };
   const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
@@ -134,20 +159,9 @@ export async function runCpuBench(
   const rows: CpuBenchRow[] = [];
   for (const size of sizes) {
     const steppers = [await onnxStepper(weights, size, 1), await onnxStepper(weights, size, 2), wasmStepper(vgg, size)];
-    const times = steppers.map(() => [] as number[]);
-    try {
-      for (let rep = 0; rep <= reps; rep++) {
-        for (const [i, s] of steppers.entries()) {
-          const t0 = performance.now();
-          await s.step();
-          if (rep > 0) times[i]!.push(performance.now() - t0); // rep 0 warms up
-        }
-      }
-    } finally {
-      for (const s of steppers) await s.dispose();
-    }
+    const { ms: times } = await timeInTurns(steppers, reps);
     steppers.forEach((s, i) => {
-      const ms = times[i]!.reduce((a, b) => a + b, 0) / times[i]!.length;
+      const ms = times[i]!;
       rows.push({ who: s.who, size, ms });
       log(`${size} px, ${s.who}: ${ms.toFixed(0)} ms`);
     });

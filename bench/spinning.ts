@@ -2,7 +2,7 @@
 // ms per objective evaluation with 2 intra-op threads, spinning on and off, the two sessions taking turns rep by rep
 // in one process so that the machine's load falls on both alike; run it on a quiet machine and on a busy one.
 import { loadVggWeights, resolveModelDir } from '../src/engine/weights.js';
-import { onnxStepper } from './cpu-bench.js';
+import { onnxStepper, timeInTurns } from './cpu-bench.js';
 
 export async function runSpinningBench(argv: string[]): Promise<void> {
   const repsAt = argv.indexOf('--reps');
@@ -14,24 +14,7 @@ export async function runSpinningBench(argv: string[]): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const size of sizes.length ? sizes : [256, 512]) {
     const steppers = [await onnxStepper(weights, size, 2, true), await onnxStepper(weights, size, 2, false)];
-    const ms = [0, 0];
-    const cpu = [0, 0];
-    try {
-      for (let rep = 0; rep <= reps; rep++) {
-        for (const [i, s] of steppers.entries()) {
-          const c0 = process.cpuUsage();
-          const t0 = performance.now();
-          await s.step();
-          const c = process.cpuUsage(c0);
-          if (rep > 0) {
-            ms[i]! += (performance.now() - t0) / reps;
-            cpu[i]! += (c.user + c.system) / 1e6;
-          }
-        }
-      }
-    } finally {
-      for (const s of steppers) await s.dispose();
-    }
+    const { ms, cpuS: cpu } = await timeInTurns(steppers, reps);
     console.log(
       `| ${size} | ${ms[0]!.toFixed(0)} | ${ms[1]!.toFixed(0)} | ${(ms[1]! / ms[0]!).toFixed(2)} | ${cpu[0]!.toFixed(1)} | ${cpu[1]!.toFixed(1)} |`,
     );

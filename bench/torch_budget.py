@@ -138,7 +138,7 @@ def main():
         total = loss_of(delivered).item()
     if reached is None and args.reach > 0 and total <= args.reach:
         reached = wall
-    Path(args.out).write_bytes(delivered[0].permute(1, 2, 0).to(torch.uint8).contiguous().numpy().tobytes())
+    Path(args.out).write_bytes(bytes(delivered[0].permute(1, 2, 0).to(torch.uint8).flatten().tolist()))
     print(json.dumps({"iterations": iterations, "wall_s": wall, "total": total, "reached_s": reached}), flush=True)
 
 
