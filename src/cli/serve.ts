@@ -192,6 +192,11 @@ export async function weightsForStart(configured: string | undefined): Promise<s
   }
 }
 
+/** The backend and threads this process's engines will run with: the cost book's key for this machine. */
+function expectedEngine(env: NodeJS.ProcessEnv): { backend: string; threads: number } {
+  return { backend: expectedBackend(env), threads: threadsFromEnv(env, defaultThreads(Number(env.STYLEBOT_WORKERS) || 1)) };
+}
+
 /**
  * The cost book in `file`, measured first when it holds nothing for this machine's backend and threads: a first start
  * runs `stylebot calibrate` (a few seconds of small pictures) in a child process, so its memory goes with it, before
@@ -200,8 +205,7 @@ export async function weightsForStart(configured: string | undefined): Promise<s
  */
 async function calibrateAtFirstStart(file: string, env: NodeJS.ProcessEnv = process.env): Promise<CostBook> {
   const book = CostBook.open(file);
-  const backend = expectedBackend(env);
-  const threads = threadsFromEnv(env, defaultThreads(Number(env.STYLEBOT_WORKERS) || 1));
+  const { backend, threads } = expectedEngine(env);
   const mode = env.STYLEBOT_CALIBRATE?.trim().toLowerCase() || 'auto';
   if (mode !== 'auto' && mode !== 'off') throw new Error(`STYLEBOT_CALIBRATE must be auto or off (got "${env.STYLEBOT_CALIBRATE}")`);
   if (mode === 'off' || book.samples(backend, threads).length > 0) return book;
@@ -251,8 +255,7 @@ function budgetedDefaults(
   jobTimeoutS = 1800,
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<CommandContext, 'defaults' | 'refuseOverLimit'> {
-  const backend = expectedBackend(env);
-  const threads = threadsFromEnv(env, defaultThreads(Number(env.STYLEBOT_WORKERS) || 1));
+  const { backend, threads } = expectedEngine(env);
   // The book learns from every finished job of this process: refusals price with what it knows now.
   const costNow = () => costBook.cost(backend, threads);
   const cost = costNow();
