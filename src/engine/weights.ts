@@ -67,42 +67,11 @@ async function readShards(dir: string, group: tf.io.WeightsManifestConfig[number
   return buffer;
 }
 
-/** Reads the weights of one manifest group, keeping only the conv tensors. */
-async function loadGroup(dir: string, group: tf.io.WeightsManifestConfig[number], wanted: Set<string>): Promise<tf.NamedTensorMap> {
-  if (!group.weights.some((w) => wanted.has(w.name))) return {};
-  const buffer = await readShards(dir, group);
-  const decoded = tf.io.decodeWeights(buffer.buffer as ArrayBuffer, group.weights);
-  for (const name of Object.keys(decoded)) {
-    if (!wanted.has(name)) {
-      decoded[name]?.dispose();
-      delete decoded[name];
-    }
-  }
-  return decoded;
-}
-
+/** The conv layers as tensors, from the same decoding as loadVggArrays (one decoder for every backend). */
 async function loadFrom(dir: string): Promise<VggWeights> {
-  const manifest = await readManifest(dir);
-  const wanted = new Set(VGG_CONV_LAYERS.flatMap((l) => [`${kerasName(l)}/kernel`, `${kerasName(l)}/bias`]));
-  const tensors: tf.NamedTensorMap = {};
-  for (const group of manifest) Object.assign(tensors, await loadGroup(dir, group, wanted));
-
   const weights: VggWeights = new Map();
-  for (const layer of VGG_CONV_LAYERS) {
-    const kernel = tensors[`${kerasName(layer)}/kernel`];
-    const bias = tensors[`${kerasName(layer)}/bias`];
-    if (!kernel || !bias) {
-      Object.values(tensors).forEach((t) => t.dispose());
-      throw missingWeights(dir, `the manifest has no ${kerasName(layer)} kernel and bias`);
-    }
-    if (kernel.rank !== 4 || kernel.shape[0] !== 3 || kernel.shape[1] !== 3 || bias.rank !== 1 || bias.shape[0] !== kernel.shape[3]) {
-      Object.values(tensors).forEach((t) => t.dispose());
-      throw new Error(`Unexpected shapes for ${kerasName(layer)} in ${dir}: kernel [${kernel.shape}], bias [${bias.shape}].`);
-    }
-    weights.set(layer, {
-      kernel: (kernel.dtype === 'float32' ? kernel : tf.cast(kernel, 'float32')) as tf.Tensor4D,
-      bias: (bias.dtype === 'float32' ? bias : tf.cast(bias, 'float32')) as tf.Tensor1D,
-    });
+  for (const [layer, conv] of await loadArraysFrom(dir)) {
+    weights.set(layer, { kernel: tf.tensor4d(conv.kernel, [3, 3, conv.cin, conv.cout]), bias: tf.tensor1d(conv.bias) });
   }
   return weights;
 }
@@ -134,25 +103,39 @@ export interface ConvArrays {
 
 export type VggArrays = ReadonlyMap<VggConvLayer, ConvArrays>;
 
-/** Bytes per stored value of a manifest entry, or null for a storage this reader does not decode (float16). */
-function storedBytes(entry: tf.io.WeightsManifestEntry): number | null {
-  const q = entry.quantization;
-  if (q) return q.dtype === 'uint8' ? 1 : q.dtype === 'uint16' ? 2 : null;
-  return entry.dtype === 'float32' ? 4 : null;
+/** Bytes per stored value, by the manifest's storage type (its quantization's, else its dtype). */
+const STORED_BYTES: Readonly<Record<string, number>> = { uint8: 1, uint16: 2, float16: 2, float32: 4, int32: 4, bool: 1 };
+
+/** Whether decodeEntry reads an entry as floats: float32 as stored, or any quantization. */
+const decodable = (entry: tf.io.WeightsManifestEntry) => entry.quantization !== undefined || entry.dtype === 'float32';
+
+/** An IEEE 754 half-precision value (the bits of a uint16) as a number. */
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-/** Decodes one entry as tf.io.decodeWeights does (quantized: value = q x scale + min), without tensors. */
+/**
+ * Decodes one entry as tf.io.decodeWeights does, without tensors: float32 as stored; uint8/uint16 quantized as
+ * q x scale + min; float16 quantized as half-precision values.
+ */
 function decodeEntry(bytes: Uint8Array, offset: number, entry: tf.io.WeightsManifestEntry, count: number): Float32Array {
   const q = entry.quantization;
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
   const out = new Float32Array(count);
   if (!q) {
     for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-    return out;
+  } else if (q.dtype === 'float16') {
+    for (let i = 0; i < count; i++) out[i] = halfToNumber(view.getUint16(2 * i, true));
+  } else {
+    const scale = q.scale ?? 1;
+    const min = q.min ?? 0;
+    for (let i = 0; i < count; i++) out[i] = (q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(2 * i, true)) * scale + min;
   }
-  const scale = q.scale ?? 1;
-  const min = q.min ?? 0;
-  for (let i = 0; i < count; i++) out[i] = (q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(2 * i, true)) * scale + min;
   return out;
 }
 
@@ -166,9 +149,11 @@ async function loadArraysFrom(dir: string): Promise<VggArrays> {
     let offset = 0;
     for (const entry of group.weights) {
       const count = entry.shape.reduce((a, b) => a * b, 1);
-      const size = storedBytes(entry);
-      if (size === null)
-        throw new Error(`${dir}: ${entry.name} is stored as ${entry.quantization?.dtype ?? entry.dtype}, which only the tfjs loader reads`);
+      const stored = entry.quantization?.dtype ?? entry.dtype;
+      const size = STORED_BYTES[stored];
+      if (size === undefined || (wanted.has(entry.name) && !decodable(entry))) {
+        throw new Error(`${dir}: ${entry.name} is stored as ${stored}, which the weights loader cannot read`);
+      }
       if (wanted.has(entry.name)) found.set(entry.name, { values: decodeEntry(bytes, offset, entry, count), shape: entry.shape });
       offset += count * size;
     }
@@ -192,8 +177,7 @@ const arraysCache = new Map<string, Promise<VggArrays>>();
 /**
  * The 16 conv layers as plain Float32Arrays (what the ONNX Runtime graphs embed), decoded from the manifest
  * without tfjs tensors: the onnxruntime backends then hold no second copy in tfjs's memory. Cached per directory;
- * the arrays are shared, never modify them. Rejects as loadVggWeights does for missing or malformed weights, and
- * for float16-quantized manifests (loadVggWeights reads those).
+ * the arrays are shared, never modify them. Rejects, as loadVggWeights does, for missing or malformed weights.
  */
 export function loadVggArrays(dir: string = resolveModelDir()): Promise<VggArrays> {
   const key = resolve(dir);

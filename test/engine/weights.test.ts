@@ -1,12 +1,12 @@
 // Loading the real VGG-19 conv weights, and what happens when they are missing.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { createVgg, preprocess, vggFeatures } from '../../src/engine/vgg.js';
-import { loadVggArrays, loadVggWeights, resolveModelDir, VGG_CONV_LAYERS } from '../../src/engine/weights.js';
+import { kerasName, loadVggArrays, loadVggWeights, resolveModelDir, VGG_CONV_LAYERS } from '../../src/engine/weights.js';
 import { MODEL_DIR, REPO_ROOT } from '../helpers/shared.js';
 
 const savedEnv = process.env.STYLEBOT_MODEL_DIR;
@@ -38,22 +38,28 @@ describe('VGG-19 weights', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('loadVggArrays decodes the same values as tfjs, without making a tensor, once per directory', async () => {
+  it('loadVggArrays decodes the same values as tf.io.decodeWeights, without making a tensor, once per directory; the tensors hold them too', async () => {
     const before = tf.memory().numTensors;
     const arrays = await loadVggArrays(MODEL_DIR);
     expect(tf.memory().numTensors).toBe(before);
     expect(await loadVggArrays(MODEL_DIR)).toBe(arrays);
+    // tfjs's own decoder over the same shards, as the independent reading.
+    const [group] = JSON.parse(readFileSync(join(MODEL_DIR, 'weights_manifest.json'), 'utf8')) as tf.io.WeightsManifestConfig;
+    const bytes = Buffer.concat(group!.paths.map((path) => readFileSync(join(MODEL_DIR, path))));
+    const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), group!.weights);
     const tensors = await loadVggWeights(MODEL_DIR);
+    // Element by element (toEqual on millions of values takes minutes).
+    const differing = (a: Float32Array, b: ArrayLike<number>) =>
+      a.length !== b.length ? Infinity : a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
     for (const layer of VGG_CONV_LAYERS) {
       const mine = arrays.get(layer)!;
-      const theirs = tensors.get(layer)!;
-      expect([3, 3, mine.cin, mine.cout]).toEqual(theirs.kernel.shape);
-      // Element by element (toEqual on millions of values takes minutes).
-      const differing = (a: Float32Array, b: ArrayLike<number>) =>
-        a.length !== b.length ? Infinity : a.reduce((n, v, i) => n + (v === b[i] ? 0 : 1), 0);
-      expect(differing(mine.kernel, await theirs.kernel.data())).toBe(0);
-      expect(differing(mine.bias, await theirs.bias.data())).toBe(0);
+      const keras = kerasName(layer);
+      expect([3, 3, mine.cin, mine.cout]).toEqual(decoded[`${keras}/kernel`]!.shape);
+      expect(differing(mine.kernel, await decoded[`${keras}/kernel`]!.data())).toBe(0);
+      expect(differing(mine.bias, await decoded[`${keras}/bias`]!.data())).toBe(0);
+      expect(differing(mine.kernel, await tensors.get(layer)!.kernel.data())).toBe(0);
     }
+    tf.dispose(Object.values(decoded));
     const empty = mkdtempSync(join(tmpdir(), 'stylebot-noweights-'));
     await expect(loadVggArrays(empty)).rejects.toThrow(/npx stylebot models fetch/);
   });
