@@ -66,6 +66,9 @@ export interface OnnxTargets {
 
 const featureSessions = new WeakMap<OnnxVggWeights, Map<string, Promise<OnnxFeatures>>>();
 
+/** One shared features session per weights and distinct session settings. */
+const featuresKey = (settings: SessionSettings) => `${settings.provider}/${settings.threads}/${settings.spinning ?? 'default'}`;
+
 /**
  * The forward graph of all five style layers and relu4_2, for pictures of any size: one per weights and session
  * settings, shared by a run's scales (and by /compare's distances) until a run's last scale has its targets
@@ -74,7 +77,7 @@ const featureSessions = new WeakMap<OnnxVggWeights, Map<string, Promise<OnnxFeat
 export function sharedFeatures(weights: OnnxVggWeights, settings: SessionSettings): Promise<OnnxFeatures> {
   let bySettings = featureSessions.get(weights);
   if (!bySettings) featureSessions.set(weights, (bySettings = new Map()));
-  const key = `${settings.provider}/${settings.threads}`;
+  const key = featuresKey(settings);
   let entry = bySettings.get(key);
   if (!entry) {
     entry = OnnxFeatures.create(weights, STYLE_LAYERS, true, settings);
@@ -87,7 +90,7 @@ export function sharedFeatures(weights: OnnxVggWeights, settings: SessionSetting
 /** Releases the shared features session of these weights and settings, if there is one; the next sharedFeatures makes a new one. */
 export async function releaseSharedFeatures(weights: OnnxVggWeights, settings: SessionSettings): Promise<void> {
   const bySettings = featureSessions.get(weights);
-  const key = `${settings.provider}/${settings.threads}`;
+  const key = featuresKey(settings);
   const entry = bySettings?.get(key);
   if (!entry) return;
   bySettings!.delete(key);
